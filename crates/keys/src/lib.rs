@@ -1,0 +1,506 @@
+//! Key patterns: what a Redis key looks like before run time, and whether keys share a slot.
+//!
+//! A [`KeyPattern`] is a sequence of literal text and [`Hole`]s. A hole stands for a value only
+//! known at run time (a parameter, a local, a field) and has an identity: the same binding is
+//! the same hole, so `user:{id}:a` and `user:{id}:b` are known to differ only in literal text.
+//! A hole marked `per_element` stands for a value that differs between the elements of one
+//! collection of keys (`ids.iter().map(|id| format!("u:{id}"))`).
+//!
+//! [`colocation`] decides, for the keys of one command, transaction or script, whether they are
+//! proven to share a slot, certainly or near-certainly do not, or may not depending on run-time
+//! values. [`format_string`] parses Rust format strings (`{{` is a literal brace, `{id}` is a
+//! placeholder, never a hash tag).
+//!
+//! This crate knows nothing of Rust syntax trees or of redis-rs: the analyzer and the macros
+//! build patterns; this crate only reasons about them.
+
+pub mod format_string;
+
+use std::fmt;
+
+pub use slotlint_hashslot as hashslot;
+
+/// A value only known at run time, inside a key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Hole {
+    /// Identity: two holes with the same id hold the same value (within one call site).
+    pub id: String,
+    /// What to show to a user, usually the expression's source text (`id`, `self.user`).
+    pub name: String,
+    /// The hole takes a different value for each element of the collection the key belongs to.
+    pub per_element: bool,
+}
+
+impl Hole {
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Hole {
+        Hole {
+            id: id.into(),
+            name: name.into(),
+            per_element: false,
+        }
+    }
+}
+
+/// One part of a [`KeyPattern`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Segment {
+    Text(String),
+    Hole(Hole),
+}
+
+/// A key as known before run time: literal text and holes, adjacent texts merged.
+///
+/// Holes are assumed not to contain `{` or `}`: ids, numbers and names rarely do, and the
+/// hash-tag rule would otherwise depend on every value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KeyPattern {
+    segments: Vec<Segment>,
+}
+
+impl KeyPattern {
+    pub fn new() -> KeyPattern {
+        KeyPattern::default()
+    }
+
+    pub fn literal(text: impl Into<String>) -> KeyPattern {
+        let mut p = KeyPattern::new();
+        p.push_text(&text.into());
+        p
+    }
+
+    pub fn hole(hole: Hole) -> KeyPattern {
+        let mut p = KeyPattern::new();
+        p.push_hole(hole);
+        p
+    }
+
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    pub fn push_text(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if let Some(Segment::Text(last)) = self.segments.last_mut() {
+            last.push_str(text);
+        } else {
+            self.segments.push(Segment::Text(text.to_owned()));
+        }
+    }
+
+    pub fn push_hole(&mut self, hole: Hole) {
+        self.segments.push(Segment::Hole(hole));
+    }
+
+    pub fn push_pattern(&mut self, other: &KeyPattern) {
+        for seg in &other.segments {
+            match seg {
+                Segment::Text(t) => self.push_text(t),
+                Segment::Hole(h) => self.push_hole(h.clone()),
+            }
+        }
+    }
+
+    pub fn concat(mut self, other: &KeyPattern) -> KeyPattern {
+        self.push_pattern(other);
+        self
+    }
+
+    /// The text of a pattern without holes.
+    pub fn as_literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Text(t) => out.push_str(t),
+                Segment::Hole(_) => return None,
+            }
+        }
+        Some(out)
+    }
+
+    pub fn is_literal(&self) -> bool {
+        self.segments.iter().all(|s| matches!(s, Segment::Text(_)))
+    }
+
+    pub fn holes(&self) -> impl Iterator<Item = &Hole> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Hole(h) => Some(h),
+            Segment::Text(_) => None,
+        })
+    }
+
+    pub fn has_per_element_hole(&self) -> bool {
+        self.holes().any(|h| h.per_element)
+    }
+
+    /// Replace holes: `f` returns the pattern to put in place of a hole, or `None` to keep it.
+    pub fn substitute(&self, f: &mut dyn FnMut(&Hole) -> Option<KeyPattern>) -> KeyPattern {
+        let mut out = KeyPattern::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Text(t) => out.push_text(t),
+                Segment::Hole(h) => match f(h) {
+                    Some(p) => out.push_pattern(&p),
+                    None => out.push_hole(h.clone()),
+                },
+            }
+        }
+        out
+    }
+
+    /// The same pattern with every hole marked as varying per element (or not).
+    pub fn with_per_element(&self, ids: &dyn Fn(&Hole) -> bool) -> KeyPattern {
+        self.substitute(&mut |h| {
+            ids(h).then(|| {
+                KeyPattern::hole(Hole {
+                    per_element: true,
+                    ..h.clone()
+                })
+            })
+        })
+    }
+
+    /// The hash tag, following the server's rule: the first `{`, the first `}` after it, and
+    /// something in between. Holes count as non-empty text without braces.
+    pub fn hash_tag(&self) -> Option<KeyPattern> {
+        // Flatten into (segment index, char) positions to find braces across text segments.
+        let mut open: Option<(usize, usize)> = None;
+        for (i, seg) in self.segments.iter().enumerate() {
+            if let Segment::Text(t) = seg {
+                if let Some(pos) = t.find('{') {
+                    open = Some((i, pos));
+                    break;
+                }
+            }
+        }
+        let (oi, opos) = open?;
+        let mut inner = KeyPattern::new();
+        let mut first = true;
+        for (i, seg) in self.segments.iter().enumerate().skip(oi) {
+            let text_from = if first { opos + 1 } else { 0 };
+            first = false;
+            match seg {
+                Segment::Text(t) => {
+                    let rest = &t[text_from..];
+                    if let Some(close) = rest.find('}') {
+                        inner.push_text(&rest[..close]);
+                        return (!inner.segments.is_empty()).then_some(inner);
+                    }
+                    inner.push_text(rest);
+                }
+                Segment::Hole(h) => {
+                    debug_assert!(i > oi);
+                    inner.push_hole(h.clone());
+                }
+            }
+        }
+        None
+    }
+
+    /// What the server hashes: the hash tag, or the whole key.
+    pub fn hashed_part(&self) -> KeyPattern {
+        self.hash_tag().unwrap_or_else(|| self.clone())
+    }
+
+    /// The slot, when the hashed part has no hole (`{user}:{id}` has one: slot of `user`).
+    pub fn slot(&self) -> Option<u16> {
+        self.hashed_part().as_literal().map(hashslot::slot)
+    }
+
+    /// The literal skeleton: text with every hole written as `{}`, and literal braces doubled,
+    /// as in a Rust format string. Two keys of one *family* share a skeleton.
+    pub fn skeleton(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Text(t) => {
+                    for c in t.chars() {
+                        match c {
+                            '{' => out.push_str("{{"),
+                            '}' => out.push_str("}}"),
+                            c => out.push(c),
+                        }
+                    }
+                }
+                Segment::Hole(_) => out.push_str("{}"),
+            }
+        }
+        out
+    }
+}
+
+/// `user:{id}:profile`: text as is, holes as `{name}`. A literal key displays as itself.
+impl fmt::Display for KeyPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for seg in &self.segments {
+            match seg {
+                Segment::Text(t) => f.write_str(t)?,
+                Segment::Hole(h) => write!(f, "{{{}}}", h.name)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How sure a verdict of "different slots" is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Certainty {
+    /// Run-time values decide: the keys share a slot only if some values coincide.
+    DependsOnValues,
+    /// The hashed parts differ in literal text, or vary per element of a collection: they share
+    /// a slot only by a 1-in-16384 accident.
+    NearCertain,
+    /// Fully literal keys whose slots differ.
+    Certain,
+}
+
+/// Why two keys were judged to land in different slots (or may).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SpanReason {
+    /// Both hashed parts are literal, with these slots.
+    LiteralSlots(u16, u16),
+    /// The hashed parts cannot be equal: their literal text differs.
+    TextDiffers,
+    /// One collection of keys differs per element in a hole that is hashed.
+    VariesPerElement { hole: String },
+    /// The hashed parts are equal only if run-time values coincide.
+    ValuesMustMatch,
+}
+
+/// The verdict for a set of keys used together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Colocation {
+    /// Fewer than two keys, or every pair proven to share a slot (`slot` when it is known).
+    SameSlot { slot: Option<u16> },
+    /// Keys `a` and `b` (indices into the input) may or do land in different slots.
+    DifferentSlots {
+        a: usize,
+        b: usize,
+        certainty: Certainty,
+        reason: SpanReason,
+    },
+}
+
+/// Decide whether every key of `keys` lands in one slot. A key with a per-element hole stands
+/// for a whole collection: it is compared with itself too.
+pub fn colocation(keys: &[KeyPattern]) -> Colocation {
+    let hashed: Vec<KeyPattern> = keys.iter().map(KeyPattern::hashed_part).collect();
+    let mut worst: Option<(usize, usize, Certainty, SpanReason)> = None;
+    let mut consider = |a: usize, b: usize, c: Certainty, r: SpanReason| {
+        if worst.as_ref().is_none_or(|w| c > w.2) {
+            worst = Some((a, b, c, r));
+        }
+    };
+    for i in 0..hashed.len() {
+        if let Some(h) = hashed[i].holes().find(|h| h.per_element) {
+            consider(
+                i,
+                i,
+                Certainty::NearCertain,
+                SpanReason::VariesPerElement {
+                    hole: h.name.clone(),
+                },
+            );
+        }
+        for j in i + 1..hashed.len() {
+            if let Some((c, r)) = compare_hashed(&hashed[i], &hashed[j]) {
+                consider(i, j, c, r);
+            }
+        }
+    }
+    match worst {
+        Some((a, b, certainty, reason)) => Colocation::DifferentSlots {
+            a,
+            b,
+            certainty,
+            reason,
+        },
+        None => {
+            let slot = hashed
+                .first()
+                .and_then(|h| h.as_literal())
+                .map(hashslot::slot);
+            Colocation::SameSlot { slot }
+        }
+    }
+}
+
+/// `None` when the two hashed parts are proven to share a slot.
+fn compare_hashed(a: &KeyPattern, b: &KeyPattern) -> Option<(Certainty, SpanReason)> {
+    if let (Some(ta), Some(tb)) = (a.as_literal(), b.as_literal()) {
+        let (sa, sb) = (hashslot::slot(&ta), hashslot::slot(&tb));
+        return (sa != sb).then_some((Certainty::Certain, SpanReason::LiteralSlots(sa, sb)));
+    }
+    if a == b && !a.has_per_element_hole() {
+        return None;
+    }
+    if let Some(h) = a.holes().chain(b.holes()).find(|h| h.per_element) {
+        if a == b {
+            return Some((
+                Certainty::NearCertain,
+                SpanReason::VariesPerElement {
+                    hole: h.name.clone(),
+                },
+            ));
+        }
+    }
+    if can_be_equal(a, b) {
+        Some((Certainty::DependsOnValues, SpanReason::ValuesMustMatch))
+    } else {
+        Some((Certainty::NearCertain, SpanReason::TextDiffers))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Atom {
+    Char(char),
+    /// Exactly one character, any.
+    One,
+    /// Zero or more characters, any.
+    Star,
+}
+
+/// A hole is any non-empty text: `.` then `.*`. Same-id holes are not forced to agree
+/// (conservative: that only makes more pairs "may be equal").
+fn atoms(p: &KeyPattern) -> Vec<Atom> {
+    let mut out = Vec::new();
+    for seg in p.segments() {
+        match seg {
+            Segment::Text(t) => out.extend(t.chars().map(Atom::Char)),
+            Segment::Hole(_) => out.extend([Atom::One, Atom::Star]),
+        }
+    }
+    out
+}
+
+/// Whether some assignment of the holes makes both patterns the same text: the product of the
+/// two patterns' automata reaches the end of both.
+pub fn can_be_equal(a: &KeyPattern, b: &KeyPattern) -> bool {
+    let (x, y) = (atoms(a), atoms(b));
+    let (n, m) = (x.len(), y.len());
+    let mut seen = vec![false; (n + 1) * (m + 1)];
+    let mut stack = vec![(0usize, 0usize)];
+    // Where an atom goes after consuming a character.
+    let next = |atoms: &[Atom], i: usize| if atoms[i] == Atom::Star { i } else { i + 1 };
+    while let Some((i, j)) = stack.pop() {
+        if std::mem::replace(&mut seen[i * (m + 1) + j], true) {
+            continue;
+        }
+        if i == n && j == m {
+            return true;
+        }
+        if i < n && x[i] == Atom::Star {
+            stack.push((i + 1, j));
+        }
+        if j < m && y[j] == Atom::Star {
+            stack.push((i, j + 1));
+        }
+        if i < n && j < m {
+            let meet = match (x[i], y[j]) {
+                (Atom::Char(c), Atom::Char(d)) => c == d,
+                _ => true,
+            };
+            if meet {
+                stack.push((next(&x, i), next(&y, j)));
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pat(spec: &str) -> KeyPattern {
+        // Test notation: `<id>` is a hole named id, `<*id>` a per-element hole.
+        let mut p = KeyPattern::new();
+        let mut rest = spec;
+        while let Some(start) = rest.find('<') {
+            p.push_text(&rest[..start]);
+            let end = rest[start..].find('>').unwrap() + start;
+            let name = &rest[start + 1..end];
+            let (name, per) = match name.strip_prefix('*') {
+                Some(n) => (n, true),
+                None => (name, false),
+            };
+            p.push_hole(Hole {
+                id: name.into(),
+                name: name.into(),
+                per_element: per,
+            });
+            rest = &rest[end + 1..];
+        }
+        p.push_text(rest);
+        p
+    }
+
+    #[test]
+    fn tags_follow_the_server_rule() {
+        assert_eq!(
+            pat("{user:<id>}:profile").hash_tag(),
+            Some(pat("user:<id>"))
+        );
+        assert_eq!(pat("foo{}{bar}").hash_tag(), None);
+        assert_eq!(pat("foo{{bar}}zap").hash_tag(), Some(pat("{bar")));
+        assert_eq!(pat("a{<x>").hash_tag(), None);
+        assert_eq!(pat("<x>{a}").hash_tag(), Some(pat("a")));
+        assert_eq!(pat("{<x>}").hash_tag(), Some(pat("<x>")));
+        assert_eq!(pat("user:<id>:profile").hash_tag(), None);
+    }
+
+    #[test]
+    fn display_and_skeleton() {
+        let p = pat("{user:<id>}:profile");
+        assert_eq!(p.to_string(), "{user:{id}}:profile");
+        assert_eq!(p.skeleton(), "{{user:{}}}:profile");
+    }
+
+    fn verdict(keys: &[&str]) -> Option<Certainty> {
+        let keys: Vec<_> = keys.iter().map(|k| pat(k)).collect();
+        match colocation(&keys) {
+            Colocation::SameSlot { .. } => None,
+            Colocation::DifferentSlots { certainty, .. } => Some(certainty),
+        }
+    }
+
+    #[test]
+    fn colocation_verdicts() {
+        assert_eq!(verdict(&["{user:<id>}:a", "{user:<id>}:b"]), None);
+        assert_eq!(verdict(&["{user:1}:a", "{user:1}:b"]), None);
+        assert_eq!(verdict(&["a", "b"]), Some(Certainty::Certain));
+        assert_eq!(verdict(&["{t}a", "{t}b", "t"]), None); // `t` hashes like `{t}…`
+        assert_eq!(
+            verdict(&["user:<id>:a", "user:<id>:b"]),
+            Some(Certainty::NearCertain)
+        );
+        assert_eq!(
+            verdict(&["user:<a>", "user:<b>"]),
+            Some(Certainty::DependsOnValues)
+        );
+        assert_eq!(
+            verdict(&["<prefix>:<id>", "user:<id>"]),
+            Some(Certainty::DependsOnValues)
+        );
+        assert_eq!(verdict(&["u:<*id>"]), Some(Certainty::NearCertain));
+        assert_eq!(verdict(&["{u}:<*id>"]), None);
+        assert_eq!(
+            verdict(&["{u:<*id>}:a", "{u:<*id>}:b"]),
+            Some(Certainty::NearCertain)
+        );
+        assert_eq!(verdict(&["{stock:<id>}", "{stock:<id>}:reserved"]), None);
+        assert_eq!(verdict(&["x"]), None);
+        assert_eq!(verdict(&[]), None);
+    }
+
+    #[test]
+    fn glob_intersection() {
+        assert!(can_be_equal(&pat("a<x>c"), &pat("abc")));
+        assert!(!can_be_equal(&pat("a<x>c"), &pat("ac")));
+        assert!(can_be_equal(&pat("<x>"), &pat("<y>:z")));
+        assert!(!can_be_equal(&pat("a:<x>"), &pat("b:<y>")));
+        assert!(can_be_equal(&pat("<x>b"), &pat("a<y>")));
+        assert!(!can_be_equal(&pat("x<a>"), &pat("x")));
+    }
+}
