@@ -1,20 +1,214 @@
-//! Redis Cluster slot helpers for services that use the `redis` crate.
+//! Redis Cluster slot helpers for services that use the `redis` crate, and compile-time proofs
+//! that keys used together share a slot.
+//!
+//! A Redis Cluster refuses a command, a MULTI/EXEC transaction or a Lua script whose keys are in
+//! different hash slots (`CROSSSLOT`). Keys share a slot when they share a *hash tag*: the part
+//! between the first `{` and the next `}`. This crate checks that when your crate compiles, in
+//! three ways.
+//!
+//! # 1. On a key builder: `#[slotlint::key]`
 //!
 //! ```
-//! // Keys that share a hash tag share a slot, so one MGET, MULTI/EXEC or script can use both.
-//! assert_eq!(slotlint::key_slot("{user:42}:profile"), slotlint::key_slot("{user:42}:settings"));
-//! assert_eq!(slotlint::hash_tag("{user:42}:profile"), Some("user:42"));
+//! #[slotlint::key(tag = "user:{id}")]
+//! fn profile_key(id: u64) -> String {
+//!     format!("{{user:{id}}}:profile") // `{{`/`}}` are the braces of the key: `{user:42}:profile`
+//! }
 //!
-//! // `key_slot` is a `const fn`: literal keys can be checked when the crate compiles.
-//! const _: () = assert!(slotlint::key_slot("{cart}:items") == slotlint::key_slot("{cart}:total"));
+//! // Without `tag`, any tag that depends on a parameter will do.
+//! #[slotlint::key]
+//! fn cart_key(cart: &str) -> String {
+//!     format!("{{cart:{}}}:items", cart)
+//! }
+//!
+//! assert_eq!(profile_key(42), "{user:42}:profile");
+//! assert_eq!(cart_key("c1"), "{cart:c1}:items");
 //! ```
 //!
-//! This crate is what a service depends on at run time; the analyzer that reads a workspace
-//! is the `cargo-slotlint` binary.
+//! A key without a tag (`"user:{id}:profile"`), with another tag than the declared one, or with
+//! a tag that does not vary (`"{users}:{id}"`: every user in one slot, on one node) does not
+//! compile. See [`key`].
+//!
+//! # 2. On a group: `#[slotlint::colocated]`
+//!
+//! ```
+//! pub struct User {
+//!     id: u64,
+//! }
+//!
+//! #[slotlint::colocated]
+//! impl User {
+//!     pub fn profile_key(&self) -> String {
+//!         format!("{{user:{}}}:profile", self.id)
+//!     }
+//!
+//!     pub fn sessions_key(&self) -> String {
+//!         let tag = format!("{{user:{}}}", self.id);
+//!         format!("{tag}:sessions")
+//!     }
+//! }
+//!
+//! // So these two can go in one MGET, MULTI/EXEC or script on a cluster:
+//! let user = User { id: 7 };
+//! assert_eq!(
+//!     slotlint::key_slot(&user.profile_key()),
+//!     slotlint::key_slot(&user.sessions_key())
+//! );
+//! ```
+//!
+//! Every key function of the group (one with `#[slotlint::key]`, or named `key` or `*_key`)
+//! must build keys with the same hash tag over the same parameters. See [`colocated`].
+//!
+//! # 3. On literal keys: `slot!`, `assert_same_slot!` and `key_slot`
+//!
+//! ```
+//! // The slot of a literal key, computed at compile time.
+//! const PROFILE: u16 = slotlint::slot!("{user:42}:profile");
+//! assert_eq!(PROFILE, slotlint::key_slot("{user:42}:profile"));
+//!
+//! // A compile error when the keys are not in one slot (as an item or a statement).
+//! slotlint::assert_same_slot!("{cart:1}:items", "{cart:1}:total", "cart:1");
+//!
+//! // `key_slot` is a `const fn`: for consts, and for keys built at run time.
+//! const ITEMS: &str = "{cart:1}:items";
+//! const TOTAL: &str = "{cart:1}:total";
+//! const _: () = assert!(slotlint::key_slot(ITEMS) == slotlint::key_slot(TOTAL));
+//! assert_eq!(slotlint::hash_tag(ITEMS), Some("cart:1"));
+//! ```
+//!
+//! Nothing here costs anything at run time: the attributes emit the code they annotate
+//! unchanged, and `slot!` is a number. The `cargo-slotlint` analyzer, which reads a whole
+//! workspace, trusts these attributes, and reads [`allow`].
 
 pub use slotlint_hashslot::SLOT_COUNT;
 
+/// Checks, at compile time, the key a function builds.
+///
+/// The body is read, not run. Its result (tail expression, and every `return`) must be a
+/// string literal or a `format!`/`format_args!` with a literal format string, possibly through
+/// `let` bindings, `.to_string()`, `.to_owned()`, `.into()`, `String::from(..)`, `+`,
+/// `concat!`, `if`/`match` branches. In a format string `{{`/`}}` are the key's braces and
+/// `{id}` is a placeholder; a placeholder stands for its argument, named after the parameter
+/// (`id`) or field (`self.id`) it comes from.
+///
+/// - `#[slotlint::key(tag = "user:{id}")]`: the key's hash tag must be exactly `user:` followed
+///   by the parameter `id` (written without the braces around the tag; `{self.id}` names a
+///   field of `self`). A constant tag can be declared on purpose: `tag = "stats"`.
+/// - `#[slotlint::key]`: the key must have a hash tag, and when the key depends on a parameter
+///   its tag must too (otherwise every key of the family lands in one slot).
+///
+/// ```
+/// impl Order {
+///     #[slotlint::key(tag = "order:{self.id}")]
+///     fn lines_key(&self) -> String {
+///         format!("{{order:{}}}:lines", self.id)
+///     }
+/// }
+/// # struct Order { id: u64 }
+/// ```
+///
+/// ```compile_fail
+/// #[slotlint::key(tag = "user:{id}")]
+/// fn profile_key(id: u64) -> String {
+///     format!("user:{id}:profile") // error: key `user:{id}:profile` has no hash tag
+/// }
+/// ```
+///
+/// The function is emitted unchanged: the attribute costs nothing at run time.
+#[doc(inline)]
+pub use slotlint_macros::key;
+
+/// Checks, at compile time, that the key functions of an `impl` block or inline `mod` build keys
+/// with one hash tag, so that any of them can be used together.
+///
+/// Members are the functions with `#[slotlint::key]` and those named `key` or ending in `_key`;
+/// each must pass the [`key`] checks. Tags are compared as patterns: the same text and the same
+/// parameters, matched by name (`self.id` in methods).
+///
+/// ```
+/// #[slotlint::colocated]
+/// mod stock {
+///     pub fn level_key(sku: &str) -> String {
+///         format!("{{stock:{sku}}}")
+///     }
+///
+///     #[slotlint::key(tag = "stock:{sku}")]
+///     pub fn reserved_key(sku: &str) -> String {
+///         format!("{{stock:{sku}}}:reserved")
+///     }
+/// }
+/// assert_eq!(stock::reserved_key("a1"), "{stock:a1}:reserved");
+/// ```
+///
+/// ```compile_fail
+/// #[slotlint::colocated]
+/// mod keys {
+///     pub fn profile_key(id: u64) -> String {
+///         format!("{{user:{id}}}:profile")
+///     }
+///     pub fn orders_key(id: u64) -> String {
+///         format!("{{orders:{id}}}") // error: tagged `orders:{id}`, the group `user:{id}`
+///     }
+/// }
+/// ```
+#[doc(inline)]
+pub use slotlint_macros::colocated;
+
+/// The slot of a literal key (a string or byte string literal), as a `u16` literal, computed at
+/// compile time: usable in `const` items and patterns.
+///
+/// ```
+/// const S: u16 = slotlint::slot!("{user:42}:profile");
+/// assert_eq!(S, slotlint::slot!(b"user:42"));
+/// assert_eq!(slotlint::slot!("foo"), 12182);
+/// ```
+///
+/// For a key that is not a literal, use the `const fn` [`key_slot`].
+#[doc(inline)]
+pub use slotlint_macros::slot;
+
+/// Fails to compile unless every literal key given hashes to one slot; the error names the key
+/// that differs, the first key, and both slots. Usable as an item and as a statement.
+///
+/// ```
+/// slotlint::assert_same_slot!("{user:1}:profile", "{user:1}:sessions");
+///
+/// fn transfer() {
+///     slotlint::assert_same_slot!("{acct:9}:balance", "{acct:9}:history");
+/// }
+/// ```
+///
+/// ```compile_fail
+/// // error: "user:1:sessions" is in slot 4397, but "user:1:profile" is in slot 12348
+/// slotlint::assert_same_slot!("user:1:profile", "user:1:sessions");
+/// ```
+///
+/// The keys are Redis keys, not format strings: `{` and `}` are the hash-tag braces.
+#[doc(inline)]
+pub use slotlint_macros::assert_same_slot;
+
+/// Tells the `cargo-slotlint` analyzer not to report these rules on this item (a function,
+/// `impl`, `mod`…). For the compiler it does nothing: the item is emitted unchanged.
+///
+/// Rules are written either as snake_case identifiers or as kebab-case strings, the analyzer's
+/// own spelling; both name the same rule. A `reason` may follow.
+///
+/// ```
+/// #[slotlint::allow(cross_slot_command)]
+/// fn a() {}
+///
+/// #[slotlint::allow("cross-slot-command", "hot-hash-tag", reason = "one global counter")]
+/// fn b() {}
+/// ```
+#[doc(inline)]
+pub use slotlint_macros::allow;
+
 /// The Redis Cluster slot of `key` (`CLUSTER KEYSLOT`), usable in `const` context.
+///
+/// ```
+/// const A: u16 = slotlint::key_slot("{user:1}:a");
+/// const _: () = assert!(A == slotlint::key_slot("{user:1}:b"));
+/// assert_eq!(slotlint::key_slot("foo"), 12182);
+/// ```
 pub const fn key_slot(key: &str) -> u16 {
     slotlint_hashslot::const_slot(key.as_bytes())
 }
