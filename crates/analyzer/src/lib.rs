@@ -1,1 +1,300 @@
-//! placeholder
+//! The slotlint analyzer: reads a workspace's Rust sources, finds every redis-rs call, follows
+//! the keys it uses, and reports what Redis Cluster will refuse or quietly change.
+//!
+//! Data flows one way, each stage a plain function over plain data:
+//! files ([`workspace`]) → syntax trees (syn) → call sites ([`sites`], found by [`eval`]) →
+//! findings ([`rules`], [`diagnostic`]). Nothing here prints, and nothing of the scanned project
+//! is run: no cargo, no build scripts, no proc macros.
+//!
+//! Not here: output formats and exit codes (the `cargo-slotlint` binary), slot math
+//! (`slotlint-hashslot`), key-pattern reasoning (`slotlint-keys`), the server's command table
+//! (`slotlint-commands`).
+
+pub mod diagnostic;
+pub mod eval;
+pub mod index;
+pub mod redis_api;
+pub mod rules;
+pub mod scope;
+pub mod sites;
+pub mod source;
+pub mod value;
+pub mod workspace;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+pub use diagnostic::{Diagnostic, KeyInfo, Label, Severity};
+pub use source::{SourceFile, Span};
+pub use workspace::{discover_paths, discover_workspace, Discovery, UsageError, Version};
+
+use slotlint_commands::CommandTable;
+
+/// Files larger than this are reported and skipped: generated code, not service code.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Skip crates whose sources never name redis before parsing them. Findings are the same
+    /// either way (tested); it only saves time.
+    pub prefilter: bool,
+    /// The redis-rs version to assume when a crate's Cargo.lock and Cargo.toml say nothing.
+    pub assumed_redis: Option<Version>,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            prefilter: true,
+            assumed_redis: None,
+            threads: 0,
+        }
+    }
+}
+
+/// Counts for `--statistics` and the benchmark.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub units: usize,
+    pub units_using_redis: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub files_parsed: usize,
+    pub bytes_parsed: u64,
+    pub call_sites: usize,
+}
+
+/// The result of a run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Sorted by file, line, column, rule.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files that have diagnostics, for code frames.
+    pub sources: Vec<SourceFile>,
+    pub stats: Stats,
+    /// Failures of slotlint itself (a bug): the run reports them and exits with 2.
+    pub internal_errors: Vec<String>,
+}
+
+impl Report {
+    pub fn source(&self, display: &str) -> Option<&SourceFile> {
+        self.sources.iter().find(|s| s.display == display)
+    }
+}
+
+struct UnitResult {
+    diagnostics: Vec<Diagnostic>,
+    sources: Vec<SourceFile>,
+    stats: Stats,
+    internal_error: Option<String>,
+}
+
+/// Analyze what discovery found.
+pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
+    let commands = CommandTable::builtin();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        // syn and the interpreter recurse over deeply nested code.
+        .stack_size(64 * 1024 * 1024)
+        .build();
+    let run = || -> Vec<UnitResult> {
+        discovery
+            .units
+            .par_iter()
+            .map(|unit| {
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    analyze_unit(unit, &discovery.display_root, options, &commands)
+                }));
+                // Spans of this unit's trees are dead now; free the thread's source map.
+                proc_macro2::extra::invalidate_current_thread_spans();
+                result.unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
+                    UnitResult {
+                        diagnostics: Vec::new(),
+                        sources: Vec::new(),
+                        stats: Stats::default(),
+                        internal_error: Some(format!("slotlint failed on `{}`: {what}", unit.name)),
+                    }
+                })
+            })
+            .collect()
+    };
+    let results = match &pool {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    };
+    let mut report = Report::default();
+    for problem in &discovery.problems {
+        let file = display_path(&problem.path, &discovery.display_root);
+        report.diagnostics.push(rules::parse_error::diagnostic(
+            &file,
+            None,
+            problem.message.clone(),
+        ));
+    }
+    for r in results {
+        report.diagnostics.extend(r.diagnostics);
+        report.sources.extend(r.sources);
+        report.internal_errors.extend(r.internal_error);
+        let s = &mut report.stats;
+        s.units += r.stats.units;
+        s.units_using_redis += r.stats.units_using_redis;
+        s.files += r.stats.files;
+        s.bytes += r.stats.bytes;
+        s.files_parsed += r.stats.files_parsed;
+        s.bytes_parsed += r.stats.bytes_parsed;
+        s.call_sites += r.stats.call_sites;
+    }
+    report
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.diagnostics.dedup();
+    report
+}
+
+/// `path` relative to `root` when under it, with `/` separators.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+fn analyze_unit(
+    unit: &workspace::Unit,
+    display_root: &Path,
+    options: &Options,
+    commands: &CommandTable,
+) -> UnitResult {
+    let mut stats = Stats {
+        units: 1,
+        ..Stats::default()
+    };
+    let mut diagnostics = Vec::new();
+    let mut sources = Vec::new();
+    let aliases: Vec<String> = unit
+        .redis
+        .as_ref()
+        .map(|r| r.aliases.clone())
+        .unwrap_or_default();
+    for path in &unit.files {
+        stats.files += 1;
+        let display = display_path(path, display_root);
+        match read_source(path) {
+            Ok(text) => {
+                stats.bytes += text.len() as u64;
+                sources.push(SourceFile::new(path.clone(), display, text));
+            }
+            Err(message) => {
+                diagnostics.push(rules::parse_error::diagnostic(&display, None, message))
+            }
+        }
+    }
+    let needles: Vec<&str> = std::iter::once("redis")
+        .chain(aliases.iter().map(String::as_str))
+        .collect();
+    let uses_redis = sources
+        .iter()
+        .any(|s| needles.iter().any(|n| s.text.contains(n)));
+    if !uses_redis {
+        // No file names redis: no call site can be recognized (every recognition needs a path or
+        // `use` through the crate). Read problems of such crates are not reported either, so
+        // that the prefilter changes nothing.
+        if options.prefilter {
+            return UnitResult {
+                diagnostics: Vec::new(),
+                sources: Vec::new(),
+                stats,
+                internal_error: None,
+            };
+        }
+        diagnostics.clear();
+    } else {
+        stats.units_using_redis = 1;
+    }
+    let mut asts = Vec::with_capacity(sources.len());
+    for source in &sources {
+        stats.files_parsed += 1;
+        stats.bytes_parsed += source.text.len() as u64;
+        match syn::parse_file(&source.text) {
+            Ok(file) => asts.push(Some(file)),
+            Err(err) => {
+                let r = err.span().byte_range();
+                let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
+                let (line, col) = span.map_or((1, 1), |s| (s.line, s.column));
+                let _ = (line, col);
+                if uses_redis {
+                    diagnostics.push(rules::parse_error::diagnostic(
+                        &source.display,
+                        span,
+                        format!("{} does not parse as Rust: {err}", source.display),
+                    ));
+                }
+                asts.push(None);
+            }
+        }
+    }
+    let version = unit.redis.as_ref().and_then(|r| r.version());
+    let version_known = version.is_some();
+    let version = version
+        .or(options.assumed_redis)
+        .unwrap_or(workspace::NEWEST_KNOWN_REDIS);
+    let arena = eval::MacroArena::default();
+    let cx = eval::UnitContext::new(
+        &sources,
+        asts.iter().map(Option::as_ref).collect(),
+        &aliases,
+        commands,
+        version,
+        &arena,
+    );
+    for (i, source) in sources.iter().enumerate() {
+        let sites = cx.call_sites(i);
+        stats.call_sites += sites.len();
+        let rcx = rules::RuleContext {
+            file: source,
+            version,
+            version_known,
+        };
+        diagnostics.extend(rules::check(&sites, &rcx));
+    }
+    drop(cx);
+    drop(asts);
+    let with_findings: Vec<SourceFile> = sources
+        .into_iter()
+        .filter(|s| diagnostics.iter().any(|d| d.file == s.display))
+        .collect();
+    UnitResult {
+        diagnostics,
+        sources: with_findings,
+        stats,
+        internal_error: None,
+    }
+}
+
+fn read_source(path: &Path) -> Result<String, String> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{} is {} MiB, more than the {} MiB slotlint reads; skipped",
+            path.display(),
+            meta.len() >> 20,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not valid UTF-8 (byte {}); skipped",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}

@@ -15,6 +15,7 @@
 //! build patterns; this crate only reasons about them.
 
 pub mod format_string;
+pub mod suggest;
 
 use std::fmt;
 

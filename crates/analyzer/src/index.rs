@@ -1,0 +1,218 @@
+//! What a crate defines, across its files: functions (for key summaries), constants, struct
+//! fields (for receiver types), and the method names it defines itself (to tell its own
+//! `mget` from redis-rs's).
+
+use std::collections::{HashMap, HashSet};
+
+use syn::visit::Visit;
+
+/// A function or method of the crate.
+pub struct FnDef<'a> {
+    /// Index of the file in the unit.
+    pub file: usize,
+    pub name: String,
+    /// The `impl` type's last path segment, for methods and associated functions.
+    pub self_ty: Option<String>,
+    pub sig: &'a syn::Signature,
+    pub block: &'a syn::Block,
+}
+
+impl FnDef<'_> {
+    pub fn has_self(&self) -> bool {
+        matches!(self.sig.inputs.first(), Some(syn::FnArg::Receiver(_)))
+    }
+}
+
+/// A `const` or `static`.
+pub struct ConstDef<'a> {
+    pub file: usize,
+    pub ty: &'a syn::Type,
+    pub expr: &'a syn::Expr,
+}
+
+#[derive(Default)]
+pub struct CrateIndex<'a> {
+    pub fns: Vec<FnDef<'a>>,
+    fns_by_name: HashMap<String, Vec<usize>>,
+    consts: HashMap<String, Vec<ConstDef<'a>>>,
+    /// Struct name → field name → type.
+    fields: HashMap<String, HashMap<String, &'a syn::Type>>,
+    /// Field name → every type a struct of the crate gives it.
+    fields_by_name: HashMap<String, Vec<&'a syn::Type>>,
+    /// Types the crate defines.
+    pub types: HashSet<String>,
+    /// `type Conn = redis::aio::MultiplexedConnection;`
+    pub type_aliases: HashMap<String, &'a syn::Type>,
+    /// Methods (taking `self`) the crate defines, on its types or in its traits.
+    pub method_names: HashSet<String>,
+}
+
+impl<'a> CrateIndex<'a> {
+    pub fn build(files: &[Option<&'a syn::File>]) -> CrateIndex<'a> {
+        let mut index = CrateIndex::default();
+        for (i, file) in files.iter().enumerate() {
+            if let Some(file) = file {
+                let mut collector = Collector {
+                    index: &mut index,
+                    file: i,
+                    self_ty: None,
+                };
+                collector.visit_file(file);
+            }
+        }
+        for (i, f) in index.fns.iter().enumerate() {
+            index.fns_by_name.entry(f.name.clone()).or_default().push(i);
+        }
+        index
+    }
+
+    pub fn fns_named(&self, name: &str) -> impl Iterator<Item = &FnDef<'a>> {
+        self.fns_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.fns[i])
+    }
+
+    pub fn consts_named(&self, name: &str) -> &[ConstDef<'a>] {
+        self.consts.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn field_type(&self, struct_name: Option<&str>, field: &str) -> Option<&'a syn::Type> {
+        if let Some(s) = struct_name {
+            if let Some(t) = self.fields.get(s).and_then(|f| f.get(field)) {
+                return Some(t);
+            }
+        }
+        match self.fields_by_name.get(field).map(Vec::as_slice) {
+            Some([only]) => Some(only),
+            _ => None,
+        }
+    }
+}
+
+pub fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Type::Reference(r) => type_name(&r.elem),
+        syn::Type::Paren(p) => type_name(&p.elem),
+        syn::Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+struct Collector<'i, 'a> {
+    index: &'i mut CrateIndex<'a>,
+    file: usize,
+    self_ty: Option<String>,
+}
+
+impl<'a> Visit<'a> for Collector<'_, 'a> {
+    fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        let saved = self.self_ty.take();
+        self.index.fns.push(FnDef {
+            file: self.file,
+            name: f.sig.ident.to_string(),
+            self_ty: None,
+            sig: &f.sig,
+            block: &f.block,
+        });
+        syn::visit::visit_item_fn(self, f);
+        self.self_ty = saved;
+    }
+
+    fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
+        let saved = std::mem::replace(&mut self.self_ty, type_name(&i.self_ty));
+        syn::visit::visit_item_impl(self, i);
+        self.self_ty = saved;
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'a syn::ImplItemFn) {
+        let def = FnDef {
+            file: self.file,
+            name: f.sig.ident.to_string(),
+            self_ty: self.self_ty.clone(),
+            sig: &f.sig,
+            block: &f.block,
+        };
+        if def.has_self() {
+            self.index.method_names.insert(def.name.clone());
+        }
+        self.index.fns.push(def);
+        syn::visit::visit_impl_item_fn(self, f);
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'a syn::TraitItemFn) {
+        if matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
+            self.index.method_names.insert(f.sig.ident.to_string());
+        }
+        syn::visit::visit_trait_item_fn(self, f);
+    }
+
+    fn visit_item_const(&mut self, c: &'a syn::ItemConst) {
+        self.index
+            .consts
+            .entry(c.ident.to_string())
+            .or_default()
+            .push(ConstDef {
+                file: self.file,
+                ty: &c.ty,
+                expr: &c.expr,
+            });
+        syn::visit::visit_item_const(self, c);
+    }
+
+    fn visit_impl_item_const(&mut self, c: &'a syn::ImplItemConst) {
+        self.index
+            .consts
+            .entry(c.ident.to_string())
+            .or_default()
+            .push(ConstDef {
+                file: self.file,
+                ty: &c.ty,
+                expr: &c.expr,
+            });
+    }
+
+    fn visit_item_static(&mut self, s: &'a syn::ItemStatic) {
+        self.index
+            .consts
+            .entry(s.ident.to_string())
+            .or_default()
+            .push(ConstDef {
+                file: self.file,
+                ty: &s.ty,
+                expr: &s.expr,
+            });
+        syn::visit::visit_item_static(self, s);
+    }
+
+    fn visit_item_struct(&mut self, s: &'a syn::ItemStruct) {
+        let name = s.ident.to_string();
+        self.index.types.insert(name.clone());
+        for field in &s.fields {
+            if let Some(ident) = &field.ident {
+                self.index
+                    .fields
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(ident.to_string(), &field.ty);
+                self.index
+                    .fields_by_name
+                    .entry(ident.to_string())
+                    .or_default()
+                    .push(&field.ty);
+            }
+        }
+        syn::visit::visit_item_struct(self, s);
+    }
+
+    fn visit_item_enum(&mut self, e: &'a syn::ItemEnum) {
+        self.index.types.insert(e.ident.to_string());
+        syn::visit::visit_item_enum(self, e);
+    }
+
+    fn visit_item_type(&mut self, t: &'a syn::ItemType) {
+        self.index.type_aliases.insert(t.ident.to_string(), &t.ty);
+    }
+}

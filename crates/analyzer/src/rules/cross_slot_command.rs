@@ -1,0 +1,129 @@
+//! `cross-slot-command`: one command naming keys in different hash slots.
+
+use super::verdict::{explain, judge, refused_severity, tag_help, Verdict};
+use super::{version_text, Finding, Rule, RuleContext};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::redis_api::{cross_slot_behaviour, CrossSlotBehaviour};
+use crate::sites::{CallSite, SiteKind};
+
+pub const RULE: Rule = Rule {
+    name: "cross-slot-command",
+    code: "SL101",
+    severity: Severity::Error,
+    summary: "a multi-key command whose keys can land in different hash slots",
+    docs: r#"## What it finds
+A single command that names several keys (`MGET`, `DEL k1 k2`, `RENAME`, `SMOVE`, `SUNIONSTORE`,
+`BLPOP k1 k2`, `LMOVE`, `ZUNIONSTORE`, `PFMERGE`, `XREAD` over several streams, `MSETNX`…) whose
+keys are not proven to hash to one slot: through redis-rs methods (`con.rename(a, b)`), `Cmd::`
+constructors, UFCS calls (`Commands::del(&mut con, ..)`) and raw `redis::cmd("…").arg(..)`.
+
+## Why it breaks on a cluster
+Redis Cluster only runs a multi-key command when every key hashes to the same slot; otherwise it
+answers `CROSSSLOT Keys in request don't hash to the same slot`. redis-rs's cluster client routes
+most commands by their first key and does not look at the others. Since redis 0.24 it splits
+MGET, DEL, EXISTS, UNLINK, TOUCH and MSET (and since 0.32.7 WATCH, JSON.MGET, JSON.MSET) into one
+command per slot: those work, but are no longer atomic — a split MSET can apply half its keys.
+
+Severity: `error` when the keys are certainly or near-certainly in different slots and the command
+is not split (the server refuses it); `warning` when redis-rs splits it, or when only run-time
+values decide; `note` when slotlint cannot resolve the keys.
+
+## Example
+```rust
+// error: `user:{id}:profile` and `user:{id}:settings` differ outside any hash tag
+con.rename(format!("user:{id}:profile"), format!("user:{id}:settings"))?;
+```
+
+## Fix
+Put the part that names the shared entity in a hash tag, so that only it is hashed:
+```rust
+con.rename(format!("{{user:{id}}}:profile"), format!("{{user:{id}}}:settings"))?;
+```
+`cargo slotlint fix` does this for every key of the family, across the workspace. Keys that share
+nothing need one command per key (or per slot) instead.
+"#,
+};
+
+pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+    let SiteKind::Command(cmd) = &site.kind else {
+        return None;
+    };
+    let verdict = judge(&cmd.keys);
+    let mut severity = refused_severity(&verdict)?;
+    let name = &cmd.name;
+    let behaviour = cross_slot_behaviour(name, cx.version);
+    let mut notes = Vec::new();
+    notes.extend(explain(&cmd.keys, &verdict));
+    let (message, label) = match (&verdict, behaviour) {
+        (Verdict::Unknown, _) => (
+            format!("slotlint cannot tell whether the keys of `{name}` share a hash slot"),
+            format!("{name} with keys slotlint could not resolve"),
+        ),
+        (_, CrossSlotBehaviour::Split { since }) => {
+            severity = Severity::Warning;
+            notes.push(format!(
+                "since redis {}.{}.{}, the cluster client splits `{name}` into one command per slot and merges the replies ({})",
+                since.0,
+                since.1,
+                since.2,
+                version_text(cx)
+            ));
+            (
+                format!("`{name}` keys {} different hash slots: redis-rs splits it per slot, so it works but is no longer atomic", spans_word(&verdict)),
+                format!("{name} split into one command per slot"),
+            )
+        }
+        (_, CrossSlotBehaviour::RefusedByClient) => (
+            format!(
+                "`{name}` keys {} different hash slots: redis-rs refuses it before sending",
+                spans_word(&verdict)
+            ),
+            format!("{name} across slots is unroutable in {}", version_text(cx)),
+        ),
+        (_, CrossSlotBehaviour::Refused) => {
+            let mut message = format!(
+                "`{name}` keys {} different hash slots: a cluster answers CROSSSLOT",
+                spans_word(&verdict)
+            );
+            if severity == Severity::Warning {
+                message = format!(
+                    "`{name}` keys may land in different hash slots, depending on run-time values"
+                );
+            }
+            (
+                message,
+                format!("{name} is sent to the node of one key; the others must be in its slot"),
+            )
+        }
+    };
+    let help = match verdict {
+        Verdict::Unknown => Some("pass keys slotlint can follow (literals, `format!`, helpers of this crate), or give them one hash tag".into()),
+        _ => tag_help(&cmd.keys, !matches!(behaviour, CrossSlotBehaviour::Split { .. })),
+    };
+    Some(
+        Finding {
+            rule: &RULE,
+            severity,
+            message,
+            primary_label: label,
+            keys: &cmd.keys,
+            notes,
+            help,
+        }
+        .into_diagnostic(site, cx),
+    )
+}
+
+pub(crate) fn spans_word(verdict: &Verdict) -> &'static str {
+    match verdict {
+        Verdict::Spans {
+            certainty: slotlint_keys::Certainty::Certain,
+            ..
+        } => "are in",
+        Verdict::Spans {
+            certainty: slotlint_keys::Certainty::NearCertain,
+            ..
+        } => "land in",
+        _ => "may land in",
+    }
+}

@@ -1,0 +1,70 @@
+//! `cross-slot-script`: a Lua script or function called with keys in different hash slots.
+
+use super::cross_slot_command::spans_word;
+use super::verdict::{explain, judge, refused_severity, tag_help, Verdict};
+use super::{Finding, Rule, RuleContext};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::redis_api::{cross_slot_behaviour, CrossSlotBehaviour};
+use crate::sites::{CallSite, SiteKind};
+
+pub const RULE: Rule = Rule {
+    name: "cross-slot-script",
+    code: "SL103",
+    severity: Severity::Error,
+    summary:
+        "a Lua script (Script, EVAL, EVALSHA) or FCALL whose keys can land in different hash slots",
+    docs: r#"## What it finds
+`redis::Script::new(..).key(a).key(b).invoke(..)` / `invoke_async`, `prepare_invoke()` built over
+several statements, `con.invoke_script(&inv)`, and raw `EVAL`/`EVALSHA`/`FCALL` commands whose
+`KEYS` are not proven to share one hash slot.
+
+## Why it breaks on a cluster
+A script runs on one node and may only touch keys of one slot. redis-rs sends `EVALSHA` to the
+node of the first key; if another key hashes elsewhere the server answers `CROSSSLOT` (redis-rs
+0.29.2 to 0.32.6 refuse it before sending). Nothing in the script runs.
+
+## Example
+```rust
+LIMITER.key(format!("rate:{user}")).key(format!("quota:{user}")).invoke_async(&mut con).await?;
+```
+
+## Fix
+Give every key a script touches the same hash tag: `format!("rate:{{{user}}}")`,
+`format!("quota:{{{user}}}")`.
+"#,
+};
+
+pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+    let SiteKind::Script { command, keys, .. } = &site.kind else {
+        return None;
+    };
+    let verdict = judge(keys);
+    let severity = refused_severity(&verdict)?;
+    let (message, label) = match &verdict {
+        Verdict::Unknown => (format!("slotlint cannot tell whether the keys of this script ({command}) share a hash slot"), "script keys slotlint could not resolve".to_owned()),
+        Verdict::Spans { .. } if severity == Severity::Warning => {
+            (format!("the keys of this script ({command}) may land in different hash slots, depending on run-time values"), "the server answers CROSSSLOT if they do".to_owned())
+        }
+        _ => {
+            let how = match cross_slot_behaviour(command, cx.version) {
+                CrossSlotBehaviour::RefusedByClient => "redis-rs refuses it before sending",
+                _ => "a cluster answers CROSSSLOT",
+            };
+            (format!("the keys of this script ({command}) {} different hash slots: {how}", spans_word(&verdict)), format!("{command} runs on the node of its first key"))
+        }
+    };
+    let notes = explain(keys, &verdict).into_iter().collect();
+    let help = tag_help(keys, true);
+    Some(
+        Finding {
+            rule: &RULE,
+            severity,
+            message,
+            primary_label: label,
+            keys,
+            notes,
+            help,
+        }
+        .into_diagnostic(site, cx),
+    )
+}

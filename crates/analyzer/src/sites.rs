@@ -1,0 +1,79 @@
+//! Call sites: the redis-rs calls found in a file, with their keys, as plain data.
+
+use crate::source::Span;
+use slotlint_keys::KeyPattern;
+
+/// A key argument of a call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyArg {
+    /// `None`: the analyzer could not resolve the key (a parameter with no caller in reach…).
+    pub pattern: Option<KeyPattern>,
+    /// The expression stands for a collection of keys, all of this pattern.
+    pub many: bool,
+    /// Where the key expression is.
+    pub span: Span,
+    /// Its source text.
+    pub text: String,
+}
+
+/// One Redis command with its keys, in argument order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandCall {
+    /// Upper-case command name as sent (`MGET`, `BITOP`, `XINFO STREAM`).
+    pub name: String,
+    pub keys: Vec<KeyArg>,
+    /// The call or builder expression that adds this command.
+    pub span: Span,
+    /// The redis-rs method, when it was called through one (`mget`), else a raw `cmd(..)`.
+    pub method: Option<String>,
+    /// False when argument positions after a collection of unknown length were guessed.
+    pub keys_exact: bool,
+}
+
+/// How a call is executed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exec {
+    Sync,
+    Async,
+    Unknown,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SiteKind {
+    /// A single command sent on a connection.
+    Command(CommandCall),
+    /// A pipeline executed with `query`/`exec`: MULTI/EXEC when `atomic`.
+    Pipeline {
+        atomic: bool,
+        /// Built with `cluster_pipe()` / `ClusterPipeline` (sync cluster pipelines).
+        cluster_pipeline: bool,
+        commands: Vec<CommandCall>,
+        /// False when the pipeline was also built in code the analyzer did not see.
+        complete: bool,
+    },
+    /// `redis::transaction` / `aio::transaction_async`: WATCH keys, then an atomic pipeline.
+    Transaction {
+        api: String,
+        watch: Vec<KeyArg>,
+        commands: Vec<CommandCall>,
+    },
+    /// A Lua script: `Script::…invoke`, `invoke_script`, or raw EVAL/EVALSHA/FCALL.
+    Script {
+        /// `EVALSHA` for `redis::Script`, or the raw command's name.
+        command: String,
+        keys: Vec<KeyArg>,
+        /// False when `.key(..)` calls may also happen where the analyzer cannot see.
+        complete: bool,
+    },
+}
+
+/// A redis-rs call that talks to the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallSite {
+    pub kind: SiteKind,
+    /// The executing expression (`con.mget(..)`, `pipe.query_async(..)`, `redis::transaction(..)`).
+    pub span: Span,
+    /// What to underline: the method and its arguments.
+    pub focus: Span,
+    pub exec: Exec,
+}

@@ -1,0 +1,508 @@
+//! Finding what to read: cargo packages, their Rust sources, and what they say about `redis`.
+//!
+//! Manifests and lock files are read as TOML; cargo is never run, so nothing of the scanned
+//! project executes (no build scripts, no proc macros).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A redis-rs version, `major.minor.patch`.
+pub type Version = (u16, u16, u16);
+
+/// The newest redis-rs whose behaviour the rules know; assumed when nothing says otherwise.
+pub const NEWEST_KNOWN_REDIS: Version = (1, 6, 0);
+
+/// Where the redis crate comes from in one package.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RedisDependency {
+    /// Names the package's code uses for the crate (`redis`, or a rename).
+    pub aliases: Vec<String>,
+    /// The version requirement as written, if any.
+    pub requirement: Option<String>,
+    /// The version in Cargo.lock, if found.
+    pub locked: Option<Version>,
+    pub features: Vec<String>,
+    /// Crates that re-export redis (`deadpool-redis`, `bb8-redis`…) the package depends on.
+    pub wrappers: Vec<String>,
+}
+
+impl RedisDependency {
+    /// The version the rules should assume: the locked one, else the requirement's lower bound.
+    pub fn version(&self) -> Option<Version> {
+        self.locked.or_else(|| {
+            let low = parse_version_lower_bound(self.requirement.as_deref()?)?;
+            // A caret requirement on 1.x lets cargo pick the newest 1.x.
+            let exact = self
+                .requirement
+                .as_deref()
+                .is_some_and(|r| r.trim_start().starts_with('='));
+            Some(if !exact && low.0 >= 1 && low.0 == NEWEST_KNOWN_REDIS.0 {
+                low.max(NEWEST_KNOWN_REDIS)
+            } else {
+                low
+            })
+        })
+    }
+}
+
+/// One cargo package (or a folder of loose files) and its Rust sources.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub name: String,
+    pub root: PathBuf,
+    pub manifest: Option<PathBuf>,
+    pub redis: Option<RedisDependency>,
+    pub files: Vec<PathBuf>,
+}
+
+/// A problem met while looking for files (unreadable folder, symlink loop, bad manifest).
+#[derive(Clone, Debug)]
+pub struct DiscoveryProblem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Discovery {
+    pub units: Vec<Unit>,
+    pub problems: Vec<DiscoveryProblem>,
+    /// Paths are shown relative to this folder.
+    pub display_root: PathBuf,
+}
+
+/// An error that stops the run (exit code 2).
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+#[derive(Deserialize, Default)]
+struct Manifest {
+    package: Option<toml::Value>,
+    workspace: Option<WorkspaceTable>,
+    #[serde(default)]
+    dependencies: BTreeMap<String, toml::Value>,
+    #[serde(default, rename = "dev-dependencies")]
+    dev_dependencies: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    target: BTreeMap<String, TargetTable>,
+}
+
+#[derive(Deserialize, Default)]
+struct WorkspaceTable {
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    dependencies: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize, Default)]
+struct TargetTable {
+    #[serde(default)]
+    dependencies: BTreeMap<String, toml::Value>,
+}
+
+const REDIS_WRAPPERS: &[&str] = &[
+    "deadpool-redis",
+    "bb8-redis",
+    "r2d2_redis",
+    "r2d2-redis",
+    "mobc-redis",
+    "redis-pool",
+];
+
+fn read_manifest(path: &Path) -> Result<Manifest, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not a valid Cargo.toml: {}",
+            path.display(),
+            e.message()
+        )
+    })
+}
+
+fn package_name(m: &Manifest) -> Option<String> {
+    m.package.as_ref()?.get("name")?.as_str().map(str::to_owned)
+}
+
+/// `"0.23"` → 0.23.0, `"^1.0.2"` → 1.0.2, `">=0.24, <0.26"` → 0.24.0.
+pub fn parse_version_lower_bound(req: &str) -> Option<Version> {
+    let start = req.find(|c: char| c.is_ascii_digit())?;
+    let rest = &req[start..];
+    let end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let mut parts = rest[..end]
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<u16>().ok());
+    let major = parts.next()??;
+    let minor = parts.next().flatten().unwrap_or(0);
+    let patch = parts.next().flatten().unwrap_or(0);
+    Some((major, minor, patch))
+}
+
+fn redis_dependency(
+    m: &Manifest,
+    workspace_deps: &BTreeMap<String, toml::Value>,
+) -> Option<RedisDependency> {
+    let mut dep = RedisDependency::default();
+    let tables = [&m.dependencies, &m.dev_dependencies]
+        .into_iter()
+        .chain(m.target.values().map(|t| &t.dependencies));
+    for table in tables {
+        for (key, value) in table {
+            let inherited = value.get("workspace").and_then(|w| w.as_bool()) == Some(true);
+            let source = if inherited {
+                workspace_deps.get(key).unwrap_or(value)
+            } else {
+                value
+            };
+            let package = value
+                .get("package")
+                .or_else(|| source.get("package"))
+                .and_then(|p| p.as_str())
+                .unwrap_or(key);
+            if package == "redis" {
+                dep.aliases.push(key.replace('-', "_"));
+                let req = source
+                    .as_str()
+                    .or_else(|| source.get("version").and_then(|v| v.as_str()));
+                if let Some(req) = req {
+                    dep.requirement.get_or_insert_with(|| req.to_owned());
+                }
+                for table in [source, value] {
+                    if let Some(features) = table.get("features").and_then(|f| f.as_array()) {
+                        dep.features.extend(
+                            features
+                                .iter()
+                                .filter_map(|f| f.as_str().map(str::to_owned)),
+                        );
+                    }
+                }
+            } else if REDIS_WRAPPERS.contains(&package) {
+                dep.wrappers.push(package.to_owned());
+            }
+        }
+    }
+    dep.features.sort();
+    dep.features.dedup();
+    (!dep.aliases.is_empty() || !dep.wrappers.is_empty()).then_some(dep)
+}
+
+/// The redis version recorded in the nearest Cargo.lock above `dir`.
+fn locked_redis_version(dir: &Path) -> Option<Version> {
+    let lock = dir
+        .ancestors()
+        .map(|d| d.join("Cargo.lock"))
+        .find(|p| p.is_file())?;
+    let text = std::fs::read_to_string(lock).ok()?;
+    let value: toml::Value = toml::from_str(&text).ok()?;
+    value
+        .get("package")?
+        .as_array()?
+        .iter()
+        .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some("redis"))
+        .filter_map(|p| {
+            p.get("version")?
+                .as_str()
+                .and_then(parse_version_lower_bound)
+        })
+        .max()
+}
+
+/// Every `.rs` file under `dir`, honouring `.gitignore`, skipping `target` folders and hidden
+/// entries. Symlinks are not followed, so loops cannot trap the walk.
+fn rust_files(
+    dir: &Path,
+    skip_nested_packages: bool,
+    problems: &mut Vec<DiscoveryProblem>,
+) -> Vec<PathBuf> {
+    let root = dir.to_path_buf();
+    let walker = ignore::WalkBuilder::new(dir)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if !is_dir || e.depth() == 0 {
+                return true;
+            }
+            if e.file_name() == "target" {
+                return false;
+            }
+            // A nested package is its own unit.
+            !(skip_nested_packages && e.path() != root && e.path().join("Cargo.toml").is_file())
+        })
+        .build();
+    let mut files = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(e) => {
+                if e.file_type().is_some_and(|t| t.is_file())
+                    && e.path().extension().is_some_and(|x| x == "rs")
+                {
+                    files.push(e.into_path());
+                }
+            }
+            Err(err) => problems.push(DiscoveryProblem {
+                path: dir.to_path_buf(),
+                message: err.to_string(),
+            }),
+        }
+    }
+    files.sort();
+    files
+}
+
+fn unit_for_package(
+    dir: &Path,
+    manifest: &Manifest,
+    workspace_deps: &BTreeMap<String, toml::Value>,
+    files: Vec<PathBuf>,
+) -> Unit {
+    let mut redis = redis_dependency(manifest, workspace_deps);
+    if let Some(dep) = redis.as_mut() {
+        dep.locked = locked_redis_version(dir);
+    }
+    Unit {
+        name: package_name(manifest).unwrap_or_else(|| dir.display().to_string()),
+        root: dir.to_path_buf(),
+        manifest: Some(dir.join("Cargo.toml")),
+        redis,
+        files,
+    }
+}
+
+/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`.
+fn workspace_dependencies(package_dir: &Path) -> BTreeMap<String, toml::Value> {
+    for dir in package_dir.ancestors() {
+        let path = dir.join("Cargo.toml");
+        if let Ok(m) = read_manifest(&path) {
+            if let Some(ws) = m.workspace {
+                return ws.dependencies;
+            }
+        }
+    }
+    BTreeMap::new()
+}
+
+/// The current cargo workspace: from `manifest_path`, or the nearest Cargo.toml above `cwd`.
+pub fn discover_workspace(
+    cwd: &Path,
+    manifest_path: Option<&Path>,
+) -> Result<Discovery, UsageError> {
+    let manifest_path = match manifest_path {
+        Some(p) => {
+            let p = if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
+            if !p.is_file() {
+                return Err(UsageError(format!("manifest path `{}` does not exist", p.display())));
+            }
+            p
+        }
+        None => cwd
+            .ancestors()
+            .map(|d| d.join("Cargo.toml"))
+            .find(|p| p.is_file())
+            .ok_or_else(|| UsageError(format!("could not find `Cargo.toml` in `{}` or any parent directory; pass paths to check, or --manifest-path", cwd.display())))?,
+    };
+    let first_dir = manifest_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let first = read_manifest(&manifest_path).map_err(UsageError)?;
+    // The workspace root: this manifest if it has [workspace], else the nearest ancestor that does.
+    let (root_dir, root) = if first.workspace.is_some() {
+        (first_dir.clone(), first)
+    } else {
+        let found = first_dir
+            .ancestors()
+            .skip(1)
+            .map(|d| (d.to_path_buf(), d.join("Cargo.toml")))
+            .filter(|(_, p)| p.is_file())
+            .find_map(|(d, p)| {
+                read_manifest(&p)
+                    .ok()
+                    .filter(|m| m.workspace.is_some())
+                    .map(|m| (d, m))
+            });
+        found.unwrap_or((first_dir.clone(), first))
+    };
+    let mut discovery = Discovery {
+        display_root: root_dir.clone(),
+        ..Discovery::default()
+    };
+    let ws = root.workspace.as_ref();
+    let ws_deps = ws.map(|w| w.dependencies.clone()).unwrap_or_default();
+    let mut package_dirs = Vec::new();
+    if root.package.is_some() {
+        package_dirs.push(root_dir.clone());
+    }
+    if let Some(ws) = ws {
+        let exclude: Vec<PathBuf> = ws.exclude.iter().map(|e| root_dir.join(e)).collect();
+        for member in &ws.members {
+            for dir in expand_member_glob(&root_dir, member) {
+                if dir.join("Cargo.toml").is_file()
+                    && !exclude.iter().any(|e| dir.starts_with(e))
+                    && !package_dirs.contains(&dir)
+                {
+                    package_dirs.push(dir);
+                }
+            }
+        }
+    }
+    for dir in package_dirs {
+        let manifest = match read_manifest(&dir.join("Cargo.toml")) {
+            Ok(m) => m,
+            Err(message) => {
+                discovery.problems.push(DiscoveryProblem {
+                    path: dir.join("Cargo.toml"),
+                    message,
+                });
+                continue;
+            }
+        };
+        let mut files = Vec::new();
+        for sub in ["src", "tests", "examples", "benches"] {
+            let d = dir.join(sub);
+            if d.is_dir() {
+                files.extend(rust_files(&d, true, &mut discovery.problems));
+            }
+        }
+        discovery
+            .units
+            .push(unit_for_package(&dir, &manifest, &ws_deps, files));
+    }
+    Ok(discovery)
+}
+
+/// `crates/*` → every folder matching; a plain path → itself.
+fn expand_member_glob(root: &Path, pattern: &str) -> Vec<PathBuf> {
+    if !pattern.contains(['*', '?', '[']) {
+        return vec![root.join(pattern)];
+    }
+    let Ok(glob) = globset::Glob::new(pattern) else {
+        return Vec::new();
+    };
+    let matcher = glob.compile_matcher();
+    let depth = pattern.split('/').count();
+    let mut out = Vec::new();
+    let mut frontier = vec![root.to_path_buf()];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for dir in frontier {
+            if let Ok(entries) = std::fs::read_dir(&dir) {
+                next.extend(
+                    entries
+                        .flatten()
+                        .filter(|e| e.path().is_dir())
+                        .map(|e| e.path()),
+                );
+            }
+        }
+        frontier = next;
+    }
+    for dir in frontier {
+        if let Ok(rel) = dir.strip_prefix(root) {
+            if matcher.is_match(rel) {
+                out.push(dir);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The files and folders given on the command line, grouped by the package that holds them.
+pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageError> {
+    let mut discovery = Discovery {
+        display_root: cwd.to_path_buf(),
+        ..Discovery::default()
+    };
+    let mut by_package: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut loose: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for given in paths {
+        let path = if given.is_absolute() {
+            given.clone()
+        } else {
+            cwd.join(given)
+        };
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| UsageError(format!("cannot read `{}`: {e}", given.display())))?;
+        let files = if meta.is_dir() {
+            rust_files(&path, false, &mut discovery.problems)
+        } else {
+            vec![path.clone()]
+        };
+        for file in files {
+            let package = file
+                .parent()
+                .and_then(|p| p.ancestors().find(|d| d.join("Cargo.toml").is_file()));
+            match package {
+                Some(dir) => by_package.entry(dir.to_path_buf()).or_default().push(file),
+                None => loose.entry(path.clone()).or_default().push(file),
+            }
+        }
+    }
+    for (dir, mut files) in by_package {
+        files.sort();
+        files.dedup();
+        match read_manifest(&dir.join("Cargo.toml")) {
+            Ok(manifest) => {
+                let ws_deps = workspace_dependencies(&dir);
+                discovery
+                    .units
+                    .push(unit_for_package(&dir, &manifest, &ws_deps, files));
+            }
+            Err(message) => {
+                discovery.problems.push(DiscoveryProblem {
+                    path: dir.join("Cargo.toml"),
+                    message,
+                });
+                discovery.units.push(Unit {
+                    name: dir.display().to_string(),
+                    root: dir,
+                    manifest: None,
+                    redis: None,
+                    files,
+                });
+            }
+        }
+    }
+    for (root, mut files) in loose {
+        files.sort();
+        files.dedup();
+        discovery.units.push(Unit {
+            name: root.display().to_string(),
+            root,
+            manifest: None,
+            redis: None,
+            files,
+        });
+    }
+    Ok(discovery)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_requirements() {
+        assert_eq!(parse_version_lower_bound("0.23"), Some((0, 23, 0)));
+        assert_eq!(parse_version_lower_bound("^1.0.2"), Some((1, 0, 2)));
+        assert_eq!(parse_version_lower_bound(">=0.24, <0.26"), Some((0, 24, 0)));
+        assert_eq!(parse_version_lower_bound("*"), None);
+    }
+}
