@@ -1,6 +1,8 @@
 //! `cargo slotlint`: the command line. Argument parsing, output formats and exit codes only;
 //! the analysis is `slotlint-analyzer`.
 
+mod fix_cmd;
+mod migrate_cmd;
 mod output;
 
 use std::io::Write;
@@ -31,6 +33,10 @@ enum Command {
     Check(CheckArgs),
     /// List every rule with its code, severity and summary.
     Rules,
+    /// Rewrite keys with hash tags, by key family, and write the migration plan.
+    Fix(fix_cmd::FixArgs),
+    /// Rename existing keys on a standalone Redis according to a fix plan.
+    Migrate(migrate_cmd::MigrateArgs),
     /// Print a rule's documentation.
     Explain {
         /// Rule name (`cross-slot-command`) or code (`SL101`).
@@ -141,6 +147,8 @@ fn main() -> ExitCode {
             }
         },
         Command::Check(args) => check(args),
+        Command::Fix(args) => fix_cmd::run(args),
+        Command::Migrate(args) => migrate_cmd::run(args),
     }
 }
 

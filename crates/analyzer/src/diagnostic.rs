@@ -44,6 +44,9 @@ pub struct KeyInfo {
     pub many: bool,
     #[serde(skip)]
     pub span: Span,
+    /// The pattern itself, with hole identities (for grouping keys into families and fixes).
+    #[serde(skip)]
+    pub key: Option<slotlint_keys::KeyPattern>,
 }
 
 /// A secondary position with a message, shown as a label in the code frame.
