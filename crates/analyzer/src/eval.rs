@@ -916,6 +916,18 @@ impl<'c, 'a> Interp<'c, 'a> {
                     .unwrap_or_else(|| "element".into());
                 Value::Opaque(Hole::new(format!("{}:elem@{off}", self.ctx_id), name))
             }
+            // The element of a collection parameter: show it under the closure's name.
+            Value::Opaque(h) => {
+                let name = c
+                    .inputs
+                    .first()
+                    .map(|p| self.text_of(p).trim_start_matches('&').to_owned());
+                Value::Opaque(Hole {
+                    name: name.unwrap_or(h.name),
+                    per_element: false,
+                    ..h
+                })
+            }
             v => v.mark_per_element(&|_| false),
         };
         let ids: Vec<String> = match &element {

@@ -250,9 +250,12 @@ fn rust_files(
     for entry in walker {
         match entry {
             Ok(e) => {
-                if e.file_type().is_some_and(|t| t.is_file())
-                    && e.path().extension().is_some_and(|x| x == "rs")
-                {
+                // Symlinked files are read through the link (a dangling one is reported when
+                // read); symlinked folders are not entered, so loops cannot trap the walk.
+                let file_like = e
+                    .file_type()
+                    .is_some_and(|t| t.is_file() || (t.is_symlink() && !e.path().is_dir()));
+                if file_like && e.path().extension().is_some_and(|x| x == "rs") {
                     files.push(e.into_path());
                 }
             }
