@@ -10,7 +10,7 @@ corpus="${1:-target/bench-corpus/vendor}"
 if [ $# -eq 0 ] && [ ! -d "$corpus" ]; then
     echo "vendoring the corpus into $corpus (needs crates.io once)..." >&2
     mkdir -p target/bench-corpus
-    cargo vendor --manifest-path scripts/bench-corpus/Cargo.toml --versioned-dirs "$corpus" >/dev/null
+    cargo vendor --manifest-path scripts/bench-corpus/Cargo.toml --versioned-dirs "$corpus" >/dev/null 2>&1
 fi
 cargo build --release -q
 bin=target/release/cargo-slotlint

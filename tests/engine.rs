@@ -291,3 +291,8 @@ fn json_output_snapshot() {
     let out = slotlint(&["check", "fixtures/demo", "--format", "json"], &root());
     insta::assert_snapshot!("demo_json", String::from_utf8_lossy(&out.stdout));
 }
+
+#[test]
+fn legacy_fixture_meets_its_inline_expectations() {
+    assert_expectations("fixtures/legacy");
+}

@@ -254,7 +254,21 @@ fn analyze_unit(
         version,
         &arena,
     );
+    let reported = |s: &SourceFile| {
+        unit.report_only
+            .as_ref()
+            .is_none_or(|only| only.contains(&s.path))
+    };
+    diagnostics.retain(|d| {
+        sources
+            .iter()
+            .find(|s| s.display == d.file)
+            .is_none_or(reported)
+    });
     for (i, source) in sources.iter().enumerate() {
+        if !reported(source) {
+            continue;
+        }
         let sites = cx.call_sites(i);
         stats.call_sites += sites.len();
         let rcx = rules::RuleContext {

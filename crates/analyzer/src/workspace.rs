@@ -55,6 +55,9 @@ pub struct Unit {
     pub manifest: Option<PathBuf>,
     pub redis: Option<RedisDependency>,
     pub files: Vec<PathBuf>,
+    /// When only some files were asked for: report on these, but read the whole package so that
+    /// its key helpers and constants are known.
+    pub report_only: Option<Vec<PathBuf>>,
 }
 
 /// A problem met while looking for files (unreadable folder, symlink loop, bad manifest).
@@ -285,6 +288,7 @@ fn unit_for_package(
         manifest: Some(dir.join("Cargo.toml")),
         redis,
         files,
+        report_only: None,
     }
 }
 
@@ -464,9 +468,28 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         match read_manifest(&dir.join("Cargo.toml")) {
             Ok(manifest) => {
                 let ws_deps = workspace_dependencies(&dir);
-                discovery
-                    .units
-                    .push(unit_for_package(&dir, &manifest, &ws_deps, files));
+                // The package's own sources, for helpers defined outside the given paths.
+                let mut all = Vec::new();
+                for sub in ["src", "tests", "examples", "benches"] {
+                    let d = dir.join(sub);
+                    if d.is_dir() {
+                        all.extend(rust_files(&d, true, &mut Vec::new()));
+                    }
+                }
+                let partial = files.iter().any(|f| !all.contains(f))
+                    || all.iter().any(|f| !files.contains(f));
+                let unit = if partial {
+                    let mut every = all;
+                    every.extend(files.iter().cloned());
+                    every.sort();
+                    every.dedup();
+                    let mut unit = unit_for_package(&dir, &manifest, &ws_deps, every);
+                    unit.report_only = Some(files);
+                    unit
+                } else {
+                    unit_for_package(&dir, &manifest, &ws_deps, files)
+                };
+                discovery.units.push(unit);
             }
             Err(message) => {
                 discovery.problems.push(DiscoveryProblem {
@@ -479,6 +502,7 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
                     manifest: None,
                     redis: None,
                     files,
+                    report_only: None,
                 });
             }
         }
@@ -492,6 +516,7 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
             manifest: None,
             redis: None,
             files,
+            report_only: None,
         });
     }
     Ok(discovery)

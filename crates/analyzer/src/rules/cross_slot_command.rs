@@ -54,6 +54,30 @@ pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
     let behaviour = cross_slot_behaviour(name, cx.version);
     let mut notes = Vec::new();
     notes.extend(explain(&cmd.keys, &verdict));
+    if let Some(method) = cmd
+        .method
+        .as_deref()
+        .and_then(|m| crate::redis_api::method(m, cx.version))
+    {
+        if method.multi_key_command == Some(name.as_str()) {
+            notes.push(format!(
+                "before redis 1.0, `{}` with several keys sends `{name}` ({})",
+                method.name,
+                version_text(cx)
+            ));
+        }
+    }
+    if let (Some(since), CrossSlotBehaviour::Refused) =
+        (crate::redis_api::split_since(name), behaviour)
+    {
+        notes.push(format!(
+            "redis-rs splits `{name}` per slot only since {}.{}.{}; this crate uses {}",
+            since.0,
+            since.1,
+            since.2,
+            version_text(cx)
+        ));
+    }
     let (message, label) = match (&verdict, behaviour) {
         (Verdict::Unknown, _) => (
             format!("slotlint cannot tell whether the keys of `{name}` share a hash slot"),
