@@ -34,7 +34,7 @@ run() {
         if [ -z "$best" ] || awk -v t="$t" -v b="$best" 'BEGIN {exit !(t<b)}'; then best=$t; fi
     done
     local findings
-    findings=$(python3 -c 'import json,sys; d=json.load(open("/tmp/slotlint-bench.json")); s=d["summary"]; print(f"{s[\"errors\"]} errors, {s[\"warnings\"]} warnings, {s[\"notes\"]} notes, {s[\"redis_calls\"]} redis calls")')
+    findings=$(python3 -c 'import json; s=json.load(open("/tmp/slotlint-bench.json"))["summary"]; print("%d errors, %d warnings, %d notes, %d redis calls" % (s["errors"], s["warnings"], s["notes"], s["redis_calls"]))')
     awk -v l="$label" -v t="$best" -v f="$files" -v b="$bytes" -v r="$findings" \
         'BEGIN {printf "%-14s best of 3: %6.2f s   %8.0f files/s   %6.1f MB/s   (%s)\n", l, t, f/t, b/1e6/t, r}'
 }

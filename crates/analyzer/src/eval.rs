@@ -14,7 +14,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, Token};
 
-use slotlint_commands::CommandTable;
+use slotlint_commands::{CommandTable, KeyPositionError};
 use slotlint_keys::format_string::{self, ArgRef, Piece};
 use slotlint_keys::{Hole, KeyPattern};
 
@@ -2043,6 +2043,14 @@ impl<'c, 'a> Interp<'c, 'a> {
                     keys_exact: !has_spread,
                 })
             }
+            Err(KeyPositionError::NoKeyArguments) => Some(CommandCall {
+                name: full_name,
+                keys: Vec::new(),
+                span,
+                method: None,
+                keys_exact: true,
+            }),
+            Err(_) if !spec.is_multi_key() => None,
             Err(_) => {
                 // `EVAL src keys.len() &keys …`: numkeys is the length of the next argument.
                 let keys = numkeys_from_len(args).map(|i| {

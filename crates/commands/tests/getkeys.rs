@@ -413,11 +413,11 @@ fn unknown_arguments_branch_only_where_compared() {
     let u = None;
     // The backward search for KEYS crosses 20 unknown keys; each is asked one question.
     let mut argv = vec![Some("MIGRATE"), u, u, Some(""), Some("0"), u, Some("KEYS")];
-    argv.extend(std::iter::repeat(u).take(20));
+    argv.extend(std::iter::repeat_n(u, 20));
     assert_eq!(t.key_positions(&argv), Ok((7..27).collect()));
     // SORT with many unknown option words gives up at the first one.
     let mut argv = vec![Some("SORT"), u];
-    argv.extend(std::iter::repeat(u).take(30));
+    argv.extend(std::iter::repeat_n(u, 30));
     assert_eq!(
         t.key_positions(&argv),
         Err(KeyPositionError::UnknownArgument { pos: 2 })

@@ -24,6 +24,11 @@ the error shows up far from the command that caused it. WATCH on keys of several
 guard a transaction that runs on one of them. redis-rs's sync cluster connection cannot run
 transactions at all; the async one sends the whole transaction to one node.
 
+Watched keys outside the transaction's slot are a quieter hazard: since redis 0.32.7 the cluster
+client splits WATCH per slot, so the WATCH lands on other nodes than the EXEC, the transaction
+runs, and a concurrent change to those keys does not abort it (a `warning`). Before 0.32.7 a WATCH
+over several slots is itself refused with CROSSSLOT (an `error`).
+
 ## Example
 ```rust
 redis::pipe().atomic()
@@ -39,59 +44,94 @@ Key everything a transaction touches by the entity it protects, in one hash tag:
 };
 
 pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
-    let (keys, what): (Vec<KeyArg>, String) = match &site.kind {
-        SiteKind::Pipeline {
-            atomic: true,
-            commands,
-            ..
-        } => (
-            commands
-                .iter()
-                .flat_map(|c| c.keys.iter().cloned())
-                .collect(),
-            "MULTI/EXEC pipeline".into(),
-        ),
-        SiteKind::Transaction {
-            api,
-            watch,
-            commands,
-        } => (
-            watch
-                .iter()
-                .cloned()
-                .chain(commands.iter().flat_map(|c| c.keys.iter().cloned()))
-                .collect(),
-            format!("`{api}`"),
-        ),
-        _ => return None,
-    };
-    let verdict = judge(&keys);
-    let severity = refused_severity(&verdict)?;
-    let command_names: Vec<String> = match &site.kind {
-        SiteKind::Pipeline { commands, .. } | SiteKind::Transaction { commands, .. } => {
-            commands.iter().map(|c| c.name.clone()).collect()
+    let (watch, commands, what): (&[KeyArg], &[crate::sites::CommandCall], String) =
+        match &site.kind {
+            SiteKind::Pipeline {
+                atomic: true,
+                commands,
+                ..
+            } => (&[], commands, "MULTI/EXEC pipeline".into()),
+            SiteKind::Transaction {
+                api,
+                watch,
+                commands,
+            } => (watch, commands, format!("`{api}`")),
+            _ => return None,
+        };
+    let queued: Vec<KeyArg> = commands
+        .iter()
+        .flat_map(|c| c.keys.iter().cloned())
+        .collect();
+    let all: Vec<KeyArg> = watch
+        .iter()
+        .cloned()
+        .chain(queued.iter().cloned())
+        .collect();
+    let queued_verdict = judge(&queued);
+    let names: Vec<String> = commands.iter().map(|c| c.name.clone()).collect();
+    let mut notes = Vec::new();
+    if queued_verdict != Verdict::SameSlot {
+        // The queued commands themselves span slots: EXEC fails.
+        let severity = refused_severity(&queued_verdict)?;
+        let (message, label) = match &queued_verdict {
+            Verdict::Unknown => (format!("slotlint cannot tell whether the keys of this {what} share a hash slot"), "keys slotlint could not resolve".to_owned()),
+            Verdict::Spans { .. } if severity == Severity::Warning => {
+                (format!("the keys of this {what} may land in different hash slots, depending on run-time values"), "EXEC fails with CROSSSLOT if they do".to_owned())
+            }
+            _ => (
+                format!("the keys of this {what} {} different hash slots: a cluster fails EXEC with CROSSSLOT", spans_word(&queued_verdict)),
+                "the whole transaction must run in one slot".to_owned(),
+            ),
+        };
+        notes.extend(explain(&queued, &queued_verdict));
+        if !names.is_empty() {
+            notes.push(format!("queued: {}", names.join(", ")));
         }
-        _ => Vec::new(),
-    };
-    let (message, label) = match &verdict {
-        Verdict::Unknown => (format!("slotlint cannot tell whether the keys of this {what} share a hash slot"), "keys slotlint could not resolve".to_owned()),
-        Verdict::Spans { .. } if severity == Severity::Warning => {
-            (format!("the keys of this {what} may land in different hash slots, depending on run-time values"), "EXEC fails with CROSSSLOT if they do".to_owned())
-        }
-        _ => (format!("the keys of this {what} {} different hash slots: a cluster fails EXEC with CROSSSLOT", spans_word(&verdict)), "the whole transaction must run in one slot".to_owned()),
-    };
-    let mut notes: Vec<String> = explain(&keys, &verdict).into_iter().collect();
-    if !command_names.is_empty() {
-        notes.push(format!("queued: {}", command_names.join(", ")));
+        let help = tag_help(&all, true);
+        return Some(
+            Finding {
+                rule: &RULE,
+                severity,
+                message,
+                primary_label: label,
+                keys: &all,
+                notes,
+                help,
+            }
+            .into_diagnostic(site, cx),
+        );
     }
-    let help = tag_help(&keys, true);
+    // The queued commands share a slot; the watched keys may not.
+    let verdict = judge(&all);
+    let severity = refused_severity(&verdict)?;
+    let watch_verdict = judge(watch);
+    let watch_split =
+        crate::redis_api::split_since("WATCH").is_some_and(|since| cx.version >= since);
+    let (severity, message, label) = match (&watch_verdict, watch_split) {
+        (Verdict::Spans { certainty: slotlint_keys::Certainty::Certain | slotlint_keys::Certainty::NearCertain, .. }, false) => (
+            Severity::Error,
+            format!("the WATCH keys of this {what} {} different hash slots: a cluster answers CROSSSLOT to WATCH", spans_word(&watch_verdict)),
+            "WATCH across slots".to_owned(),
+        ),
+        _ if verdict == Verdict::Unknown => (Severity::Note, format!("slotlint cannot tell whether the watched keys of this {what} share the transaction's slot"), "keys slotlint could not resolve".to_owned()),
+        _ => (
+            severity.min(Severity::Warning),
+            format!("this {what} watches keys outside the slot of its commands: it runs, but the watch does not guard it"),
+            "WATCH and MULTI/EXEC end up on different nodes".to_owned(),
+        ),
+    };
+    notes.extend(explain(&all, &verdict));
+    if watch_split {
+        notes.push("since redis 0.32.7 the cluster client splits WATCH per slot, and EXEC runs on the node of the queued commands: a change to a watched key on another node does not abort it".into());
+    }
+    let help = tag_help(&all, true);
     Some(
         Finding {
             rule: &RULE,
             severity,
             message,
             primary_label: label,
-            keys: &keys,
+            keys: &all,
             notes,
             help,
         }
