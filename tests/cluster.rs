@@ -1,0 +1,503 @@
+//! The oracle: a live Redis Cluster judges `cargo slotlint check`.
+//!
+//! For each fixture app of `fixtures/apps/` (one `#[test]` each):
+//! 1. run it on a standalone `redis-server`: the reference, where every operation succeeds;
+//! 2. run it on a 6-node Redis Cluster: which calls fail there, and how (the server's
+//!    `CROSSSLOT`, redis-rs's client-side refusal of a pipeline spanning slots, …);
+//! 3. run `cargo slotlint check --format json` on it and require that the `error` findings are
+//!    exactly the calls that failed (a failure lies on a line of an error's span, and every error
+//!    has a failure in its span), and that every warning which says the command is *split* per
+//!    slot covers a call that succeeded.
+//!
+//! On a mismatch the test fails with a table of predicted vs observed per call.
+//!
+//! The servers and the apps' build are shared by all tests of this binary (see
+//! `support::servers` for how the servers are torn down even when a test panics). Redis 7
+//! (`redis-server`, `redis-cli`) must be installed: `apt-get install -y redis-server redis-tools`.
+//!
+//! `SLOTLINT_CLUSTER_OBSERVE_ONLY=1` stops after step 2 (for working on the apps while the
+//! analyzer cannot run); it says so loudly, and must not be set in CI.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::process::Command;
+
+use support::apps::{self, Op, Outcome};
+use support::servers;
+
+/// What each app is written to provoke on a cluster: the operations that must fail there, with
+/// the kind of failure. A change here is a change of the fixtures' intent, not of the analyzer.
+const EXPECTED_CLUSTER_FAILURES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "cache",
+        &[("fill-user", "CROSSSLOT"), ("user-view", "CROSSSLOT")],
+    ),
+    (
+        "cart",
+        &[
+            ("cart-view", "CLIENT_CROSSSLOT"),
+            ("add-item", "CLIENT_CROSSSLOT"),
+            ("checkout", "CLIENT_CROSSSLOT"),
+        ],
+    ),
+    (
+        "job-queue",
+        &[
+            ("queue-depths", "CLIENT_CROSSSLOT"),
+            ("next-by-priority", "CROSSSLOT"),
+            ("claim-job", "CROSSSLOT"),
+            ("claim-job-blocking", "CROSSSLOT"),
+            ("retry-failed", "CROSSSLOT"),
+            ("drain-batch", "CROSSSLOT"),
+        ],
+    ),
+    (
+        "leaderboard",
+        &[
+            ("best-of-two-days", "CROSSSLOT"),
+            ("weekly-board", "CROSSSLOT"),
+            ("unique-players-so-far", "CROSSSLOT"),
+            ("weekly-unique-players", "CROSSSLOT"),
+        ],
+    ),
+    (
+        "rate-limiter",
+        &[
+            ("minute-and-hour", "CROSSSLOT"),
+            ("minute-and-hour-eval", "CROSSSLOT"),
+        ],
+    ),
+    (
+        "session-store",
+        &[
+            ("revoke-session", "CROSSSLOT"),
+            ("archive-session", "CROSSSLOT"),
+        ],
+    ),
+    (
+        "stream-consumer",
+        &[
+            ("read-billing", "CROSSSLOT"),
+            ("read-billing-group", "CROSSSLOT"),
+        ],
+    ),
+];
+
+/// Operations whose result on a cluster legitimately differs from the standalone one although
+/// they succeed: redis-rs sends SCAN to one random node, which holds only part of the keys.
+/// (KEYS and DBSIZE are fanned out to every primary and combined, so they agree.)
+const NODE_LOCAL: &[(&str, &str)] = &[("session-store", "scan-sessions")];
+
+#[derive(Debug, Clone)]
+struct Diagnostic {
+    rule: String,
+    severity: String,
+    message: String,
+    file: String,
+    line: u32,
+    end_line: u32,
+}
+
+impl Diagnostic {
+    fn covers(&self, line: u32) -> bool {
+        self.line <= line && line <= self.end_line
+    }
+
+    fn says_split(&self) -> bool {
+        self.severity == "warning" && self.message.to_ascii_lowercase().contains("split")
+    }
+
+    fn label(&self) -> String {
+        let span = if self.end_line == self.line {
+            format!("{}", self.line)
+        } else {
+            format!("{}-{}", self.line, self.end_line)
+        };
+        let split = if self.says_split() { " (split)" } else { "" };
+        format!("{} {}{split} @{span}", self.severity, self.rule)
+    }
+}
+
+/// Runs `cargo slotlint check --format json fixtures/apps/<app>` and reads its diagnostics.
+fn predictions(app: &str) -> Result<Vec<Diagnostic>, String> {
+    let bin = env!("CARGO_BIN_EXE_cargo-slotlint");
+    let target = format!("fixtures/apps/{app}");
+    let output = Command::new(bin)
+        .args(["check", "--format", "json", &target])
+        .current_dir(apps::repo_root())
+        .output()
+        .map_err(|e| format!("running {bin}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let shown = || {
+        format!("`cargo slotlint check --format json {target}` ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}", output.status)
+    };
+    if !matches!(output.status.code(), Some(0) | Some(1)) {
+        return Err(format!("expected exit 0 or 1 from {}", shown()));
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout).map_err(|e| format!("{e}: not JSON from {}", shown()))?;
+    if json["version"] != 1 {
+        return Err(format!("expected \"version\": 1 from {}", shown()));
+    }
+    let list = json["diagnostics"]
+        .as_array()
+        .ok_or_else(|| format!("no \"diagnostics\" array from {}", shown()))?;
+    let mut diagnostics = Vec::new();
+    for d in list {
+        let text = |field: &str| d[field].as_str().map(str::to_string);
+        let number = |field: &str| d[field].as_u64().map(|n| n as u32);
+        let parsed = (|| {
+            let line = number("line")?;
+            Some(Diagnostic {
+                rule: text("rule")?,
+                severity: text("severity")?,
+                message: text("message")?,
+                file: text("file")?.replace('\\', "/"),
+                line,
+                end_line: number("end_line").unwrap_or(line).max(line),
+            })
+        })();
+        diagnostics
+            .push(parsed.ok_or_else(|| format!("malformed diagnostic {d} from {}", shown()))?);
+    }
+    Ok(diagnostics)
+}
+
+/// One row of the report: an operation (all its runs, for one in a loop) or a finding that
+/// covers no operation.
+struct Row {
+    line: u32,
+    op: String,
+    standalone: String,
+    cluster: String,
+    predicted: String,
+    verdict: String,
+}
+
+fn table(app: &str, rows: &[Row]) -> String {
+    let headers = [
+        "line",
+        "operation",
+        "standalone",
+        "cluster",
+        "predicted",
+        "verdict",
+    ];
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.line.to_string(),
+                r.op.clone(),
+                r.standalone.clone(),
+                r.cluster.clone(),
+                r.predicted.clone(),
+                r.verdict.clone(),
+            ]
+        })
+        .collect();
+    let mut widths = headers.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let mut out =
+        format!("{app}: predicted (cargo slotlint check) vs observed (6-node Redis Cluster)\n");
+    let mut line = |cols: &[String]| {
+        let padded: Vec<String> = cols
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        let _ = writeln!(out, "  {}", padded.join("  ").trim_end());
+    };
+    line(&headers.map(str::to_string));
+    for row in &cells {
+        line(row);
+    }
+    out
+}
+
+/// The runs of one call site: on the standalone server, on the cluster.
+type Runs<'a> = (Vec<&'a Op>, Vec<&'a Op>);
+
+fn summarize(ops: &[&Op]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for op in ops {
+        let s = op.outcome.to_string();
+        if !seen.contains(&s) {
+            seen.push(s);
+        }
+    }
+    let runs = if ops.len() > 1 {
+        format!(" ×{}", ops.len())
+    } else {
+        String::new()
+    };
+    format!("{}{runs}", seen.join("/"))
+}
+
+fn oracle(app: &str) {
+    servers::require_redis_tools();
+    let bins = apps::built_apps();
+    let standalone = servers::standalone();
+    let cluster = servers::cluster();
+
+    // (a) The reference: every operation succeeds on one server.
+    let reference = apps::run_app(bins, app, &format!("standalone:{}", standalone.url()))
+        .unwrap_or_else(|e| panic!("{app} on the standalone server: {e}"));
+    let failed: Vec<&Op> = reference.ops.iter().filter(|op| op.failed()).collect();
+    assert!(
+        failed.is_empty(),
+        "{app} must succeed on a standalone server, but {failed:?} failed\nstderr:\n{}",
+        reference.stderr
+    );
+
+    // (b) The same program on the cluster.
+    let observed = apps::run_app(bins, app, &cluster.spec())
+        .unwrap_or_else(|e| panic!("{app} on the cluster: {e}"));
+    let shape = |ops: &[Op]| -> Vec<(String, u32)> {
+        ops.iter().map(|op| (op.name.clone(), op.line)).collect()
+    };
+    assert_eq!(
+        shape(&reference.ops),
+        shape(&observed.ops),
+        "{app} ran different operations on the standalone server and on the cluster:\n{}\nvs\n{}",
+        reference.stdout,
+        observed.stdout
+    );
+
+    let mut problems: Vec<String> = Vec::new();
+
+    // Results of successful operations must agree with the reference up to the first failure
+    // (after it, the data legitimately differs), except for node-local commands.
+    let first_failure = observed
+        .ops
+        .iter()
+        .position(Op::failed)
+        .unwrap_or(usize::MAX);
+    let mut differs: BTreeMap<(u32, String), String> = BTreeMap::new();
+    for (i, (want, got)) in reference.ops.iter().zip(&observed.ops).enumerate() {
+        if let (Outcome::Ok(want_result), Outcome::Ok(got_result)) = (&want.outcome, &got.outcome) {
+            if want_result != got_result {
+                let node_local = NODE_LOCAL.contains(&(app, got.name.as_str()));
+                let note = if node_local {
+                    "node-local: differs as expected"
+                } else if i > first_failure {
+                    "differs after an earlier failure"
+                } else {
+                    problems.push(format!(
+                        "{} (line {}) succeeded on the cluster with {got_result:?}, standalone gave {want_result:?}",
+                        got.name, got.line
+                    ));
+                    "RESULT DIFFERS"
+                };
+                differs.insert((got.line, got.name.clone()), note.into());
+            }
+        }
+    }
+
+    // The failures must be the ones the app is written to provoke.
+    let expected: Vec<(String, String)> = EXPECTED_CLUSTER_FAILURES
+        .iter()
+        .find(|(name, _)| *name == app)
+        .map(|(_, list)| {
+            list.iter()
+                .map(|(o, k)| (o.to_string(), k.to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut actual: Vec<(String, String)> = Vec::new();
+    for op in &observed.ops {
+        if let Outcome::Fail { kind, .. } = &op.outcome {
+            let entry = (op.name.clone(), kind.clone());
+            if !actual.contains(&entry) {
+                actual.push(entry);
+            }
+        }
+    }
+    if actual != expected {
+        problems.push(format!(
+            "the cluster failures are not the ones the fixture is written for:\n  expected {expected:?}\n  observed {actual:?}"
+        ));
+    }
+
+    // (c) The analyzer's predictions.
+    let observe_only = std::env::var_os("SLOTLINT_CLUSTER_OBSERVE_ONLY").is_some_and(|v| v == "1");
+    let diagnostics = if observe_only {
+        eprintln!(
+            "SLOTLINT_CLUSTER_OBSERVE_ONLY=1: NOT comparing with `cargo slotlint check` ({app})"
+        );
+        Vec::new()
+    } else {
+        predictions(app).unwrap_or_else(|e| panic!("{app}: {e}"))
+    };
+    let main_rs = format!("{app}/src/main.rs");
+    let (in_main, elsewhere): (Vec<Diagnostic>, Vec<Diagnostic>) = diagnostics
+        .into_iter()
+        .partition(|d| d.file.ends_with(&main_rs));
+
+    // Group the operations by call site (a call in a loop runs several times).
+    let mut sites: BTreeMap<(u32, String), Runs> = BTreeMap::new();
+    for (want, got) in reference.ops.iter().zip(&observed.ops) {
+        let site = sites.entry((got.line, got.name.clone())).or_default();
+        site.0.push(want);
+        site.1.push(got);
+    }
+
+    let failing_lines: Vec<u32> = observed
+        .ops
+        .iter()
+        .filter(|op| op.failed())
+        .map(|op| op.line)
+        .collect();
+    let mut rows = Vec::new();
+    for ((line, name), (reference_runs, cluster_runs)) in &sites {
+        let failed = cluster_runs.iter().any(|op| op.failed());
+        let covering: Vec<&Diagnostic> = in_main.iter().filter(|d| d.covers(*line)).collect();
+        let errors = covering.iter().filter(|d| d.severity == "error").count();
+        // An error is a false alarm when no call in its span failed; one that spans several
+        // calls (e.g. a pipeline built over several statements) needs one failure among them.
+        let false_alarms = covering
+            .iter()
+            .filter(|d| d.severity == "error")
+            .filter(|d| !failing_lines.iter().any(|l| d.covers(*l)))
+            .count();
+        let split_warnings = covering.iter().filter(|d| d.says_split()).count();
+        let mut verdict = Vec::new();
+        if !observe_only {
+            if failed && errors == 0 {
+                verdict.push("MISSED: failed, no error predicted".to_string());
+            }
+            if !failed && false_alarms > 0 {
+                verdict.push("FALSE ALARM: error predicted, call succeeded".to_string());
+            }
+            if failed && split_warnings > 0 {
+                verdict.push("WRONG: 'split' warning on a call that failed".to_string());
+            }
+        }
+        if let Some(note) = differs.get(&(*line, name.clone())) {
+            verdict.push(note.clone());
+        }
+        for v in &verdict {
+            if v.starts_with("MISSED") || v.starts_with("FALSE") || v.starts_with("WRONG") {
+                problems.push(format!("line {line} ({name}): {v}"));
+            }
+        }
+        rows.push(Row {
+            line: *line,
+            op: name.clone(),
+            standalone: summarize(reference_runs),
+            cluster: summarize(cluster_runs),
+            predicted: if covering.is_empty() {
+                "-".into()
+            } else {
+                covering
+                    .iter()
+                    .map(|d| d.label())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+            verdict: if verdict.is_empty() {
+                "ok".into()
+            } else {
+                verdict.join("; ")
+            },
+        });
+    }
+
+    // Findings that cover no operation at all.
+    for d in &in_main {
+        let covers_an_op = sites.keys().any(|(line, _)| d.covers(*line));
+        if covers_an_op {
+            continue;
+        }
+        let verdict = if d.severity == "error" {
+            "FALSE ALARM: error on a line where no call ran"
+        } else if d.says_split() {
+            "WRONG: 'split' warning on a line where no call ran"
+        } else {
+            "(not judged)"
+        };
+        if verdict != "(not judged)" {
+            problems.push(format!("{}: {verdict}: {}", d.label(), d.message));
+        }
+        rows.push(Row {
+            line: d.line,
+            op: "(no operation)".into(),
+            standalone: "-".into(),
+            cluster: "-".into(),
+            predicted: d.label(),
+            verdict: verdict.into(),
+        });
+    }
+    for d in elsewhere.iter().filter(|d| d.severity == "error") {
+        problems.push(format!(
+            "{}:{}: error {} outside the app's main.rs, where no call ran: {}",
+            d.file, d.line, d.rule, d.message
+        ));
+    }
+    rows.sort_by(|a, b| (a.line, &a.op).cmp(&(b.line, &b.op)));
+
+    let report = table(app, &rows);
+    eprintln!("{report}");
+    assert!(
+        problems.is_empty(),
+        "{app}: the analyzer and the cluster disagree, or the fixture misbehaves:\n  - {}\n\n{report}\ncluster output:\n{}",
+        problems.join("\n  - "),
+        observed.stdout
+    );
+}
+
+/// Every app of `fixtures/apps` has its expectations above and its `#[test]` below.
+#[test]
+fn every_app_is_judged() {
+    let apps = apps::app_names(&apps::apps_dir());
+    let listed: Vec<String> = EXPECTED_CLUSTER_FAILURES
+        .iter()
+        .map(|(app, _)| app.to_string())
+        .collect();
+    assert_eq!(
+        apps, listed,
+        "fixtures/apps and EXPECTED_CLUSTER_FAILURES list different apps (add a #[test] too)"
+    );
+}
+
+#[test]
+fn cache() {
+    oracle("cache");
+}
+
+#[test]
+fn cart() {
+    oracle("cart");
+}
+
+#[test]
+fn job_queue() {
+    oracle("job-queue");
+}
+
+#[test]
+fn leaderboard() {
+    oracle("leaderboard");
+}
+
+#[test]
+fn rate_limiter() {
+    oracle("rate-limiter");
+}
+
+#[test]
+fn session_store() {
+    oracle("session-store");
+}
+
+#[test]
+fn stream_consumer() {
+    oracle("stream-consumer");
+}
