@@ -21,7 +21,7 @@ use slotlint_keys::{Hole, KeyPattern};
 use crate::index::{type_name, CrateIndex, FnDef};
 use crate::redis_api::{self, methods::Param};
 use crate::scope::Scope;
-use crate::sites::{CallSite, CommandCall, Exec, KeyArg, SiteKind};
+use crate::sites::{CallSite, CommandCall, Exec, KeyArg, ScriptSource, SiteKind};
 use crate::source::{SourceFile, Span};
 use crate::value::{ArgItem, ConnInfo, PendingCommand, PipeState, ScriptState, Value};
 use crate::workspace::Version;
@@ -36,6 +36,8 @@ pub struct UnitContext<'a> {
     pub index: CrateIndex<'a>,
     pub commands: &'a CommandTable,
     pub version: Version,
+    /// The package folder: `include_str!` is followed only inside it.
+    pub root: std::path::PathBuf,
     summaries: RefCell<HashMap<usize, Option<Value<'a>>>>,
     consts: RefCell<HashMap<String, Option<Value<'a>>>>,
     arena: &'a MacroArena,
@@ -57,6 +59,7 @@ impl<'a> UnitContext<'a> {
         commands: &'a CommandTable,
         version: Version,
         arena: &'a MacroArena,
+        root: &std::path::Path,
     ) -> UnitContext<'a> {
         let index = CrateIndex::build(&asts);
         let needles: Vec<String> = std::iter::once("redis".to_owned())
@@ -88,6 +91,7 @@ impl<'a> UnitContext<'a> {
             consts: RefCell::new(HashMap::new()),
             arena,
             macro_args: RefCell::new(HashMap::new()),
+            root: root.to_path_buf(),
         }
     }
 
@@ -883,7 +887,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 let name = self.text_of(pat);
                 Value::Opaque(Hole::new(format!("{}:loop@{off}", self.ctx_id), name))
             }
-            v => v.mark_per_element(&|_| false),
+            v => v.single_element(),
         };
         let ids: Vec<String> = match &element {
             Value::Opaque(h) => vec![h.id.clone()],
@@ -928,7 +932,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                     ..h
                 })
             }
-            v => v.mark_per_element(&|_| false),
+            v => v.single_element(),
         };
         let ids: Vec<String> = match &element {
             Value::Opaque(h) => vec![h.id.clone()],
@@ -980,6 +984,32 @@ impl<'c, 'a> Interp<'c, 'a> {
             .collect()
     }
 
+    /// The Lua source given to `Script::new`: a literal, a constant, or `include_str!` of a
+    /// file of the crate.
+    fn script_source(&mut self, arg: &'a Expr) -> Option<ScriptSource> {
+        let origin = match strip_refs(arg) {
+            Expr::Macro(m) if m.mac.path.is_ident("include_str") => {
+                let lit: syn::LitStr = m.mac.parse_body().ok()?;
+                self.included_path(&lit.value())?.display().to_string()
+            }
+            e => format!("{}:{}", self.source().display, self.span_of(e.span()).line),
+        };
+        match self.eval(arg) {
+            Value::Str(p) => p.as_literal().map(|text| ScriptSource { text, origin }),
+            _ => None,
+        }
+    }
+
+    /// A file named by `include_str!`, if it lies inside the current file's package folder tree
+    /// (slotlint reads nothing outside the project).
+    fn included_path(&self, rel: &str) -> Option<std::path::PathBuf> {
+        let here = self.source().path.parent()?;
+        let path = here.join(rel);
+        let canonical = path.canonicalize().ok()?;
+        let root = self.cx.root.canonicalize().ok()?;
+        canonical.starts_with(&root).then_some(canonical)
+    }
+
     // ----- macros -----
 
     fn eval_macro(&mut self, mac: &'a syn::Macro) -> Value<'a> {
@@ -1024,7 +1054,20 @@ impl<'c, 'a> Interp<'c, 'a> {
                 // `vec![x; n]` does not parse as a comma list; handled below.
                 Value::List(args.iter().map(|a| self.eval(a)).collect())
             }
-            "include_str" => Value::Unknown,
+            "include_str" => {
+                let text = args.first().and_then(|a| match a {
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => Some(s.value()),
+                    _ => None,
+                });
+                let path = text.and_then(|t| self.included_path(&t));
+                match path.and_then(|p| std::fs::read_to_string(p).ok()) {
+                    Some(content) if content.len() <= 1 << 20 => Value::str(&content),
+                    _ => Value::Unknown,
+                }
+            }
             _ => {
                 for a in args {
                     match self.eval(a) {
@@ -1263,11 +1306,12 @@ impl<'c, 'a> Interp<'c, 'a> {
                 Some(Value::Cmd(Box::new(PendingCommand::Ready(cmd))))
             }
             (Some("Script"), "new") => {
-                self.eval_args(&call.args);
+                let source = call.args.first().and_then(|a| self.script_source(a));
                 Some(Value::Script(Box::new(ScriptState {
                     invocation: false,
                     keys: Vec::new(),
                     complete: true,
+                    source,
                 })))
             }
             (_, "transaction" | "transaction_async") if call.args.len() == 3 => {
@@ -1775,6 +1819,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         invocation: true,
                         keys: Vec::new(),
                         complete: true,
+                        source: state.source.take(),
                     };
                 }
                 state.keys.append(&mut keys);
@@ -1794,6 +1839,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         invocation: true,
                         keys: Vec::new(),
                         complete: true,
+                        source: state.source.take(),
                     };
                 }
                 let value = Value::Script(Box::new(state));
@@ -1808,6 +1854,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 invocation: true,
                 keys: Vec::new(),
                 complete: true,
+                source: state.source.take(),
             })),
             "invoke" | "invoke_async" => {
                 self.eval_args(&mc.args);
@@ -1822,6 +1869,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                             command: "EVALSHA".into(),
                             keys: state.keys,
                             complete: state.complete,
+                            source: state.source,
                         },
                         span: full,
                         focus,
@@ -1910,6 +1958,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             span: focus,
             method: Some(method.to_owned()),
             keys_exact: exact,
+            argv: Vec::new(),
         })
     }
 
@@ -2028,6 +2077,8 @@ impl<'c, 'a> Interp<'c, 'a> {
             None => name.clone(),
         };
         let has_spread = slots.iter().any(|s| s.key.as_ref().is_some_and(|k| k.many));
+        let literal_argv: Vec<Option<String>> =
+            slots.iter().skip(1).map(|s| s.text.clone()).collect();
         match spec.key_positions(&argv) {
             Ok(positions) => {
                 let keys = positions
@@ -2041,6 +2092,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                     span,
                     method: None,
                     keys_exact: !has_spread,
+                    argv: literal_argv,
                 })
             }
             Err(KeyPositionError::NoKeyArguments) => Some(CommandCall {
@@ -2049,7 +2101,10 @@ impl<'c, 'a> Interp<'c, 'a> {
                 span,
                 method: None,
                 keys_exact: true,
+                argv: literal_argv,
             }),
+            // A malformed call (too few arguments): nothing to judge.
+            Err(KeyPositionError::WrongArity { .. }) => None,
             Err(_) if !spec.is_multi_key() => None,
             Err(_) => {
                 // `EVAL src keys.len() &keys …`: numkeys is the length of the next argument.
@@ -2072,6 +2127,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                     span,
                     method: None,
                     keys_exact: false,
+                    argv: literal_argv,
                 })
             }
         }
@@ -2079,11 +2135,19 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     fn emit_command(&mut self, cmd: CommandCall, full: Span, focus: Span, exec: Exec) {
         let kind = if redis_api::is_script_command(&cmd.name) {
-            // EVAL src numkeys keys…: the key list is what matters.
+            // EVAL src numkeys keys…: the key list is what matters, and EVAL's source.
+            let source = match (cmd.name.as_str(), cmd.argv.first()) {
+                ("EVAL" | "EVAL_RO", Some(Some(text))) => Some(ScriptSource {
+                    text: text.clone(),
+                    origin: format!("{}:{}", self.source().display, cmd.span.line),
+                }),
+                _ => None,
+            };
             SiteKind::Script {
                 command: cmd.name.clone(),
                 keys: cmd.keys,
                 complete: cmd.keys_exact,
+                source,
             }
         } else {
             SiteKind::Command(cmd)

@@ -253,6 +253,7 @@ fn analyze_unit(
         commands,
         version,
         &arena,
+        &unit.root,
     );
     let reported = |s: &SourceFile| {
         unit.report_only

@@ -16,6 +16,14 @@ pub struct KeyArg {
     pub text: String,
 }
 
+/// The Lua source of a script, when the analyzer could read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptSource {
+    pub text: String,
+    /// Where it comes from, for messages: `src/limiter.lua`, or `src/jobs.rs:12`.
+    pub origin: String,
+}
+
 /// One Redis command with its keys, in argument order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommandCall {
@@ -28,6 +36,9 @@ pub struct CommandCall {
     pub method: Option<String>,
     /// False when argument positions after a collection of unknown length were guessed.
     pub keys_exact: bool,
+    /// For raw commands (`cmd("SORT").arg(..)`): every argument after the name, `None` where
+    /// it is not a literal. Empty for redis-rs methods.
+    pub argv: Vec<Option<String>>,
 }
 
 /// How a call is executed.
@@ -64,6 +75,8 @@ pub enum SiteKind {
         keys: Vec<KeyArg>,
         /// False when `.key(..)` calls may also happen where the analyzer cannot see.
         complete: bool,
+        /// The Lua body, when known (`Script::new(LITERAL)`, `include_str!`, a const, EVAL's source).
+        source: Option<ScriptSource>,
     },
 }
 

@@ -46,6 +46,7 @@ pub struct ScriptState {
     pub invocation: bool,
     pub keys: Vec<KeyArg>,
     pub complete: bool,
+    pub source: Option<crate::sites::ScriptSource>,
 }
 
 /// What is known about a value.
@@ -99,6 +100,19 @@ impl<'a> Value<'a> {
                 Value::List(items.iter().map(|v| v.mark_per_element(ids)).collect())
             }
             Value::Each(inner) => Value::Each(Box::new(inner.mark_per_element(ids))),
+            other => other.clone(),
+        }
+    }
+
+    /// One element of a collection: no hole varies any more.
+    pub fn single_element(&self) -> Value<'a> {
+        match self {
+            Value::Str(p) => Value::Str(p.without_per_element()),
+            Value::Opaque(h) => Value::Opaque(Hole {
+                per_element: false,
+                ..h.clone()
+            }),
+            Value::List(items) => Value::List(items.iter().map(Value::single_element).collect()),
             other => other.clone(),
         }
     }

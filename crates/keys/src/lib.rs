@@ -162,6 +162,18 @@ impl KeyPattern {
         })
     }
 
+    /// The same pattern with no hole marked as varying per element (one element's key).
+    pub fn without_per_element(&self) -> KeyPattern {
+        self.substitute(&mut |h| {
+            h.per_element.then(|| {
+                KeyPattern::hole(Hole {
+                    per_element: false,
+                    ..h.clone()
+                })
+            })
+        })
+    }
+
     /// The hash tag, following the server's rule: the first `{`, the first `}` after it, and
     /// something in between. Holes count as non-empty text without braces.
     pub fn hash_tag(&self) -> Option<KeyPattern> {

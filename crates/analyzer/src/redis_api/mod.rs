@@ -109,11 +109,13 @@ pub fn value_of_redis_type<'a>(path: &syn::Path, scope: &Scope) -> Option<Value<
             invocation: false,
             keys: Vec::new(),
             complete: false,
+            source: None,
         }))),
         "ScriptInvocation" => Some(Value::Script(Box::new(ScriptState {
             invocation: true,
             keys: Vec::new(),
             complete: false,
+            source: None,
         }))),
         "ClusterClient" | "ClusterClientBuilder" => {
             Some(Value::Object(Some("redis::ClusterClient".into())))
