@@ -296,3 +296,8 @@ fn json_output_snapshot() {
 fn legacy_fixture_meets_its_inline_expectations() {
     assert_expectations("fixtures/legacy");
 }
+
+#[test]
+fn declared_key_tags_are_trusted() {
+    assert_expectations("fixtures/annotated");
+}

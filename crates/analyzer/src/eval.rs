@@ -402,6 +402,12 @@ impl<'c, 'a> Interp<'c, 'a> {
                         join_strict(acc, v)
                     }
                 });
+                // A body slotlint cannot read, with a declared tag that the `slotlint::key`
+                // macro checks at compile time: trust the declaration.
+                let value = match value {
+                    Value::Str(_) => value,
+                    other => declared_key(fn_index, def).unwrap_or(other),
+                };
                 self.cx
                     .summaries
                     .borrow_mut()
@@ -2352,6 +2358,59 @@ fn lit_value<'a>(lit: &syn::Lit) -> Value<'a> {
         syn::Lit::Float(f) => Value::str(f.base10_digits()),
         _ => Value::Unknown,
     }
+}
+
+/// The key a `#[slotlint::key(tag = "user:{id}")]` function builds, as far as the declaration
+/// says: `{user:<id>}` followed by text slotlint does not know.
+fn declared_key<'a>(fn_index: usize, def: &FnDef<'_>) -> Option<Value<'a>> {
+    let attr = def
+        .attrs
+        .iter()
+        .find(|a| a.path().segments.last().is_some_and(|s| s.ident == "key"))?;
+    let mut tag: Option<String> = None;
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("tag") {
+            let lit: syn::LitStr = meta.value()?.parse()?;
+            tag = Some(lit.value());
+        }
+        Ok(())
+    })
+    .ok()?;
+    let pieces = format_string::parse(&tag?).ok()?;
+    let params: Vec<String> = def
+        .sig
+        .inputs
+        .iter()
+        .map(|input| match input {
+            syn::FnArg::Receiver(_) => "self".to_owned(),
+            syn::FnArg::Typed(pt) => {
+                let pat = &pt.pat;
+                quote::quote!(#pat).to_string()
+            }
+        })
+        .collect();
+    let mut key = KeyPattern::literal("{");
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => key.push_text(&t),
+            Piece::Placeholder {
+                arg: ArgRef::Name(n),
+                ..
+            } => {
+                let i = params
+                    .iter()
+                    .position(|p| p.trim_start_matches("mut ").trim() == n)?;
+                key.push_hole(Hole::new(format!("param:f{fn_index}:{i}"), n));
+            }
+            Piece::Placeholder { .. } => return None,
+        }
+    }
+    key.push_text("}");
+    key.push_hole(Hole::new(
+        format!("declared:f{fn_index}"),
+        format!("{}…", def.name),
+    ));
+    Some(Value::Str(key))
 }
 
 /// Slices, arrays, vectors and sets: a parameter of such a type holds many values.

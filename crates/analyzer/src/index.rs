@@ -15,6 +15,7 @@ pub struct FnDef<'a> {
     pub self_ty: Option<String>,
     pub sig: &'a syn::Signature,
     pub block: &'a syn::Block,
+    pub attrs: &'a [syn::Attribute],
 }
 
 impl FnDef<'_> {
@@ -116,6 +117,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             self_ty: None,
             sig: &f.sig,
             block: &f.block,
+            attrs: &f.attrs,
         });
         syn::visit::visit_item_fn(self, f);
         self.self_ty = saved;
@@ -134,6 +136,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             self_ty: self.self_ty.clone(),
             sig: &f.sig,
             block: &f.block,
+            attrs: &f.attrs,
         };
         if def.has_self() {
             self.index.method_names.insert(def.name.clone());

@@ -12,7 +12,7 @@ use serde::Deserialize;
 pub type Version = (u16, u16, u16);
 
 /// The newest redis-rs whose behaviour the rules know; assumed when nothing says otherwise.
-pub const NEWEST_KNOWN_REDIS: Version = (1, 6, 0);
+pub const NEWEST_KNOWN_REDIS: Version = (1, 8, 1);
 
 /// Where the redis crate comes from in one package.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
