@@ -426,6 +426,85 @@ impl<'c, 'a> Interp<'c, 'a> {
         })
     }
 
+    /// A pipeline or script invocation passed to a function of the crate (`add_ops(&mut p, id)`):
+    /// walk the function with it, and keep what it added. Keys added there are shown at the call.
+    fn builder_effects(
+        &mut self,
+        fn_index: usize,
+        args: &[Value<'a>],
+        arg_exprs: &[&'a Expr],
+        call: &'a Expr,
+    ) {
+        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+            return;
+        }
+        let def = &self.cx.index.fns[fn_index];
+        let typed: Vec<&syn::PatType> = def
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|i| match i {
+                syn::FnArg::Typed(pt) => Some(pt),
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect();
+        for (i, value) in args.iter().enumerate() {
+            let before = match value {
+                Value::Pipe(p) => p.commands.len(),
+                Value::Script(s) if s.invocation => s.keys.len(),
+                _ => continue,
+            };
+            let (Some(root), Some(pt)) = (
+                arg_exprs.get(i).and_then(|e| Self::root_binding(e)),
+                typed.get(i),
+            ) else {
+                continue;
+            };
+            let syn::Pat::Ident(param) = &*pt.pat else {
+                continue;
+            };
+            let mut callee =
+                Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
+            callee.bind_params(def);
+            callee.bind(param.ident.to_string(), value.clone());
+            callee.walk_block(def.block);
+            let after = callee
+                .lookup(&param.ident.to_string())
+                .map(|b| b.value.clone());
+            let (span, text) = (self.span_of(call.span()), self.text_of(call));
+            let relocate = |k: &mut KeyArg| {
+                k.span = span;
+                k.text = text.clone();
+            };
+            match after {
+                Some(Value::Pipe(mut state)) => {
+                    for cmd in state.commands.iter_mut().skip(before) {
+                        match cmd {
+                            PendingCommand::Ready(c) => {
+                                c.span = span;
+                                c.keys.iter_mut().for_each(relocate);
+                            }
+                            PendingCommand::Raw { args, span: s } => {
+                                *s = span;
+                                for a in args {
+                                    a.span = span;
+                                    a.text = text.clone();
+                                    a.expr = None;
+                                }
+                            }
+                        }
+                    }
+                    self.store(&root, Value::Pipe(state));
+                }
+                Some(Value::Script(mut state)) => {
+                    state.keys.iter_mut().skip(before).for_each(relocate);
+                    self.store(&root, Value::Script(state));
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// The crate functions a call may mean.
     fn resolve_fn(
         &self,
@@ -1250,6 +1329,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 false,
                 None,
             ) {
+                let arg_exprs: Vec<&'a Expr> = call.args.iter().collect();
+                self.builder_effects(fi, &args, &arg_exprs, expr);
                 let v = self.call_summary(fi, args);
                 if !matches!(v, Value::Unknown) {
                     return v;
@@ -1460,6 +1541,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 let ty = ty.clone();
                 let args = self.eval_args(&mc.args);
                 if let Some(fi) = self.resolve_fn(&method, None, true, ty.as_deref()) {
+                    let arg_exprs: Vec<&'a Expr> = mc.args.iter().collect();
+                    self.builder_effects(fi, &args, &arg_exprs, expr);
                     return self.call_summary(fi, args);
                 }
                 if redis_file && redis_api::is_connection_getter(&method) {

@@ -366,56 +366,88 @@ fn compare_hashed(a: &KeyPattern, b: &KeyPattern) -> Option<(Certainty, SpanReas
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Atom {
+enum Atom<'p> {
     Char(char),
-    /// Exactly one character, any.
-    One,
-    /// Zero or more characters, any.
-    Star,
+    /// A hole: any non-empty text.
+    Hole(&'p str),
 }
 
-/// A hole is any non-empty text: `.` then `.*`. Same-id holes are not forced to agree
-/// (conservative: that only makes more pairs "may be equal").
-fn atoms(p: &KeyPattern) -> Vec<Atom> {
+fn atoms(p: &KeyPattern) -> Vec<Atom<'_>> {
     let mut out = Vec::new();
     for seg in p.segments() {
         match seg {
             Segment::Text(t) => out.extend(t.chars().map(Atom::Char)),
-            Segment::Hole(_) => out.extend([Atom::One, Atom::Star]),
+            Segment::Hole(h) => out.push(Atom::Hole(&h.id)),
         }
     }
     out
 }
 
-/// Whether some assignment of the holes makes both patterns the same text: the product of the
-/// two patterns' automata reaches the end of both.
+/// Whether some assignment of the holes makes both patterns the same text. A common leading
+/// and trailing part (the same characters, or the same hole, which holds the same value on both
+/// sides) is dropped first; what remains is compared with every hole matching any non-empty
+/// text (conservative: it only makes more pairs "may be equal").
 pub fn can_be_equal(a: &KeyPattern, b: &KeyPattern) -> bool {
     let (x, y) = (atoms(a), atoms(b));
+    let front = x.iter().zip(&y).take_while(|(p, q)| p == q).count();
+    let (x, y) = (&x[front..], &y[front..]);
+    let back = x
+        .iter()
+        .rev()
+        .zip(y.iter().rev())
+        .take_while(|(p, q)| p == q)
+        .count();
+    let (x, y) = (&x[..x.len() - back], &y[..y.len() - back]);
+    // A hole is `.` then `.*`: positions are atoms; state (i, j, open_x, open_y) where an open
+    // hole has consumed at least one character and may consume more.
     let (n, m) = (x.len(), y.len());
-    let mut seen = vec![false; (n + 1) * (m + 1)];
-    let mut stack = vec![(0usize, 0usize)];
-    // Where an atom goes after consuming a character.
-    let next = |atoms: &[Atom], i: usize| if atoms[i] == Atom::Star { i } else { i + 1 };
-    while let Some((i, j)) = stack.pop() {
-        if std::mem::replace(&mut seen[i * (m + 1) + j], true) {
+    let mut seen = vec![false; (n + 1) * (m + 1) * 4];
+    let mut stack = vec![(0usize, 0usize, false, false)];
+    while let Some((i, j, ox, oy)) = stack.pop() {
+        let key = ((i * (m + 1) + j) * 2 + usize::from(ox)) * 2 + usize::from(oy);
+        if std::mem::replace(&mut seen[key], true) {
             continue;
         }
-        if i == n && j == m {
+        if i == n && j == m && !ox && !oy {
             return true;
         }
-        if i < n && x[i] == Atom::Star {
-            stack.push((i + 1, j));
+        // Close an open hole.
+        if ox {
+            stack.push((i + 1, j, false, oy));
         }
-        if j < m && y[j] == Atom::Star {
-            stack.push((i, j + 1));
+        if oy {
+            stack.push((i, j + 1, ox, false));
         }
-        if i < n && j < m {
-            let meet = match (x[i], y[j]) {
-                (Atom::Char(c), Atom::Char(d)) => c == d,
-                _ => true,
-            };
-            if meet {
-                stack.push((next(&x, i), next(&y, j)));
+        // Consume one character on both sides.
+        let cx = if ox {
+            Some(None)
+        } else {
+            x.get(i).map(|a| match a {
+                Atom::Char(c) => Some(*c),
+                Atom::Hole(_) => None,
+            })
+        };
+        let cy = if oy {
+            Some(None)
+        } else {
+            y.get(j).map(|a| match a {
+                Atom::Char(c) => Some(*c),
+                Atom::Hole(_) => None,
+            })
+        };
+        if let (Some(cx), Some(cy)) = (cx, cy) {
+            if cx.is_none() || cy.is_none() || cx == cy {
+                let (ni, nox) = match (ox, x.get(i)) {
+                    (true, _) => (i, true),
+                    (false, Some(Atom::Hole(_))) => (i, true),
+                    _ => (i + 1, false),
+                };
+                let (nj, noy) = match (oy, y.get(j)) {
+                    (true, _) => (j, true),
+                    (false, Some(Atom::Hole(_))) => (j, true),
+                    _ => (j + 1, false),
+                };
+                stack.push((ni, nj, nox, noy));
             }
         }
     }
@@ -515,5 +547,11 @@ mod tests {
         assert!(!can_be_equal(&pat("a:<x>"), &pat("b:<y>")));
         assert!(can_be_equal(&pat("<x>b"), &pat("a<y>")));
         assert!(!can_be_equal(&pat("x<a>"), &pat("x")));
+        // The same hole holds the same value on both sides.
+        assert!(!can_be_equal(
+            &pat("visits:<user>"),
+            &pat("visits:total:<user>")
+        ));
+        assert!(can_be_equal(&pat("visits:<a>"), &pat("visits:total:<b>")));
     }
 }
