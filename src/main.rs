@@ -1,15 +1,19 @@
 //! `cargo slotlint`: the command line. Argument parsing, output formats and exit codes only;
 //! the analysis is `slotlint-analyzer`.
 
+mod baseline;
+mod config;
 mod fix_cmd;
 mod migrate_cmd;
 mod output;
+mod sarif;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use output::Format;
 use slotlint_analyzer::{
     analyze, discover_paths, discover_workspace, rules, workspace, Options, Severity,
 };
@@ -54,19 +58,31 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
-    /// Fail (exit 1) on findings of this severity or worse (default: errors only).
+    /// Report only findings that are not in this baseline file (written by --write-baseline).
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in FILE, as accepted, and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Read the configuration from FILE (a slotlint.toml, or a Cargo.toml's
+    /// [workspace.metadata.slotlint]) instead of looking for one.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Fail (exit 1) on findings of this severity or worse (default: `deny` of the configuration,
+    /// else errors only).
     #[arg(long, value_enum, value_name = "LEVEL")]
     deny: Option<DenyLevel>,
     /// Exit 0 even when findings reach the failing severity.
     #[arg(long)]
     exit_zero: bool,
-    /// The redis-rs version to assume where Cargo.lock and Cargo.toml do not say (e.g. 0.23.3).
+    /// The redis-rs version to assume where Cargo.lock and Cargo.toml do not say (e.g. 0.23.3);
+    /// overrides `redis-version` of the configuration.
     #[arg(long, value_name = "VERSION")]
     redis_version: Option<String>,
     /// Parse every crate, even those whose sources never name redis (findings are identical).
     #[arg(long)]
     no_prefilter: bool,
-    /// When to use colors.
+    /// When to use colors (auto: only on a terminal, and never with NO_COLOR set).
     #[arg(long, value_enum, default_value_t = output::ColorChoice::Auto)]
     color: output::ColorChoice,
     /// Print the number of findings per rule after the report.
@@ -75,12 +91,6 @@ struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0, hide = true)]
     threads: usize,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Human,
-    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -98,6 +108,8 @@ fn normalized_args() -> Vec<std::ffi::OsString> {
     }
     let known = [
         "check",
+        "fix",
+        "migrate",
         "rules",
         "explain",
         "help",
@@ -142,7 +154,16 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("error: no rule named `{rule}`; `cargo slotlint rules` lists them");
+                let names: Vec<&str> = rules::RULES.iter().map(|r| r.name).collect();
+                let wanted = rule.to_ascii_lowercase().replace('_', "-");
+                match slotlint_analyzer::suppression::closest(&wanted, &names) {
+                    Some(near) => {
+                        eprintln!("error: no rule named `{rule}`; did you mean `{near}`?")
+                    }
+                    None => eprintln!(
+                        "error: no rule named `{rule}`; `cargo slotlint rules` lists them"
+                    ),
+                }
                 ExitCode::from(2)
             }
         },
@@ -194,41 +215,100 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         discover_paths(&cwd, &args.paths)
     };
-    let discovery = match discovery {
+    let mut discovery = match discovery {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    // The project configuration is looked for from the workspace root, or the first path.
+    let start = match args.paths.first() {
+        Some(p) => {
+            let p = cwd.join(p);
+            if p.is_dir() {
+                p
+            } else {
+                p.parent().map(PathBuf::from).unwrap_or_else(|| cwd.clone())
+            }
+        }
+        None => discovery.display_root.clone(),
+    };
+    let explicit = args.config.as_ref().map(|c| cwd.join(c));
+    let config = match config::Config::load(&start, explicit.as_deref(), &discovery) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    config.filter(&mut discovery);
     let options = Options {
         prefilter: !args.no_prefilter,
-        assumed_redis,
+        assumed_redis: assumed_redis.or(config.redis_version),
         threads: args.threads,
     };
-    let report = analyze(&discovery, &options);
-    let color = args.color.enabled();
-    let result = match args.format {
-        Format::Human => output::human(&report, color, args.statistics),
-        Format::Json => output::json(&report),
+    let mut report = analyze(&discovery, &options);
+    config.apply(&mut report, &discovery.display_root);
+    if !report.internal_errors.is_empty() {
+        for e in &report.internal_errors {
+            eprintln!("internal error: {e}");
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        let written = baseline::Baseline::from_report(&report);
+        if let Err(e) = written.write(&cwd.join(path)) {
+            eprintln!("error: cannot write the baseline {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+        eprintln!(
+            "slotlint: recorded {} {} in {}",
+            written.findings.len(),
+            if written.findings.len() == 1 {
+                "finding"
+            } else {
+                "findings"
+            },
+            path.display()
+        );
+        return ExitCode::from(if report.internal_errors.is_empty() {
+            0
+        } else {
+            2
+        });
+    }
+    let outcome = match &args.baseline {
+        Some(path) => match baseline::Baseline::read(&cwd.join(path)) {
+            Ok(b) => Some(b.filter(&mut report, &path.display().to_string())),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
     };
-    if let Err(e) = result {
+    let cx = output::Context {
+        report: &report,
+        color: args.color.enabled(),
+        statistics: args.statistics,
+        baseline: outcome.as_ref(),
+    };
+    if let Err(e) = output::render(args.format, &cx) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
             return ExitCode::from(2);
         }
     }
     if !report.internal_errors.is_empty() {
-        for e in &report.internal_errors {
-            eprintln!("internal error: {e}");
-        }
         return ExitCode::from(2);
     }
     let fail_at = match args.deny {
-        None | Some(DenyLevel::Errors) => Severity::Error,
+        Some(DenyLevel::Errors) => Severity::Error,
         Some(DenyLevel::Warnings) => Severity::Warning,
         Some(DenyLevel::Notes) => Severity::Note,
+        None => config.deny.unwrap_or(Severity::Error),
     };
+    // Suppressed and known (baseline) findings are not in `diagnostics`: they never fail a run.
     let failing = report.diagnostics.iter().any(|d| d.severity >= fail_at);
     if failing && !args.exit_zero {
         ExitCode::from(1)

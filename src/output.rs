@@ -1,4 +1,5 @@
-//! Rendering a report: rustc-like code frames (miette) and stable JSON.
+//! Rendering a report: rustc-like code frames (miette), one-line `short`, stable JSON and JSON
+//! lines, SARIF ([`crate::sarif`]) and GitHub Actions workflow commands.
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
@@ -9,6 +10,24 @@ use miette::{
 };
 use serde_json::json;
 use slotlint_analyzer::{Diagnostic, Report, Severity, SourceFile};
+
+use crate::baseline::Outcome;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Code frames with labels on each key (the default).
+    Human,
+    /// One object: `{"version":1,"diagnostics":[…],"summary":{…}}`.
+    Json,
+    /// One JSON object per finding and line, as in `json`'s `diagnostics`.
+    JsonLines,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::…`): annotations on the pull request.
+    Github,
+    /// One line per finding: `file:line:col: severity[code] rule: message`.
+    Short,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorChoice {
@@ -154,8 +173,107 @@ fn help_text(d: &Diagnostic) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("\n"))
 }
 
-pub fn human(report: &Report, color: bool, statistics: bool) -> io::Result<()> {
-    let theme = if color {
+/// What a renderer needs besides the report.
+pub struct Context<'a> {
+    /// Findings after configuration and baseline; suppressed ones in `report.suppressed`.
+    pub report: &'a Report,
+    pub color: bool,
+    /// Print the number of findings per rule (on stderr for the machine-readable formats).
+    pub statistics: bool,
+    pub baseline: Option<&'a Outcome>,
+}
+
+pub fn render(format: Format, cx: &Context<'_>) -> io::Result<()> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Human => human(cx, &mut out)?,
+        Format::Short => short(cx, &mut out)?,
+        Format::Github => github(cx, &mut out)?,
+        Format::Json => json(cx, &mut out)?,
+        Format::JsonLines => json_lines(cx, &mut out)?,
+        Format::Sarif => {
+            let doc = crate::sarif::log(cx.report);
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    if cx.statistics && matches!(format, Format::Json | Format::JsonLines | Format::Sarif) {
+        // Keep stdout one document.
+        statistics(cx.report, &mut io::stderr().lock())?;
+    }
+    Ok(())
+}
+
+fn count(report: &Report, s: Severity) -> usize {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == s)
+        .count()
+}
+
+/// `  N  CODE   rule` per rule, most frequent first.
+fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut per_rule: std::collections::BTreeMap<(&str, &str), usize> =
+        std::collections::BTreeMap::new();
+    for d in &report.diagnostics {
+        *per_rule.entry((d.code, d.rule)).or_default() += 1;
+    }
+    for ((code, rule), c) in per_rule {
+        writeln!(out, "{c:>5}  {code:<6} {rule}")?;
+    }
+    Ok(())
+}
+
+/// The closing lines of the human and short formats.
+fn summary(cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let report = cx.report;
+    if cx.statistics {
+        statistics(report, out)?;
+    }
+    let (e, w, n) = (
+        count(report, Severity::Error),
+        count(report, Severity::Warning),
+        count(report, Severity::Note),
+    );
+    let s = &report.stats;
+    if s.units_using_redis == 0 {
+        writeln!(
+            out,
+            "slotlint: no use of the redis crate found in {} files ({} crates); nothing to check",
+            s.files, s.units
+        )?;
+    } else {
+        let suppressed = match report.suppressed.len() {
+            0 => String::new(),
+            k => format!(", {k} suppressed"),
+        };
+        writeln!(
+            out,
+            "slotlint: {e} {}, {w} {}, {n} {} in {} {} ({} redis calls{suppressed})",
+            plural(e, "error"),
+            plural(w, "warning"),
+            plural(n, "note"),
+            s.files,
+            plural(s.files, "file"),
+            s.call_sites
+        )?;
+    }
+    if let Some(b) = cx.baseline {
+        writeln!(
+            out,
+            "slotlint: baseline {}: {} new, {} known, {} fixed",
+            b.file, b.new, b.known, b.fixed
+        )?;
+    }
+    Ok(())
+}
+
+fn human(cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let report = cx.report;
+    let theme = if cx.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
@@ -163,8 +281,6 @@ pub fn human(report: &Report, color: bool, statistics: bool) -> io::Result<()> {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(110)
         .with_context_lines(1);
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
     for d in &report.diagnostics {
         let source = report.source(&d.file).map(|file| IndexedSource { file });
         let location = format!("{}:{}:{}", d.file, d.span.line, d.span.column);
@@ -182,46 +298,68 @@ pub fn human(report: &Report, color: bool, statistics: bool) -> io::Result<()> {
         }
         writeln!(out, "{text}")?;
     }
-    let count = |s: Severity| {
-        report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == s)
-            .count()
-    };
-    let (e, w, n) = (
-        count(Severity::Error),
-        count(Severity::Warning),
-        count(Severity::Note),
-    );
-    if statistics {
-        let mut per_rule: std::collections::BTreeMap<(&str, &str), usize> =
-            std::collections::BTreeMap::new();
-        for d in &report.diagnostics {
-            *per_rule.entry((d.code, d.rule)).or_default() += 1;
-        }
-        for ((code, rule), c) in per_rule {
-            writeln!(out, "{c:>5}  {code:<6} {rule}")?;
-        }
+    summary(cx, out)
+}
+
+fn short(cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for d in &cx.report.diagnostics {
+        let severity = if cx.color {
+            let code = match d.severity {
+                Severity::Error => "1;31",
+                Severity::Warning => "1;33",
+                Severity::Note => "1;36",
+            };
+            format!("\x1b[{code}m{}\x1b[0m", d.severity)
+        } else {
+            d.severity.to_string()
+        };
+        writeln!(
+            out,
+            "{}:{}:{}: {severity}[{}] {}: {}",
+            d.file, d.span.line, d.span.column, d.code, d.rule, d.message
+        )?;
     }
-    let s = &report.stats;
-    if s.units_using_redis == 0 {
+    summary(cx, out)
+}
+
+/// GitHub's escaping of a workflow command's message.
+fn github_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// GitHub's escaping of a workflow command's property values.
+fn github_property(s: &str) -> String {
+    github_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn github(cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for d in &cx.report.diagnostics {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut message = d.message.clone();
+        if let Some(h) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(h);
+        }
         writeln!(
             out,
-            "slotlint: no use of the redis crate found in {} files ({} crates); nothing to check",
-            s.files, s.units
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+            github_property(&d.file),
+            d.span.line,
+            d.span.column,
+            d.span.end_line,
+            d.span.end_column,
+            github_property(&format!("{} ({})", d.rule, d.code)),
+            github_data(&message)
         )?;
-    } else {
-        writeln!(
-            out,
-            "slotlint: {e} {}, {w} {}, {n} {} in {} {} ({} redis calls)",
-            plural(e, "error"),
-            plural(w, "warning"),
-            plural(n, "note"),
-            s.files,
-            plural(s.files, "file"),
-            s.call_sites
-        )?;
+    }
+    if cx.statistics {
+        statistics(cx.report, out)?;
     }
     Ok(())
 }
@@ -234,57 +372,80 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// The documented, stable JSON shape (`version` 1).
-pub fn json(report: &Report) -> io::Result<()> {
-    let diagnostics: Vec<serde_json::Value> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            json!({
-                "rule": d.rule,
-                "code": d.code,
-                "severity": d.severity.as_str(),
-                "message": d.message,
-                "file": d.file,
-                "line": d.span.line,
-                "column": d.span.column,
-                "end_line": d.span.end_line,
-                "end_column": d.span.end_column,
-                "keys": d.keys.iter().map(|k| json!({
-                    "text": k.text,
-                    "pattern": k.pattern,
-                    "hash_tag": k.hash_tag,
-                    "slot": k.slot,
-                    "many": k.many,
-                    "line": k.span.line,
-                    "column": k.span.column,
-                })).collect::<Vec<_>>(),
-                "help": d.help,
-                "notes": d.notes,
-            })
-        })
-        .collect();
-    let count = |s: Severity| {
-        report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == s)
-            .count()
-    };
-    let doc = json!({
+/// One finding in the documented JSON shape.
+fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
+    json!({
+        "rule": d.rule,
+        "code": d.code,
+        "severity": d.severity.as_str(),
+        "message": d.message,
+        "file": d.file,
+        "line": d.span.line,
+        "column": d.span.column,
+        "end_line": d.span.end_line,
+        "end_column": d.span.end_column,
+        "keys": d.keys.iter().map(|k| json!({
+            "text": k.text,
+            "pattern": k.pattern,
+            "hash_tag": k.hash_tag,
+            "slot": k.slot,
+            "many": k.many,
+            "line": k.span.line,
+            "column": k.span.column,
+        })).collect::<Vec<_>>(),
+        "help": d.help,
+        "notes": d.notes,
+    })
+}
+
+/// The documented, stable JSON shape (`version` 1). `summary.suppressed` appears when findings
+/// were suppressed, `baseline` with `--baseline`.
+fn json(cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let report = cx.report;
+    let diagnostics: Vec<serde_json::Value> =
+        report.diagnostics.iter().map(diagnostic_json).collect();
+    let mut doc = json!({
         "version": 1,
         "diagnostics": diagnostics,
         "summary": {
-            "errors": count(Severity::Error),
-            "warnings": count(Severity::Warning),
-            "notes": count(Severity::Note),
+            "errors": count(report, Severity::Error),
+            "warnings": count(report, Severity::Warning),
+            "notes": count(report, Severity::Note),
             "files": report.stats.files,
             "redis_calls": report.stats.call_sites,
             "uses_redis": report.stats.units_using_redis > 0,
         },
     });
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    serde_json::to_writer_pretty(&mut out, &doc)?;
+    if !report.suppressed.is_empty() {
+        doc["summary"]["suppressed"] = json!(report.suppressed.len());
+    }
+    if let Some(b) = cx.baseline {
+        doc["baseline"] = json!({
+            "file": b.file,
+            "new": b.new,
+            "known": b.known,
+            "fixed": b.fixed,
+        });
+    }
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
+}
+
+fn json_lines(cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
+    for d in &cx.report.diagnostics {
+        serde_json::to_writer(&mut *out, &diagnostic_json(d))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_escaping() {
+        assert_eq!(github_data("50%\r\nnext"), "50%25%0D%0Anext");
+        assert_eq!(github_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
 }

@@ -109,26 +109,108 @@ impl<'a> UnitContext<'a> {
         parsed
     }
 
-    /// Walk every function of file `file` and return the call sites found there.
-    pub fn call_sites(&self, file: usize) -> Vec<CallSite> {
-        if !self.mentions_redis[file] || self.asts[file].is_none() {
-            return Vec::new();
-        }
-        let mut sites = Vec::new();
+    /// Walk every function of the crate and return the call sites of each file (those `wanted`).
+    ///
+    /// A key that is a whole parameter of the enclosing function is unknown there; for such
+    /// call sites the function is walked again once per caller (up to a few), with the caller's
+    /// arguments, and the contextual sites replace the unknown one.
+    pub fn call_sites(&self, wanted: &dyn Fn(usize) -> bool) -> Vec<Vec<CallSite>> {
+        let mut per_file: Vec<Vec<CallSite>> = vec![Vec::new(); self.sources.len()];
+        let mut records: Vec<CallRecord<'a>> = Vec::new();
+        // Sites that wait for a caller: (function, span of the site).
+        let mut waiting: Vec<(usize, Span)> = Vec::new();
         for (i, def) in self.index.fns.iter().enumerate() {
-            if def.file != file {
+            if self.asts[def.file].is_none() {
                 continue;
             }
-            let mut interp = Interp::new(self, file, i, true, 0);
+            let mut interp = Interp::new(self, def.file, i, true, 0);
             interp.bind_params(def);
             interp.walk_block(def.block);
-            sites.append(&mut interp.sites);
+            let prefix = format!("param:f{i}:");
+            for site in &interp.sites {
+                if site_keys(site)
+                    .any(|k| k.hole.as_deref().is_some_and(|h| h.starts_with(&prefix)))
+                {
+                    waiting.push((i, site.span));
+                }
+            }
+            if wanted(def.file) {
+                per_file[def.file].append(&mut interp.sites);
+            }
+            records.append(&mut interp.calls);
         }
-        // One expression may be walked twice (branches, loops): keep each site once.
-        let mut seen = std::collections::HashSet::new();
-        sites.retain(|s| seen.insert(format!("{:?}", (s.span, &s.kind))));
-        sites.sort_by_key(|s| (s.span.start, s.span.end));
-        sites
+        waiting.sort_by_key(|(f, s)| (*f, s.start));
+        waiting.dedup();
+        let mut done = std::collections::HashSet::new();
+        for &(f, _) in &waiting {
+            if !done.insert(f) || !wanted(self.index.fns[f].file) {
+                continue;
+            }
+            let def = &self.index.fns[f];
+            let spans: Vec<Span> = waiting
+                .iter()
+                .filter(|(g, _)| *g == f)
+                .map(|(_, s)| *s)
+                .collect();
+            let mut contextual = Vec::new();
+            for record in records.iter().filter(|r| r.callee == f).take(MAX_CALLERS) {
+                let mut interp = Interp::new(self, def.file, f, true, 1);
+                interp.bind_params(def);
+                let typed = def.sig.inputs.iter().filter_map(|i| match i {
+                    syn::FnArg::Typed(pt) => Some(pt),
+                    syn::FnArg::Receiver(_) => None,
+                });
+                for (pt, arg) in typed.zip(&record.args) {
+                    if let syn::Pat::Ident(pi) = &*pt.pat {
+                        interp.bind(pi.ident.to_string(), arg.clone());
+                    }
+                }
+                let text: String = record.text.chars().take(60).collect();
+                let ellipsis = if record.text.chars().count() > 60 {
+                    "…"
+                } else {
+                    ""
+                };
+                interp.context = Some(format!(
+                    "keys as passed at {}:{} (`{text}{ellipsis}`)",
+                    self.sources[record.file].display, record.span.line
+                ));
+                interp.walk_block(def.block);
+                contextual.extend(interp.sites.into_iter().filter(|s| spans.contains(&s.span)));
+            }
+            if !contextual.is_empty() {
+                let sites = &mut per_file[def.file];
+                sites.retain(|s| !spans.contains(&s.span));
+                sites.extend(contextual);
+            }
+        }
+        for sites in &mut per_file {
+            // One expression may be walked twice (branches, loops): keep each site once.
+            let mut seen = std::collections::HashSet::new();
+            sites.retain(|s| seen.insert(format!("{:?}", (s.span, &s.kind, &s.context))));
+            sites.sort_by_key(|s| (s.span.start, s.span.end));
+        }
+        per_file
+    }
+}
+
+/// Callers followed per function whose keys are its parameters.
+const MAX_CALLERS: usize = 8;
+
+fn site_keys(site: &CallSite) -> Box<dyn Iterator<Item = &KeyArg> + '_> {
+    match &site.kind {
+        SiteKind::Command(c) => Box::new(c.keys.iter()),
+        SiteKind::Pipeline { commands, .. } => {
+            Box::new(commands.iter().flat_map(|c| c.keys.iter()))
+        }
+        SiteKind::Transaction {
+            watch, commands, ..
+        } => Box::new(
+            watch
+                .iter()
+                .chain(commands.iter().flat_map(|c| c.keys.iter())),
+        ),
+        SiteKind::Script { keys, .. } => Box::new(keys.iter()),
     }
 }
 
@@ -192,6 +274,19 @@ struct Interp<'c, 'a> {
     returns: Vec<Value<'a>>,
     next_tx: usize,
     tx_commands: HashMap<usize, Vec<CommandCall>>,
+    /// Calls of the crate's own functions seen while emitting: for keys passed by callers.
+    calls: Vec<CallRecord<'a>>,
+    /// "with the keys passed at …", when walking a function for one of its callers.
+    context: Option<String>,
+}
+
+/// A call of a function of the crate, with the caller's argument values.
+struct CallRecord<'a> {
+    callee: usize,
+    args: Vec<Value<'a>>,
+    file: usize,
+    span: Span,
+    text: String,
 }
 
 impl<'c, 'a> Interp<'c, 'a> {
@@ -220,6 +315,8 @@ impl<'c, 'a> Interp<'c, 'a> {
             returns: Vec::new(),
             next_tx: 0,
             tx_commands: HashMap::new(),
+            calls: Vec::new(),
+            context: None,
         }
     }
 
@@ -241,6 +338,8 @@ impl<'c, 'a> Interp<'c, 'a> {
             returns: Vec::new(),
             next_tx: 0,
             tx_commands: HashMap::new(),
+            calls: Vec::new(),
+            context: None,
         }
     }
 
@@ -502,6 +601,24 @@ impl<'c, 'a> Interp<'c, 'a> {
                 }
                 _ => {}
             }
+        }
+    }
+
+    fn record_call(&mut self, callee: usize, args: &[Value<'a>], call: &'a Expr) {
+        if self.emit && self.context.is_none() {
+            let span = self.span_of(call.span());
+            let text: String = self
+                .text_of(call)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            self.calls.push(CallRecord {
+                callee,
+                args: args.to_vec(),
+                file: self.file,
+                span,
+                text,
+            });
         }
     }
 
@@ -1331,6 +1448,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             ) {
                 let arg_exprs: Vec<&'a Expr> = call.args.iter().collect();
                 self.builder_effects(fi, &args, &arg_exprs, expr);
+                self.record_call(fi, &args, expr);
                 let v = self.call_summary(fi, args);
                 if !matches!(v, Value::Unknown) {
                     return v;
@@ -1495,6 +1613,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             } else {
                 Exec::Sync
             },
+            context: None,
         });
         Value::Unknown
     }
@@ -1543,6 +1662,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 if let Some(fi) = self.resolve_fn(&method, None, true, ty.as_deref()) {
                     let arg_exprs: Vec<&'a Expr> = mc.args.iter().collect();
                     self.builder_effects(fi, &args, &arg_exprs, expr);
+                    self.record_call(fi, &args, expr);
                     return self.call_summary(fi, args);
                 }
                 if redis_file && redis_api::is_connection_getter(&method) {
@@ -1818,6 +1938,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         span: full,
                         focus,
                         exec,
+                        context: None,
                     }),
                 }
                 return Value::Unknown;
@@ -1963,6 +2084,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         span: full,
                         focus,
                         exec,
+                        context: None,
                     });
                 }
                 Value::Unknown
@@ -2031,6 +2153,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                             many: true,
                             span: self.span_of(arg.span()),
                             text: self.text_of(*arg),
+                            hole: None,
                         });
                     }
                 },
@@ -2208,6 +2331,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         many: true,
                         span,
                         text: "keys of this command".into(),
+                        hole: None,
                     }]
                 });
                 Some(CommandCall {
@@ -2246,11 +2370,13 @@ impl<'c, 'a> Interp<'c, 'a> {
             span: full,
             focus,
             exec,
+            context: None,
         });
     }
 
-    fn emit(&mut self, site: CallSite) {
+    fn emit(&mut self, mut site: CallSite) {
         if self.emit {
+            site.context = self.context.clone();
             self.sites.push(site);
         }
     }
@@ -2290,6 +2416,10 @@ fn unresolved(item: &ArgItem<'_>) -> KeyArg {
         many: false,
         span: item.span,
         text: item.text.clone(),
+        hole: match &item.value {
+            Value::Opaque(h) => Some(h.id.clone()),
+            _ => None,
+        },
     }
 }
 
@@ -2329,11 +2459,17 @@ fn flatten_keys(value: &Value<'_>, many: bool, span: Span, text: &str, out: &mut
                     .iter()
                     .any(|s| matches!(s, slotlint_keys::Segment::Text(t) if !t.is_empty()))
             });
+            // A key that is one run-time value: remember which, so a caller can supply it.
+            let hole = match (&pattern, v) {
+                (None, Value::Opaque(h)) => Some(h.id.clone()),
+                _ => None,
+            };
             out.push(KeyArg {
                 pattern,
                 many,
                 span,
                 text: text.to_owned(),
+                hole,
             });
         }
     }

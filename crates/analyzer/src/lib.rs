@@ -13,11 +13,13 @@
 pub mod diagnostic;
 pub mod eval;
 pub mod index;
+pub mod lua;
 pub mod redis_api;
 pub mod rules;
 pub mod scope;
 pub mod sites;
 pub mod source;
+pub mod suppression;
 pub mod value;
 pub mod workspace;
 
@@ -28,6 +30,7 @@ use rayon::prelude::*;
 
 pub use diagnostic::{Diagnostic, KeyInfo, Label, Severity};
 pub use source::{SourceFile, Span};
+pub use suppression::{Suppressed, SuppressionKind};
 pub use workspace::{discover_paths, discover_workspace, Discovery, UsageError, Version};
 
 use slotlint_commands::CommandTable;
@@ -78,6 +81,9 @@ pub struct Report {
     pub stats: Stats,
     /// Failures of slotlint itself (a bug): the run reports them and exits with 2.
     pub internal_errors: Vec<String>,
+    /// Findings covered by a suppression (`// slotlint: allow(..)`, `#[slotlint::allow]`), in the
+    /// order of `diagnostics`. Not in `diagnostics`; their files are in `sources`.
+    pub suppressed: Vec<Suppressed>,
 }
 
 impl Report {
@@ -91,6 +97,7 @@ struct UnitResult {
     sources: Vec<SourceFile>,
     stats: Stats,
     internal_error: Option<String>,
+    suppressed: Vec<Suppressed>,
 }
 
 /// Analyze what discovery found.
@@ -122,6 +129,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
                         sources: Vec::new(),
                         stats: Stats::default(),
                         internal_error: Some(format!("slotlint failed on `{}`: {what}", unit.name)),
+                        suppressed: Vec::new(),
                     }
                 })
             })
@@ -144,6 +152,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         report.diagnostics.extend(r.diagnostics);
         report.sources.extend(r.sources);
         report.internal_errors.extend(r.internal_error);
+        report.suppressed.extend(r.suppressed);
         let s = &mut report.stats;
         s.units += r.stats.units;
         s.units_using_redis += r.stats.units_using_redis;
@@ -157,6 +166,10 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.diagnostics.dedup();
+    report
+        .suppressed
+        .sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
+    report.suppressed.dedup();
     report
 }
 
@@ -212,6 +225,7 @@ fn analyze_unit(
                 sources: Vec::new(),
                 stats,
                 internal_error: None,
+                suppressed: Vec::new(),
             };
         }
         diagnostics.clear();
@@ -266,11 +280,11 @@ fn analyze_unit(
             .find(|s| s.display == d.file)
             .is_none_or(reported)
     });
-    for (i, source) in sources.iter().enumerate() {
+    let all_sites = cx.call_sites(&|i| cx.mentions_redis[i] && reported(&sources[i]));
+    for (source, sites) in sources.iter().zip(all_sites) {
         if !reported(source) {
             continue;
         }
-        let sites = cx.call_sites(i);
         stats.call_sites += sites.len();
         let rcx = rules::RuleContext {
             file: source,
@@ -280,16 +294,27 @@ fn analyze_unit(
         diagnostics.extend(rules::check(&sites, &rcx));
     }
     drop(cx);
+    // Suppression comments and `#[slotlint::allow]`; unused ones are findings too (not in crates
+    // without redis, which the prefilter skips: findings must not depend on it).
+    let (diagnostics, suppressed) = if uses_redis {
+        suppression::apply(&sources, &asts, diagnostics, reported)
+    } else {
+        (diagnostics, Vec::new())
+    };
     drop(asts);
     let with_findings: Vec<SourceFile> = sources
         .into_iter()
-        .filter(|s| diagnostics.iter().any(|d| d.file == s.display))
+        .filter(|s| {
+            diagnostics.iter().any(|d| d.file == s.display)
+                || suppressed.iter().any(|x| x.diagnostic.file == s.display)
+        })
         .collect();
     UnitResult {
         diagnostics,
         sources: with_findings,
         stats,
         internal_error: None,
+        suppressed,
     }
 }
 

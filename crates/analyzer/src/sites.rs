@@ -14,6 +14,9 @@ pub struct KeyArg {
     pub span: Span,
     /// Its source text.
     pub text: String,
+    /// When the key is one run-time value and nothing else: that value's hole id, so that a
+    /// caller's argument can stand in for a parameter.
+    pub hole: Option<String>,
 }
 
 /// The Lua source of a script, when the analyzer could read it.
@@ -89,4 +92,6 @@ pub struct CallSite {
     /// What to underline: the method and its arguments.
     pub focus: Span,
     pub exec: Exec,
+    /// Set when the keys come from one caller of the enclosing function: where that call is.
+    pub context: Option<String>,
 }

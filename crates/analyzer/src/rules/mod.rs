@@ -8,6 +8,7 @@ pub mod cross_slot_pipeline;
 pub mod cross_slot_script;
 pub mod cross_slot_transaction;
 pub mod parse_error;
+pub mod unused_suppression;
 pub mod verdict;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -37,6 +38,7 @@ pub const RULES: &[&Rule] = &[
     &cross_slot_script::RULE,
     &cross_slot_pipeline::RULE,
     &parse_error::RULE,
+    &unused_suppression::RULE,
 ];
 
 /// A rule by name or code.
@@ -86,7 +88,10 @@ pub(crate) struct Finding<'k> {
 }
 
 impl Finding<'_> {
-    pub fn into_diagnostic(self, site: &CallSite, cx: &RuleContext<'_>) -> Diagnostic {
+    pub fn into_diagnostic(mut self, site: &CallSite, cx: &RuleContext<'_>) -> Diagnostic {
+        if let Some(context) = &site.context {
+            self.notes.insert(0, context.clone());
+        }
         let mut labels = verdict::key_labels(self.keys);
         labels.truncate(12);
         Diagnostic {

@@ -1,0 +1,954 @@
+//! The CI face: suppressions, baselines, configuration, `--statistics`, `--exit-zero`, `--color`,
+//! and the README's GitHub Actions workflow and pre-commit hook, run as written.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_cargo-slotlint")
+}
+
+fn run_in(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(bin());
+    cmd.args(args).current_dir(cwd).env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run cargo-slotlint")
+}
+
+fn run(args: &[&str]) -> Output {
+    run_in(args, &root(), &[])
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\n{}\n{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        )
+    })
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("slotlint-ci-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rs_files(&path, out);
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// 1-based line of the only line of `file` containing `needle`.
+fn line_of(file: &Path, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(file).unwrap();
+    let found: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(found.len(), 1, "{needle:?} in {}", file.display());
+    found[0] as u64
+}
+
+/// `(file, line, rule, severity)` of every finding.
+fn findings(doc: &serde_json::Value) -> BTreeSet<(String, u64, String, String)> {
+    doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_owned(),
+                d["line"].as_u64().unwrap(),
+                d["rule"].as_str().unwrap().to_owned(),
+                d["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn finding(file: &str, line: u64, rule: &str, severity: &str) -> (String, u64, String, String) {
+    (file.into(), line, rule.into(), severity.into())
+}
+
+// ----- suppressions -----
+
+#[test]
+fn suppressions_hide_findings_and_unused_ones_are_reported() {
+    let dir = root().join("fixtures/ci/suppressions");
+    let out = run(&["check", "fixtures/ci/suppressions", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let doc = json_of(&out);
+    let lib = dir.join("src/lib.rs");
+    let legacy = dir.join("src/legacy.rs");
+    let unused = dir.join("src/unused.rs");
+    let (l, g, u) = (
+        "fixtures/ci/suppressions/src/lib.rs",
+        "fixtures/ci/suppressions/src/legacy.rs",
+        "fixtures/ci/suppressions/src/unused.rs",
+    );
+    let misspelled = line_of(&unused, "cross-slot-comand");
+    let expected: BTreeSet<_> = [
+        // Nothing suppresses it.
+        finding(
+            l,
+            line_of(&lib, "format!(\"user:{id}:old\")"),
+            "cross-slot-command",
+            "error",
+        ),
+        // `allow-file` of a rule without findings in the file.
+        finding(
+            g,
+            line_of(&legacy, "allow-file(cross-slot-command)"),
+            "unused-suppression",
+            "warning",
+        ),
+        // `allow-file` after the first item.
+        finding(
+            u,
+            line_of(&unused, "too late"),
+            "unused-suppression",
+            "warning",
+        ),
+        // A stale comment: the keys share a tag now.
+        finding(
+            u,
+            line_of(&unused, "shared a hash tag since"),
+            "unused-suppression",
+            "warning",
+        ),
+        // A misspelled rule suppresses nothing: the finding stays, and the typo is reported.
+        finding(u, misspelled, "cross-slot-command", "error"),
+        finding(u, misspelled, "unused-suppression", "warning"),
+        // An attribute with nothing to suppress in its item.
+        finding(
+            u,
+            line_of(&unused, "#[slotlint::allow(cross_slot_script)]"),
+            "unused-suppression",
+            "warning",
+        ),
+        // Malformed.
+        finding(
+            u,
+            line_of(&unused, "// slotlint: allow cross-slot-command"),
+            "unused-suppression",
+            "warning",
+        ),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(findings(&doc), expected);
+    // Same line, line before, attribute on a fn and on an impl, allow-file (two files), and the
+    // unused suppression that is itself allowed.
+    assert_eq!(doc["summary"]["suppressed"], 8);
+    let typo = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "unused-suppression" && d["line"] == misspelled)
+        .unwrap();
+    assert!(
+        typo["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `cross-slot-command`?"),
+        "{typo}"
+    );
+
+    // Human output: suppressed findings are not printed, only counted.
+    let out = run(&["check", "fixtures/ci/suppressions", "--color", "never"]);
+    let human = text(&out.stdout);
+    assert!(!human.contains("format!(\"a:{id}\")"), "{human}");
+    assert!(!human.contains("\"i:{id}\""), "{human}");
+    assert!(human.contains("8 suppressed"), "{human}");
+}
+
+#[test]
+fn suppressed_findings_do_not_count_for_the_exit_code() {
+    let dir = temp_dir("suppressed-exit");
+    let call = "pub async fn f(con: &mut redis::aio::MultiplexedConnection, id: u64) -> redis::RedisResult<()> {\n    redis::AsyncCommands::rename(con, format!(\"a:{id}\"), format!(\"b:{id}\")).await";
+    std::fs::write(dir.join("a.rs"), format!("{call}\n}}\n")).unwrap();
+    let out = run_in(&["check", "a.rs"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    std::fs::write(
+        dir.join("a.rs"),
+        format!("{call} // slotlint: allow(cross-slot-command) one tenant\n}}\n"),
+    )
+    .unwrap();
+    let out = run_in(&["check", "a.rs", "--deny", "notes"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    // A suppression of unused-suppression in configuration: the typo is not reported either.
+    std::fs::write(
+        dir.join("a.rs"),
+        format!("{call} // slotlint: allow(cross-slot-command, cross-slot-scrpit)\n}}\n"),
+    )
+    .unwrap();
+    let out = run_in(&["check", "a.rs", "--deny", "warnings"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    std::fs::write(
+        dir.join("slotlint.toml"),
+        "[rules]\nunused-suppression = \"allow\"\n",
+    )
+    .unwrap();
+    let out = run_in(&["check", "a.rs", "--deny", "warnings"], &dir, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ----- baseline -----
+
+fn insert_lines_at_top(dir: &Path, n: usize) {
+    let mut files = Vec::new();
+    rs_files(dir, &mut files);
+    assert!(!files.is_empty());
+    for f in files {
+        let old = std::fs::read_to_string(&f).unwrap();
+        let mut new = "// moved down\n".repeat(n);
+        new.push('\n');
+        new.push_str(&old);
+        std::fs::write(&f, new).unwrap();
+    }
+}
+
+fn replace_in(file: &Path, from: &str, to: &str) {
+    let old = std::fs::read_to_string(file).unwrap();
+    assert!(old.contains(from), "{from:?} in {}", file.display());
+    std::fs::write(file, old.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn baseline_survives_a_code_move_and_reports_new_and_fixed() {
+    let dir = temp_dir("baseline");
+    let demo = dir.join("demo");
+    copy_dir(&root().join("fixtures/demo"), &demo);
+    let baseline = dir.join("slotlint-baseline.json");
+    let b = baseline.to_str().unwrap();
+
+    let before = json_of(&run_in(&["check", "--format", "json"], &demo, &[]));
+    let count = before["diagnostics"].as_array().unwrap().len();
+    assert!(count > 5);
+    let out = run_in(&["check", "--write-baseline", b], &demo, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(&format!("recorded {count} findings")));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(written["findings"].as_array().unwrap().len(), count);
+
+    // Every line of every file moves down; one call is reflowed over several lines.
+    insert_lines_at_top(&demo, 7);
+    replace_in(
+        &demo.join("src/cross_slot_command.rs"),
+        "con.rename(profile_key(user), settings_key(user))",
+        "con.rename(\n        profile_key(user), // old\n        settings_key(user)\n    )",
+    );
+    let moved = json_of(&run_in(&["check", "--format", "json"], &demo, &[]));
+    assert_eq!(moved["diagnostics"].as_array().unwrap().len(), count);
+    assert_ne!(
+        findings(&moved),
+        findings(&before),
+        "the lines moved: a line-based baseline would break"
+    );
+    let out = run_in(&["check", "--format", "json", "--baseline", b], &demo, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let doc = json_of(&out);
+    assert_eq!(doc["diagnostics"], serde_json::json!([]));
+    assert_eq!(doc["baseline"]["new"], 0);
+    assert_eq!(doc["baseline"]["known"], count);
+    assert_eq!(doc["baseline"]["fixed"], 0);
+    assert_eq!(doc["summary"]["errors"], 0);
+    // Nothing new reaches a warning: `--deny warnings` passes.
+    let out = run_in(
+        &["check", "--baseline", b, "--deny", "warnings"],
+        &demo,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    // A new finding, and a fixed one.
+    let cmd = demo.join("src/cross_slot_command.rs");
+    std::fs::write(
+        &cmd,
+        std::fs::read_to_string(&cmd).unwrap()
+            + "\npub async fn copy_cart(con: &mut MultiplexedConnection, cart: u64) -> RedisResult<()> {\n    con.rename(format!(\"cart:{cart}\"), format!(\"cart:{cart}:copy\")).await\n}\n",
+    )
+    .unwrap();
+    replace_in(
+        &cmd,
+        "con.smove(SESSIONS, SESSIONS_OLD, user)",
+        "con.smove(SESSIONS, SESSIONS, user)",
+    );
+    let out = run_in(&["check", "--format", "json", "--baseline", b], &demo, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json_of(&out);
+    let new_line = line_of(&cmd, "cart:{cart}:copy");
+    assert_eq!(
+        findings(&doc),
+        [finding(
+            "src/cross_slot_command.rs",
+            new_line,
+            "cross-slot-command",
+            "error"
+        )]
+        .into_iter()
+        .collect()
+    );
+    assert_eq!(doc["baseline"]["new"], 1);
+    assert_eq!(doc["baseline"]["known"], count - 1);
+    assert_eq!(doc["baseline"]["fixed"], 1);
+    let out = run_in(&["check", "--baseline", b, "--color", "never"], &demo, &[]);
+    let human = text(&out.stdout);
+    assert!(
+        human.contains(&format!(
+            "baseline {b}: 1 new, {} known, 1 fixed",
+            count - 1
+        )),
+        "{human}"
+    );
+    assert!(human.contains("cart:{cart}:copy"));
+    assert!(!human.contains("SUNION"), "known findings are not shown");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_or_broken_baseline_is_a_usage_error() {
+    let dir = temp_dir("bad-baseline");
+    let out = run(&[
+        "check",
+        "fixtures/demo",
+        "--baseline",
+        dir.join("nope.json").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot read the baseline"));
+    std::fs::write(dir.join("bad.json"), "{\"findings\": 3}").unwrap();
+    let out = run(&[
+        "check",
+        "fixtures/demo",
+        "--baseline",
+        dir.join("bad.json").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("is not a slotlint baseline"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ----- configuration -----
+
+#[test]
+fn configuration_in_cargo_toml_sets_levels_paths_and_the_redis_version() {
+    let dir = root().join("fixtures/ci/config");
+    let lib = dir.join("src/lib.rs");
+    let manifest = "fixtures/ci/config/Cargo.toml";
+    let out = run(&["check", "--manifest-path", manifest, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let rename = line_of(&lib, "archive_key(id)).await");
+    let mget = line_of(&lib, "con.mget");
+    let pipe = line_of(&lib, "redis::pipe()");
+    // tests/ is allowed by an override, src/generated is excluded; the pipeline is lowered to
+    // a warning; redis-version 0.23.3 predates the cluster client's MGET split: an error.
+    assert_eq!(
+        findings(&json_of(&out)),
+        [
+            finding("src/lib.rs", rename, "cross-slot-command", "error"),
+            finding("src/lib.rs", mget, "cross-slot-command", "error"),
+            finding("src/lib.rs", pipe, "cross-slot-pipeline", "warning"),
+        ]
+        .into_iter()
+        .collect()
+    );
+    // The excluded file was still read: the key helper it defines is followed.
+    let doc = json_of(&out);
+    let keys = &doc["diagnostics"][0]["keys"];
+    assert_eq!(keys[1]["pattern"], "archive:order:{id}", "{keys}");
+    // The command line wins.
+    let out = run(&[
+        "check",
+        "--manifest-path",
+        manifest,
+        "--format",
+        "json",
+        "--redis-version",
+        "1.0.0",
+    ]);
+    assert!(findings(&json_of(&out)).contains(&finding(
+        "src/lib.rs",
+        mget,
+        "cross-slot-command",
+        "warning"
+    )));
+}
+
+fn project(name: &str, manifest_extra: &str) -> PathBuf {
+    let dir = temp_dir(name);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nredis = \"0.27\"\n\n[workspace]\n{manifest_extra}"
+        ),
+    )
+    .unwrap();
+    // One warning (MGET is split per slot), nothing else.
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "use redis::AsyncCommands;\npub async fn f(con: &mut redis::aio::MultiplexedConnection, a: u64) -> redis::RedisResult<Vec<String>> {\n    con.mget(&[format!(\"item:{a}\"), format!(\"price:{a}\")]).await\n}\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn the_failing_severity_comes_from_the_configuration_unless_given() {
+    let dir = project("deny", "");
+    assert_eq!(run_in(&["check"], &dir, &[]).status.code(), Some(0));
+    std::fs::write(dir.join("slotlint.toml"), "deny = \"warnings\"\n").unwrap();
+    assert_eq!(run_in(&["check"], &dir, &[]).status.code(), Some(1));
+    assert_eq!(
+        run_in(&["check", "--deny", "errors"], &dir, &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    // --exit-zero wins over everything.
+    assert_eq!(
+        run_in(&["check", "--exit-zero"], &dir, &[]).status.code(),
+        Some(0)
+    );
+    // --config names another file.
+    std::fs::write(
+        dir.join("other.toml"),
+        "[rules]\ncross-slot-command = \"allow\"\n",
+    )
+    .unwrap();
+    let out = run_in(
+        &["check", "--config", "other.toml", "--format", "json"],
+        &dir,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_of(&out)["diagnostics"], serde_json::json!([]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn package_metadata_and_overrides_set_severities() {
+    let dir = project(
+        "package-metadata",
+        "\n[package.metadata.slotlint.rules]\ncross-slot-command = \"deny\"\n",
+    );
+    let out = run_in(&["check", "--format", "json"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json_of(&out)["diagnostics"][0]["severity"], "error");
+    let dir = project(
+        "overrides",
+        "\n[workspace.metadata.slotlint]\ninclude = [\"src/**\"]\n[[workspace.metadata.slotlint.overrides]]\npaths = [\"lib.rs\"]\nrules = { SL101 = \"note\" }\n",
+    );
+    let out = run_in(&["check", "--format", "json"], &dir, &[]);
+    assert_eq!(json_of(&out)["diagnostics"][0]["severity"], "note");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn configuration_errors_name_the_closest_valid_key() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "Cargo.toml",
+            "[workspace.metadata.slotlint]\nexlcude = [\"x\"]\n",
+            &[
+                "Cargo.toml:11",
+                "unknown key `exlcude`",
+                "did you mean `exclude`?",
+            ],
+        ),
+        (
+            "slotlint.toml",
+            "redis_version = \"0.23\"\n",
+            &["slotlint.toml:1", "did you mean `redis-version`?"],
+        ),
+        (
+            "slotlint.toml",
+            "[rules]\ncross-slot-comand = \"warn\"\n",
+            &[
+                "slotlint.toml:2",
+                "unknown rule `cross-slot-comand`",
+                "did you mean `cross-slot-command`?",
+            ],
+        ),
+        (
+            "slotlint.toml",
+            "[rules]\ncross-slot-command = \"warning\"\n",
+            &[
+                "\"allow\", \"note\", \"warn\", \"deny\"",
+                "did you mean `warn`?",
+            ],
+        ),
+        (
+            "slotlint.toml",
+            "deny = \"warning\"\n",
+            &["did you mean `warnings`?"],
+        ),
+        (
+            "slotlint.toml",
+            "[[overrides]]\npath = [\"tests/**\"]\n",
+            &["unknown key `path` in [overrides]", "did you mean `paths`?"],
+        ),
+        (
+            "slotlint.toml",
+            "redis-version = \"latest\"\n",
+            &["not a version"],
+        ),
+        (
+            "slotlint.toml",
+            "exclude = \"tests\"\n",
+            &["must be a list of globs"],
+        ),
+        (
+            "slotlint.toml",
+            "rules = [\n",
+            &["slotlint.toml:", "not valid TOML"],
+        ),
+        (
+            "Cargo.toml",
+            "[package.metadata.slotlint]\nexclude = []\nverbose = true\n",
+            &["unknown key `verbose` in [package.metadata.slotlint]"],
+        ),
+    ];
+    for (i, (file, content, expected)) in cases.iter().enumerate() {
+        let dir = project(&format!("config-error-{i}"), "");
+        let path = dir.join(file);
+        let mut text = if *file == "Cargo.toml" {
+            std::fs::read_to_string(&path).unwrap()
+        } else {
+            String::new()
+        };
+        text.push_str(content);
+        std::fs::write(&path, text).unwrap();
+        let out = run_in(&["check"], &dir, &[]);
+        let stderr = text_of(&out);
+        assert_eq!(out.status.code(), Some(2), "case {i}: {stderr}");
+        for e in *expected {
+            assert!(stderr.contains(e), "case {i}: expected {e:?} in: {stderr}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    // A member package cannot set what applies to the whole run.
+    let dir = temp_dir("member-deny");
+    std::fs::write(dir.join("Cargo.toml"), "[workspace]\nmembers = [\"m\"]\n").unwrap();
+    std::fs::create_dir_all(dir.join("m/src")).unwrap();
+    std::fs::write(
+        dir.join("m/Cargo.toml"),
+        "[package]\nname = \"m\"\nversion = \"0.1.0\"\n\n[package.metadata.slotlint]\ndeny = \"warnings\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("m/src/lib.rs"), "").unwrap();
+    let out = run_in(&["check"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text_of(&out).contains("`deny` applies to the whole run"),
+        "{}",
+        text_of(&out)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn text_of(out: &Output) -> String {
+    text(&out.stderr)
+}
+
+// ----- statistics, exit-zero, color -----
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let out = run(&["check", "fixtures/demo", "--statistics", "--color", "never"]);
+    let human = text(&out.stdout);
+    let doc = json_of(&run(&["check", "fixtures/demo", "--format", "json"]));
+    let per_rule = |rule: &str| {
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == rule)
+            .count()
+    };
+    for (code, rule) in [
+        ("SL101", "cross-slot-command"),
+        ("SL102", "cross-slot-transaction"),
+        ("SL103", "cross-slot-script"),
+        ("SL104", "cross-slot-pipeline"),
+    ] {
+        let line = format!("{:>5}  {code:<6} {rule}", per_rule(rule));
+        assert!(human.contains(&line), "{line:?} in:\n{human}");
+    }
+    // Machine-readable formats keep stdout one document: the statistics go to stderr.
+    for format in ["json", "sarif"] {
+        let out = run(&["check", "fixtures/demo", "--format", format, "--statistics"]);
+        json_of(&out);
+        assert!(text(&out.stderr).contains("SL101  cross-slot-command"));
+    }
+    let out = run(&[
+        "check",
+        "fixtures/demo",
+        "--format",
+        "short",
+        "--statistics",
+    ]);
+    assert!(text(&out.stdout).contains("SL104  cross-slot-pipeline"));
+}
+
+#[test]
+fn exit_zero_never_fails() {
+    assert_eq!(run(&["check", "fixtures/demo"]).status.code(), Some(1));
+    assert_eq!(
+        run(&["check", "fixtures/demo", "--exit-zero", "--deny", "notes"])
+            .status
+            .code(),
+        Some(0)
+    );
+    // Usage errors still exit 2.
+    assert_eq!(
+        run(&["check", "fixtures/nope", "--exit-zero"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+const ESC: &str = "\x1b[";
+
+#[test]
+fn colors_follow_the_flag_and_never_go_to_a_pipe_by_default() {
+    for format in ["human", "short"] {
+        let colored = |args: &[&str], env: &[(&str, &str)]| {
+            let mut all = vec!["check", "fixtures/demo", "--format", format];
+            all.extend_from_slice(args);
+            text(&run_in(&all, &root(), env).stdout).contains(ESC)
+        };
+        assert!(colored(&["--color", "always"], &[]), "{format}");
+        // An explicit flag wins over NO_COLOR (no-color.org).
+        assert!(
+            colored(&["--color", "always"], &[("NO_COLOR", "1")]),
+            "{format}"
+        );
+        assert!(!colored(&["--color", "never"], &[]), "{format}");
+        // stdout is a pipe here: no colors.
+        assert!(!colored(&[], &[]), "{format}");
+        assert!(!colored(&["--color", "auto"], &[]), "{format}");
+    }
+    // Machine formats never carry colors.
+    for format in ["json", "json-lines", "sarif", "github"] {
+        let out = run(&[
+            "check",
+            "fixtures/demo",
+            "--format",
+            format,
+            "--color",
+            "always",
+        ]);
+        assert!(!text(&out.stdout).contains(ESC), "{format}");
+    }
+}
+
+/// `--color auto` on a terminal: colors, unless `NO_COLOR` is set (and not empty). The terminal
+/// is util-linux's `script`; without it this test says so and checks nothing.
+#[test]
+fn colors_on_a_terminal_honour_no_color() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    }
+    let on_tty = |no_color: Option<&str>| -> String {
+        let line = format!("{} check fixtures/demo --format short", bin());
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"])
+            .current_dir(root())
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let out = cmd.output().expect("script");
+        text(&out.stdout)
+    };
+    let plain = on_tty(Some("1"));
+    assert!(plain.contains("error[SL101]"), "{plain}");
+    assert!(!plain.contains(ESC), "NO_COLOR=1 on a terminal: {plain}");
+    assert!(on_tty(None).contains(ESC), "a terminal gets colors");
+    assert!(on_tty(Some("")).contains(ESC), "an empty NO_COLOR is unset");
+}
+
+// ----- the README's CI recipes, run as written -----
+
+/// The `## In CI` section of README.md.
+fn readme_ci_section() -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("\n## In CI\n").expect("README has `## In CI`");
+    let rest = &readme[start + 1..];
+    let end = rest[3..].find("\n## ").map_or(rest.len(), |e| e + 4);
+    rest[..end].to_owned()
+}
+
+/// The fenced code blocks of `lang` in `text`.
+fn code_blocks(text: &str, lang: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match &mut current {
+            None if line.trim() == format!("```{lang}") => current = Some(String::new()),
+            Some(block) if line.trim() == "```" => {
+                out.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// The values of `key:` in a YAML block (single-line values, as the README writes them).
+fn yaml_values(block: &str, key: &str) -> Vec<String> {
+    block
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start().trim_start_matches("- ");
+            l.strip_prefix(&format!("{key}: "))
+                .map(|v| v.trim().to_owned())
+        })
+        .collect()
+}
+
+/// A shell whose `cargo slotlint` is this build: `cargo` and `cargo-slotlint` on PATH, and a
+/// CARGO_HOME without an installed cargo-slotlint that could shadow it.
+fn shell(line: &str, cwd: &Path, tools: &Path) -> Output {
+    let path = format!(
+        "{}:{}",
+        tools.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Command::new("sh")
+        .args(["-c", line])
+        .current_dir(cwd)
+        .env("PATH", path)
+        .env("CARGO_HOME", tools.join("cargo-home"))
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("sh")
+}
+
+fn tools(dir: &Path) -> PathBuf {
+    let tools = dir.join("tools");
+    std::fs::create_dir_all(tools.join("bin")).unwrap();
+    std::fs::create_dir_all(tools.join("cargo-home")).unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    #[cfg(unix)]
+    {
+        let cargo = which(&cargo);
+        std::os::unix::fs::symlink(cargo, tools.join("bin/cargo")).unwrap();
+        std::os::unix::fs::symlink(bin(), tools.join("bin/cargo-slotlint")).unwrap();
+    }
+    tools
+}
+
+fn which(program: &str) -> PathBuf {
+    let p = PathBuf::from(program);
+    if p.is_absolute() {
+        return p;
+    }
+    std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .map(|d| Path::new(d).join(program))
+        .find(|c| c.is_file())
+        .unwrap_or(p)
+}
+
+#[cfg(unix)]
+#[test]
+fn readme_github_workflow_runs_as_written() {
+    let section = readme_ci_section();
+    let workflow = code_blocks(&section, "yaml")
+        .into_iter()
+        .find(|b| b.contains("jobs:"))
+        .expect("a workflow in `## In CI`");
+    assert!(workflow.contains("github/codeql-action/upload-sarif"));
+    let runs = yaml_values(&workflow, "run");
+    let slotlint_runs: Vec<&String> = runs
+        .iter()
+        .filter(|r| !r.starts_with("cargo install"))
+        .collect();
+    assert_eq!(slotlint_runs.len(), 2, "{runs:?}");
+    assert!(slotlint_runs
+        .iter()
+        .all(|r| r.starts_with("cargo slotlint ")));
+    let adopt = code_blocks(&section, "sh");
+    assert_eq!(adopt.len(), 1);
+
+    let dir = temp_dir("readme-workflow");
+    let tools = tools(&dir);
+    let project = dir.join("project");
+    copy_dir(&root().join("fixtures/demo"), &project);
+    // Adoption: the baseline, committed once.
+    for line in adopt[0].lines().filter(|l| !l.trim().is_empty()) {
+        let out = shell(line, &project, &tools);
+        assert_eq!(out.status.code(), Some(0), "{line}: {}", text(&out.stderr));
+    }
+    assert!(project.join("slotlint-baseline.json").is_file());
+
+    let step = |i: usize| shell(slotlint_runs[i], &project, &tools);
+    // A pull request that adds nothing new passes, with no annotation.
+    let out = step(0);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+    // The SARIF step always succeeds and writes a SARIF log of every finding.
+    let out = step(1);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(project.join("slotlint.sarif")).unwrap())
+            .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+
+    // A pull request that adds a cross-slot call fails, with one annotation on it.
+    let file = project.join("src/cross_slot_command.rs");
+    std::fs::write(
+        &file,
+        std::fs::read_to_string(&file).unwrap()
+            + "\npub async fn copy(con: &mut MultiplexedConnection, id: u64) -> RedisResult<()> {\n    con.rename(format!(\"doc:{id}\"), format!(\"doc:{id}:copy\")).await\n}\n",
+    )
+    .unwrap();
+    let out = step(0);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let annotations = text(&out.stdout);
+    let line = line_of(&file, "doc:{id}:copy");
+    assert_eq!(annotations.lines().count(), 1, "{annotations}");
+    assert!(
+        annotations.starts_with(&format!(
+            "::error file=src/cross_slot_command.rs,line={line},"
+        )),
+        "{annotations}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn readme_pre_commit_hook_runs_as_written() {
+    let section = readme_ci_section();
+    let hook = code_blocks(&section, "yaml")
+        .into_iter()
+        .find(|b| b.contains(".pre-commit-config.yaml"))
+        .expect("a pre-commit configuration in `## In CI`");
+    let entry = yaml_values(&hook, "entry");
+    assert_eq!(entry.len(), 1);
+    assert_eq!(yaml_values(&hook, "language"), ["system"]);
+    let dir = temp_dir("readme-pre-commit");
+    let tools = tools(&dir);
+    let project = dir.join("project");
+    copy_dir(&root().join("fixtures/demo"), &project);
+    // pre-commit appends the staged files to the entry.
+    let staged = "src/cross_slot_script.rs src/keys.rs";
+    let out = shell(&format!("{} {staged}", entry[0]), &project, &tools);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    let files: BTreeSet<&str> = report
+        .lines()
+        .filter(|l| l.contains(": error[") || l.contains(": warning[") || l.contains(": note["))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(files, ["src/cross_slot_script.rs"].into_iter().collect());
+    // A commit of clean files passes.
+    let out = shell(&format!("{} src/lookalikes.rs", entry[0]), &project, &tools);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn readme_configuration_is_valid_configuration() {
+    let section = readme_ci_section();
+    let toml = code_blocks(&section, "toml");
+    assert_eq!(toml.len(), 1);
+    let dir = temp_dir("readme-config");
+    copy_dir(&root().join("fixtures/demo"), &dir);
+    let manifest = dir.join("Cargo.toml");
+    std::fs::write(
+        &manifest,
+        std::fs::read_to_string(&manifest).unwrap() + "\n" + &toml[0],
+    )
+    .unwrap();
+    let out = run_in(&["check", "--format", "json"], &dir, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let doc = json_of(&out);
+    // deny = "warnings" and the pipeline rule lowered to a warning still fail this demo.
+    let found = findings(&doc);
+    assert!(found
+        .iter()
+        .all(|(_, _, rule, sev)| rule != "cross-slot-pipeline" || sev == "warning"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn suppressions_in_crates_without_redis_are_not_judged_either_way() {
+    // The prefilter skips such crates; `--no-prefilter` must not find more in them.
+    let dir = temp_dir("no-redis");
+    std::fs::write(
+        dir.join("a.rs"),
+        "// slotlint: allow(cross-slot-command) nothing here\npub fn f() {}\n",
+    )
+    .unwrap();
+    for extra in [None, Some("--no-prefilter")] {
+        let mut args = vec!["check", "a.rs", "--format", "json"];
+        args.extend(extra);
+        let out = run_in(&args, &dir, &[]);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(
+            json_of(&out)["diagnostics"],
+            serde_json::json!([]),
+            "{extra:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
