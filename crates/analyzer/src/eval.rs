@@ -478,7 +478,12 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     /// Call a function of the crate: its summary with the parameters replaced by `args`.
-    fn call_summary(&mut self, fn_index: usize, args: Vec<Value<'a>>) -> Value<'a> {
+    fn call_summary(
+        &mut self,
+        fn_index: usize,
+        args: Vec<Value<'a>>,
+        receiver: Option<Hole>,
+    ) -> Value<'a> {
         if self.summary_depth >= MAX_SUMMARY_DEPTH {
             return Value::Unknown;
         }
@@ -505,7 +510,9 @@ impl<'c, 'a> Interp<'c, 'a> {
                 // macro checks at compile time: trust the declaration.
                 let value = match value {
                     Value::Str(_) => value,
-                    other => declared_key(fn_index, def).unwrap_or(other),
+                    other => declared_key(fn_index, def)
+                        .or_else(|| self.group_key(fn_index))
+                        .unwrap_or(other),
                 };
                 self.cx
                     .summaries
@@ -517,6 +524,13 @@ impl<'c, 'a> Interp<'c, 'a> {
         let ctx = format!("param:f{fn_index}:");
         let has_self = self.cx.index.fns[fn_index].has_self();
         summary.substitute(&|h: &Hole| {
+            // `self.id` in the callee is `<receiver>.id` at the call.
+            if let (Some(field), Some(r)) = (h.id.strip_prefix("selfref:"), &receiver) {
+                return Some(Value::Opaque(Hole::new(
+                    format!("{}.{field}", r.id),
+                    format!("{}.{field}", r.name),
+                )));
+            }
             let rest = h.id.strip_prefix(&ctx)?;
             let i: usize = rest.parse().ok()?;
             // Positions count the `self` parameter; `args` do not hold it.
@@ -620,6 +634,82 @@ impl<'c, 'a> Interp<'c, 'a> {
                 text,
             });
         }
+    }
+
+    /// A function of a `#[slotlint::colocated]` group whose body slotlint cannot read: the macro
+    /// proved it uses the group's tag, so take the tag from a member slotlint can read
+    /// (parameters matched by name, as the macro does).
+    fn group_key(&mut self, fn_index: usize) -> Option<Value<'a>> {
+        let group = self.cx.index.fns[fn_index].group?;
+        let siblings: Vec<usize> = (0..self.cx.index.fns.len())
+            .filter(|&i| i != fn_index && self.cx.index.fns[i].group == Some(group))
+            .collect();
+        let names = |i: usize| -> Vec<String> {
+            self.cx.index.fns[i]
+                .sig
+                .inputs
+                .iter()
+                .map(|input| match input {
+                    syn::FnArg::Receiver(_) => "self".to_owned(),
+                    syn::FnArg::Typed(pt) => {
+                        let pat = &pt.pat;
+                        quote::quote!(#pat)
+                            .to_string()
+                            .trim_start_matches("mut ")
+                            .trim()
+                            .to_owned()
+                    }
+                })
+                .collect()
+        };
+        let mine = names(fn_index);
+        for sib in siblings {
+            // The sibling's summary with its own parameter holes (no caller substitution).
+            let sib_params = names(sib);
+            let cached = self.cx.summaries.borrow().get(&sib).cloned();
+            let summary = match cached {
+                Some(Some(v)) => v,
+                Some(None) => continue,
+                None => {
+                    // Compute it (memoized) through the normal path, then read the cache.
+                    let _ = self.call_summary(sib, Vec::new(), None);
+                    match self.cx.summaries.borrow().get(&sib).cloned() {
+                        Some(Some(v)) => v,
+                        _ => continue,
+                    }
+                }
+            };
+            let Value::Str(p) = summary else { continue };
+            let Some(tag) = p.hash_tag() else { continue };
+            let prefix = format!("param:f{sib}:");
+            let mut ok = true;
+            let mapped = tag.substitute(&mut |h| {
+                let i: usize = h.id.strip_prefix(&prefix)?.parse().ok()?;
+                let name = sib_params.get(i)?;
+                match mine.iter().position(|n| n == name) {
+                    Some(j) => Some(KeyPattern::hole(Hole::new(
+                        format!("param:f{fn_index}:{j}"),
+                        name.clone(),
+                    ))),
+                    None => {
+                        ok = false;
+                        None
+                    }
+                }
+            });
+            if !ok || mapped.holes().any(|h| h.id.starts_with(&prefix)) {
+                continue;
+            }
+            let mut key = KeyPattern::literal("{");
+            key.push_pattern(&mapped);
+            key.push_text("}");
+            key.push_hole(Hole::new(
+                format!("declared:f{fn_index}"),
+                format!("{}…", self.cx.index.fns[fn_index].name),
+            ));
+            return Some(Value::Str(key));
+        }
+        None
     }
 
     /// The crate functions a call may mean.
@@ -1014,6 +1104,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             Value::Object(name) => name.clone(),
             _ => None,
         };
+        let on_self = matches!(&*f.base, Expr::Path(p) if p.path.is_ident("self"));
         if matches!(base, Value::Object(_)) || matches!(base, Value::Opaque(_)) {
             if let Some(ty) = self
                 .cx
@@ -1024,6 +1115,13 @@ impl<'c, 'a> Interp<'c, 'a> {
                     return v;
                 }
             }
+        }
+        if on_self {
+            // One identity per field of the receiver, whichever method reads it.
+            return Value::Opaque(Hole::new(
+                format!("selfref:{field}"),
+                format!("self.{field}"),
+            ));
         }
         Value::Opaque(self.hole_for(expr))
     }
@@ -1449,7 +1547,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 let arg_exprs: Vec<&'a Expr> = call.args.iter().collect();
                 self.builder_effects(fi, &args, &arg_exprs, expr);
                 self.record_call(fi, &args, expr);
-                let v = self.call_summary(fi, args);
+                let v = self.call_summary(fi, args, None);
                 if !matches!(v, Value::Unknown) {
                     return v;
                 }
@@ -1663,7 +1761,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                     let arg_exprs: Vec<&'a Expr> = mc.args.iter().collect();
                     self.builder_effects(fi, &args, &arg_exprs, expr);
                     self.record_call(fi, &args, expr);
-                    return self.call_summary(fi, args);
+                    let receiver = self.hole_for(&*mc.receiver);
+                    return self.call_summary(fi, args, Some(receiver));
                 }
                 if redis_file && redis_api::is_connection_getter(&method) {
                     return Value::Conn(ConnInfo { cluster: None });
@@ -1694,7 +1793,8 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         let args = self.eval_args(&mc.args);
         if let Some(fi) = self.resolve_fn(&method, None, true, None) {
-            let v = self.call_summary(fi, args);
+            let receiver = self.hole_for(&*mc.receiver);
+            let v = self.call_summary(fi, args, Some(receiver));
             if !matches!(v, Value::Unknown) {
                 return v;
             }

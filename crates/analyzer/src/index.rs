@@ -16,6 +16,8 @@ pub struct FnDef<'a> {
     pub sig: &'a syn::Signature,
     pub block: &'a syn::Block,
     pub attrs: &'a [syn::Attribute],
+    /// The `#[slotlint::colocated]` impl block or module the function belongs to, if any.
+    pub group: Option<usize>,
 }
 
 impl FnDef<'_> {
@@ -44,6 +46,8 @@ pub struct CrateIndex<'a> {
     pub types: HashSet<String>,
     /// `type Conn = redis::aio::MultiplexedConnection;`
     pub type_aliases: HashMap<String, &'a syn::Type>,
+    /// Number of `#[slotlint::colocated]` groups seen.
+    pub groups: usize,
     /// Methods (taking `self`) the crate defines, on its types or in its traits.
     pub method_names: HashSet<String>,
 }
@@ -57,6 +61,7 @@ impl<'a> CrateIndex<'a> {
                     index: &mut index,
                     file: i,
                     self_ty: None,
+                    group: None,
                 };
                 collector.visit_file(file);
             }
@@ -106,6 +111,16 @@ struct Collector<'i, 'a> {
     index: &'i mut CrateIndex<'a>,
     file: usize,
     self_ty: Option<String>,
+    group: Option<usize>,
+}
+
+fn is_colocated(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "colocated")
+    })
 }
 
 impl<'a> Visit<'a> for Collector<'_, 'a> {
@@ -118,6 +133,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             sig: &f.sig,
             block: &f.block,
             attrs: &f.attrs,
+            group: self.group,
         });
         syn::visit::visit_item_fn(self, f);
         self.self_ty = saved;
@@ -125,8 +141,24 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
 
     fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
         let saved = std::mem::replace(&mut self.self_ty, type_name(&i.self_ty));
+        let saved_group = self.group;
+        if is_colocated(&i.attrs) {
+            self.index.groups += 1;
+            self.group = Some(self.index.groups);
+        }
         syn::visit::visit_item_impl(self, i);
         self.self_ty = saved;
+        self.group = saved_group;
+    }
+
+    fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+        let saved_group = self.group;
+        if is_colocated(&m.attrs) {
+            self.index.groups += 1;
+            self.group = Some(self.index.groups);
+        }
+        syn::visit::visit_item_mod(self, m);
+        self.group = saved_group;
     }
 
     fn visit_impl_item_fn(&mut self, f: &'a syn::ImplItemFn) {
@@ -137,6 +169,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             sig: &f.sig,
             block: &f.block,
             attrs: &f.attrs,
+            group: self.group,
         };
         if def.has_self() {
             self.index.method_names.insert(def.name.clone());
