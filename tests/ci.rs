@@ -426,7 +426,7 @@ fn project(name: &str, manifest_extra: &str) -> PathBuf {
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nredis = \"0.27\"\n\n[workspace]\n{manifest_extra}"
+            "[package]\nname = \"p\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nredis = {{ version = \"0.27\", features = [\"tokio-comp\", \"cluster-async\"] }}\n\n[workspace]\n{manifest_extra}"
         ),
     )
     .unwrap();

@@ -2020,11 +2020,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             }
             "query" | "query_async" | "exec" | "exec_async" | "execute" => {
                 self.eval_args(&mc.args);
-                let exec = if method.ends_with("async") {
-                    Exec::Async
-                } else {
-                    Exec::Sync
-                };
+                let exec = exec_of(method);
                 let commands = self.resolve_commands(&state.commands);
                 match state.transaction {
                     Some(tx) => self.tx_commands.entry(tx).or_default().extend(commands),
@@ -2080,11 +2076,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             }
             "query" | "query_async" | "exec" | "exec_async" | "execute" | "iter" | "iter_async" => {
                 self.eval_args(&mc.args);
-                let exec = if method.ends_with("async") {
-                    Exec::Async
-                } else {
-                    Exec::Sync
-                };
+                let exec = exec_of(method);
                 if let Some(cmd) = self.resolve_commands(std::slice::from_ref(&pending)).pop() {
                     self.emit_command(cmd, full, focus, exec);
                 }
@@ -2116,15 +2108,18 @@ impl<'c, 'a> Interp<'c, 'a> {
         focus: Span,
     ) -> Value<'a> {
         match method {
-            "key" => {
-                let mut keys: Vec<KeyArg> = mc
-                    .args
-                    .first()
-                    .map(|a| self.keys_from_expr(a, KeyRole::Many))
-                    .unwrap_or_default();
+            "key" | "arg" => {
+                let mut keys: Vec<KeyArg> = match (method, mc.args.first()) {
+                    ("key", Some(a)) => self.keys_from_expr(a, KeyRole::Many),
+                    _ => {
+                        self.eval_args(&mc.args);
+                        Vec::new()
+                    }
+                };
+                // `Script::key`/`arg` start a fresh invocation and leave the script unchanged;
+                // `ScriptInvocation::key`/`arg` add to the invocation itself.
                 let in_place = state.invocation;
                 if !in_place {
-                    // `Script::key` starts a fresh invocation; the script itself is unchanged.
                     state = ScriptState {
                         invocation: true,
                         keys: Vec::new(),
@@ -2134,29 +2129,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 }
                 state.keys.append(&mut keys);
                 let value = Value::Script(Box::new(state));
-                if in_place {
-                    if let Some(root) = root {
-                        self.store(&root, value.clone());
-                    }
-                }
-                value
-            }
-            "arg" => {
-                self.eval_args(&mc.args);
-                let in_place = state.invocation;
-                if !in_place {
-                    state = ScriptState {
-                        invocation: true,
-                        keys: Vec::new(),
-                        complete: true,
-                        source: state.source.take(),
-                    };
-                }
-                let value = Value::Script(Box::new(state));
-                if in_place {
-                    if let Some(root) = root {
-                        self.store(&root, value.clone());
-                    }
+                if let (true, Some(root)) = (in_place, root) {
+                    self.store(&root, value.clone());
                 }
                 value
             }
@@ -2169,11 +2143,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             "invoke" | "invoke_async" => {
                 self.eval_args(&mc.args);
                 if state.invocation {
-                    let exec = if method.ends_with("async") {
-                        Exec::Async
-                    } else {
-                        Exec::Sync
-                    };
+                    let exec = exec_of(method);
                     self.emit(CallSite {
                         kind: SiteKind::Script {
                             command: "EVALSHA".into(),
@@ -2730,6 +2700,15 @@ fn declared_key<'a>(fn_index: usize, def: &FnDef<'_>) -> Option<Value<'a>> {
         format!("{}…", def.name),
     ));
     Some(Value::Str(key))
+}
+
+/// `query_async`, `invoke_async`… run on an async connection.
+fn exec_of(method: &str) -> Exec {
+    if method.ends_with("async") {
+        Exec::Async
+    } else {
+        Exec::Sync
+    }
 }
 
 /// Slices, arrays, vectors and sets: a parameter of such a type holds many values.

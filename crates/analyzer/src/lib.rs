@@ -12,6 +12,7 @@
 
 pub mod diagnostic;
 pub mod eval;
+pub mod hazards;
 pub mod index;
 pub mod lua;
 pub mod redis_api;
@@ -281,7 +282,7 @@ fn analyze_unit(
             .is_none_or(reported)
     });
     let all_sites = cx.call_sites(&|i| cx.mentions_redis[i] && reported(&sources[i]));
-    for (source, sites) in sources.iter().zip(all_sites) {
+    for (source, sites) in sources.iter().zip(&all_sites) {
         if !reported(source) {
             continue;
         }
@@ -291,8 +292,19 @@ fn analyze_unit(
             version,
             version_known,
         };
-        diagnostics.extend(rules::check(&sites, &rcx));
+        diagnostics.extend(rules::check(sites, &rcx));
     }
+    // Crate-level hazards: clients, databases, Lua bodies, pub/sub, Cargo features (`hazards`).
+    let (found, extra_sources) = hazards::check_unit(
+        &cx,
+        unit,
+        display_root,
+        &all_sites,
+        &reported,
+        version,
+        version_known,
+    );
+    diagnostics.extend(found);
     drop(cx);
     // Suppression comments and `#[slotlint::allow]`; unused ones are findings too (not in crates
     // without redis, which the prefilter skips: findings must not depend on it).
@@ -308,6 +320,7 @@ fn analyze_unit(
             diagnostics.iter().any(|d| d.file == s.display)
                 || suppressed.iter().any(|x| x.diagnostic.file == s.display)
         })
+        .chain(extra_sources)
         .collect();
     UnitResult {
         diagnostics,

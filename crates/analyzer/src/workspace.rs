@@ -207,10 +207,20 @@ fn redis_dependency(
 
 /// The redis version recorded in the nearest Cargo.lock above `dir`.
 fn locked_redis_version(dir: &Path) -> Option<Version> {
-    let lock = dir
-        .ancestors()
-        .map(|d| d.join("Cargo.lock"))
-        .find(|p| p.is_file())?;
+    // The lock file sits at the workspace root: look no further up than the first manifest
+    // with a `[workspace]` table (a fixture inside another project has its own).
+    let mut lock = None;
+    for d in dir.ancestors() {
+        let candidate = d.join("Cargo.lock");
+        if candidate.is_file() {
+            lock = Some(candidate);
+            break;
+        }
+        if read_manifest(&d.join("Cargo.toml")).is_ok_and(|m| m.workspace.is_some()) {
+            break;
+        }
+    }
+    let lock = lock?;
     let text = std::fs::read_to_string(lock).ok()?;
     let value: toml::Value = toml::from_str(&text).ok()?;
     value

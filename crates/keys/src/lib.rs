@@ -454,31 +454,37 @@ pub fn can_be_equal(a: &KeyPattern, b: &KeyPattern) -> bool {
     false
 }
 
+/// Test notation shared by this crate's tests: `<id>` is a hole named id, `<*id>` a
+/// per-element hole.
+#[cfg(test)]
+pub(crate) fn test_pattern(spec: &str) -> KeyPattern {
+    let mut p = KeyPattern::new();
+    let mut rest = spec;
+    while let Some(start) = rest.find('<') {
+        p.push_text(&rest[..start]);
+        let end = rest[start..].find('>').unwrap() + start;
+        let name = &rest[start + 1..end];
+        let (name, per) = match name.strip_prefix('*') {
+            Some(n) => (n, true),
+            None => (name, false),
+        };
+        p.push_hole(Hole {
+            id: name.into(),
+            name: name.into(),
+            per_element: per,
+        });
+        rest = &rest[end + 1..];
+    }
+    p.push_text(rest);
+    p
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn pat(spec: &str) -> KeyPattern {
-        // Test notation: `<id>` is a hole named id, `<*id>` a per-element hole.
-        let mut p = KeyPattern::new();
-        let mut rest = spec;
-        while let Some(start) = rest.find('<') {
-            p.push_text(&rest[..start]);
-            let end = rest[start..].find('>').unwrap() + start;
-            let name = &rest[start + 1..end];
-            let (name, per) = match name.strip_prefix('*') {
-                Some(n) => (n, true),
-                None => (name, false),
-            };
-            p.push_hole(Hole {
-                id: name.into(),
-                name: name.into(),
-                per_element: per,
-            });
-            rest = &rest[end + 1..];
-        }
-        p.push_text(rest);
-        p
+        test_pattern(spec)
     }
 
     #[test]

@@ -195,25 +195,7 @@ mod tests {
     use super::*;
 
     fn pat(spec: &str) -> KeyPattern {
-        let mut p = KeyPattern::new();
-        let mut rest = spec;
-        while let Some(start) = rest.find('<') {
-            p.push_text(&rest[..start]);
-            let end = rest[start..].find('>').unwrap() + start;
-            let name = &rest[start + 1..end];
-            let (name, per) = match name.strip_prefix('*') {
-                Some(n) => (n, true),
-                None => (name, false),
-            };
-            p.push_hole(Hole {
-                id: name.into(),
-                name: name.into(),
-                per_element: per,
-            });
-            rest = &rest[end + 1..];
-        }
-        p.push_text(rest);
-        p
+        crate::test_pattern(spec)
     }
 
     fn rewrite(keys: &[&str]) -> Vec<String> {

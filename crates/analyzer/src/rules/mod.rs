@@ -3,11 +3,20 @@
 //! A rule reads [`CallSite`]s (plain data) and returns [`Diagnostic`]s. Shared reasoning about
 //! keys (is this set of keys in one slot, and what would put it there) lives in [`verdict`].
 
+pub mod cluster_client_config;
+pub mod cluster_feature_missing;
 pub mod cross_slot_command;
 pub mod cross_slot_pipeline;
+pub mod cross_slot_pubsub;
 pub mod cross_slot_script;
 pub mod cross_slot_transaction;
+pub mod hot_hash_tag;
+pub mod node_local_command;
+pub mod non_cluster_client;
+pub mod non_zero_database;
 pub mod parse_error;
+pub mod sort_pattern;
+pub mod undeclared_script_key;
 pub mod unused_suppression;
 pub mod verdict;
 
@@ -37,6 +46,16 @@ pub const RULES: &[&Rule] = &[
     &cross_slot_transaction::RULE,
     &cross_slot_script::RULE,
     &cross_slot_pipeline::RULE,
+    // The crate-level hazards (run by `crate::hazards::check_unit`).
+    &non_cluster_client::RULE,
+    &non_zero_database::RULE,
+    &node_local_command::RULE,
+    &undeclared_script_key::RULE,
+    &cross_slot_pubsub::RULE,
+    &sort_pattern::RULE,
+    &hot_hash_tag::RULE,
+    &cluster_feature_missing::RULE,
+    &cluster_client_config::RULE,
     &parse_error::RULE,
     &unused_suppression::RULE,
 ];

@@ -1,0 +1,159 @@
+//! `non-cluster-client`: a crate that talks to Redis only through single-node clients.
+
+use super::Rule;
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::hazards::{finding, ClientKind, UnitView};
+
+pub const RULE: Rule = Rule {
+    name: "non-cluster-client",
+    code: "SL201",
+    severity: Severity::Error,
+    summary: "a single-node client or pool (Client::open, ConnectionManager, sentinel, deadpool/bb8/r2d2) in a crate that never builds a cluster client",
+    docs: r#"## What it finds
+Places where a crate builds a client that talks to one Redis server, when the crate builds no
+cluster client anywhere (outside test code):
+- `redis::Client::open(..)` / `Client::build_with_tls(..)`;
+- sentinel clients (`redis::sentinel::Sentinel::build`, `SentinelClient::build`,
+  `SentinelClientBuilder`, `deadpool_redis::sentinel`);
+- pools over single-node clients: `deadpool_redis::Config` / `Manager`,
+  `bb8_redis::RedisConnectionManager`, `r2d2_redis::RedisConnectionManager`.
+
+Each construction is reported once, with the connections taken from it in the same function
+(`get_connection`, `get_multiplexed_async_connection`, `get_connection_manager`,
+`ConnectionManager::new`) as labels. A crate that only receives a `redis::Client` from elsewhere
+gets one finding per place it opens a connection from it.
+
+Not reported: crates that also build a `ClusterClient`, use `cluster::`/`cluster_async::`
+types, `deadpool_redis::cluster` or `redis_cluster_async` (a single-node client next to a cluster
+one is taken as deliberate, e.g. a standalone cache); test code (`#[cfg(test)]`, `#[test]`
+functions, `tests/`, `benches/`), which talks to a local server on purpose.
+
+## Why it breaks on a cluster
+A single-node client connects to the one address it was given. On a cluster, every key whose
+slot another node serves is answered with `MOVED <slot> <node>`, which a single-node connection
+does not follow: the call fails. `ConnectionManager` reconnects, but always to the same server;
+sentinel clients fail over between replicas of one primary, which is not a cluster.
+
+## Example
+```rust
+let client = redis::Client::open("redis://cache:6379")?;
+let mut con = client.get_multiplexed_async_connection().await?;
+```
+
+## Fix
+Build a cluster client (redis features `cluster`, and `cluster-async` for async code):
+```rust
+let client = redis::cluster::ClusterClient::new(vec!["redis://cache:6379"])?;
+let mut con = client.get_async_connection().await?; // cluster_async::ClusterConnection
+```
+Pools have cluster variants: `deadpool_redis::cluster::Config` (deadpool-redis feature
+`cluster`), `bb8::Pool<redis::cluster::ClusterClient>` (redis feature `bb8`),
+`r2d2::Pool<redis::cluster::ClusterClient>` (redis feature `r2d2`). A cluster has no sentinels:
+failover is built in.
+"#,
+};
+
+fn help(kind: ClientKind, version: (u16, u16, u16)) -> String {
+    let new = if version < (0, 22, 0) {
+        "ClusterClient::open(vec![url])?"
+    } else {
+        "ClusterClient::new(vec![url])?"
+    };
+    match kind {
+        ClientKind::Client | ClientKind::Sentinel => format!(
+            "build a `redis::cluster::ClusterClient` instead: `redis::cluster::{new}` (feature `cluster`); its `get_async_connection().await?` gives a `cluster_async::ClusterConnection` (feature `cluster-async`), `get_connection()?` a sync `cluster::ClusterConnection`"
+        ),
+        ClientKind::Deadpool => "use deadpool-redis's cluster pool: `deadpool_redis::cluster::Config::from_urls(vec![url]).create_pool(Some(Runtime::Tokio1))?` (deadpool-redis feature `cluster`)".into(),
+        ClientKind::Bb8 => format!("pool cluster connections with bb8 itself: `bb8::Pool::builder().build(redis::cluster::{new}).await?` (redis features `bb8`, `cluster-async`)"),
+        ClientKind::R2d2Redis => format!("pool cluster connections with r2d2 itself: `r2d2::Pool::builder().build(redis::cluster::{new})?` (redis features `r2d2`, `cluster`)"),
+    }
+}
+
+fn what_it_is(kind: ClientKind) -> &'static str {
+    match kind {
+        ClientKind::Client => "a single-node client",
+        ClientKind::Sentinel => "a sentinel client (standalone connections to one primary)",
+        ClientKind::Deadpool => "a deadpool pool of single-node connections",
+        ClientKind::Bb8 => "a bb8 pool of single-node connections",
+        ClientKind::R2d2Redis => "an r2d2 pool of single-node connections",
+    }
+}
+
+pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
+    if view.cluster_evidence().is_some() {
+        return Vec::new();
+    }
+    let any_construction = view.facts.iter().any(|f| !f.constructions.is_empty());
+    let moved = "on a cluster, every key another node serves is answered with `MOVED`, which a single-node connection does not follow".to_owned();
+    let mut out = Vec::new();
+    for (i, facts) in view.facts.iter().enumerate() {
+        if !view.reported[i] {
+            continue;
+        }
+        let file = view.display(i);
+        for c in &facts.constructions {
+            let mut d = finding(
+                &RULE,
+                Severity::Error,
+                file,
+                c.span,
+                c.focus,
+                format!(
+                    "`{}` builds {}, and this crate builds no cluster client",
+                    c.what,
+                    what_it_is(c.kind)
+                ),
+                "connects to one Redis server".into(),
+            );
+            d.labels = facts
+                .getters
+                .iter()
+                .filter(|g| g.fn_id == c.fn_id && c.fn_id != usize::MAX)
+                .take(4)
+                .map(|g| Label {
+                    span: g.focus,
+                    message: format!("`{}`: a single-node connection", short(&g.what)),
+                })
+                .collect();
+            d.notes.push(moved.clone());
+            d.help = Some(help(c.kind, view.version));
+            out.push(d);
+        }
+        if any_construction {
+            continue;
+        }
+        for g in &facts.getters {
+            let manager = g.what.contains("ConnectionManager");
+            let mut d = finding(
+                &RULE,
+                Severity::Error,
+                file,
+                g.span,
+                g.focus,
+                if manager {
+                    format!("`{}` manages a connection to one Redis server, and this crate builds no cluster client", short(&g.what))
+                } else {
+                    format!("`{}` opens a connection to one Redis server, and this crate builds no cluster client", short(&g.what))
+                },
+                "single-node connection".into(),
+            );
+            d.notes.push(moved.clone());
+            if manager {
+                d.notes.push("`ConnectionManager` reconnects, but always to the same server; redis-rs has no cluster version of it".into());
+            }
+            d.help = Some(
+                "take a `redis::cluster::ClusterClient` instead of a `redis::Client`, and `client.get_async_connection().await?` (a `cluster_async::ClusterConnection`, which reconnects and follows slots) or `client.get_connection()?`".into(),
+            );
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// `redis::Client::get_connection` → `get_connection`.
+fn short(what: &str) -> &str {
+    match what.rsplit_once("::") {
+        Some((owner, m)) if owner.ends_with("Client") => m,
+        _ => what,
+    }
+}
