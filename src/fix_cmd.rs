@@ -1,14 +1,381 @@
 //! `cargo slotlint fix`: hash-tag rewrites by key family, with a migration plan (issue 4).
+//!
+//! The planning is `slotlint-fix`; this module chooses which fixes apply (`--unsafe`), shows
+//! them (`--dry-run`, `--diff`), and writes the edited files and the plan in one
+//! all-or-nothing step.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use slotlint_analyzer::{analyze, discover_paths, discover_workspace, workspace, Options};
+use slotlint_fix::plan::{EditKind, Note};
+use slotlint_fix::{Applicability, Fix, FixPlan, MigrationPlan, Outcome};
+
+use crate::config;
+
+/// Where the plan goes when `--plan` is not given, at the workspace root.
+pub const DEFAULT_PLAN: &str = "slotlint-migration.json";
 
 #[derive(clap::Parser, Debug)]
 pub struct FixArgs {
-    /// Files or folders to fix instead of the current workspace.
-    pub paths: Vec<std::path::PathBuf>,
+    /// Files or folders to fix instead of the current workspace (their whole packages are
+    /// searched for sites of each key family).
+    pub paths: Vec<PathBuf>,
+    /// Path to the workspace's Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Apply unsafe fixes too: renames of keys a running service may already hold (migrate
+    /// them with `cargo slotlint migrate` before deploying).
+    #[arg(long = "unsafe")]
+    pub allow_unsafe: bool,
+    /// Print a unified diff of the edits; write nothing.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub diff: bool,
+    /// List the fixes, what blocks the others, and the groups without a rewrite; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where to write the migration plan (default: slotlint-migration.json at the workspace
+    /// root; `-` prints it on stdout). An existing plan there is kept and extended.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Read the configuration from FILE instead of looking for one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The redis-rs version to assume where Cargo.lock and Cargo.toml do not say.
+    #[arg(long, value_name = "VERSION")]
+    pub redis_version: Option<String>,
 }
 
-pub fn run(_args: FixArgs) -> ExitCode {
-    eprintln!("error: `cargo slotlint fix` is not implemented yet");
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
     ExitCode::from(2)
+}
+
+pub fn run(args: FixArgs) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(d) => d,
+        Err(e) => return fail(format!("cannot read the current directory: {e}")),
+    };
+    let assumed_redis = match args.redis_version.as_deref() {
+        Some(v) => match workspace::parse_version_lower_bound(v) {
+            Some(v) => Some(v),
+            None => {
+                return fail(format!(
+                    "`--redis-version {v}` is not a version like 0.23.3"
+                ))
+            }
+        },
+        None => None,
+    };
+    let discovery = if args.paths.is_empty() {
+        discover_workspace(&cwd, args.manifest_path.as_deref())
+    } else {
+        discover_paths(&cwd, &args.paths)
+    };
+    let everything = match discovery {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    let start = match args.paths.first() {
+        Some(p) => {
+            let p = cwd.join(p);
+            if p.is_dir() {
+                p
+            } else {
+                p.parent().map(PathBuf::from).unwrap_or_else(|| cwd.clone())
+            }
+        }
+        None => everything.display_root.clone(),
+    };
+    let explicit = args.config.as_ref().map(|c| cwd.join(c));
+    let config = match config::Config::load(&start, explicit.as_deref(), &everything) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let mut reported = everything.clone();
+    config.filter(&mut reported);
+    let options = Options {
+        assumed_redis: assumed_redis.or(config.redis_version),
+        ..Options::default()
+    };
+    let mut report = analyze(&reported, &options);
+    config.apply(&mut report, &reported.display_root);
+    if !report.internal_errors.is_empty() {
+        for e in &report.internal_errors {
+            eprintln!("internal error: {e}");
+        }
+        return ExitCode::from(2);
+    }
+    // Key families are searched in every file, reported on or not: they all build keys.
+    let plan = slotlint_fix::plan_fixes(&report, &everything);
+    let chosen: Vec<&Fix> = plan
+        .fixes
+        .iter()
+        .filter(|f| match f.applicability() {
+            Some(Applicability::Safe) => true,
+            Some(Applicability::Unsafe) => args.allow_unsafe,
+            None => false,
+        })
+        .collect();
+    let changes = match slotlint_fix::changes(&plan, &chosen) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let plan_to_stdout = args.plan.as_deref() == Some(Path::new("-"));
+    let plan_path = match &args.plan {
+        Some(p) if !plan_to_stdout => cwd.join(p),
+        _ => everything.display_root.join(DEFAULT_PLAN),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if args.diff {
+        let mut out = String::new();
+        for c in &changes {
+            out.push_str(&c.unified_diff());
+        }
+        let _ = stdout.write_all(out.as_bytes());
+        return ExitCode::SUCCESS;
+    }
+    let new_plan = MigrationPlan::from_fixes(&chosen);
+    if args.dry_run {
+        let _ = stdout.write_all(listing(&plan, &args).as_bytes());
+        if plan_to_stdout && !new_plan.families.is_empty() {
+            let _ = stdout.write_all(new_plan.to_json().as_bytes());
+        }
+        return ExitCode::SUCCESS;
+    }
+    if changes.is_empty() {
+        eprintln!("slotlint: nothing to fix{}", skipped_summary(&plan, &args));
+        return ExitCode::SUCCESS;
+    }
+    let mut writes: Vec<slotlint_fix::FileWrite> = changes
+        .iter()
+        .map(|c| slotlint_fix::FileWrite {
+            path: c.path.clone(),
+            expected: Some(c.before.clone()),
+            content: c.after.clone(),
+        })
+        .collect();
+    let families = new_plan.families.len();
+    if plan_to_stdout {
+        let _ = stdout.write_all(new_plan.to_json().as_bytes());
+    } else {
+        // Extend a plan written by an earlier run, so that no rename is forgotten.
+        let (expected, mut merged) = match std::fs::read_to_string(&plan_path) {
+            Ok(text) => match MigrationPlan::from_json(&text) {
+                Ok(p) => (Some(text), p),
+                Err(e) => {
+                    return fail(format!(
+                        "{}: {e}; choose another file with --plan: nothing was written",
+                        plan_path.display()
+                    ))
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, MigrationPlan::new()),
+            Err(e) => {
+                return fail(format!(
+                    "cannot read {}: {e}; nothing was written",
+                    plan_path.display()
+                ))
+            }
+        };
+        merged.merge(new_plan);
+        writes.push(slotlint_fix::FileWrite {
+            path: plan_path.clone(),
+            expected,
+            content: merged.to_json(),
+        });
+    }
+    if let Err(e) = slotlint_fix::write_all(&writes) {
+        return fail(e);
+    }
+    let literals: usize = chosen
+        .iter()
+        .flat_map(|f| f.families.iter())
+        .map(|f| f.edits.len())
+        .sum();
+    eprintln!(
+        "slotlint: renamed {families} key {} ({literals} {} in {} {})",
+        plural(families, "family", "families"),
+        plural(literals, "literal", "literals"),
+        changes.len(),
+        plural(changes.len(), "file", "files"),
+    );
+    if !plan_to_stdout {
+        eprintln!(
+            "slotlint: wrote the migration plan to {}: rename the keys a server already holds with `cargo slotlint migrate --plan {} --from redis://HOST:PORT` (a dry run; add --apply) before the new code runs",
+            show_path(&plan_path, &cwd),
+            show_path(&plan_path, &cwd),
+        );
+    }
+    let skipped = skipped_summary(&plan, &args);
+    if !skipped.is_empty() {
+        eprintln!("slotlint: {}", skipped.trim_start_matches("; "));
+    }
+    ExitCode::SUCCESS
+}
+
+fn show_path(p: &Path, cwd: &Path) -> String {
+    p.strip_prefix(cwd).unwrap_or(p).display().to_string()
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
+/// `; 2 unsafe fixes not applied (--unsafe), …`, or empty.
+fn skipped_summary(plan: &FixPlan, args: &FixArgs) -> String {
+    let unsafe_left = plan
+        .fixes
+        .iter()
+        .filter(|f| f.applicability() == Some(Applicability::Unsafe) && !args.allow_unsafe)
+        .count();
+    let blocked = plan
+        .fixes
+        .iter()
+        .filter(|f| f.applicability().is_none())
+        .count();
+    let no_rewrite = plan
+        .groups
+        .iter()
+        .filter(|g| matches!(g.outcome, Outcome::NoRewrite { .. }))
+        .count();
+    let mut parts = Vec::new();
+    if unsafe_left > 0 {
+        parts.push(format!(
+            "{unsafe_left} unsafe {} not applied (review with --dry-run, apply with --unsafe)",
+            plural(unsafe_left, "fix", "fixes")
+        ));
+    }
+    if blocked > 0 {
+        parts.push(format!(
+            "{blocked} {} blocked",
+            plural(blocked, "fix", "fixes")
+        ));
+    }
+    if no_rewrite > 0 {
+        parts.push(format!(
+            "{no_rewrite} {} of keys without a rewrite",
+            plural(no_rewrite, "group", "groups")
+        ));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    let mut s = format!("; {}", parts.join(", "));
+    if blocked + no_rewrite > 0 {
+        s.push_str(" (see --dry-run)");
+    }
+    s
+}
+
+fn note_line(out: &mut String, label: &str, n: &Note) {
+    match &n.place {
+        Some(p) => {
+            let _ = writeln!(out, "  {label}: {p}: {}", n.message);
+        }
+        None => {
+            let _ = writeln!(out, "  {label}: {}", n.message);
+        }
+    }
+}
+
+/// The `--dry-run` listing.
+pub fn listing(plan: &FixPlan, args: &FixArgs) -> String {
+    let mut out = String::new();
+    for (i, fix) in plan.fixes.iter().enumerate() {
+        let status = match fix.applicability() {
+            Some(Applicability::Safe) => "safe, would apply".to_owned(),
+            Some(Applicability::Unsafe) if args.allow_unsafe => "unsafe, would apply".to_owned(),
+            Some(Applicability::Unsafe) => "unsafe, needs --unsafe".to_owned(),
+            None => "blocked".to_owned(),
+        };
+        let mut tags: Vec<&str> = fix
+            .families
+            .iter()
+            .map(|f| f.tag_display.as_str())
+            .collect();
+        tags.dedup();
+        let tags: Vec<String> = tags.iter().map(|t| format!("`{t}`")).collect();
+        let _ = writeln!(
+            out,
+            "fix {} [{status}]: hash tag {}",
+            i + 1,
+            tags.join(", ")
+        );
+        for &gi in &fix.groups {
+            for f in &plan.groups[gi].findings {
+                let _ = writeln!(
+                    out,
+                    "  for: {}:{}:{} {}: {}",
+                    f.file, f.line, f.column, f.rule, f.message
+                );
+            }
+        }
+        for fam in &fix.families {
+            let _ = writeln!(
+                out,
+                "  family `{}` -> `{}` (existing keys: SCAN MATCH {})",
+                fam.old_display,
+                fam.new_display,
+                fam.scan()
+            );
+            for e in &fam.edits {
+                let kind = match e.kind {
+                    EditKind::Exact => "",
+                    EditKind::Instance => " (a literal key of the family)",
+                    EditKind::Glob => " (a SCAN/KEYS glob)",
+                };
+                let _ = writeln!(out, "    {}: {} -> {}{kind}", e.place, e.before, e.after);
+            }
+        }
+        for n in fix.all_blockers() {
+            note_line(&mut out, "blocked", n);
+        }
+        for n in fix.all_hazards() {
+            note_line(&mut out, "hazard", n);
+        }
+        if fix.applicability() == Some(Applicability::Unsafe) {
+            let _ = writeln!(
+                out,
+                "  unsafe: renames keys a running service may already hold; after applying, move them with `cargo slotlint migrate`"
+            );
+        }
+        out.push('\n');
+    }
+    for g in &plan.groups {
+        if let Outcome::NoRewrite { reason } = &g.outcome {
+            for f in &g.findings {
+                let _ = writeln!(
+                    out,
+                    "no rewrite: {}:{}:{} {}: {reason}",
+                    f.file, f.line, f.column, f.rule
+                );
+            }
+        }
+    }
+    let count =
+        |a: Option<Applicability>| plan.fixes.iter().filter(|f| f.applicability() == a).count();
+    let no_rewrite = plan
+        .groups
+        .iter()
+        .filter(|g| matches!(g.outcome, Outcome::NoRewrite { .. }))
+        .count();
+    let _ = writeln!(
+        out,
+        "{} {}: {} safe, {} unsafe, {} blocked; {} {} of keys without a rewrite",
+        plan.fixes.len(),
+        plural(plan.fixes.len(), "fix", "fixes"),
+        count(Some(Applicability::Safe)),
+        count(Some(Applicability::Unsafe)),
+        count(None),
+        no_rewrite,
+        plural(no_rewrite, "group", "groups"),
+    );
+    out
 }

@@ -1,0 +1,95 @@
+//! Turning chosen fixes into new file contents, checked before anything is written.
+
+use std::path::PathBuf;
+
+use crate::plan::{Fix, FixPlan};
+use crate::scan::scan_file;
+
+/// One file's text before and after the edits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: PathBuf,
+    pub display: String,
+    pub before: String,
+    pub after: String,
+}
+
+impl FileChange {
+    /// A unified diff (`--- a/FILE`, `+++ b/FILE`, three lines of context).
+    pub fn unified_diff(&self) -> String {
+        similar::TextDiff::from_lines(&self.before, &self.after)
+            .unified_diff()
+            .context_radius(3)
+            .header(
+                &format!("a/{}", self.display),
+                &format!("b/{}", self.display),
+            )
+            .to_string()
+    }
+}
+
+/// The new contents of every file the chosen fixes touch. Each edited file is parsed again,
+/// and scanned again to check that no literal of a renamed family is left behind.
+pub fn changes(plan: &FixPlan, chosen: &[&Fix]) -> Result<Vec<FileChange>, String> {
+    let mut per_file: Vec<Vec<(usize, String)>> = vec![Vec::new(); plan.files.len()];
+    for fix in chosen {
+        for fam in &fix.families {
+            for e in &fam.edits {
+                per_file[e.file].extend(e.inserts.iter().cloned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (fi, mut inserts) in per_file.into_iter().enumerate() {
+        if inserts.is_empty() {
+            continue;
+        }
+        let file = &plan.files[fi];
+        // Stable: insertions at one offset keep their order.
+        inserts.sort_by_key(|(at, _)| *at);
+        let mut after = String::with_capacity(file.text.len() + inserts.len() * 2);
+        let mut last = 0;
+        for (at, text) in &inserts {
+            after.push_str(&file.text[last..*at]);
+            after.push_str(text);
+            last = *at;
+        }
+        after.push_str(&file.text[last..]);
+        if let Err(e) = syn::parse_file(&after) {
+            return Err(format!(
+                "{} would not parse after the rewrite ({e}); nothing was written (a slotlint bug)",
+                file.display
+            ));
+        }
+        let rescanned = scan_file(
+            file.path.clone(),
+            file.display.clone(),
+            after.clone(),
+            file.unit,
+            false,
+        );
+        for fix in chosen {
+            for fam in &fix.families {
+                let left = rescanned.sites.iter().find(|s| {
+                    fam.edits
+                        .iter()
+                        .any(|e| e.file == fi && e.before == rescanned.text[s.start..s.end])
+                        && s.atoms() == fam.old
+                });
+                if let Some(s) = left {
+                    return Err(format!(
+                        "{}:{}:{}: `{}` is still built after the rewrite; nothing was written (a slotlint bug)",
+                        file.display, s.line, s.column, fam.old_display
+                    ));
+                }
+            }
+        }
+        out.push(FileChange {
+            path: file.path.clone(),
+            display: file.display.clone(),
+            before: file.text.clone(),
+            after,
+        });
+    }
+    Ok(out)
+}

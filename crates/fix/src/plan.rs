@@ -1,0 +1,814 @@
+//! From findings to fixes: keys used together → a hash tag (or why none) → the key families
+//! it renames → every site of each family in the workspace → edits, or what blocks them.
+
+use std::collections::{BTreeMap, HashMap};
+
+use slotlint_analyzer::Report;
+use slotlint_keys::suggest::{suggest_tag, TagSuggestion};
+use slotlint_keys::KeyPattern;
+
+use crate::pattern::{
+    atoms_of, glob_of, insertions, intersects, is_piece_of, looks_like_glob, match_offsets,
+    skeleton_string, toks_of_atoms, toks_of_glob, Atom,
+};
+use crate::scan::{format_atoms, Context, FmtArg, ScannedFile, Site, SiteKind};
+
+/// The rules whose findings a hash tag fixes.
+pub const CROSS_SLOT_RULES: [&str; 4] = [
+    "cross-slot-command",
+    "cross-slot-transaction",
+    "cross-slot-script",
+    "cross-slot-pipeline",
+];
+
+/// A finding a group comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// What to do about one group of keys used together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Put `tag` in braces: each `(old, new)` renames one key pattern.
+    Rewrite {
+        tag: KeyPattern,
+        renames: Vec<(KeyPattern, KeyPattern)>,
+    },
+    /// No rewrite, and why.
+    NoRewrite { reason: String },
+}
+
+/// Keys used together in one or more findings (findings with the same keys are merged).
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub findings: Vec<Finding>,
+    pub keys: Vec<KeyPattern>,
+    pub outcome: Outcome,
+}
+
+/// Where a note points.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Something the fixer cannot rewrite (a blocker) or cannot vouch for (a hazard).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Note {
+    pub place: Option<Place>,
+    pub message: String,
+}
+
+/// How a site is rewritten.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditKind {
+    /// A format string or literal whose skeleton is the family's.
+    Exact,
+    /// A literal key of the family (`"user:42:profile"`).
+    Instance,
+    /// A SCAN/KEYS glob for exactly the family's keys.
+    Glob,
+}
+
+/// One literal rewritten.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteEdit {
+    /// Index into [`FixPlan::files`].
+    pub file: usize,
+    pub place: Place,
+    pub kind: EditKind,
+    /// Byte range of the literal token.
+    pub start: usize,
+    pub end: usize,
+    /// Text inserted at byte offsets of the file.
+    pub inserts: Vec<(usize, String)>,
+    pub before: String,
+    pub after: String,
+    pub test_only: bool,
+}
+
+/// Every key built with one skeleton, renamed the same way.
+#[derive(Clone, Debug)]
+pub struct Family {
+    pub old: Vec<Atom>,
+    pub new: Vec<Atom>,
+    /// With hole names, for people (`user:{id}:profile`).
+    pub old_display: String,
+    pub new_display: String,
+    pub tag_display: String,
+    pub edits: Vec<SiteEdit>,
+    pub blockers: Vec<Note>,
+    pub hazards: Vec<Note>,
+}
+
+impl Family {
+    pub fn old_skeleton(&self) -> String {
+        skeleton_string(&self.old)
+    }
+
+    pub fn new_skeleton(&self) -> String {
+        skeleton_string(&self.new)
+    }
+
+    /// SCAN glob of the keys to migrate.
+    pub fn scan(&self) -> String {
+        glob_of(&self.old)
+    }
+}
+
+/// Whether applying a fix can lose or strand data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// Only test code builds these keys, and nothing the fixer cannot see touches them.
+    Safe,
+    /// Renames keys a running service may already hold (they need `cargo slotlint migrate`), or
+    /// keys that code slotlint cannot follow may also build.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// A set of family rewrites that must be applied together: the families of groups that share
+/// a family.
+#[derive(Clone, Debug)]
+pub struct Fix {
+    pub families: Vec<Family>,
+    /// Indices into [`FixPlan::groups`].
+    pub groups: Vec<usize>,
+    /// Fix-wide blockers (conflicting rewrites).
+    pub blockers: Vec<Note>,
+}
+
+impl Fix {
+    /// `None` when something blocks the fix.
+    pub fn applicability(&self) -> Option<Applicability> {
+        if !self.blockers.is_empty() || self.families.iter().any(|f| !f.blockers.is_empty()) {
+            return None;
+        }
+        let test_only = self
+            .families
+            .iter()
+            .all(|f| f.hazards.is_empty() && f.edits.iter().all(|e| e.test_only));
+        Some(if test_only {
+            Applicability::Safe
+        } else {
+            Applicability::Unsafe
+        })
+    }
+
+    /// What blocks the fix, each note once, in order of place.
+    pub fn all_blockers(&self) -> Vec<&Note> {
+        let mut v: Vec<&Note> = self
+            .blockers
+            .iter()
+            .chain(self.families.iter().flat_map(|f| f.blockers.iter()))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// What makes the fix unsafe beyond the rename itself, each note once.
+    pub fn all_hazards(&self) -> Vec<&Note> {
+        let mut v: Vec<&Note> = self
+            .families
+            .iter()
+            .flat_map(|f| f.hazards.iter())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// Everything `cargo slotlint fix` would do.
+#[derive(Clone, Debug, Default)]
+pub struct FixPlan {
+    pub groups: Vec<Group>,
+    pub fixes: Vec<Fix>,
+    pub files: Vec<ScannedFile>,
+}
+
+/// Groups of keys from the findings of the cross-slot rules.
+pub fn groups(report: &Report) -> Vec<Group> {
+    let mut out: Vec<Group> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for d in &report.diagnostics {
+        if !CROSS_SLOT_RULES.contains(&d.rule) {
+            continue;
+        }
+        let mut keys: Vec<KeyPattern> = Vec::new();
+        let mut unresolved: Vec<String> = Vec::new();
+        for k in &d.keys {
+            match &k.key {
+                Some(p) => {
+                    if !keys.contains(p) {
+                        keys.push(p.clone());
+                    }
+                }
+                None => {
+                    if !unresolved.contains(&k.text) {
+                        unresolved.push(k.text.clone());
+                    }
+                }
+            }
+        }
+        let outcome = if !unresolved.is_empty() {
+            let list: Vec<String> = unresolved.iter().map(|t| format!("`{t}`")).collect();
+            Outcome::NoRewrite {
+                reason: format!(
+                    "slotlint cannot resolve {}: it cannot tell which hash tag the keys need",
+                    list.join(", ")
+                ),
+            }
+        } else {
+            outcome_of(&keys)
+        };
+        let finding = Finding {
+            rule: d.rule,
+            file: d.file.clone(),
+            line: d.span.line,
+            column: d.span.column,
+            message: d.message.clone(),
+        };
+        let mut skeletons: Vec<String> = keys.iter().map(KeyPattern::skeleton).collect();
+        skeletons.sort();
+        let key = format!(
+            "{skeletons:?}|{unresolved:?}|{}",
+            describe_outcome(&outcome)
+        );
+        match index.get(&key) {
+            Some(&i) => out[i].findings.push(finding),
+            None => {
+                index.insert(key, out.len());
+                out.push(Group {
+                    findings: vec![finding],
+                    keys,
+                    outcome,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn describe_outcome(o: &Outcome) -> String {
+    match o {
+        Outcome::Rewrite { renames, .. } => renames
+            .iter()
+            .map(|(a, b)| format!("{}>{}", a.skeleton(), b.skeleton()))
+            .collect::<Vec<_>>()
+            .join(","),
+        Outcome::NoRewrite { reason } => reason.clone(),
+    }
+}
+
+fn outcome_of(keys: &[KeyPattern]) -> Outcome {
+    match suggest_tag(keys) {
+        TagSuggestion::Rewrite { tag, rewritten } => {
+            let renames: Vec<(KeyPattern, KeyPattern)> =
+                keys.iter().cloned().zip(rewritten).collect();
+            // Only insertions of literal characters are rewrites the fixer can make.
+            let ok = renames
+                .iter()
+                .all(|(a, b)| insertions(&atoms_of(a), &atoms_of(b)).is_some());
+            if ok {
+                Outcome::Rewrite { tag, renames }
+            } else {
+                Outcome::NoRewrite {
+                    reason: "the proposed tag is not an insertion of braces (a slotlint bug)".into(),
+                }
+            }
+        }
+        TagSuggestion::OnlyConstantShared { shared } => Outcome::NoRewrite {
+            reason: format!(
+                "these keys vary and share only `{shared}`; a constant hash tag would put every one of them in one slot (a hot node): send one command per key, or key them by an entity they share"
+            ),
+        },
+        TagSuggestion::NothingShared => Outcome::NoRewrite {
+            reason: "the keys share nothing a hash tag could name: send one command per slot, or redesign the keys so that those used together share a tag".into(),
+        },
+        TagSuggestion::ConflictingTags => Outcome::NoRewrite {
+            reason: "the keys already carry different hash tags: give keys used together the same tag by hand".into(),
+        },
+    }
+}
+
+/// The whole plan: groups, fixes with their families and edits, from a report and the
+/// workspace's scanned files.
+pub fn plan(report: &Report, files: Vec<ScannedFile>) -> FixPlan {
+    let groups = groups(report);
+    // Union groups that rename a common family.
+    let mut parent: Vec<usize> = (0..groups.len()).collect();
+    fn find(p: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while p[r] != r {
+            r = p[r];
+        }
+        p[x] = r;
+        r
+    }
+    let mut by_family: HashMap<Vec<Atom>, usize> = HashMap::new();
+    for (gi, g) in groups.iter().enumerate() {
+        if let Outcome::Rewrite { renames, .. } = &g.outcome {
+            for (old, _) in renames {
+                let a = atoms_of(old);
+                match by_family.get(&a) {
+                    Some(&other) => {
+                        let (x, y) = (find(&mut parent, gi), find(&mut parent, other));
+                        parent[x] = y;
+                    }
+                    None => {
+                        by_family.insert(a, gi);
+                    }
+                }
+            }
+        }
+    }
+    let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (gi, g) in groups.iter().enumerate() {
+        if matches!(g.outcome, Outcome::Rewrite { .. }) {
+            let root = find(&mut parent, gi);
+            components.entry(root).or_default().push(gi);
+        }
+    }
+    let consts = unit_consts(&files);
+    let mut fixes = Vec::new();
+    for (_, gis) in components {
+        let mut families: Vec<Family> = Vec::new();
+        let mut blockers = Vec::new();
+        for &gi in &gis {
+            let Outcome::Rewrite { tag, renames } = &groups[gi].outcome else {
+                continue;
+            };
+            for (old, new) in renames {
+                let (oa, na) = (atoms_of(old), atoms_of(new));
+                match families.iter().find(|f| f.old == oa) {
+                    Some(f) if f.new != na => {
+                        let note = Note {
+                            place: None,
+                            message: format!(
+                                "`{}` would be renamed both to `{}` and to `{}`: keys used with different partners need different tags; choose one by hand",
+                                f.old_display, f.new_display, new
+                            ),
+                        };
+                        if !blockers.contains(&note) {
+                            blockers.push(note);
+                        }
+                    }
+                    Some(_) => {}
+                    None => families.push(Family {
+                        old: oa,
+                        new: na,
+                        old_display: old.to_string(),
+                        new_display: new.to_string(),
+                        tag_display: tag.to_string(),
+                        edits: Vec::new(),
+                        blockers: Vec::new(),
+                        hazards: Vec::new(),
+                    }),
+                }
+            }
+        }
+        for f in &mut families {
+            find_sites(f, &files, &consts);
+        }
+        fixes.push(Fix {
+            families,
+            groups: gis,
+            blockers,
+        });
+    }
+    // A literal claimed by two families (of one fix or two) cannot be rewritten for both.
+    let mut claims: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
+    for (fi, fix) in fixes.iter().enumerate() {
+        for (ai, fam) in fix.families.iter().enumerate() {
+            for e in &fam.edits {
+                claims.entry((e.file, e.start)).or_default().push((fi, ai));
+            }
+        }
+    }
+    for ((file, start), owners) in claims {
+        if owners.len() < 2 {
+            continue;
+        }
+        let site = files[file].sites.iter().find(|s| s.start == start);
+        let names: Vec<String> = owners
+            .iter()
+            .map(|(fi, ai)| format!("`{}`", fixes[*fi].families[*ai].old_display))
+            .collect();
+        for (fi, ai) in &owners {
+            let fam = &mut fixes[*fi].families[*ai];
+            fam.blockers.push(Note {
+                place: site.map(|s| place(&files[file], s)),
+                message: format!(
+                    "this literal is a key of several families ({}): slotlint cannot tell which",
+                    names.join(", ")
+                ),
+            });
+        }
+    }
+    for fix in &mut fixes {
+        for fam in &mut fix.families {
+            fam.blockers.sort();
+            fam.blockers.dedup();
+            fam.hazards.sort();
+            fam.hazards.dedup();
+        }
+    }
+    FixPlan {
+        groups,
+        fixes,
+        files,
+    }
+}
+
+/// String constants per package: `None` when two constants of one name differ.
+fn unit_consts(files: &[ScannedFile]) -> HashMap<(usize, String), Option<String>> {
+    let mut out: HashMap<(usize, String), Option<String>> = HashMap::new();
+    for f in files {
+        for (name, value) in &f.consts {
+            out.entry((f.unit, name.clone()))
+                .and_modify(|v| {
+                    if v.as_deref() != Some(value) {
+                        *v = None;
+                    }
+                })
+                .or_insert_with(|| Some(value.clone()));
+        }
+    }
+    out
+}
+
+fn place(file: &ScannedFile, site: &Site) -> Place {
+    Place {
+        file: file.display.clone(),
+        line: site.line,
+        column: site.column,
+    }
+}
+
+fn snippet(file: &ScannedFile, site: &Site) -> String {
+    file.text[site.start..site.end].to_owned()
+}
+
+/// The atoms a format site builds once literal arguments and constants are filled in.
+fn effective_atoms(
+    site: &Site,
+    unit: usize,
+    consts: &HashMap<(usize, String), Option<String>>,
+) -> Vec<Atom> {
+    let SiteKind::Format { atoms, args, .. } = &site.kind else {
+        return site.atoms();
+    };
+    let mut out = Vec::new();
+    let mut h = 0;
+    for (a, _) in atoms {
+        match a {
+            Atom::H => {
+                let filled = match args.get(h) {
+                    Some(FmtArg::Literal(t)) => Some(t.clone()),
+                    Some(FmtArg::Name(n)) => consts.get(&(unit, n.clone())).cloned().flatten(),
+                    _ => None,
+                };
+                h += 1;
+                match filled {
+                    Some(t) => out.extend(t.chars().map(Atom::C)),
+                    None => out.push(Atom::H),
+                }
+            }
+            c => out.push(*c),
+        }
+    }
+    out
+}
+
+/// Holes of a key never hold braces; for "may build the same keys", not a `:` either (the
+/// usual separator of key parts).
+const NO_BRACES: [char; 2] = ['{', '}'];
+const NO_SEPARATOR: [char; 3] = ['{', '}', ':'];
+
+fn alnum_literals(atoms: &[Atom]) -> usize {
+    atoms
+        .iter()
+        .filter(|a| matches!(a, Atom::C(c) if c.is_alphanumeric()))
+        .count()
+}
+
+fn find_sites(
+    fam: &mut Family,
+    files: &[ScannedFile],
+    consts: &HashMap<(usize, String), Option<String>>,
+) {
+    let ins = insertions(&fam.old, &fam.new).unwrap_or_default();
+    let old_toks = toks_of_atoms(&fam.old, &NO_SEPARATOR);
+    let old_glob_toks = toks_of_atoms(&fam.old, &NO_BRACES);
+    let new_glob_toks = toks_of_atoms(&fam.new, &NO_BRACES);
+    let has_holes = fam.old.contains(&Atom::H);
+    let old_glob = glob_of(&fam.old);
+    // The longest literal run, to see whether an unparsed file may mention the family.
+    let longest_text: String = fam
+        .old
+        .split(|a| *a == Atom::H)
+        .map(|run| {
+            run.iter()
+                .filter_map(|a| match a {
+                    Atom::C(c) => Some(*c),
+                    Atom::H => None,
+                })
+                .collect::<String>()
+        })
+        .max_by_key(|s| s.len())
+        .unwrap_or_default();
+    for (fi, file) in files.iter().enumerate() {
+        if let Some(problem) = &file.problem {
+            if longest_text.len() >= 3 && file.text.contains(&longest_text) {
+                fam.blockers.push(Note {
+                    place: Some(Place {
+                        file: file.display.clone(),
+                        line: 1,
+                        column: 1,
+                    }),
+                    message: format!(
+                        "{} {problem}; it mentions `{longest_text}` and may build keys of this family",
+                        file.display
+                    ),
+                });
+            }
+            continue;
+        }
+        for site in &file.sites {
+            let atoms = site.atoms();
+            let at = || Some(place(file, site));
+            let text = || snippet(file, site);
+            match (&site.kind, &site.context) {
+                (SiteKind::Format { mac, .. }, Context::Piece) => {
+                    let eff = effective_atoms(site, file.unit, consts);
+                    if atoms == fam.old
+                        || is_piece_of(&atoms, &fam.old)
+                        || is_piece_of(&eff, &fam.old)
+                        || eff == fam.old
+                    {
+                        fam.blockers.push(Note {
+                            place: at(),
+                            message: format!(
+                                "`{mac}!({})` builds part of a key of this family, to be completed elsewhere: rewrite it by hand",
+                                text()
+                            ),
+                        });
+                    }
+                }
+                (SiteKind::Format { mac, .. }, _) => {
+                    let eff = effective_atoms(site, file.unit, consts);
+                    if atoms == fam.old {
+                        push_edit(fam, fi, file, site, EditKind::Exact, &ins, |k| {
+                            format_offset(site, k)
+                        });
+                    } else if eff == fam.old {
+                        fam.blockers.push(Note {
+                            place: at(),
+                            message: format!(
+                                "`{mac}!({})` builds keys of this family from constants or literal arguments: put the tag in by hand",
+                                text()
+                            ),
+                        });
+                    } else if atoms == fam.new || eff == fam.new {
+                        fam.hazards.push(Note {
+                            place: at(),
+                            message: format!(
+                                "`{mac}!({})` already builds keys named like the renamed ones: migrated keys would merge with them",
+                                text()
+                            ),
+                        });
+                    } else if eff.contains(&Atom::H)
+                        && intersects(&toks_of_atoms(&eff, &NO_SEPARATOR), &old_toks)
+                    {
+                        fam.hazards.push(Note {
+                            place: at(),
+                            message: format!(
+                                "`{mac}!({})` may build keys of this family from values slotlint does not know",
+                                text()
+                            ),
+                        });
+                    }
+                }
+                (SiteKind::Plain, Context::Piece) => {
+                    if atoms == fam.old || is_piece_of(&atoms, &fam.old) {
+                        fam.blockers.push(Note {
+                            place: at(),
+                            message: format!(
+                                "{} is a piece of a key of this family, built piece by piece (`+`, `push_str`, `concat!`): rewrite it by hand",
+                                text()
+                            ),
+                        });
+                    }
+                }
+                (SiteKind::Plain, _) => {
+                    if looks_like_glob(&site.value) {
+                        if site.value == old_glob {
+                            let offsets = glob_offsets(&fam.old);
+                            push_edit(fam, fi, file, site, EditKind::Glob, &ins, |k| {
+                                Some(offsets[k])
+                            });
+                        } else {
+                            let g = toks_of_glob(&site.value);
+                            let (before, after) = (
+                                intersects(&g, &old_glob_toks),
+                                intersects(&g, &new_glob_toks),
+                            );
+                            if before != after {
+                                fam.hazards.push(Note {
+                                    place: at(),
+                                    message: format!(
+                                        "the glob {} {} keys of this family once renamed: update it by hand if it is a SCAN/KEYS pattern",
+                                        text(),
+                                        if before { "would no longer match" } else { "would start to match" }
+                                    ),
+                                });
+                            }
+                        }
+                        continue;
+                    }
+                    if atoms == fam.old {
+                        push_edit(fam, fi, file, site, EditKind::Exact, &ins, |k| {
+                            Some(char_offset(&site.value, k))
+                        });
+                        continue;
+                    }
+                    if atoms == fam.new {
+                        fam.hazards.push(Note {
+                            place: at(),
+                            message: format!(
+                                "{} is already a key named like the renamed ones: migrated keys would merge with it",
+                                text()
+                            ),
+                        });
+                        continue;
+                    }
+                    if has_holes && alnum_literals(&fam.old) >= 2 {
+                        let no_braces = |c: char| c != '{' && c != '}';
+                        let m = match_offsets(&fam.old, &site.value, &no_braces, false, 2);
+                        match m.len() {
+                            0 => {}
+                            1 => {
+                                let offs = m[0].clone();
+                                push_edit(fam, fi, file, site, EditKind::Instance, &ins, |k| {
+                                    Some(offs[k])
+                                });
+                                continue;
+                            }
+                            _ => {
+                                fam.blockers.push(Note {
+                                    place: at(),
+                                    message: format!(
+                                        "{} is a key of this family in more than one way: put the tag in by hand",
+                                        text()
+                                    ),
+                                });
+                                continue;
+                            }
+                        }
+                        // A format template used where slotlint cannot follow it.
+                        if let Some((fa, _)) = format_atoms(&site.value) {
+                            let fa: Vec<Atom> = fa.into_iter().map(|(a, _)| a).collect();
+                            if fa == fam.old {
+                                fam.blockers.push(Note {
+                                    place: at(),
+                                    message: format!(
+                                        "{} is a template of this family's keys used where slotlint cannot follow it{}",
+                                        text(),
+                                        match &site.context {
+                                            Context::Opaque(m) => format!(" (inside `{m}!`)"),
+                                            _ => String::new(),
+                                        }
+                                    ),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if fam.edits.is_empty() && fam.blockers.is_empty() {
+        fam.blockers.push(Note {
+            place: None,
+            message: format!(
+                "no literal or format string in the workspace builds `{}` as a whole (its parts come from helpers or constants slotlint followed): put the tag in by hand",
+                fam.old_display
+            ),
+        });
+    }
+}
+
+/// Value byte offset of atom `k` of a format site (`k == len`: the end).
+fn format_offset(site: &Site, k: usize) -> Option<usize> {
+    let SiteKind::Format { atoms, .. } = &site.kind else {
+        return None;
+    };
+    Some(atoms.get(k).map_or(site.value.len(), |(_, o)| *o))
+}
+
+fn char_offset(text: &str, k: usize) -> usize {
+    text.char_indices().nth(k).map_or(text.len(), |(i, _)| i)
+}
+
+/// Offset in `glob_of(atoms)` where each atom starts, and the end.
+fn glob_offsets(atoms: &[Atom]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for a in atoms {
+        out.push(at);
+        at += match a {
+            Atom::C(c @ ('*' | '?' | '[' | ']' | '\\')) => 1 + c.len_utf8(),
+            Atom::C(c) => c.len_utf8(),
+            Atom::H => 1,
+        };
+    }
+    out.push(at);
+    out
+}
+
+fn push_edit(
+    fam: &mut Family,
+    fi: usize,
+    file: &ScannedFile,
+    site: &Site,
+    kind: EditKind,
+    ins: &[(usize, char)],
+    offset_of: impl Fn(usize) -> Option<usize>,
+) {
+    let Some(lit) = &site.lit else {
+        fam.blockers.push(Note {
+            place: Some(place(file, site)),
+            message: format!(
+                "{} builds keys of this family, but slotlint cannot edit this literal exactly: put the tag in by hand",
+                snippet(file, site)
+            ),
+        });
+        return;
+    };
+    let is_format = matches!(site.kind, SiteKind::Format { .. });
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    for (k, c) in ins {
+        let Some(v) = offset_of(*k) else {
+            return;
+        };
+        let value_text = if is_format && (*c == '{' || *c == '}') {
+            format!("{c}{c}")
+        } else {
+            c.to_string()
+        };
+        let Some(encoded) = lit.encode(&value_text) else {
+            fam.blockers.push(Note {
+                place: Some(place(file, site)),
+                message: format!(
+                    "{} cannot hold the tag's characters as written: put the tag in by hand",
+                    snippet(file, site)
+                ),
+            });
+            return;
+        };
+        let at = site.start + lit.source_offset(v);
+        match inserts.last_mut() {
+            Some((last, text)) if *last == at => text.push_str(&encoded),
+            _ => inserts.push((at, encoded)),
+        }
+    }
+    let before = snippet(file, site);
+    let mut after = before.clone();
+    for (at, text) in inserts.iter().rev() {
+        after.insert_str(at - site.start, text);
+    }
+    fam.edits.push(SiteEdit {
+        file: fi,
+        place: place(file, site),
+        kind,
+        start: site.start,
+        end: site.end,
+        inserts,
+        before,
+        after,
+        test_only: site.test_only,
+    });
+}
