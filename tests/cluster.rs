@@ -9,6 +9,11 @@
 //!    has a failure in its span), and that every warning which says the command is *split* per
 //!    slot covers a call that succeeded.
 //!
+//! 4. run the app as rewritten by `cargo slotlint fix --unsafe` (a copy of the apps' workspace,
+//!    fixed once and built once) on the cluster: no call may fail, and every result must equal
+//!    the reference (node-local commands excepted);
+//! 5. run `cargo slotlint check` on the fixed copy: no `error` is left.
+//!
 //! On a mismatch the test fails with a table of predicted vs observed per call.
 //!
 //! The servers and the apps' build are shared by all tests of this binary (see
@@ -22,7 +27,9 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use support::apps::{self, Op, Outcome};
 use support::servers;
@@ -122,10 +129,14 @@ impl Diagnostic {
 
 /// Runs `cargo slotlint check --format json fixtures/apps/<app>` and reads its diagnostics.
 fn predictions(app: &str) -> Result<Vec<Diagnostic>, String> {
+    predictions_at(&format!("fixtures/apps/{app}"))
+}
+
+/// The same for any folder (relative to the repository root, or absolute).
+fn predictions_at(target: &str) -> Result<Vec<Diagnostic>, String> {
     let bin = env!("CARGO_BIN_EXE_cargo-slotlint");
-    let target = format!("fixtures/apps/{app}");
     let output = Command::new(bin)
-        .args(["check", "--format", "json", &target])
+        .args(["check", "--format", "json", target])
         .current_dir(apps::repo_root())
         .output()
         .map_err(|e| format!("running {bin}: {e}"))?;
@@ -164,6 +175,57 @@ fn predictions(app: &str) -> Result<Vec<Diagnostic>, String> {
             .push(parsed.ok_or_else(|| format!("malformed diagnostic {d} from {}", shown()))?);
     }
     Ok(diagnostics)
+}
+
+/// A copy of `fixtures/apps` rewritten by `cargo slotlint fix --unsafe`, and its binaries:
+/// made once per test binary. Returns (the copy, the folder of its binaries).
+fn fixed_apps() -> &'static (PathBuf, PathBuf) {
+    static FIXED: OnceLock<Result<(PathBuf, PathBuf), String>> = OnceLock::new();
+    let made = FIXED.get_or_init(|| {
+        let copy = apps::apps_target_dir().join("fixed-src");
+        let _ = std::fs::remove_dir_all(&copy);
+        copy_tree(&apps::apps_dir(), &copy).map_err(|e| format!("copying the apps: {e}"))?;
+        let plan = copy.join("slotlint-migration.json");
+        let output = Command::new(env!("CARGO_BIN_EXE_cargo-slotlint"))
+            .args(["fix", "--unsafe", "--plan"])
+            .arg(&plan)
+            .arg("--manifest-path")
+            .arg(copy.join("Cargo.toml"))
+            .output()
+            .map_err(|e| format!("running cargo slotlint fix: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "`cargo slotlint fix --unsafe` on a copy of the apps failed ({}):\n{}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+        let bins = apps::build_apps(&copy, "fixed")?;
+        Ok((copy, bins))
+    });
+    match made {
+        Ok(pair) => pair,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Copies a folder, without `target` folders.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            if entry.file_name() != "target" {
+                copy_tree(&path, &to.join(entry.file_name()))?;
+            }
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
 }
 
 /// One row of the report: an operation (all its runs, for one in a loop) or a finding that
@@ -442,6 +504,57 @@ fn oracle(app: &str) {
         ));
     }
     rows.sort_by(|a, b| (a.line, &a.op).cmp(&(b.line, &b.op)));
+
+    // (d) The app as `cargo slotlint fix --unsafe` rewrote it: nothing fails on the cluster, and
+    // it prints what the original printed on one server.
+    if !observe_only {
+        let (copy, fixed_bins) = fixed_apps();
+        let fixed = apps::run_app(fixed_bins, app, &cluster.spec())
+            .unwrap_or_else(|e| panic!("{app} (fixed) on the cluster: {e}"));
+        if shape(&fixed.ops) != shape(&reference.ops) {
+            problems.push(format!(
+                "after fix, {app} ran other operations:\n{}\nvs\n{}",
+                fixed.stdout, reference.stdout
+            ));
+        }
+        for (want, got) in reference.ops.iter().zip(&fixed.ops) {
+            match (&want.outcome, &got.outcome) {
+                (_, Outcome::Fail { kind, message }) => problems.push(format!(
+                    "after fix, {} (line {}) still fails on the cluster: {kind} {message}",
+                    got.name, got.line
+                )),
+                (Outcome::Ok(w), Outcome::Ok(g))
+                    if w != g && !NODE_LOCAL.contains(&(app, got.name.as_str())) =>
+                {
+                    problems.push(format!(
+                        "after fix, {} (line {}) gave {g:?} on the cluster, the original {w:?} on one server",
+                        got.name, got.line
+                    ))
+                }
+                _ => {}
+            }
+        }
+        for row in rows.iter_mut() {
+            let runs: Vec<&Op> = fixed
+                .ops
+                .iter()
+                .filter(|op| op.line == row.line && op.name == row.op)
+                .collect();
+            if !runs.is_empty() {
+                row.cluster = format!("{} | fixed: {}", row.cluster, summarize(&runs));
+            }
+        }
+        // (e) `check` on the fixed app: no error left.
+        let fixed_dir = copy.join(app);
+        let left = predictions_at(&fixed_dir.to_string_lossy())
+            .unwrap_or_else(|e| panic!("{app} (fixed): {e}"));
+        for d in left.iter().filter(|d| d.severity == "error") {
+            problems.push(format!(
+                "after fix, check still reports {}:{} {}: {}",
+                d.file, d.line, d.rule, d.message
+            ));
+        }
+    }
 
     let report = table(app, &rows);
     eprintln!("{report}");

@@ -49,7 +49,12 @@ pub fn app_names(workspace: &Path) -> Vec<String> {
 /// test. Returns that directory.
 pub fn build_apps(workspace: &Path, label: &str) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let target = apps_target_dir();
+    // Each build gets its own target dir: cargo does not re-link the binary of a fresh
+    // package, so a shared `target/debug/<app>` may still hold the other build's program.
+    let target = match label {
+        "original" => apps_target_dir(),
+        other => apps_target_dir().with_file_name(format!("cluster-apps-{other}")),
+    };
     let started = Instant::now();
     let output = Command::new(&cargo)
         .args(["build", "--locked", "--manifest-path"])

@@ -1232,9 +1232,27 @@ impl<'c, 'a> Interp<'c, 'a> {
                     ..h
                 })
             }
+            // A known element (`IDS.iter().map(|id| …)`): its value, in the closure's template.
+            Value::Int(n) => {
+                let name = c
+                    .inputs
+                    .first()
+                    .map(|p| self.text_of(p).trim_start_matches('&').to_owned())
+                    .unwrap_or_default();
+                Value::Opaque(Hole::bound(name, n.to_string()))
+            }
+            Value::Str(p) if p.is_literal() && !p.segments().is_empty() => {
+                let name = c
+                    .inputs
+                    .first()
+                    .map(|p| self.text_of(p).trim_start_matches('&').to_owned())
+                    .unwrap_or_default();
+                Value::Opaque(Hole::bound(name, p.as_literal().unwrap_or_default()))
+            }
             v => v.single_element(),
         };
         let ids: Vec<String> = match &element {
+            Value::Opaque(h) if h.value.is_some() => Vec::new(),
             Value::Opaque(h) => vec![h.id.clone()],
             Value::Str(p) => p.holes().map(|h| h.id.clone()).collect(),
             Value::List(items) => items
@@ -1444,9 +1462,27 @@ impl<'c, 'a> Interp<'c, 'a> {
                         (None, _) => return Value::Unknown,
                     };
                     let literal_ok = spec.is_empty();
+                    // What the placeholder is called in the template (`{GAME}`, `{}` → the
+                    // argument's text would be better, but positional names are rarely read).
+                    let placeholder = match &arg {
+                        ArgRef::Name(n) => n.clone(),
+                        _ => "value".into(),
+                    };
                     match value {
+                        // A known value fills a placeholder: the key's text has the value, the
+                        // template keeps the placeholder (what `fix` edits).
+                        Value::Str(p)
+                            if literal_ok && p.is_literal() && !p.segments().is_empty() =>
+                        {
+                            out.push_hole(Hole::bound(
+                                placeholder,
+                                p.as_literal().unwrap_or_default(),
+                            ))
+                        }
                         Value::Str(p) if literal_ok || !p.is_literal() => out.push_pattern(&p),
-                        Value::Int(n) if literal_ok => out.push_text(&n.to_string()),
+                        Value::Int(n) if literal_ok => {
+                            out.push_hole(Hole::bound(placeholder, n.to_string()))
+                        }
                         Value::Opaque(h) => out.push_hole(h),
                         other => {
                             let name = match &arg {

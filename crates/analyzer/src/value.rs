@@ -124,6 +124,16 @@ impl<'a> Value<'a> {
             Value::Str(p) => {
                 let mut failed = false;
                 let out = p.substitute(&mut |h| match f(h) {
+                    // A literal from the caller fills the template's hole: keep both.
+                    Some(Value::Int(n)) => {
+                        Some(KeyPattern::hole(Hole::bound(h.name.clone(), n.to_string())))
+                    }
+                    Some(Value::Str(lit)) if lit.is_literal() && !lit.segments().is_empty() => {
+                        Some(KeyPattern::hole(Hole::bound(
+                            h.name.clone(),
+                            lit.as_literal()?,
+                        )))
+                    }
                     Some(v) => {
                         let pat = v.as_pattern();
                         if pat.is_none() {

@@ -220,10 +220,12 @@ pub fn groups(report: &Report) -> Vec<Group> {
         let mut keys: Vec<KeyPattern> = Vec::new();
         let mut unresolved: Vec<String> = Vec::new();
         for k in &d.keys {
-            match &k.key {
+            // Fix the template a key is built from: a caller's literal argument bound into a
+            // helper's `format!` stays a hole of that `format!`.
+            match k.key.as_ref().map(KeyPattern::template) {
                 Some(p) => {
-                    if !keys.contains(p) {
-                        keys.push(p.clone());
+                    if !keys.contains(&p) {
+                        keys.push(p);
                     }
                 }
                 None => {
@@ -526,6 +528,18 @@ fn find_sites(
     let new_glob_toks = toks_of_atoms(&fam.new, &NO_BRACES);
     let has_holes = fam.old.contains(&Atom::H);
     let old_glob = glob_of(&fam.old);
+    // A family whose keys start with a run-time value (`format!("{PREFIX}:{id}:log")`): its SCAN
+    // glob (`*:*:log`) would also match other services' keys, so a migration could not tell them
+    // apart.
+    if old_glob.starts_with('*') {
+        fam.blockers.push(Note {
+            place: None,
+            message: format!(
+                "the keys of `{}` start with a value, not fixed text: the SCAN glob `{old_glob}` would match unrelated keys; put the tag in by hand",
+                crate::pattern::skeleton_string(&fam.old)
+            ),
+        });
+    }
     // The longest literal run, to see whether an unparsed file may mention the family.
     let longest_text: String = fam
         .old

@@ -30,6 +30,10 @@ pub struct Hole {
     pub name: String,
     /// The hole takes a different value for each element of the collection the key belongs to.
     pub per_element: bool,
+    /// A *bound* hole: the analyzer knows its value here (a caller passed a literal), but the
+    /// key is still built from a template with a hole in that place. The key's text and slot use
+    /// the value; its skeleton and [`KeyPattern::template`] keep the hole (what `fix` edits).
+    pub value: Option<String>,
 }
 
 impl Hole {
@@ -38,6 +42,18 @@ impl Hole {
             id: id.into(),
             name: name.into(),
             per_element: false,
+            value: None,
+        }
+    }
+
+    /// A hole whose value is known: `name` in the template, `value` in this key.
+    pub fn bound(name: impl Into<String>, value: impl Into<String>) -> Hole {
+        let value = value.into();
+        Hole {
+            id: format!("bound:{value}"),
+            name: name.into(),
+            per_element: false,
+            value: Some(value),
         }
     }
 }
@@ -108,12 +124,13 @@ impl KeyPattern {
         self
     }
 
-    /// The text of a pattern without holes.
+    /// The text of a pattern whose holes are all bound (or absent).
     pub fn as_literal(&self) -> Option<String> {
         let mut out = String::new();
         for seg in &self.segments {
             match seg {
                 Segment::Text(t) => out.push_str(t),
+                Segment::Hole(Hole { value: Some(v), .. }) => out.push_str(v),
                 Segment::Hole(_) => return None,
             }
         }
@@ -121,7 +138,24 @@ impl KeyPattern {
     }
 
     pub fn is_literal(&self) -> bool {
-        self.segments.iter().all(|s| matches!(s, Segment::Text(_)))
+        self.segments.iter().all(|s| {
+            matches!(
+                s,
+                Segment::Text(_) | Segment::Hole(Hole { value: Some(_), .. })
+            )
+        })
+    }
+
+    /// The template the key is built from: bound holes become plain holes again.
+    pub fn template(&self) -> KeyPattern {
+        self.substitute(&mut |h| {
+            h.value.is_some().then(|| {
+                KeyPattern::hole(Hole {
+                    value: None,
+                    ..h.clone()
+                })
+            })
+        })
     }
 
     pub fn holes(&self) -> impl Iterator<Item = &Hole> {
@@ -177,6 +211,10 @@ impl KeyPattern {
     /// The hash tag, following the server's rule: the first `{`, the first `}` after it, and
     /// something in between. Holes count as non-empty text without braces.
     pub fn hash_tag(&self) -> Option<KeyPattern> {
+        if let Some(text) = self.as_literal() {
+            let (start, end) = hashslot::hash_tag_range(text.as_bytes())?;
+            return Some(KeyPattern::literal(&text[start..end]));
+        }
         // Flatten into (segment index, char) positions to find braces across text segments.
         let mut open: Option<(usize, usize)> = None;
         for (i, seg) in self.segments.iter().enumerate() {
@@ -249,6 +287,7 @@ impl fmt::Display for KeyPattern {
         for seg in &self.segments {
             match seg {
                 Segment::Text(t) => f.write_str(t)?,
+                Segment::Hole(Hole { value: Some(v), .. }) => f.write_str(v)?,
                 Segment::Hole(h) => write!(f, "{{{}}}", h.name)?,
             }
         }
@@ -377,6 +416,7 @@ fn atoms(p: &KeyPattern) -> Vec<Atom<'_>> {
     for seg in p.segments() {
         match seg {
             Segment::Text(t) => out.extend(t.chars().map(Atom::Char)),
+            Segment::Hole(Hole { value: Some(v), .. }) => out.extend(v.chars().map(Atom::Char)),
             Segment::Hole(h) => out.push(Atom::Hole(&h.id)),
         }
     }
@@ -472,6 +512,7 @@ pub(crate) fn test_pattern(spec: &str) -> KeyPattern {
             id: name.into(),
             name: name.into(),
             per_element: per,
+            value: None,
         });
         rest = &rest[end + 1..];
     }
@@ -543,6 +584,29 @@ mod tests {
         assert_eq!(verdict(&["{stock:<id>}", "{stock:<id>}:reserved"]), None);
         assert_eq!(verdict(&["x"]), None);
         assert_eq!(verdict(&[]), None);
+    }
+
+    #[test]
+    fn bound_holes_are_text_for_slots_and_holes_for_templates() {
+        let mut items = KeyPattern::literal("cart:");
+        items.push_hole(Hole::bound("user", "42"));
+        items.push_text(":items");
+        assert_eq!(items.to_string(), "cart:42:items");
+        assert_eq!(items.as_literal().as_deref(), Some("cart:42:items"));
+        assert_eq!(items.slot(), Some(hashslot::slot("cart:42:items")));
+        assert_eq!(items.skeleton(), "cart:{}:items");
+        assert_eq!(items.template().to_string(), "cart:{user}:items");
+        let mut coupon = KeyPattern::literal("cart:");
+        coupon.push_hole(Hole::bound("user", "42"));
+        coupon.push_text(":coupon");
+        assert_eq!(
+            colocation(&[items.clone(), coupon.clone()]),
+            colocation(&[pat("cart:42:items"), pat("cart:42:coupon")])
+        );
+        let mut tagged = KeyPattern::literal("{cart:");
+        tagged.push_hole(Hole::bound("user", "42"));
+        tagged.push_text("}:items");
+        assert_eq!(tagged.hash_tag(), Some(pat("cart:42")));
     }
 
     #[test]

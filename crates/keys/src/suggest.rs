@@ -44,7 +44,9 @@ pub fn suggest_tag(keys: &[KeyPattern]) -> TagSuggestion {
         .segments()
         .iter()
         .any(|s| matches!(s, Segment::Hole(_)));
-    if prefix_has_hole && !varies_per_element {
+    // The common prefix stops at the first hole that varies per element, so a hole in it names
+    // an entity all the keys share (`queue:{queue}` over `queue:{queue}:{lane}` per lane).
+    if prefix_has_hole {
         let tag = trim_tag(&prefix);
         let rewritten = keys.iter().map(|k| wrap_prefix(k, &tag)).collect();
         return TagSuggestion::Rewrite { tag, rewritten };
