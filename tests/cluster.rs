@@ -185,6 +185,17 @@ fn fixed_apps() -> &'static (PathBuf, PathBuf) {
         let copy = apps::apps_target_dir().join("fixed-src");
         let _ = std::fs::remove_dir_all(&copy);
         copy_tree(&apps::apps_dir(), &copy).map_err(|e| format!("copying the apps: {e}"))?;
+        // Own binary names, so that the copy shares the target dir (and the compiled redis crate)
+        // with the original apps without overwriting their binaries.
+        for app in apps::app_names(&copy) {
+            let manifest = copy.join(&app).join("Cargo.toml");
+            let mut text = std::fs::read_to_string(&manifest)
+                .map_err(|e| format!("{}: {e}", manifest.display()))?;
+            text.push_str(&format!(
+                "\n[[bin]]\nname = \"{app}-fixed\"\npath = \"src/main.rs\"\n"
+            ));
+            std::fs::write(&manifest, text).map_err(|e| format!("{}: {e}", manifest.display()))?;
+        }
         let plan = copy.join("slotlint-migration.json");
         let output = Command::new(env!("CARGO_BIN_EXE_cargo-slotlint"))
             .args(["fix", "--unsafe", "--plan"])

@@ -49,12 +49,7 @@ pub fn app_names(workspace: &Path) -> Vec<String> {
 /// test. Returns that directory.
 pub fn build_apps(workspace: &Path, label: &str) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    // Each build gets its own target dir: cargo does not re-link the binary of a fresh
-    // package, so a shared `target/debug/<app>` may still hold the other build's program.
-    let target = match label {
-        "original" => apps_target_dir(),
-        other => apps_target_dir().with_file_name(format!("cluster-apps-{other}")),
-    };
+    let target = apps_target_dir();
     let started = Instant::now();
     let output = Command::new(&cargo)
         .args(["build", "--locked", "--manifest-path"])
@@ -73,7 +68,15 @@ pub fn build_apps(workspace: &Path, label: &str) -> Result<PathBuf, String> {
     let bin_dir = target.join("bin").join(label);
     std::fs::create_dir_all(&bin_dir).map_err(|e| format!("{}: {e}", bin_dir.display()))?;
     for app in app_names(workspace) {
-        let built = target.join("debug").join(&app);
+        // A copy of the apps names its binaries `<app>-<label>` (see `fixed_apps` in
+        // tests/cluster.rs): binaries of workspace members carry no hash in their file name,
+        // so two packages with one binary name would overwrite each other in the shared dir.
+        let built_name = if label == "original" {
+            app.clone()
+        } else {
+            format!("{app}-{label}")
+        };
+        let built = target.join("debug").join(&built_name);
         let kept = bin_dir.join(&app);
         // Write next to the destination, then rename: a running binary is never overwritten.
         let partial = bin_dir.join(format!(".{app}.partial"));
