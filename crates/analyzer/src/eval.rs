@@ -1484,15 +1484,14 @@ impl<'c, 'a> Interp<'c, 'a> {
                             out.push_hole(Hole::bound(placeholder, n.to_string()))
                         }
                         Value::Opaque(h) => out.push_hole(h),
-                        other => {
-                            let name = match &arg {
-                                ArgRef::Name(n) => n.clone(),
-                                _ => "value".into(),
-                            };
-                            let id =
-                                format!("{}:fmt:{name}:{:?}", self.ctx_id, fmt.span().byte_range());
-                            let _ = other;
-                            out.push_hole(Hole::new(id, name));
+                        // Anything else formatted here: a value known only at run time.
+                        _ => {
+                            let id = format!(
+                                "{}:fmt:{placeholder}:{:?}",
+                                self.ctx_id,
+                                fmt.span().byte_range()
+                            );
+                            out.push_hole(Hole::new(id, placeholder));
                         }
                     }
                 }

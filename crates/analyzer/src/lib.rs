@@ -242,8 +242,6 @@ fn analyze_unit(
             Err(err) => {
                 let r = err.span().byte_range();
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
-                let (line, col) = span.map_or((1, 1), |s| (s.line, s.column));
-                let _ = (line, col);
                 if uses_redis {
                     diagnostics.push(rules::parse_error::diagnostic(
                         &source.display,
