@@ -712,6 +712,45 @@ impl<'c, 'a> Interp<'c, 'a> {
         None
     }
 
+    /// A pipeline, command or script built by a function of the crate and returned: its keys'
+    /// positions are in that function; show them at the call instead.
+    fn relocated(&self, value: Value<'a>, call: &'a Expr) -> Value<'a> {
+        let (span, text) = (self.span_of(call.span()), self.text_of(call));
+        let relocate = |k: &mut KeyArg| {
+            k.span = span;
+            k.text = text.clone();
+        };
+        let relocate_command = |c: &mut PendingCommand<'a>| match c {
+            PendingCommand::Ready(cmd) => {
+                cmd.span = span;
+                cmd.keys.iter_mut().for_each(relocate);
+            }
+            PendingCommand::Raw { args, span: s } => {
+                *s = span;
+                for a in args {
+                    a.span = span;
+                    a.text = text.clone();
+                    a.expr = None;
+                }
+            }
+        };
+        match value {
+            Value::Pipe(mut state) => {
+                state.commands.iter_mut().for_each(relocate_command);
+                Value::Pipe(state)
+            }
+            Value::Cmd(mut pending) => {
+                relocate_command(&mut pending);
+                Value::Cmd(pending)
+            }
+            Value::Script(mut state) => {
+                state.keys.iter_mut().for_each(relocate);
+                Value::Script(state)
+            }
+            other => other,
+        }
+    }
+
     /// The crate functions a call may mean.
     fn resolve_fn(
         &self,
@@ -1583,6 +1622,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 self.builder_effects(fi, &args, &arg_exprs, expr);
                 self.record_call(fi, &args, expr);
                 let v = self.call_summary(fi, args, None);
+                let v = self.relocated(v, expr);
                 if !matches!(v, Value::Unknown) {
                     return v;
                 }
@@ -1797,7 +1837,9 @@ impl<'c, 'a> Interp<'c, 'a> {
                     self.builder_effects(fi, &args, &arg_exprs, expr);
                     self.record_call(fi, &args, expr);
                     let receiver = self.hole_for(&*mc.receiver);
-                    return self.call_summary(fi, args, Some(receiver));
+                    let v = self.call_summary(fi, args, Some(receiver));
+                    let v = self.relocated(v, expr);
+                    return self.relocated(v, expr);
                 }
                 if redis_file && redis_api::is_connection_getter(&method) {
                     return Value::Conn(ConnInfo { cluster: None });
@@ -1830,6 +1872,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         if let Some(fi) = self.resolve_fn(&method, None, true, None) {
             let receiver = self.hole_for(&*mc.receiver);
             let v = self.call_summary(fi, args, Some(receiver));
+            let v = self.relocated(v, expr);
             if !matches!(v, Value::Unknown) {
                 return v;
             }

@@ -151,6 +151,24 @@ impl<'a> Value<'a> {
             }
             Value::List(items) => Value::List(items.iter().map(|v| v.substitute(f)).collect()),
             Value::Each(inner) => Value::Each(Box::new(inner.substitute(f))),
+            // Builders returned by a function: their keys use its parameters too.
+            Value::Pipe(state) => {
+                let mut state = state.clone();
+                for c in &mut state.commands {
+                    substitute_command(c, f);
+                }
+                Value::Pipe(state)
+            }
+            Value::Cmd(pending) => {
+                let mut pending = pending.clone();
+                substitute_command(&mut pending, f);
+                Value::Cmd(pending)
+            }
+            Value::Script(state) => {
+                let mut state = state.clone();
+                substitute_keys(&mut state.keys, f);
+                Value::Script(state)
+            }
             other => other.clone(),
         }
     }
@@ -190,6 +208,33 @@ impl<'a> Value<'a> {
             (Value::Unknown, _) => other,
             (_, Value::Unknown) => self,
             _ => Value::Unknown,
+        }
+    }
+}
+
+fn substitute_keys<'a>(keys: &mut [KeyArg], f: &dyn Fn(&Hole) -> Option<Value<'a>>) {
+    for k in keys {
+        if let Some(Value::Str(p)) = k.pattern.clone().map(Value::Str).map(|v| v.substitute(f)) {
+            k.pattern = Some(p);
+        } else if let (None, Some(id)) = (&k.pattern, &k.hole) {
+            // A whole parameter used as a key: the caller's value, if it has text.
+            let value = f(&Hole::new(id.clone(), k.text.clone())).and_then(|v| v.as_pattern());
+            k.pattern = value.filter(|p| {
+                p.segments()
+                    .iter()
+                    .any(|s| matches!(s, slotlint_keys::Segment::Text(t) if !t.is_empty()))
+            });
+        }
+    }
+}
+
+fn substitute_command<'a>(c: &mut PendingCommand<'a>, f: &dyn Fn(&Hole) -> Option<Value<'a>>) {
+    match c {
+        PendingCommand::Ready(cmd) => substitute_keys(&mut cmd.keys, f),
+        PendingCommand::Raw { args, .. } => {
+            for a in args {
+                a.value = a.value.substitute(f);
+            }
         }
     }
 }
