@@ -2,7 +2,8 @@
 //!
 //! The planning is `slotlint-fix`; this module chooses which fixes apply (`--unsafe`), shows
 //! them (`--dry-run`, `--diff`), and writes the edited files and the plan in one
-//! all-or-nothing step.
+//! all-or-nothing step. `--annotate` adds `#[slotlint::key]` to the rewritten key builders of
+//! packages that depend on `slotlint`, in the same step.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -40,6 +41,14 @@ pub struct FixArgs {
     /// root; `-` prints it on stdout). An existing plan there is kept and extended.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+    /// Also add `#[slotlint::key(tag = "…")]` above each function whose returned key a fix
+    /// rewrites, with the new tag over the function's parameters (plain `#[slotlint::key]`
+    /// when a parameter fills the tag in another form, none when no parameter does; functions
+    /// already carrying it are left alone; `--dry-run --annotate` lists both). Only in
+    /// packages whose Cargo.toml depends on `slotlint` (the others are named; Cargo.toml is
+    /// never edited).
+    #[arg(long)]
+    pub annotate: bool,
     /// Read the configuration from FILE instead of looking for one.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -119,7 +128,26 @@ pub fn run(args: FixArgs) -> ExitCode {
             None => false,
         })
         .collect();
-    let changes = match slotlint_fix::changes(&plan, &chosen) {
+    let annotations = if args.annotate {
+        let deps: Vec<bool> = everything
+            .units
+            .iter()
+            .map(|u| u.manifest.as_deref().is_some_and(depends_on_slotlint))
+            .collect();
+        let a =
+            slotlint_fix::annotations(&plan, &chosen, |u| deps.get(u).copied().unwrap_or(false));
+        for (&unit, &n) in &a.without_dependency {
+            eprintln!(
+                "slotlint: --annotate: package `{}` does not depend on `slotlint`: no `#[slotlint::key]` added to its {n} rewritten key {} (add `slotlint` to its [dependencies] before fixing to get them)",
+                everything.units[unit].name,
+                plural(n, "builder", "builders"),
+            );
+        }
+        a
+    } else {
+        slotlint_fix::Annotations::default()
+    };
+    let changes = match slotlint_fix::changes_with(&plan, &chosen, &annotations.added) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
@@ -140,6 +168,9 @@ pub fn run(args: FixArgs) -> ExitCode {
     let new_plan = MigrationPlan::from_fixes(&chosen);
     if args.dry_run {
         let _ = stdout.write_all(listing(&plan, &args).as_bytes());
+        if args.annotate {
+            let _ = stdout.write_all(annotation_listing(&annotations).as_bytes());
+        }
         if plan_to_stdout && !new_plan.families.is_empty() {
             let _ = stdout.write_all(new_plan.to_json().as_bytes());
         }
@@ -202,6 +233,21 @@ pub fn run(args: FixArgs) -> ExitCode {
         changes.len(),
         plural(changes.len(), "file", "files"),
     );
+    if args.annotate && (!annotations.added.is_empty() || !annotations.skipped.is_empty()) {
+        let added = annotations.added.len();
+        eprintln!(
+            "slotlint: added `#[slotlint::key]` to {added} key {}{}",
+            plural(added, "builder", "builders"),
+            if annotations.skipped.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} left without one (see --dry-run --annotate)",
+                    annotations.skipped.len()
+                )
+            }
+        );
+    }
     if !plan_to_stdout {
         eprintln!(
             "slotlint: wrote the migration plan to {}: rename the keys a server already holds with `cargo slotlint migrate --plan {} --from redis://HOST:PORT` (a dry run; add --apply) before the new code runs",
@@ -214,6 +260,44 @@ pub fn run(args: FixArgs) -> ExitCode {
         eprintln!("slotlint: {}", skipped.trim_start_matches("; "));
     }
     ExitCode::SUCCESS
+}
+
+/// Whether a package's Cargo.toml lists `slotlint` in its `[dependencies]` under that name
+/// (so that `#[slotlint::key]` resolves in its code).
+fn depends_on_slotlint(manifest: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(manifest) else {
+        return false;
+    };
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return false;
+    };
+    match doc.get("dependencies").and_then(|d| d.get("slotlint")) {
+        None => false,
+        Some(toml::Value::Table(t)) => t
+            .get("package")
+            .is_none_or(|p| p.as_str() == Some("slotlint")),
+        Some(_) => true,
+    }
+}
+
+/// The `--dry-run --annotate` lines: attributes that would be added, and builders left out.
+fn annotation_listing(a: &slotlint_fix::Annotations) -> String {
+    let mut out = String::new();
+    for x in &a.added {
+        let _ = writeln!(
+            out,
+            "annotate: {}: `{}` gets {}",
+            x.place, x.function, x.attribute
+        );
+    }
+    for x in &a.skipped {
+        let _ = writeln!(
+            out,
+            "not annotated: {}: `{}`: {}",
+            x.place, x.function, x.reason
+        );
+    }
+    out
 }
 
 fn show_path(p: &Path, cwd: &Path) -> String {

@@ -542,3 +542,129 @@ fn conflicts_constants_and_templates_block_globs_and_unknown_helpers_are_hazards
     assert_matches_fixed("hazards", dir.path());
     cargo_check(dir.path());
 }
+
+/// A copy of a fixture whose `slotlint` path dependency (relative to the fixture in the
+/// repository) points at this repository's `crates/slotlint`.
+fn copy_fixture_with_slotlint(name: &str) -> tempfile::TempDir {
+    let dir = copy_fixture(name);
+    let manifest = dir.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let slotlint = root().join("crates/slotlint");
+    let fixed = text.replace(
+        "\"../../../crates/slotlint\"",
+        &format!("{:?}", slotlint.to_str().unwrap()),
+    );
+    assert_ne!(fixed, text, "no slotlint path dependency in {name}");
+    std::fs::write(&manifest, fixed).unwrap();
+    dir
+}
+
+#[test]
+fn annotate_adds_key_attributes_the_macro_accepts_and_a_second_run_adds_nothing() {
+    let dir = copy_fixture_with_slotlint("tagged");
+    let manifest = std::fs::read(dir.path().join("Cargo.toml")).unwrap();
+    let out = slotlint(&["fix", "--unsafe", "--annotate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("renamed 8 key families (9 literals in 1 file)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("added `#[slotlint::key]` to 8 key builders\n"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("does not depend"), "{stderr}");
+    // Tags over parameters, `self` fields and specs; constant tags; after doc comments and
+    // other attributes, with the function's indentation; not on a function that returns no key.
+    assert_matches_fixed("tagged", dir.path());
+    assert_eq!(
+        std::fs::read(dir.path().join("Cargo.toml")).unwrap(),
+        manifest,
+        "Cargo.toml was edited"
+    );
+    // The real proof: `#[slotlint::key]` expands and accepts every tag that was added.
+    cargo_check(dir.path());
+    let after_first = snapshot(dir.path());
+    let second = slotlint(&["fix", "--unsafe", "--annotate"], dir.path());
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stderr).contains("nothing to fix"),
+        "{}",
+        text(&second.stderr)
+    );
+    assert_eq!(
+        snapshot(dir.path()),
+        after_first,
+        "the second run changed files"
+    );
+    let diff = slotlint(&["fix", "--unsafe", "--annotate", "--diff"], dir.path());
+    assert_eq!(text(&diff.stdout), "");
+}
+
+#[test]
+fn annotate_shows_in_diff_and_dry_run_and_writes_nothing() {
+    let dir = copy_fixture_with_slotlint("tagged");
+    let before = snapshot(dir.path());
+    let out = slotlint(&["fix", "--unsafe", "--annotate", "--diff"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let diff = text(&out.stdout);
+    for want in [
+        "     #[inline]\n+    #[slotlint::key(tag = \"user:{user}\")]\n     pub fn profile_key(user: u64) -> String {\n",
+        "+    #[slotlint::key(tag = \"cart:{self.id}\")]\n     pub fn items_key(&self) -> String {\n",
+        "+#[slotlint::key(tag = \"gift:{gift:08}\")]\n pub fn gift_code_key(gift: u32) -> String {\n",
+        "+    #[slotlint::key(tag = \"session\")]\n     pub fn old_sessions() -> &'static str {\n",
+    ] {
+        assert!(diff.contains(want), "`{want}` not in\n{diff}");
+    }
+    assert_eq!(
+        diff.matches("+#[slotlint::key").count() + diff.matches("+    #[slotlint::key").count(),
+        8,
+        "{diff}"
+    );
+    let out = slotlint(&["fix", "--unsafe", "--annotate", "--dry-run"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let listing = text(&out.stdout);
+    assert!(
+        listing.contains(
+            "annotate: src/lib.rs:13:5: `settings_key` gets #[slotlint::key(tag = \"user:{user}\")]\n"
+        ),
+        "{listing}"
+    );
+    assert!(!listing.contains("load_profile"), "{listing}");
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "--diff or --dry-run wrote something"
+    );
+    // Without the flag, no attribute.
+    let out = slotlint(&["fix", "--unsafe", "--diff"], dir.path());
+    assert!(!text(&out.stdout).contains("slotlint::key"));
+}
+
+#[test]
+fn annotate_in_a_package_without_the_dependency_adds_nothing_and_says_so() {
+    let dir = copy_fixture("shop");
+    let out = slotlint(&["fix", "--unsafe", "--annotate"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("does not depend on `slotlint`"))
+        .collect();
+    assert_eq!(
+        lines,
+        ["slotlint: --annotate: package `slotlint-fix-shop` does not depend on `slotlint`: no `#[slotlint::key]` added to its 6 rewritten key builders (add `slotlint` to its [dependencies] before fixing to get them)"],
+        "{stderr}"
+    );
+    // The rewrite itself is applied as without the flag, and nothing else.
+    assert!(
+        stderr.contains("renamed 10 key families (15 literals in 4 files)"),
+        "{stderr}"
+    );
+    assert_matches_fixed("shop", dir.path());
+    assert_eq!(
+        std::fs::read(dir.path().join("Cargo.toml")).unwrap(),
+        std::fs::read(fixture("shop").join("Cargo.toml")).unwrap()
+    );
+}

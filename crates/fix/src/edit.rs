@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::annotate::Annotation;
 use crate::plan::{Fix, FixPlan};
 use crate::scan::scan_file;
 
@@ -31,6 +32,16 @@ impl FileChange {
 /// The new contents of every file the chosen fixes touch. Each edited file is parsed again,
 /// and scanned again to check that no literal of a renamed family is left behind.
 pub fn changes(plan: &FixPlan, chosen: &[&Fix]) -> Result<Vec<FileChange>, String> {
+    changes_with(plan, chosen, &[])
+}
+
+/// [`changes`], with `#[slotlint::key]` attributes inserted too (`--annotate`): each edited
+/// file is also checked to hold, after the edits, one more key attribute per annotation.
+pub fn changes_with(
+    plan: &FixPlan,
+    chosen: &[&Fix],
+    annotations: &[Annotation],
+) -> Result<Vec<FileChange>, String> {
     let mut per_file: Vec<Vec<(usize, String)>> = vec![Vec::new(); plan.files.len()];
     for fix in chosen {
         for fam in &fix.families {
@@ -38,6 +49,11 @@ pub fn changes(plan: &FixPlan, chosen: &[&Fix]) -> Result<Vec<FileChange>, Strin
                 per_file[e.file].extend(e.inserts.iter().cloned());
             }
         }
+    }
+    let mut attributes = vec![0usize; plan.files.len()];
+    for a in annotations {
+        per_file[a.file].push((a.at, a.text.clone()));
+        attributes[a.file] += 1;
     }
     let mut out = Vec::new();
     for (fi, mut inserts) in per_file.into_iter().enumerate() {
@@ -55,11 +71,22 @@ pub fn changes(plan: &FixPlan, chosen: &[&Fix]) -> Result<Vec<FileChange>, Strin
             last = *at;
         }
         after.push_str(&file.text[last..]);
-        if let Err(e) = syn::parse_file(&after) {
-            return Err(format!(
+        let parsed = syn::parse_file(&after).map_err(|e| {
+            format!(
                 "{} would not parse after the rewrite ({e}); nothing was written (a slotlint bug)",
                 file.display
-            ));
+            )
+        })?;
+        if attributes[fi] > 0 {
+            let before = syn::parse_file(&file.text)
+                .map(|f| crate::annotate::key_attributes(&f))
+                .unwrap_or(0);
+            if crate::annotate::key_attributes(&parsed) != before + attributes[fi] {
+                return Err(format!(
+                    "{}: the `#[slotlint::key]` attributes are not on functions after the rewrite; nothing was written (a slotlint bug)",
+                    file.display
+                ));
+            }
         }
         let rescanned = scan_file(
             file.path.clone(),

@@ -10,12 +10,17 @@
 //! sites or none, `safe` or `unsafe`, or blocked with the sites that block them) → new file
 //! contents ([`edit::changes`], each re-parsed) → all-or-nothing writes ([`write::write_all`])
 //! and the [`migration::MigrationPlan`], whose [`migration::Migrator`] tells `migrate` what to
-//! do with each existing key.
+//! do with each existing key. With `--annotate`, [`annotate::annotations`] adds
+//! `#[slotlint::key(tag = "…")]` to the functions whose returned key a chosen fix rewrote, in
+//! packages that depend on `slotlint`; the attributes go through the same checked,
+//! all-or-nothing path ([`edit::changes_with`]).
 //!
 //! What it is not for: finding the calls and tracing the keys (`slotlint-analyzer`), choosing
 //! the tag (`slotlint-keys`), talking to Redis or printing (the `cargo-slotlint` binary). It
-//! never runs the scanned project and edits only string literals, by inserting characters.
+//! never runs the scanned project and edits only string literals, by inserting characters (and,
+//! with `--annotate`, inserts whole attribute lines above functions; never Cargo.toml).
 
+pub mod annotate;
 pub mod edit;
 pub mod literal;
 pub mod migration;
@@ -30,7 +35,8 @@ use rayon::prelude::*;
 
 use slotlint_analyzer::{display_path, Discovery, Report};
 
-pub use edit::{changes, FileChange};
+pub use annotate::{annotations, Annotation, Annotations};
+pub use edit::{changes, changes_with, FileChange};
 pub use migration::{KeyFate, MigrationPlan, Migrator};
 pub use plan::{Applicability, Fix, FixPlan, Outcome};
 pub use write::{write_all, FileWrite, WriteError};
