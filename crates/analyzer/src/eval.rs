@@ -585,32 +585,17 @@ impl<'c, 'a> Interp<'c, 'a> {
                 .lookup(&param.ident.to_string())
                 .map(|b| b.value.clone());
             let (span, text) = (self.span_of(call.span()), self.text_of(call));
-            let relocate = |k: &mut KeyArg| {
-                k.span = span;
-                k.text = text.clone();
-            };
             match after {
                 Some(Value::Pipe(mut state)) => {
                     for cmd in state.commands.iter_mut().skip(before) {
-                        match cmd {
-                            PendingCommand::Ready(c) => {
-                                c.span = span;
-                                c.keys.iter_mut().for_each(relocate);
-                            }
-                            PendingCommand::Raw { args, span: s } => {
-                                *s = span;
-                                for a in args {
-                                    a.span = span;
-                                    a.text = text.clone();
-                                    a.expr = None;
-                                }
-                            }
-                        }
+                        relocate_command(cmd, span, &text);
                     }
                     self.store(&root, Value::Pipe(state));
                 }
                 Some(Value::Script(mut state)) => {
-                    state.keys.iter_mut().skip(before).for_each(relocate);
+                    for k in state.keys.iter_mut().skip(before) {
+                        relocate_key(k, span, &text);
+                    }
                     self.store(&root, Value::Script(state));
                 }
                 _ => {}
@@ -716,35 +701,21 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// positions are in that function; show them at the call instead.
     fn relocated(&self, value: Value<'a>, call: &'a Expr) -> Value<'a> {
         let (span, text) = (self.span_of(call.span()), self.text_of(call));
-        let relocate = |k: &mut KeyArg| {
-            k.span = span;
-            k.text = text.clone();
-        };
-        let relocate_command = |c: &mut PendingCommand<'a>| match c {
-            PendingCommand::Ready(cmd) => {
-                cmd.span = span;
-                cmd.keys.iter_mut().for_each(relocate);
-            }
-            PendingCommand::Raw { args, span: s } => {
-                *s = span;
-                for a in args {
-                    a.span = span;
-                    a.text = text.clone();
-                    a.expr = None;
-                }
-            }
-        };
         match value {
             Value::Pipe(mut state) => {
-                state.commands.iter_mut().for_each(relocate_command);
+                for c in &mut state.commands {
+                    relocate_command(c, span, &text);
+                }
                 Value::Pipe(state)
             }
             Value::Cmd(mut pending) => {
-                relocate_command(&mut pending);
+                relocate_command(&mut pending, span, &text);
                 Value::Cmd(pending)
             }
             Value::Script(mut state) => {
-                state.keys.iter_mut().for_each(relocate);
+                for k in &mut state.keys {
+                    relocate_key(k, span, &text);
+                }
                 Value::Script(state)
             }
             other => other,
@@ -2778,6 +2749,32 @@ fn declared_key<'a>(fn_index: usize, def: &FnDef<'_>) -> Option<Value<'a>> {
         format!("{}…", def.name),
     ));
     Some(Value::Str(key))
+}
+
+/// A key built in another function, shown at the call that brought it here.
+fn relocate_key(k: &mut KeyArg, span: Span, text: &str) {
+    k.span = span;
+    k.text = text.to_owned();
+}
+
+/// A command built in another function, shown at the call that brought it here.
+fn relocate_command(c: &mut PendingCommand<'_>, span: Span, text: &str) {
+    match c {
+        PendingCommand::Ready(cmd) => {
+            cmd.span = span;
+            cmd.keys
+                .iter_mut()
+                .for_each(|k| relocate_key(k, span, text));
+        }
+        PendingCommand::Raw { args, span: s } => {
+            *s = span;
+            for a in args {
+                a.span = span;
+                a.text = text.to_owned();
+                a.expr = None;
+            }
+        }
+    }
 }
 
 /// `query_async`, `invoke_async`… run on an async connection.
