@@ -123,6 +123,22 @@ fn is_colocated(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
+impl<'a> Collector<'_, 'a> {
+    /// A `const` or `static`, at item level or in an impl.
+    fn add_const(&mut self, ident: &syn::Ident, ty: &'a syn::Type, expr: &'a syn::Expr) {
+        let def = ConstDef {
+            file: self.file,
+            ty,
+            expr,
+        };
+        self.index
+            .consts
+            .entry(ident.to_string())
+            .or_default()
+            .push(def);
+    }
+}
+
 impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
         let saved = self.self_ty.take();
@@ -186,40 +202,16 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     }
 
     fn visit_item_const(&mut self, c: &'a syn::ItemConst) {
-        self.index
-            .consts
-            .entry(c.ident.to_string())
-            .or_default()
-            .push(ConstDef {
-                file: self.file,
-                ty: &c.ty,
-                expr: &c.expr,
-            });
+        self.add_const(&c.ident, &c.ty, &c.expr);
         syn::visit::visit_item_const(self, c);
     }
 
     fn visit_impl_item_const(&mut self, c: &'a syn::ImplItemConst) {
-        self.index
-            .consts
-            .entry(c.ident.to_string())
-            .or_default()
-            .push(ConstDef {
-                file: self.file,
-                ty: &c.ty,
-                expr: &c.expr,
-            });
+        self.add_const(&c.ident, &c.ty, &c.expr);
     }
 
     fn visit_item_static(&mut self, s: &'a syn::ItemStatic) {
-        self.index
-            .consts
-            .entry(s.ident.to_string())
-            .or_default()
-            .push(ConstDef {
-                file: self.file,
-                ty: &s.ty,
-                expr: &s.expr,
-            });
+        self.add_const(&s.ident, &s.ty, &s.expr);
         syn::visit::visit_item_static(self, s);
     }
 

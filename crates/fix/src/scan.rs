@@ -527,6 +527,18 @@ pub fn format_atoms(fmt: &str) -> Option<(Vec<OffsetAtom>, Vec<Placeholder>)> {
     Some((atoms, refs))
 }
 
+impl Scanner<'_> {
+    /// A string constant (`const`/`static`, at item level or in an impl), for format arguments.
+    fn add_const(&mut self, ident: &syn::Ident, expr: &Expr) {
+        if let Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(s), ..
+        }) = strip(expr)
+        {
+            self.consts.push((ident.to_string(), s.value()));
+        }
+    }
+}
+
 impl<'ast> Visit<'ast> for Scanner<'_> {
     fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
 
@@ -549,32 +561,17 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
     }
 
     fn visit_item_const(&mut self, i: &'ast syn::ItemConst) {
-        if let Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(s), ..
-        }) = strip(&i.expr)
-        {
-            self.consts.push((i.ident.to_string(), s.value()));
-        }
+        self.add_const(&i.ident, &i.expr);
         visit::visit_item_const(self, i);
     }
 
     fn visit_item_static(&mut self, i: &'ast syn::ItemStatic) {
-        if let Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(s), ..
-        }) = strip(&i.expr)
-        {
-            self.consts.push((i.ident.to_string(), s.value()));
-        }
+        self.add_const(&i.ident, &i.expr);
         visit::visit_item_static(self, i);
     }
 
     fn visit_impl_item_const(&mut self, i: &'ast syn::ImplItemConst) {
-        if let Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(s), ..
-        }) = strip(&i.expr)
-        {
-            self.consts.push((i.ident.to_string(), s.value()));
-        }
+        self.add_const(&i.ident, &i.expr);
         visit::visit_impl_item_const(self, i);
     }
 
