@@ -107,6 +107,8 @@ pub fn run(args: FixArgs) -> ExitCode {
     config.filter(&mut reported);
     let options = Options {
         assumed_redis: assumed_redis.or(config.redis_version),
+        // Keys only tests build are renamed too (safely: no running service holds them).
+        check_test_code: true,
         ..Options::default()
     };
     let mut report = analyze(&reported, &options);

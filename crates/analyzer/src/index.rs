@@ -1,10 +1,16 @@
 //! What a crate defines, across its files: functions (for key summaries), constants, struct
-//! fields (for receiver types), and the method names it defines itself (to tell its own
-//! `mget` from redis-rs's).
+//! fields (for receiver types), the method names it defines itself (to tell its own `mget`
+//! from redis-rs's), where test code is, and the `#[slotlint::allow]` attributes on items.
+//!
+//! This is the one pass over items; function bodies are walked by the evaluator (`interp`).
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
+use syn::spanned::Spanned;
 use syn::visit::Visit;
+
+use slotlint_syntax::test_code::has_test_attr;
 
 /// A function or method of the crate.
 pub struct FnDef<'a> {
@@ -18,6 +24,8 @@ pub struct FnDef<'a> {
     pub attrs: &'a [syn::Attribute],
     /// The `#[slotlint::colocated]` impl block or module the function belongs to, if any.
     pub group: Option<usize>,
+    /// Declared `pub` (any visibility but private): callers may live outside the crate.
+    pub public: bool,
 }
 
 impl FnDef<'_> {
@@ -50,11 +58,19 @@ pub struct CrateIndex<'a> {
     pub groups: usize,
     /// Methods (taking `self`) the crate defines, on its types or in its traits.
     pub method_names: HashSet<String>,
+    /// Per file: byte ranges of test code (`#[cfg(test)]` modules, `#[test]` functions…).
+    test_ranges: Vec<Vec<Range<usize>>>,
+    /// Per file: `#[slotlint::allow(..)]` attributes with the byte range of their item.
+    allows: Vec<Vec<(&'a syn::Attribute, Range<usize>)>>,
 }
 
 impl<'a> CrateIndex<'a> {
     pub fn build(files: &[Option<&'a syn::File>]) -> CrateIndex<'a> {
-        let mut index = CrateIndex::default();
+        let mut index = CrateIndex {
+            test_ranges: vec![Vec::new(); files.len()],
+            allows: vec![Vec::new(); files.len()],
+            ..CrateIndex::default()
+        };
         for (i, file) in files.iter().enumerate() {
             if let Some(file) = file {
                 let mut collector = Collector {
@@ -80,8 +96,32 @@ impl<'a> CrateIndex<'a> {
             .map(|&i| &self.fns[i])
     }
 
+    /// Functions named `name`, with their index.
+    pub fn fns_named_indexed(&self, name: &str) -> impl Iterator<Item = (usize, &FnDef<'a>)> {
+        self.fns_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &self.fns[i]))
+    }
+
     pub fn consts_named(&self, name: &str) -> &[ConstDef<'a>] {
         self.consts.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every `const` and `static`, by name.
+    pub fn all_consts(&self) -> impl Iterator<Item = (&str, &[ConstDef<'a>])> {
+        self.consts.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// Byte ranges of test code in file `file`.
+    pub fn test_ranges(&self, file: usize) -> &[Range<usize>] {
+        self.test_ranges.get(file).map_or(&[], Vec::as_slice)
+    }
+
+    /// `#[slotlint::allow(..)]` attributes of file `file`, with their item's byte range.
+    pub fn allow_attributes(&self, file: usize) -> &[(&'a syn::Attribute, Range<usize>)] {
+        self.allows.get(file).map_or(&[], Vec::as_slice)
     }
 
     pub fn field_type(&self, struct_name: Option<&str>, field: &str) -> Option<&'a syn::Type> {
@@ -124,6 +164,28 @@ fn is_colocated(attrs: &[syn::Attribute]) -> bool {
 }
 
 impl<'a> Collector<'_, 'a> {
+    /// Attributes of an item: test code, and `#[slotlint::allow]`.
+    fn item_attrs(&mut self, attrs: &'a [syn::Attribute], item: &dyn Spanned) {
+        let range = item.span().byte_range();
+        if has_test_attr(attrs) {
+            self.index.test_ranges[self.file].push(range.clone());
+        }
+        for attr in attrs {
+            let path: Vec<String> = attr
+                .path()
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if matches!(
+                path.iter().map(String::as_str).collect::<Vec<_>>()[..],
+                ["slotlint" | "slotlint_macros", "allow"]
+            ) {
+                self.index.allows[self.file].push((attr, range.clone()));
+            }
+        }
+    }
+
     /// A `const` or `static`, at item level or in an impl.
     fn add_const(&mut self, ident: &syn::Ident, ty: &'a syn::Type, expr: &'a syn::Expr) {
         let def = ConstDef {
@@ -141,6 +203,7 @@ impl<'a> Collector<'_, 'a> {
 
 impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        self.item_attrs(&f.attrs, f);
         let saved = self.self_ty.take();
         self.index.fns.push(FnDef {
             file: self.file,
@@ -150,12 +213,14 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             block: &f.block,
             attrs: &f.attrs,
             group: self.group,
+            public: !matches!(f.vis, syn::Visibility::Inherited),
         });
         syn::visit::visit_item_fn(self, f);
         self.self_ty = saved;
     }
 
     fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
+        self.item_attrs(&i.attrs, i);
         let saved = std::mem::replace(&mut self.self_ty, type_name(&i.self_ty));
         let saved_group = self.group;
         if is_colocated(&i.attrs) {
@@ -168,6 +233,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     }
 
     fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+        self.item_attrs(&m.attrs, m);
         let saved_group = self.group;
         if is_colocated(&m.attrs) {
             self.index.groups += 1;
@@ -178,6 +244,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     }
 
     fn visit_impl_item_fn(&mut self, f: &'a syn::ImplItemFn) {
+        self.item_attrs(&f.attrs, f);
         let def = FnDef {
             file: self.file,
             name: f.sig.ident.to_string(),
@@ -186,6 +253,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             block: &f.block,
             attrs: &f.attrs,
             group: self.group,
+            public: !matches!(f.vis, syn::Visibility::Inherited),
         };
         if def.has_self() {
             self.index.method_names.insert(def.name.clone());
@@ -194,7 +262,13 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
         syn::visit::visit_impl_item_fn(self, f);
     }
 
+    fn visit_item_trait(&mut self, t: &'a syn::ItemTrait) {
+        self.item_attrs(&t.attrs, t);
+        syn::visit::visit_item_trait(self, t);
+    }
+
     fn visit_trait_item_fn(&mut self, f: &'a syn::TraitItemFn) {
+        self.item_attrs(&f.attrs, f);
         if matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
             self.index.method_names.insert(f.sig.ident.to_string());
         }
@@ -202,6 +276,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     }
 
     fn visit_item_const(&mut self, c: &'a syn::ItemConst) {
+        self.item_attrs(&c.attrs, c);
         self.add_const(&c.ident, &c.ty, &c.expr);
         syn::visit::visit_item_const(self, c);
     }
@@ -211,11 +286,13 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     }
 
     fn visit_item_static(&mut self, s: &'a syn::ItemStatic) {
+        self.item_attrs(&s.attrs, s);
         self.add_const(&s.ident, &s.ty, &s.expr);
         syn::visit::visit_item_static(self, s);
     }
 
     fn visit_item_struct(&mut self, s: &'a syn::ItemStruct) {
+        self.item_attrs(&s.attrs, s);
         let name = s.ident.to_string();
         self.index.types.insert(name.clone());
         for field in &s.fields {

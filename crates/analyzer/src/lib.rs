@@ -2,18 +2,19 @@
 //! the keys it uses, and reports what Redis Cluster will refuse or quietly change.
 //!
 //! Data flows one way, each stage a plain function over plain data:
-//! files ([`workspace`]) → syntax trees (syn) → call sites ([`sites`], found by [`eval`]) →
-//! findings ([`rules`], [`diagnostic`]). Nothing here prints, and nothing of the scanned project
-//! is run: no cargo, no build scripts, no proc macros.
+//! files ([`workspace`]) → syntax trees (syn) → an item index ([`index`]) → facts ([`facts`]:
+//! call sites and everything else one walk of the evaluator, [`interp`], finds) → findings
+//! ([`rules`], [`diagnostic`]) → suppressions ([`suppression`]). Nothing here prints, and
+//! nothing of the scanned project is run: no cargo, no build scripts, no proc macros.
 //!
 //! Not here: output formats and exit codes (the `cargo-slotlint` binary), slot math
 //! (`slotlint-hashslot`), key-pattern reasoning (`slotlint-keys`), the server's command table
 //! (`slotlint-commands`).
 
 pub mod diagnostic;
-pub mod eval;
-pub mod hazards;
+pub mod facts;
 pub mod index;
+pub mod interp;
 pub mod lua;
 pub mod redis_api;
 pub mod rules;
@@ -21,7 +22,6 @@ pub mod scope;
 pub mod sites;
 pub mod source;
 pub mod suppression;
-pub mod value;
 pub mod workspace;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -48,6 +48,9 @@ pub struct Options {
     pub assumed_redis: Option<Version>,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// Report findings in test code too (`#[cfg(test)]`, `#[test]` functions, `tests/`,
+    /// `benches/`, `examples/`); by default every rule leaves test code alone.
+    pub check_test_code: bool,
 }
 
 impl Default for Options {
@@ -56,6 +59,7 @@ impl Default for Options {
             prefilter: true,
             assumed_redis: None,
             threads: 0,
+            check_test_code: false,
         }
     }
 }
@@ -258,8 +262,8 @@ fn analyze_unit(
     let version = version
         .or(options.assumed_redis)
         .unwrap_or(workspace::NEWEST_KNOWN_REDIS);
-    let arena = eval::MacroArena::default();
-    let cx = eval::UnitContext::new(
+    let arena = interp::MacroArena::default();
+    let cx = interp::UnitContext::new(
         &sources,
         asts.iter().map(Option::as_ref).collect(),
         &aliases,
@@ -268,49 +272,59 @@ fn analyze_unit(
         &arena,
         &unit.root,
     );
-    let reported = |s: &SourceFile| {
-        unit.report_only
-            .as_ref()
-            .is_none_or(|only| only.contains(&s.path))
-    };
+    let reported: Vec<bool> = sources
+        .iter()
+        .map(|s| {
+            unit.report_only
+                .as_ref()
+                .is_none_or(|only| only.contains(&s.path))
+        })
+        .collect();
     diagnostics.retain(|d| {
         sources
             .iter()
-            .find(|s| s.display == d.file)
-            .is_none_or(reported)
+            .position(|s| s.display == d.file)
+            .is_none_or(|i| reported[i])
     });
-    let all_sites = cx.call_sites(&|i| cx.mentions_redis[i] && reported(&sources[i]));
-    for (source, sites) in sources.iter().zip(&all_sites) {
-        if !reported(source) {
-            continue;
+    let test_files: Vec<bool> = sources
+        .iter()
+        .map(|s| {
+            s.path
+                .strip_prefix(&unit.root)
+                .is_ok_and(slotlint_syntax::test_code::is_test_file)
+        })
+        .collect();
+    let facts = cx.facts(&test_files, &|i| cx.mentions_redis[i] && reported[i]);
+    for (i, f) in facts.files.iter().enumerate() {
+        if reported[i] {
+            stats.call_sites += f.sites.len();
         }
-        stats.call_sites += sites.len();
-        let rcx = rules::RuleContext {
-            file: source,
+    }
+    let found = if uses_redis {
+        rules::check(&rules::Input {
+            facts: &facts,
+            sources: &sources,
+            reported: &reported,
+            unit,
+            display_root,
+            commands,
             version,
             version_known,
-        };
-        diagnostics.extend(rules::check(sites, &rcx));
-    }
-    // Crate-level hazards: clients, databases, Lua bodies, pub/sub, Cargo features (`hazards`).
-    let (found, extra_sources) = hazards::check_unit(
-        &cx,
-        unit,
-        display_root,
-        &all_sites,
-        &reported,
-        version,
-        version_known,
-    );
-    diagnostics.extend(found);
-    drop(cx);
+            check_test_code: options.check_test_code,
+        })
+    } else {
+        rules::Sink::default()
+    };
+    diagnostics.extend(found.diagnostics);
+    let extra_sources = found.files;
     // Suppression comments and `#[slotlint::allow]`; unused ones are findings too (not in crates
     // without redis, which the prefilter skips: findings must not depend on it).
     let (diagnostics, suppressed) = if uses_redis {
-        suppression::apply(&sources, &asts, diagnostics, reported)
+        suppression::apply(&sources, &cx.index, diagnostics, |i| reported[i])
     } else {
         (diagnostics, Vec::new())
     };
+    drop(cx);
     drop(asts);
     let with_findings: Vec<SourceFile> = sources
         .into_iter()

@@ -1,7 +1,11 @@
-//! What names mean in one file: which paths lead into the `redis` crate, and whether its
-//! command traits are in scope (needed for `con.mget(..)` to compile).
+//! What names mean in one file: which paths lead into the `redis` crate, whether its command
+//! traits are in scope (needed for `con.mget(..)` to compile), the full path of every imported
+//! name (for pool crates), and whether a `use` names a cluster client.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use syn::spanned::Spanned;
 
 /// Traits whose methods are Redis commands.
 const COMMAND_TRAITS: &[&str] = &[
@@ -41,6 +45,10 @@ pub struct Scope {
     glob: bool,
     /// A command trait is in scope.
     pub traits_in_scope: bool,
+    /// Local name → full path, for every `use` (not only redis).
+    all_imports: HashMap<String, Vec<String>>,
+    /// The first `use` that names a cluster client or connection of redis.
+    cluster_use: Option<Range<usize>>,
 }
 
 impl Scope {
@@ -58,6 +66,45 @@ impl Scope {
     pub fn add_use(&mut self, item: &syn::ItemUse) {
         let mut prefix = Vec::new();
         self.add_use_tree(&item.tree, &mut prefix);
+        let mut paths = Vec::new();
+        use_paths(&item.tree, &mut Vec::new(), &mut paths);
+        for (local, full) in paths {
+            let cluster = full.iter().any(|s| {
+                matches!(
+                    s.as_str(),
+                    "cluster"
+                        | "cluster_async"
+                        | "ClusterClient"
+                        | "ClusterClientBuilder"
+                        | "ClusterConnection"
+                        | "redis_cluster_async"
+                )
+            }) && full.first().is_some_and(|f| f.contains("redis"));
+            if cluster && self.cluster_use.is_none() {
+                self.cluster_use = Some(item.span().byte_range());
+            }
+            if let Some(local) = local {
+                self.all_imports.insert(local, full);
+            }
+        }
+    }
+
+    /// Byte range of the first `use` naming a redis cluster client or connection.
+    pub fn cluster_use(&self) -> Option<Range<usize>> {
+        self.cluster_use.clone()
+    }
+
+    /// The path with its first segment expanded through `use` items (any crate).
+    pub fn full_path(&self, path: &syn::Path) -> Vec<String> {
+        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        match segs.first().and_then(|f| self.all_imports.get(f)) {
+            Some(full) => full
+                .iter()
+                .cloned()
+                .chain(segs[1..].iter().cloned())
+                .collect(),
+            None => segs,
+        }
     }
 
     fn add_use_tree(&mut self, tree: &syn::UseTree, prefix: &mut Vec<String>) {
@@ -168,6 +215,42 @@ impl Scope {
     /// Whether `name` is a redis type imported into this scope (e.g. `MultiplexedConnection`).
     pub fn imported_target(&self, name: &str) -> Option<&str> {
         self.imported.get(name).map(String::as_str)
+    }
+}
+
+/// Every path a `use` tree imports: (the local name, if any, and the full path).
+fn use_paths(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<(Option<String>, Vec<String>)>,
+) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            use_paths(&p.tree, prefix, out);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            let mut full = prefix.clone();
+            if name == "self" {
+                out.push((prefix.last().cloned(), full));
+            } else {
+                full.push(name.clone());
+                out.push((Some(name), full));
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let mut full = prefix.clone();
+            full.push(r.ident.to_string());
+            out.push((Some(r.rename.to_string()), full));
+        }
+        syn::UseTree::Glob(_) => out.push((None, prefix.clone())),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                use_paths(t, prefix, out);
+            }
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Call sites: the redis-rs calls found in a file, with their keys, as plain data.
 
 use crate::source::Span;
-use slotlint_keys::KeyPattern;
+use slotlint_keys::{HoleId, KeyPattern};
 
 /// A key argument of a call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,7 +16,23 @@ pub struct KeyArg {
     pub text: String,
     /// When the key is one run-time value and nothing else: that value's hole id, so that a
     /// caller's argument can stand in for a parameter.
-    pub hole: Option<String>,
+    pub hole: Option<HoleId>,
+    /// When the key is one of several patterns (branches of a helper, of an `if`): all of them,
+    /// `pattern` being the first. Empty otherwise.
+    pub alternatives: Vec<KeyPattern>,
+    /// Why the key is not resolved (`pattern` is `None`), when the evaluator knows.
+    pub why: Option<slotlint_keys::Unresolved>,
+}
+
+impl KeyArg {
+    /// The patterns the key may have: its alternatives, or its one pattern.
+    pub fn patterns(&self) -> &[KeyPattern] {
+        if self.alternatives.is_empty() {
+            self.pattern.as_slice()
+        } else {
+            &self.alternatives
+        }
+    }
 }
 
 /// The Lua source of a script, when the analyzer could read it.
@@ -81,6 +97,64 @@ pub enum SiteKind {
         /// The Lua body, when known (`Script::new(LITERAL)`, `include_str!`, a const, EVAL's source).
         source: Option<ScriptSource>,
     },
+    /// A pub/sub command: its channels (shard channels hash to slots like keys).
+    PubSub {
+        kind: PubSubKind,
+        channels: Vec<KeyArg>,
+    },
+}
+
+/// Which pub/sub command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PubSubKind {
+    Publish,
+    SPublish,
+    Subscribe,
+    PSubscribe,
+    SSubscribe,
+    SUnsubscribe,
+}
+
+impl PubSubKind {
+    /// The kind of a pub/sub command name (`SSUBSCRIBE`), if it is one.
+    pub fn of_command(name: &str) -> Option<PubSubKind> {
+        Some(match name {
+            "PUBLISH" => PubSubKind::Publish,
+            "SPUBLISH" => PubSubKind::SPublish,
+            "SUBSCRIBE" => PubSubKind::Subscribe,
+            "PSUBSCRIBE" => PubSubKind::PSubscribe,
+            "SSUBSCRIBE" => PubSubKind::SSubscribe,
+            "SUNSUBSCRIBE" => PubSubKind::SUnsubscribe,
+            _ => return None,
+        })
+    }
+
+    pub fn command(self) -> &'static str {
+        match self {
+            PubSubKind::Publish => "PUBLISH",
+            PubSubKind::SPublish => "SPUBLISH",
+            PubSubKind::Subscribe => "SUBSCRIBE",
+            PubSubKind::PSubscribe => "PSUBSCRIBE",
+            PubSubKind::SSubscribe => "SSUBSCRIBE",
+            PubSubKind::SUnsubscribe => "SUNSUBSCRIBE",
+        }
+    }
+
+    pub fn sharded(self) -> bool {
+        matches!(
+            self,
+            PubSubKind::SPublish | PubSubKind::SSubscribe | PubSubKind::SUnsubscribe
+        )
+    }
+}
+
+/// The client a connection comes from, as far as the evaluator followed it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ClientRef {
+    /// A cluster client (`Some(true)`), a single-node one, or not known.
+    pub cluster: Option<bool>,
+    /// How it was made or declared: `redis::cluster::ClusterClient`, `deadpool_redis::Pool`…
+    pub what: String,
 }
 
 /// A redis-rs call that talks to the server.
@@ -94,4 +168,38 @@ pub struct CallSite {
     pub exec: Exec,
     /// Set when the keys come from one caller of the enclosing function: where that call is.
     pub context: Option<String>,
+    /// The client of the connection it is sent on, when known.
+    pub client: Option<ClientRef>,
+}
+
+impl CallSite {
+    /// Every key of the call: commands' keys, watched keys, script keys, channels.
+    pub fn keys(&self) -> Box<dyn Iterator<Item = &KeyArg> + '_> {
+        match &self.kind {
+            SiteKind::Command(c) => Box::new(c.keys.iter()),
+            SiteKind::Pipeline { commands, .. } => {
+                Box::new(commands.iter().flat_map(|c| c.keys.iter()))
+            }
+            SiteKind::Transaction {
+                watch, commands, ..
+            } => Box::new(
+                watch
+                    .iter()
+                    .chain(commands.iter().flat_map(|c| c.keys.iter())),
+            ),
+            SiteKind::Script { keys, .. } => Box::new(keys.iter()),
+            SiteKind::PubSub { channels, .. } => Box::new(channels.iter()),
+        }
+    }
+
+    /// Every command of the call with the span to report it at (none for scripts and pub/sub).
+    pub fn commands(&self) -> Vec<(&CommandCall, Span, Span)> {
+        match &self.kind {
+            SiteKind::Command(c) => vec![(c, self.span, self.focus)],
+            SiteKind::Pipeline { commands, .. } | SiteKind::Transaction { commands, .. } => {
+                commands.iter().map(|c| (c, c.span, c.span)).collect()
+            }
+            SiteKind::Script { .. } | SiteKind::PubSub { .. } => Vec::new(),
+        }
+    }
 }

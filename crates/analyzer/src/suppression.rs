@@ -16,7 +16,6 @@ use std::ops::Range;
 
 use syn::parse::ParseStream;
 use syn::spanned::Spanned;
-use syn::visit::Visit;
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{self, unused_suppression};
@@ -116,14 +115,14 @@ impl Directive {
 /// Applies the suppressions of a unit's files to its findings. Returns the findings that remain,
 /// with `unused-suppression` findings added, and the suppressed ones.
 ///
-/// `asts[i]` is the syntax tree of `sources[i]`, if it parsed (attributes need it; comments do
-/// not). Findings of files not in `sources` pass through. Only files for which `reported` holds
-/// are looked at (the others were read only for their key helpers).
+/// `index` holds the `#[slotlint::allow]` attributes of every file that parsed (comments need
+/// no tree). Findings of files not in `sources` pass through. Only files for which `reported`
+/// holds are looked at (the others were read only for their key helpers).
 pub fn apply(
     sources: &[SourceFile],
-    asts: &[Option<syn::File>],
+    index: &crate::index::CrateIndex<'_>,
     diagnostics: Vec<Diagnostic>,
-    reported: impl Fn(&SourceFile) -> bool,
+    reported: impl Fn(usize) -> bool,
 ) -> (Vec<Diagnostic>, Vec<Suppressed>) {
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); sources.len()];
     let mut kept = Vec::new();
@@ -136,11 +135,11 @@ pub fn apply(
     let mut suppressed = Vec::new();
     for (i, (source, found)) in sources.iter().zip(per_file).enumerate() {
         // Every spelling contains the word: files without it are left alone, cheaply.
-        if !reported(source) || !source.text.contains("slotlint") {
+        if !reported(i) || !source.text.contains("slotlint") {
             kept.extend(found);
             continue;
         }
-        let directives = directives(source, asts.get(i).and_then(Option::as_ref));
+        let directives = directives(source, index.allow_attributes(i));
         let (k, s) = apply_file(source, directives, found);
         kept.extend(k);
         suppressed.extend(s);
@@ -269,21 +268,18 @@ fn unused_findings(source: &SourceFile, directives: &[Directive], meta: bool) ->
 }
 
 /// The suppressions written in one file.
-fn directives(source: &SourceFile, ast: Option<&syn::File>) -> Vec<Directive> {
+fn directives(source: &SourceFile, allows: &[(&syn::Attribute, Range<usize>)]) -> Vec<Directive> {
     let lexed = lex(&source.text);
     let mut out: Vec<Directive> = lexed
         .comments
         .iter()
         .filter_map(|c| comment_directive(source, c.clone(), lexed.first_item))
         .collect();
-    if let Some(ast) = ast {
-        let mut v = AttrVisitor {
-            source,
-            out: Vec::new(),
-        };
-        v.visit_file(ast);
-        out.extend(v.out);
-    }
+    out.extend(
+        allows
+            .iter()
+            .map(|(attr, item)| attribute_directive(source, attr, item.clone())),
+    );
     out
 }
 
@@ -388,116 +384,63 @@ fn comment_directive(
     Some(directive)
 }
 
-struct AttrVisitor<'a> {
-    source: &'a SourceFile,
-    out: Vec<Directive>,
-}
-
-impl AttrVisitor<'_> {
-    fn item(&mut self, attrs: &[syn::Attribute], item: &dyn Spanned) {
-        for attr in attrs {
-            let segments: Vec<String> = attr
-                .path()
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            let is_allow = matches!(
-                segments.iter().map(String::as_str).collect::<Vec<_>>()[..],
-                ["slotlint" | "slotlint_macros", "allow"]
-            );
-            if !is_allow {
-                continue;
-            }
-            let r = attr.span().byte_range();
-            let span = self.source.span(r.start, r.end);
-            let item_range = item.span().byte_range();
-            let mut directive = Directive {
-                kind: SuppressionKind::Attribute,
-                span,
-                scope: Scope::Bytes(item_range),
-                rules: Vec::new(),
-                reason: None,
-                problem: None,
-            };
-            let mut found: Vec<(String, Range<usize>)> = Vec::new();
-            let mut reason = None;
-            let parsed = attr.parse_args_with(|input: ParseStream| {
-                while !input.is_empty() {
-                    if input.peek(syn::LitStr) {
-                        let lit: syn::LitStr = input.parse()?;
-                        found.push((lit.value(), lit.span().byte_range()));
-                    } else {
-                        let ident: syn::Ident = input.parse()?;
-                        if input.peek(syn::Token![=]) {
-                            input.parse::<syn::Token![=]>()?;
-                            let lit: syn::LitStr = input.parse()?;
-                            reason = Some(lit.value());
-                        } else {
-                            found.push((ident.to_string(), ident.span().byte_range()));
-                        }
-                    }
-                    if !input.is_empty() {
-                        input.parse::<syn::Token![,]>()?;
-                    }
+/// A `#[slotlint::allow(..)]` attribute on the item spanning `item`.
+fn attribute_directive(
+    source: &SourceFile,
+    attr: &syn::Attribute,
+    item: Range<usize>,
+) -> Directive {
+    let r = attr.span().byte_range();
+    let span = source.span(r.start, r.end);
+    let mut directive = Directive {
+        kind: SuppressionKind::Attribute,
+        span,
+        scope: Scope::Bytes(item),
+        rules: Vec::new(),
+        reason: None,
+        problem: None,
+    };
+    let mut found: Vec<(String, Range<usize>)> = Vec::new();
+    let mut reason = None;
+    let parsed = attr.parse_args_with(|input: ParseStream| {
+        while !input.is_empty() {
+            if input.peek(syn::LitStr) {
+                let lit: syn::LitStr = input.parse()?;
+                found.push((lit.value(), lit.span().byte_range()));
+            } else {
+                let ident: syn::Ident = input.parse()?;
+                if input.peek(syn::Token![=]) {
+                    input.parse::<syn::Token![=]>()?;
+                    let lit: syn::LitStr = input.parse()?;
+                    reason = Some(lit.value());
+                } else {
+                    found.push((ident.to_string(), ident.span().byte_range()));
                 }
-                Ok(())
-            });
-            if parsed.is_err() || found.is_empty() {
-                directive.problem = Some(
-                    "malformed `#[slotlint::allow]`: expected rule names, as in \
-                     `#[slotlint::allow(cross_slot_command)]`"
-                        .into(),
-                );
             }
-            directive.reason = reason;
-            directive.rules = found
-                .into_iter()
-                .map(|(written, r)| RuleRef {
-                    rule: resolve(&written),
-                    written,
-                    focus: self.source.span(r.start, r.end),
-                    used: false,
-                })
-                .collect();
-            self.out.push(directive);
+            if !input.is_empty() {
+                input.parse::<syn::Token![,]>()?;
+            }
         }
+        Ok(())
+    });
+    if parsed.is_err() || found.is_empty() {
+        directive.problem = Some(
+            "malformed `#[slotlint::allow]`: expected rule names, as in \
+             `#[slotlint::allow(cross_slot_command)]`"
+                .into(),
+        );
     }
-}
-
-impl<'ast> Visit<'ast> for AttrVisitor<'_> {
-    fn visit_item_fn(&mut self, i: &'ast syn::ItemFn) {
-        self.item(&i.attrs, i);
-        syn::visit::visit_item_fn(self, i);
-    }
-    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
-        self.item(&i.attrs, i);
-        syn::visit::visit_item_impl(self, i);
-    }
-    fn visit_item_mod(&mut self, i: &'ast syn::ItemMod) {
-        self.item(&i.attrs, i);
-        syn::visit::visit_item_mod(self, i);
-    }
-    fn visit_item_trait(&mut self, i: &'ast syn::ItemTrait) {
-        self.item(&i.attrs, i);
-        syn::visit::visit_item_trait(self, i);
-    }
-    fn visit_item_const(&mut self, i: &'ast syn::ItemConst) {
-        self.item(&i.attrs, i);
-        syn::visit::visit_item_const(self, i);
-    }
-    fn visit_item_static(&mut self, i: &'ast syn::ItemStatic) {
-        self.item(&i.attrs, i);
-        syn::visit::visit_item_static(self, i);
-    }
-    fn visit_impl_item_fn(&mut self, i: &'ast syn::ImplItemFn) {
-        self.item(&i.attrs, i);
-        syn::visit::visit_impl_item_fn(self, i);
-    }
-    fn visit_trait_item_fn(&mut self, i: &'ast syn::TraitItemFn) {
-        self.item(&i.attrs, i);
-        syn::visit::visit_trait_item_fn(self, i);
-    }
+    directive.reason = reason;
+    directive.rules = found
+        .into_iter()
+        .map(|(written, r)| RuleRef {
+            rule: resolve(&written),
+            written,
+            focus: source.span(r.start, r.end),
+            used: false,
+        })
+        .collect();
+    directive
 }
 
 /// Line comments of a Rust source (strings, chars and block comments skipped) and where its first
@@ -702,7 +645,7 @@ mod tests {
     #[test]
     fn directives_are_parsed_with_their_rules_and_reason() {
         let src = file("// slotlint: allow-file(SL101)\nfn f() {\n    // slotlint: allow(cross_slot_pipeline, \"cross-slot-script\") all one tenant\n    x(); // slotlint: allow(nope)\n}\n// slotlint: allow-file(parse-error)\n// slotlint: allow cross-slot-command\n// slotlint: the analyzer, in prose\n");
-        let d = directives(&src, None);
+        let d = directives(&src, &[]);
         assert_eq!(d.len(), 5, "{d:#?}");
         assert_eq!(d[0].kind, SuppressionKind::File);
         assert_eq!(d[0].rules[0].rule, Some("cross-slot-command"));

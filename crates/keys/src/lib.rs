@@ -21,11 +21,95 @@ use std::fmt;
 
 pub use slotlint_hashslot as hashslot;
 
-/// A value only known at run time, inside a key.
+/// Which function or constant a hole belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ScopeId {
+    /// Function `n` of the crate (the analyzer's index).
+    Fn(u32),
+    /// The initializer of a `const`/`static`.
+    Const(Box<str>),
+}
+
+/// The identity of a hole: two holes with the same id hold the same value (within one call
+/// site). A typed value, so code that rewrites holes (a caller's argument for a parameter, a
+/// receiver's field for `self.f`) matches on what a hole *is*, not on the spelling of a string.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HoleId {
+    /// A place or expression named by its text: the macros' holes, and tests.
+    Named(Box<str>),
+    /// Parameter `index` (counting `self`) of function `func`.
+    Param { func: u32, index: u32 },
+    /// One element of parameter `index` of `func`, a collection.
+    ParamElement { func: u32, index: u32 },
+    /// A local binding declared at byte `at` of its file.
+    Local { scope: ScopeId, at: u32 },
+    /// A loop variable or closure parameter declared at byte `at`: one value per iteration.
+    Element { scope: ScopeId, at: u32 },
+    /// One element of a collection whose identity is the inner hole.
+    ElementOf(Box<HoleId>),
+    /// An expression the analyzer does not follow, by its text in its scope.
+    Expr { scope: ScopeId, text: Box<str> },
+    /// A field path of the receiver inside a method (`self.config.prefix` is `config.prefix`);
+    /// a call substitutes the caller's receiver.
+    SelfField(Box<str>),
+    /// A field path of another value.
+    Field { base: Box<HoleId>, path: Box<str> },
+    /// Parameter `index` of constructor `func`, as seen through one instance (`base`) it built:
+    /// every field the constructor filled from it shares it.
+    Instance {
+        base: Box<HoleId>,
+        func: u32,
+        index: u32,
+    },
+    /// A value of no string type formatted into a key (`format!("{:?}", x)`), at byte `at`.
+    Formatted { scope: ScopeId, at: u32 },
+    /// A value known at this site (see [`Hole::bound`]).
+    Bound(Box<str>),
+    /// The part of a `#[slotlint::key(tag = …)]` function's key that the declaration leaves open.
+    Declared { func: u32 },
+}
+
+impl HoleId {
+    pub fn named(text: impl Into<String>) -> HoleId {
+        HoleId::Named(text.into().into_boxed_str())
+    }
+
+    /// The text of a [`HoleId::Named`] id.
+    pub fn as_named(&self) -> Option<&str> {
+        match self {
+            HoleId::Named(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for HoleId {
+    fn from(text: &str) -> HoleId {
+        HoleId::named(text)
+    }
+}
+
+impl From<String> for HoleId {
+    fn from(text: String) -> HoleId {
+        HoleId::named(text)
+    }
+}
+
+/// Why the analyzer could not follow a value: what a note says and `--statistics` counts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Unresolved {
+    /// A stable category: `parameter`, `field`, `external call`, `external macro`,
+    /// `trait method`, `run-time input`…
+    pub kind: &'static str,
+    /// A sentence fragment naming the expression and what stopped the analyzer.
+    pub detail: String,
+}
+
+/// A value only known at run time, inside a key.
+#[derive(Clone, Debug)]
 pub struct Hole {
     /// Identity: two holes with the same id hold the same value (within one call site).
-    pub id: String,
+    pub id: HoleId,
     /// What to show to a user, usually the expression's source text (`id`, `self.user`).
     pub name: String,
     /// The hole takes a different value for each element of the collection the key belongs to.
@@ -34,15 +118,36 @@ pub struct Hole {
     /// key is still built from a template with a hole in that place. The key's text and slot use
     /// the value; its skeleton and [`KeyPattern::template`] keep the hole (what `fix` edits).
     pub value: Option<String>,
+    /// Why the value is not known before run time, when the analyzer knows more than "it
+    /// varies" (not part of the identity).
+    pub why: Option<Box<Unresolved>>,
+}
+
+/// Holes are equal when they are the same value: identity, per-element-ness and bound value.
+impl PartialEq for Hole {
+    fn eq(&self, other: &Hole) -> bool {
+        self.id == other.id && self.per_element == other.per_element && self.value == other.value
+    }
+}
+
+impl Eq for Hole {}
+
+impl std::hash::Hash for Hole {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+        self.per_element.hash(state);
+        self.value.hash(state);
+    }
 }
 
 impl Hole {
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Hole {
+    pub fn new(id: impl Into<HoleId>, name: impl Into<String>) -> Hole {
         Hole {
             id: id.into(),
             name: name.into(),
             per_element: false,
             value: None,
+            why: None,
         }
     }
 
@@ -50,11 +155,21 @@ impl Hole {
     pub fn bound(name: impl Into<String>, value: impl Into<String>) -> Hole {
         let value = value.into();
         Hole {
-            id: format!("bound:{value}"),
+            id: HoleId::Bound(value.clone().into_boxed_str()),
             name: name.into(),
             per_element: false,
             value: Some(value),
+            why: None,
         }
+    }
+
+    /// The same hole, with the reason it is not known.
+    pub fn because(mut self, kind: &'static str, detail: impl Into<String>) -> Hole {
+        self.why = Some(Box::new(Unresolved {
+            kind,
+            detail: detail.into(),
+        }));
+        self
     }
 }
 
@@ -408,7 +523,7 @@ fn compare_hashed(a: &KeyPattern, b: &KeyPattern) -> Option<(Certainty, SpanReas
 enum Atom<'p> {
     Char(char),
     /// A hole: any non-empty text.
-    Hole(&'p str),
+    Hole(&'p HoleId),
 }
 
 fn atoms(p: &KeyPattern) -> Vec<Atom<'_>> {
@@ -509,10 +624,8 @@ pub(crate) fn test_pattern(spec: &str) -> KeyPattern {
             None => (name, false),
         };
         p.push_hole(Hole {
-            id: name.into(),
-            name: name.into(),
             per_element: per,
-            value: None,
+            ..Hole::new(name, name)
         });
         rest = &rest[end + 1..];
     }

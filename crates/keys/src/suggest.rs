@@ -174,12 +174,12 @@ fn drop_prefix(key: &KeyPattern, prefix: &KeyPattern) -> KeyPattern {
 }
 
 /// The key with its first occurrence of hole `id` wrapped in braces.
-fn wrap_hole(key: &KeyPattern, id: &str) -> KeyPattern {
+fn wrap_hole(key: &KeyPattern, id: &crate::HoleId) -> KeyPattern {
     let mut out = KeyPattern::new();
     let mut done = false;
     for seg in key.segments() {
         match seg {
-            Segment::Hole(h) if !done && h.id == id => {
+            Segment::Hole(h) if !done && &h.id == id => {
                 out.push_text("{");
                 out.push_hole(h.clone());
                 out.push_text("}");

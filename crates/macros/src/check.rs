@@ -95,7 +95,7 @@ pub(crate) fn check_fn(
                 },
                 |s| format!("help: put the tag in braces: {s}"),
             );
-            if let Some(call) = key.pattern.holes().find(|h| h.id.contains('(')) {
+            if let Some(call) = key.pattern.holes().find(|h| place(h).contains('(')) {
                 message.push_str(&format!(
                     "\nnote: slotlint does not look inside `{}`: an argument is taken to hold \
                      no braces",
@@ -124,8 +124,8 @@ pub(crate) fn check_fn(
             }
         } else if matches!(declared, Declared::Nothing) {
             let tag_varies = tag.holes().next().is_some();
-            let tag_rooted = tag.holes().any(|h| rooted.contains(&h.id));
-            let key_rooted = key.pattern.holes().any(|h| rooted.contains(&h.id));
+            let tag_rooted = tag.holes().any(|h| rooted.contains(place(h)));
+            let key_rooted = key.pattern.holes().any(|h| rooted.contains(place(h)));
             let hot = if !tag_varies && key.pattern.holes().next().is_some() {
                 Some("has no varying part")
             } else if !tag_rooted && key_rooted {
@@ -342,7 +342,7 @@ fn suggest(key: &Key, target: Option<&KeyPattern>, rooted: &HashSet<String>) -> 
         None => {
             let first = items
                 .iter()
-                .position(|i| matches!(i, Item::Hole(h, _) if rooted.contains(&h.id)))?;
+                .position(|i| matches!(i, Item::Hole(h, _) if rooted.contains(place(h))))?;
             (0, first + 1)
         }
     };
@@ -381,4 +381,9 @@ fn suggest(key: &Key, target: Option<&KeyPattern>, rooted: &HashSet<String>) -> 
         }
     }
     (pattern.hash_tag().as_ref() == Some(&wanted_tag)).then(|| format!("{text:?}"))
+}
+
+/// The place or expression text a hole of these macros stands for (they only build named holes).
+pub(crate) fn place(h: &slotlint_keys::Hole) -> &str {
+    h.id.as_named().unwrap_or_default()
 }

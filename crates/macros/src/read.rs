@@ -702,8 +702,11 @@ impl<'a> Reader<'a> {
             }
             Some(Binding::Opaque(pattern)) => match pattern.segments() {
                 [slotlint_keys::Segment::Hole(h)] if !spec.is_empty() => {
-                    let rooted = self.rooted.contains(&h.id);
-                    (self.hole(with_spec(h.id.clone(), spec), rooted), None)
+                    let rooted = self.rooted.contains(crate::check::place(h));
+                    (
+                        self.hole(with_spec(crate::check::place(h).to_owned(), spec), rooted),
+                        None,
+                    )
                 }
                 _ => (pattern.clone(), None),
             },
@@ -727,7 +730,7 @@ impl<'a> Reader<'a> {
         // `let user = &self.user; user.id` is `self.user.id`.
         let root = match env.get(root) {
             Some(Binding::Opaque(p)) => match p.segments() {
-                [slotlint_keys::Segment::Hole(h)] => h.id.clone(),
+                [slotlint_keys::Segment::Hole(h)] => crate::check::place(h).to_owned(),
                 _ => root.to_owned(),
             },
             _ => root.to_owned(),

@@ -5,7 +5,6 @@
 pub mod methods;
 
 use crate::scope::Scope;
-use crate::value::{ConnInfo, PipeState, ScriptState, Value};
 use crate::workspace::Version;
 
 /// The command method `name`, if redis-rs has one (in any version: the version the analyzer
@@ -50,78 +49,6 @@ pub fn is_connection_trait(path: &syn::Path, scope: &Scope) -> bool {
         "JsonAsyncCommands",
     ];
     scope.resolves_to(path, TRAITS).is_some()
-}
-
-/// A redis (or redis pool) type named by a path: a connection, a pipeline, a script.
-pub fn value_of_redis_type<'a>(path: &syn::Path, scope: &Scope) -> Option<Value<'a>> {
-    let text: String = path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect::<Vec<_>>()
-        .join("::");
-    let last = path.segments.last()?.ident.to_string();
-    // Pool crates: their connection types deref to a redis connection.
-    let pool_crate = ["deadpool_redis", "bb8_redis", "r2d2_redis", "mobc_redis"]
-        .iter()
-        .any(|c| text.starts_with(c));
-    if pool_crate && matches!(last.as_str(), "Connection" | "Object" | "PooledConnection") {
-        return Some(Value::Conn(ConnInfo {
-            cluster: if text.contains("cluster") {
-                Some(true)
-            } else {
-                None
-            },
-        }));
-    }
-    if last == "PooledConnection" {
-        // bb8/r2d2 `PooledConnection<'_, RedisConnectionManager>` / `<redis::Client>`.
-        let args = quote::quote!(#path).to_string();
-        if args.contains("Redis") || args.contains("redis") || args.contains("Cluster") {
-            return Some(Value::Conn(ConnInfo {
-                cluster: args.contains("Cluster").then_some(true),
-            }));
-        }
-    }
-    let resolved = scope.resolve(path)?;
-    let cluster = resolved.contains("cluster");
-    match last.as_str() {
-        "Connection"
-        | "MultiplexedConnection"
-        | "ConnectionManager"
-        | "ClusterConnection"
-        | "Client" => {
-            let cluster = if last == "ClusterConnection" || cluster {
-                Some(true)
-            } else {
-                Some(false)
-            };
-            Some(Value::Conn(ConnInfo { cluster }))
-        }
-        "Pipeline" | "ClusterPipeline" => Some(Value::Pipe(Box::new(PipeState {
-            atomic: false,
-            cluster_pipeline: last == "ClusterPipeline",
-            commands: Vec::new(),
-            complete: false,
-            transaction: None,
-        }))),
-        "Script" => Some(Value::Script(Box::new(ScriptState {
-            invocation: false,
-            keys: Vec::new(),
-            complete: false,
-            source: None,
-        }))),
-        "ScriptInvocation" => Some(Value::Script(Box::new(ScriptState {
-            invocation: true,
-            keys: Vec::new(),
-            complete: false,
-            source: None,
-        }))),
-        "ClusterClient" | "ClusterClientBuilder" => {
-            Some(Value::Object(Some("redis::ClusterClient".into())))
-        }
-        _ => None,
-    }
 }
 
 /// Commands that run a Lua script or function: every key must be in one slot.

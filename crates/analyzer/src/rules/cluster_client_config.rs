@@ -1,8 +1,19 @@
 //! `cluster-client-config`: a cluster client built without retries or timeouts.
 
 use super::Rule;
+use super::{finding, Input, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::hazards::{finding, UnitView, FAILOVER_METHODS};
+
+/// Builder methods that set retries or timeouts (failover behaviour).
+const FAILOVER_METHODS: &[&str] = &[
+    "retries",
+    "max_retry_wait",
+    "min_retry_wait",
+    "retry_wait_formula",
+    "connection_timeout",
+    "response_timeout",
+    "overall_response_timeout",
+];
 
 pub const RULE: Rule = Rule {
     name: "cluster-client-config",
@@ -40,6 +51,8 @@ let client = ClusterClient::builder(nodes)
     .build()?;
 ```
 "#,
+    fixable: false,
+    check: Some(check),
 };
 
 fn builder_help(version: (u16, u16, u16)) -> String {
@@ -50,17 +63,19 @@ fn builder_help(version: (u16, u16, u16)) -> String {
     }
 }
 
-pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
-    if view.version < (0, 23, 0) || view.facts.iter().any(|f| f.connects_with_config) {
+fn check(view: &Input<'_>, sink: &mut Sink) {
+    sink.diagnostics.extend(findings(view));
+}
+
+fn findings(view: &Input<'_>) -> Vec<Diagnostic> {
+    if view.version < (0, 23, 0) || view.facts.files.iter().any(|f| f.connects_with_config) {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for (i, facts) in view.facts.iter().enumerate() {
-        if !view.reported[i] {
-            continue;
-        }
+    for (i, facts) in view.facts.files.iter().enumerate() {
         for b in &facts.cluster_builds {
-            if b.escapes
+            if !view.live(i, b.span.start)
+                || b.escapes
                 || b.methods
                     .iter()
                     .any(|m| FAILOVER_METHODS.contains(&m.as_str()))

@@ -2,8 +2,8 @@
 //! feature, or is older than the cluster behaviour the other rules describe.
 
 use super::Rule;
+use super::{finding, Input, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::hazards::{finding, UnitView};
 use crate::sites::Exec;
 use crate::source::{SourceFile, Span};
 use crate::workspace::Version;
@@ -46,6 +46,8 @@ redis = { version = "0.23", features = ["tokio-comp"] }
 redis = { version = "1", features = ["tokio-comp", "cluster-async"] }
 ```
 "#,
+    fixable: false,
+    check: Some(check),
 };
 
 /// The first redis-rs whose cluster behaviour the rules describe.
@@ -125,7 +127,13 @@ fn dependency_line(text: &str, aliases: &[String]) -> Option<(usize, usize)> {
     found
 }
 
-pub fn check(view: &UnitView<'_, '_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
+fn check(view: &Input<'_>, sink: &mut Sink) {
+    let (d, files) = findings(view);
+    sink.diagnostics.extend(d);
+    sink.files.extend(files);
+}
+
+fn findings(view: &Input<'_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
     let (Some(dep), Some(manifest)) = (&view.unit.redis, &view.unit.manifest) else {
         return (Vec::new(), Vec::new());
     };
@@ -167,7 +175,11 @@ pub fn check(view: &UnitView<'_, '_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
     let has = |f: &str| dep.features.iter().chain(&forwarded).any(|x| x == f);
     let cluster = has("cluster") || has("cluster-async");
     let async_code = ASYNC_FEATURES.iter().any(|f| has(f))
-        || view.sites.iter().flatten().any(|s| s.exec == Exec::Async);
+        || view
+            .facts
+            .files
+            .iter()
+            .any(|f| f.sites.iter().any(|s| s.exec == Exec::Async));
     let version = dep.version();
     let mut out = Vec::new();
     let wanted = if async_code && version.is_none_or(|v| v >= (0, 23, 0)) {

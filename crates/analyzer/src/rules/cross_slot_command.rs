@@ -1,7 +1,7 @@
 //! `cross-slot-command`: one command naming keys in different hash slots.
 
 use super::verdict::{explain, judge, refused_severity, tag_help, Verdict};
-use super::{version_text, Finding, Rule, RuleContext};
+use super::{Finding, Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::redis_api::{cross_slot_behaviour, CrossSlotBehaviour};
 use crate::sites::{CallSite, SiteKind};
@@ -42,9 +42,15 @@ con.rename(format!("{{user:{id}}}:profile"), format!("{{user:{id}}}:settings"))?
 `cargo slotlint fix` does this for every key of the family, across the workspace. Keys that share
 nothing need one command per key (or per slot) instead.
 "#,
+    fixable: true,
+    check: Some(check),
 };
 
-pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+fn check(input: &super::Input<'_>, sink: &mut super::Sink) {
+    super::each_site(input, sink, check_site);
+}
+
+fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
     let SiteKind::Command(cmd) = &site.kind else {
         return None;
     };
@@ -63,7 +69,7 @@ pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
             notes.push(format!(
                 "before redis 1.0, `{}` with several keys sends `{name}` ({})",
                 method.name,
-                version_text(cx)
+                cx.version_text()
             ));
         }
     }
@@ -75,7 +81,7 @@ pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
             since.0,
             since.1,
             since.2,
-            version_text(cx)
+            cx.version_text()
         ));
     }
     let (message, label) = match (&verdict, behaviour) {
@@ -90,7 +96,7 @@ pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
                 since.0,
                 since.1,
                 since.2,
-                version_text(cx)
+                cx.version_text()
             ));
             (
                 format!("`{name}` keys {} different hash slots: redis-rs splits it per slot, so it works but is no longer atomic", spans_word(&verdict)),
@@ -102,7 +108,7 @@ pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
                 "`{name}` keys {} different hash slots: redis-rs refuses it before sending",
                 spans_word(&verdict)
             ),
-            format!("{name} across slots is unroutable in {}", version_text(cx)),
+            format!("{name} across slots is unroutable in {}", cx.version_text()),
         ),
         (_, CrossSlotBehaviour::Refused) => {
             let mut message = format!(

@@ -2,7 +2,7 @@
 
 use super::cross_slot_command::spans_word;
 use super::verdict::{explain, judge, refused_severity, tag_help, Verdict};
-use super::{version_text, Finding, Rule, RuleContext};
+use super::{Finding, Rule, RuleContext};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::redis_api::{refused_in_cluster_pipeline, split_since};
 use crate::sites::{CallSite, Exec, KeyArg, SiteKind};
@@ -35,9 +35,15 @@ let names: Vec<String> = p.query_async(&mut con).await?; // one slot per user
 Pipeline only keys of one slot (one hash tag), or send one pipeline per slot. For reads of many
 unrelated keys, a single `MGET` is split per slot by the cluster client.
 "#,
+    fixable: true,
+    check: Some(check),
 };
 
-pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+fn check(input: &super::Input<'_>, sink: &mut super::Sink) {
+    super::each_site(input, sink, check_site);
+}
+
+fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
     let SiteKind::Pipeline {
         atomic: false,
         cluster_pipeline,
@@ -110,7 +116,7 @@ fn check_cluster_pipeline(
             );
             let notes = vec![format!(
                 "{} refuses {} in `ClusterPipeline` whatever its keys",
-                version_text(cx),
+                cx.version_text(),
                 cmd.name
             )];
             let help = Some(format!(

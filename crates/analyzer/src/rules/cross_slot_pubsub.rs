@@ -5,8 +5,9 @@ use slotlint_keys::{can_be_equal, Hole, KeyPattern};
 
 use super::verdict::{explain, judge, key_infos, key_labels, refused_severity, tag_help, Verdict};
 use super::Rule;
+use super::{finding, Input, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::hazards::{finding, PubSubCall, PubSubKind, UnitView};
+use crate::sites::{CallSite, KeyArg, PubSubKind, SiteKind};
 
 pub const RULE: Rule = Rule {
     name: "cross-slot-pubsub",
@@ -42,6 +43,8 @@ Give channels subscribed together one hash tag (`{orders}:created`, `{orders}:pa
 subscribe to each slot's channels with their own `SSUBSCRIBE`. Publish with the kind the
 subscribers use (`SPUBLISH` for `SSUBSCRIBE`).
 "#,
+    fixable: false,
+    check: Some(check),
 };
 
 /// A PSUBSCRIBE glob as a pattern: `*` and `?` stand for any text.
@@ -68,16 +71,28 @@ fn glob_pattern(p: &KeyPattern) -> KeyPattern {
     out
 }
 
-pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
+fn check(view: &Input<'_>, sink: &mut Sink) {
+    sink.diagnostics.extend(findings(view));
+}
+
+fn findings(view: &Input<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let all: Vec<(usize, &PubSubCall)> = view
+    // Every pub/sub call of the crate (for publishers, the subscribers they must meet).
+    let all: Vec<(usize, PubSubCall)> = view
         .facts
+        .files
         .iter()
         .enumerate()
-        .flat_map(|(i, f)| f.pubsub.iter().map(move |c| (i, c)))
+        .flat_map(|(i, f)| {
+            f.sites
+                .iter()
+                .filter_map(move |s| PubSubCall::of(s).map(|c| (i, c)))
+        })
+        .filter(|(i, c)| view.check_test_code || !view.facts.files[*i].in_test(c.span.start))
         .collect();
-    for &(i, call) in &all {
-        if !view.reported[i] {
+    for (i, call) in &all {
+        let (i, call) = (*i, call);
+        if !view.live(i, call.span.start) {
             continue;
         }
         match call.kind {
@@ -97,8 +112,8 @@ pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
     out
 }
 
-fn cross_slot(view: &UnitView<'_, '_>, file: usize, call: &PubSubCall) -> Option<Diagnostic> {
-    let verdict = judge(&call.channels);
+fn cross_slot(view: &Input<'_>, file: usize, call: &PubSubCall) -> Option<Diagnostic> {
+    let verdict = judge(call.channels);
     let severity = refused_severity(&verdict)?;
     let name = call.kind.command();
     let message = match (&verdict, severity) {
@@ -115,25 +130,25 @@ fn cross_slot(view: &UnitView<'_, '_>, file: usize, call: &PubSubCall) -> Option
         message,
         format!("{name} may only name channels of one slot"),
     );
-    d.labels = key_labels(&call.channels);
+    d.labels = key_labels(call.channels);
     d.labels.truncate(12);
-    d.keys = key_infos(&call.channels);
-    d.notes.extend(explain(&call.channels, &verdict));
+    d.keys = key_infos(call.channels);
+    d.notes.extend(explain(call.channels, &verdict));
     d.help = match verdict {
         Verdict::Unknown => Some(
             "give channels subscribed together one hash tag, or subscribe to each in its own call"
                 .into(),
         ),
-        _ => tag_help(&call.channels, false).map(|h| h.replace("these keys", "these channels")),
+        _ => tag_help(call.channels, false).map(|h| h.replace("these keys", "these channels")),
     };
     Some(d)
 }
 
 fn never_meet(
-    view: &UnitView<'_, '_>,
+    view: &Input<'_>,
     file: usize,
     call: &PubSubCall,
-    all: &[(usize, &PubSubCall)],
+    all: &[(usize, PubSubCall)],
 ) -> Option<Diagnostic> {
     let channel = call.channels.first()?;
     let pattern = channel.pattern.as_ref()?;
@@ -175,8 +190,8 @@ fn never_meet(
         format!("`{name}` to `{pattern}` never reaches this crate's subscribers of that channel: they use `{other_names}`"),
         format!("{name}: {} pub/sub", if call.kind.sharded() { "sharded" } else { "classic" }),
     );
-    d.labels = key_labels(&call.channels);
-    d.keys = key_infos(&call.channels);
+    d.labels = key_labels(call.channels);
+    d.keys = key_infos(call.channels);
     d.notes.push("sharded pub/sub (SPUBLISH/SSUBSCRIBE) and classic pub/sub (PUBLISH/SUBSCRIBE) are separate: a message reaches only subscribers of its own kind".into());
     d.help = Some(if call.kind.sharded() {
         "subscribe with `SSUBSCRIBE`, or publish with `PUBLISH`".into()
@@ -184,4 +199,26 @@ fn never_meet(
         "publish with `SPUBLISH` to reach `SSUBSCRIBE` subscribers".into()
     });
     Some(d)
+}
+
+/// A pub/sub call site, unpacked.
+struct PubSubCall<'s> {
+    kind: PubSubKind,
+    channels: &'s [KeyArg],
+    span: crate::source::Span,
+    focus: crate::source::Span,
+}
+
+impl<'s> PubSubCall<'s> {
+    fn of(site: &'s CallSite) -> Option<PubSubCall<'s>> {
+        match &site.kind {
+            SiteKind::PubSub { kind, channels } if !channels.is_empty() => Some(PubSubCall {
+                kind: *kind,
+                channels,
+                span: site.span,
+                focus: site.focus,
+            }),
+            _ => None,
+        }
+    }
 }

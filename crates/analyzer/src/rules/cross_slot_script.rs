@@ -32,9 +32,15 @@ LIMITER.key(format!("rate:{user}")).key(format!("quota:{user}")).invoke_async(&m
 Give every key a script touches the same hash tag: `format!("rate:{{{user}}}")`,
 `format!("quota:{{{user}}}")`.
 "#,
+    fixable: true,
+    check: Some(check),
 };
 
-pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+fn check(input: &super::Input<'_>, sink: &mut super::Sink) {
+    super::each_site(input, sink, check_site);
+}
+
+fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
     let SiteKind::Script { command, keys, .. } = &site.kind else {
         return None;
     };

@@ -41,9 +41,15 @@ redis::pipe().atomic()
 Key everything a transaction touches by the entity it protects, in one hash tag:
 `format!("stock:{{{item}}}")` and `format!("reserved:{{{item}}}")` both hash `{item}` only.
 "#,
+    fixable: true,
+    check: Some(check),
 };
 
-pub fn check(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+fn check(input: &super::Input<'_>, sink: &mut super::Sink) {
+    super::each_site(input, sink, check_site);
+}
+
+fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
     let (watch, commands, what): (&[KeyArg], &[crate::sites::CommandCall], String) =
         match &site.kind {
             SiteKind::Pipeline {

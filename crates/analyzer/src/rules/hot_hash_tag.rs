@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 use slotlint_keys::{KeyPattern, Segment};
 
 use super::Rule;
+use super::{finding, Input, Sink};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::hazards::{finding, UnitView};
 use crate::sites::{KeyArg, SiteKind};
 use crate::source::Span;
 
@@ -44,6 +44,8 @@ Put the varying part inside the tag, so that each entity gets its own slot while
 together: `format!("{{sessions:{id}}}")`, `format!("{{user:{id}}}:profile")`. If the family
 really must be in one slot (one multi-key operation over all of it), keep it small and bounded.
 "#,
+    fixable: false,
+    check: Some(check),
 };
 
 /// The constant tag of a pattern whose key varies outside it.
@@ -76,7 +78,11 @@ struct Use {
     key: KeyArg,
 }
 
-pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
+fn check(view: &Input<'_>, sink: &mut Sink) {
+    sink.diagnostics.extend(findings(view));
+}
+
+fn findings(view: &Input<'_>) -> Vec<Diagnostic> {
     // Constant tags used by several keys of one operation: there the constant tag is needed.
     let mut needed: HashSet<String> = HashSet::new();
     let mut uses: BTreeMap<String, Vec<Use>> = BTreeMap::new();
@@ -93,6 +99,7 @@ pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
                 .chain(commands.iter().flat_map(|c| c.keys.iter()))
                 .collect()],
             SiteKind::Script { keys, .. } => vec![keys.iter().collect()],
+            SiteKind::PubSub { .. } => Vec::new(),
         };
         for group in groups {
             // Constant tags shared by two keys of one operation: co-location is the point.

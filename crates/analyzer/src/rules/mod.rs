@@ -1,7 +1,8 @@
-//! The rules: one file each, with its documentation next to its code.
+//! The rules: one file each, with its documentation next to its code, listed once in [`RULES`].
 //!
-//! A rule reads [`CallSite`]s (plain data) and returns [`Diagnostic`]s. Shared reasoning about
-//! keys (is this set of keys in one slot, and what would put it there) lives in [`verdict`].
+//! A rule reads a crate's [facts](crate::facts) (plain data, through [`Input`]) and adds
+//! [`Diagnostic`]s to a [`Sink`]. Shared reasoning about keys (is this set of keys in one slot,
+//! and what would put it there) lives in [`verdict`].
 
 pub mod cluster_client_config;
 pub mod cluster_feature_missing;
@@ -20,12 +21,22 @@ pub mod undeclared_script_key;
 pub mod unused_suppression;
 pub mod verdict;
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::sites::{CallSite, SiteKind};
-use crate::source::SourceFile;
-use crate::workspace::Version;
+use std::path::Path;
 
-/// A rule's identity and documentation.
+use slotlint_commands::CommandTable;
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::facts::CrateFacts;
+use crate::sites::CallSite;
+use crate::source::{SourceFile, Span};
+use crate::workspace::{Unit, Version};
+
+/// A rule's check: reads a crate's facts, adds findings (and files they point into that are
+/// not Rust sources of the crate: Lua files, Cargo.toml).
+pub type Check = fn(&Input<'_>, &mut Sink);
+
+/// A rule: its identity, documentation, whether `fix` can rewrite its findings, and its check.
+/// Every face reads this one registry: `check`, `fix`, `rules`, `explain`, SARIF, the docs.
 #[derive(Debug)]
 pub struct Rule {
     /// Stable name, used in configuration and suppressions: `cross-slot-command`.
@@ -38,6 +49,10 @@ pub struct Rule {
     pub summary: &'static str,
     /// Markdown: What it finds / Why it breaks on a cluster / Example / Fix.
     pub docs: &'static str,
+    /// `cargo slotlint fix` can rewrite its findings with hash tags.
+    pub fixable: bool,
+    /// `None` for findings made outside the rules (read errors, suppressions).
+    pub check: Option<Check>,
 }
 
 /// Every rule, in code order.
@@ -46,7 +61,6 @@ pub const RULES: &[&Rule] = &[
     &cross_slot_transaction::RULE,
     &cross_slot_script::RULE,
     &cross_slot_pipeline::RULE,
-    // The crate-level hazards (run by `crate::hazards::check_unit`).
     &non_cluster_client::RULE,
     &non_zero_database::RULE,
     &node_local_command::RULE,
@@ -60,7 +74,7 @@ pub const RULES: &[&Rule] = &[
     &unused_suppression::RULE,
 ];
 
-/// A rule by name or code.
+/// A rule by name, snake_case name or code.
 pub fn find(name_or_code: &str) -> Option<&'static Rule> {
     let wanted = name_or_code.trim().to_ascii_lowercase().replace('_', "-");
     RULES
@@ -69,7 +83,108 @@ pub fn find(name_or_code: &str) -> Option<&'static Rule> {
         .find(|r| r.name == wanted || r.code.eq_ignore_ascii_case(&wanted))
 }
 
-/// What a rule needs besides the call site.
+/// What every rule reads: one crate's facts and what is known of the crate.
+pub struct Input<'a> {
+    pub facts: &'a CrateFacts,
+    pub sources: &'a [SourceFile],
+    /// Whether findings in file `i` are reported (the others are read for their helpers).
+    pub reported: &'a [bool],
+    pub unit: &'a Unit,
+    pub display_root: &'a Path,
+    pub commands: &'a CommandTable,
+    /// The redis-rs version whose behaviour applies.
+    pub version: Version,
+    /// Whether that version was read from the project (else it is assumed).
+    pub version_known: bool,
+    /// Report findings in test code too (see `slotlint_syntax::test_code` for what that is).
+    pub check_test_code: bool,
+}
+
+impl Input<'_> {
+    pub fn display(&self, file: usize) -> &str {
+        &self.sources[file].display
+    }
+
+    /// Whether a finding at byte `offset` of file `file` is reported: the file is, and the
+    /// place is not test code (unless test code is checked).
+    pub fn live(&self, file: usize, offset: usize) -> bool {
+        self.reported[file] && (self.check_test_code || !self.facts.files[file].in_test(offset))
+    }
+
+    /// Call sites that are reported, with their file index.
+    pub fn live_sites(&self) -> Vec<(usize, &CallSite)> {
+        let mut out = Vec::new();
+        for (i, f) in self.facts.files.iter().enumerate() {
+            out.extend(
+                f.sites
+                    .iter()
+                    .filter(|s| self.live(i, s.span.start))
+                    .map(|s| (i, s)),
+            );
+        }
+        out
+    }
+
+    /// Any file of the crate uses a cluster client outside test code.
+    pub fn cluster_evidence(&self) -> Option<(usize, Span)> {
+        self.facts
+            .files
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| f.cluster_evidence.map(|s| (i, s)))
+    }
+
+    /// `redis 0.23.3` or `redis 1.6 (assumed: …)`.
+    pub fn version_text(&self) -> String {
+        version_text(self.version, self.version_known)
+    }
+
+    /// The context of the call-site rules, for file `file`.
+    pub fn site_context(&self, file: usize) -> RuleContext<'_> {
+        RuleContext {
+            file: &self.sources[file],
+            version: self.version,
+            version_known: self.version_known,
+        }
+    }
+}
+
+/// Where rules put what they find.
+#[derive(Default)]
+pub struct Sink {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files findings point into that are not Rust sources of the crate (Lua, Cargo.toml).
+    pub files: Vec<SourceFile>,
+}
+
+/// Run every rule on one crate.
+pub fn check(input: &Input<'_>) -> Sink {
+    let mut sink = Sink::default();
+    for rule in RULES {
+        if let Some(check) = rule.check {
+            check(input, &mut sink);
+        }
+    }
+    sink.files
+        .retain(|s| sink.diagnostics.iter().any(|d| d.file == s.display));
+    sink.files.sort_by(|a, b| a.display.cmp(&b.display));
+    sink.files.dedup_by(|a, b| a.display == b.display);
+    sink
+}
+
+/// A call-site rule over every live site: `check_site` returns the finding for one site.
+pub(crate) fn each_site(
+    input: &Input<'_>,
+    sink: &mut Sink,
+    check_site: fn(&CallSite, &RuleContext<'_>) -> Option<Diagnostic>,
+) {
+    for (i, site) in input.live_sites() {
+        sink.diagnostics
+            .extend(check_site(site, &input.site_context(i)));
+    }
+}
+
+/// What a call-site rule needs besides the call site.
 pub struct RuleContext<'a> {
     pub file: &'a SourceFile,
     /// The redis-rs version whose behaviour applies.
@@ -78,21 +193,30 @@ pub struct RuleContext<'a> {
     pub version_known: bool,
 }
 
-/// Run every rule on the call sites of one file.
-pub fn check(sites: &[CallSite], cx: &RuleContext<'_>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for site in sites {
-        let found = match &site.kind {
-            SiteKind::Command(_) => cross_slot_command::check(site, cx),
-            SiteKind::Pipeline { atomic: true, .. } | SiteKind::Transaction { .. } => {
-                cross_slot_transaction::check(site, cx)
-            }
-            SiteKind::Pipeline { .. } => cross_slot_pipeline::check(site, cx),
-            SiteKind::Script { .. } => cross_slot_script::check(site, cx),
-        };
-        out.extend(found);
+/// A finding of `rule` with nothing but its position and message yet.
+pub(crate) fn finding(
+    rule: &'static Rule,
+    severity: Severity,
+    file: &str,
+    span: Span,
+    focus: Span,
+    message: String,
+    label: String,
+) -> Diagnostic {
+    Diagnostic {
+        rule: rule.name,
+        code: rule.code,
+        severity,
+        message,
+        file: file.to_owned(),
+        span,
+        focus,
+        primary_label: label,
+        labels: Vec::<Label>::new(),
+        keys: Vec::new(),
+        help: None,
+        notes: Vec::new(),
     }
-    out
 }
 
 /// The parts of a cross-slot finding; the rule files fill them in.
@@ -131,11 +255,16 @@ impl Finding<'_> {
 }
 
 /// `redis 0.23.3` or `redis 1.6 (assumed)`, for messages.
-pub(crate) fn version_text(cx: &RuleContext<'_>) -> String {
-    let (a, b, c) = cx.version;
-    if cx.version_known {
+pub(crate) fn version_text((a, b, c): Version, known: bool) -> String {
+    if known {
         format!("redis {a}.{b}.{c}")
     } else {
         format!("redis {a}.{b} (assumed: no Cargo.lock or requirement found)")
+    }
+}
+
+impl RuleContext<'_> {
+    pub(crate) fn version_text(&self) -> String {
+        version_text(self.version, self.version_known)
     }
 }

@@ -2,8 +2,8 @@
 //! FLUSHDB, FLUSHALL, WAIT), with what redis-rs's cluster client does with each.
 
 use super::Rule;
+use super::{finding, Input, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::hazards::{finding, site_commands, UnitView};
 use crate::sites::{Exec, SiteKind};
 
 pub const RULE: Rule = Rule {
@@ -51,6 +51,8 @@ host, port }))` per primary (from `CLUSTER SHARDS`), with one cursor per node. R
 the primary of the key you wrote (`SingleNodeRoutingInfo::SpecificNode(Route::new(slot,
 SlotAddr::Master))`).
 "#,
+    fixable: false,
+    check: Some(check),
 };
 
 struct Advice {
@@ -100,14 +102,18 @@ fn advice(name: &str, exec: Exec) -> Option<Advice> {
     })
 }
 
-pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
+fn check(view: &Input<'_>, sink: &mut Sink) {
+    sink.diagnostics.extend(findings(view));
+}
+
+fn findings(view: &Input<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, site) in view.live_sites() {
-        for (cmd, span, focus) in site_commands(site) {
+        for (cmd, span, focus) in site.commands() {
             // `con.scan_match(..).await`: a method on a connection of unknown kind, awaited.
             let exec = match site.exec {
                 Exec::Unknown => {
-                    let text = &view.cx.sources[i].text;
+                    let text = &view.sources[i].text;
                     let after = text.get(site.span.end..).unwrap_or_default().trim_start();
                     if after.starts_with(".await") {
                         Exec::Async

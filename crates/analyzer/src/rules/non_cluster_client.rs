@@ -1,8 +1,9 @@
 //! `non-cluster-client`: a crate that talks to Redis only through single-node clients.
 
 use super::Rule;
+use super::{finding, Input, Sink};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::hazards::{finding, ClientKind, UnitView};
+use crate::facts::ClientKind;
 
 pub const RULE: Rule = Rule {
     name: "non-cluster-client",
@@ -51,6 +52,8 @@ Pools have cluster variants: `deadpool_redis::cluster::Config` (deadpool-redis f
 `r2d2::Pool<redis::cluster::ClusterClient>` (redis feature `r2d2`). A cluster has no sentinels:
 failover is built in.
 "#,
+    fixable: false,
+    check: Some(check),
 };
 
 fn help(kind: ClientKind, version: (u16, u16, u16)) -> String {
@@ -79,23 +82,36 @@ fn what_it_is(kind: ClientKind) -> &'static str {
     }
 }
 
-pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
+fn check(view: &Input<'_>, sink: &mut Sink) {
+    sink.diagnostics.extend(findings(view));
+}
+
+fn findings(view: &Input<'_>) -> Vec<Diagnostic> {
     if view.cluster_evidence().is_some() {
         return Vec::new();
     }
-    let any_construction = view.facts.iter().any(|f| !f.constructions.is_empty());
     let moved = "on a cluster, every key another node serves is answered with `MOVED`, which a single-node connection does not follow".to_owned();
     let mut out = Vec::new();
-    for (i, facts) in view.facts.iter().enumerate() {
-        if !view.reported[i] {
-            continue;
-        }
-        let file = view.display(i);
-        for c in &facts.constructions {
+    let getters: Vec<(usize, &crate::facts::GetterFact)> = view
+        .facts
+        .files
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| f.getters.iter().map(move |g| (i, g)))
+        .filter(|(i, g)| view.check_test_code || !view.facts.files[*i].in_test(g.span.start))
+        .collect();
+    // One finding per client source: each construction, with the connections taken from it.
+    let mut constructions = 0;
+    for (i, facts) in view.facts.files.iter().enumerate() {
+        for c in &facts.clients {
+            if !view.live(i, c.span.start) {
+                continue;
+            }
+            constructions += 1;
             let mut d = finding(
                 &RULE,
                 Severity::Error,
-                file,
+                view.display(i),
                 c.span,
                 c.focus,
                 format!(
@@ -105,47 +121,87 @@ pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
                 ),
                 "connects to one Redis server".into(),
             );
-            d.labels = facts
-                .getters
+            d.labels = getters
                 .iter()
-                .filter(|g| g.fn_id == c.fn_id && c.fn_id != usize::MAX)
+                .filter(|(gi, g)| *gi == i && g.client == Some((i, c.span)))
                 .take(4)
-                .map(|g| Label {
+                .map(|(_, g)| Label {
                     span: g.focus,
                     message: format!("`{}`: a single-node connection", short(&g.what)),
                 })
                 .collect();
+            let elsewhere = getters
+                .iter()
+                .filter(|(gi, g)| *gi != i && g.client == Some((i, c.span)))
+                .count();
+            if elsewhere > 0 {
+                d.notes.push(format!(
+                    "{elsewhere} connection{} taken from it in other files",
+                    if elsewhere == 1 { " is" } else { "s are" }
+                ));
+            }
             d.notes.push(moved.clone());
             d.help = Some(help(c.kind, view.version));
             out.push(d);
         }
-        if any_construction {
+    }
+    if constructions > 0 {
+        return out;
+    }
+    // No client built in view: one finding per place connections come from (a field, a
+    // parameter), the first connection reported, the others listed.
+    let mut groups: Vec<(&str, Vec<(usize, &crate::facts::GetterFact)>)> = Vec::new();
+    for &(i, g) in &getters {
+        if !view.reported[i] {
             continue;
         }
-        for g in &facts.getters {
-            let manager = g.what.contains("ConnectionManager");
-            let mut d = finding(
-                &RULE,
-                Severity::Error,
-                file,
-                g.span,
-                g.focus,
-                if manager {
-                    format!("`{}` manages a connection to one Redis server, and this crate builds no cluster client", short(&g.what))
-                } else {
-                    format!("`{}` opens a connection to one Redis server, and this crate builds no cluster client", short(&g.what))
-                },
-                "single-node connection".into(),
-            );
-            d.notes.push(moved.clone());
-            if manager {
-                d.notes.push("`ConnectionManager` reconnects, but always to the same server; redis-rs has no cluster version of it".into());
-            }
-            d.help = Some(
-                "take a `redis::cluster::ClusterClient` instead of a `redis::Client`, and `client.get_async_connection().await?` (a `cluster_async::ClusterConnection`, which reconnects and follows slots) or `client.get_connection()?`".into(),
-            );
-            out.push(d);
+        match groups
+            .iter_mut()
+            .find(|(source, _)| !source.is_empty() && *source == g.source)
+        {
+            Some((_, list)) => list.push((i, g)),
+            None => groups.push((&g.source, vec![(i, g)])),
         }
+    }
+    for (source, list) in groups {
+        let (i, g) = list[0];
+        let manager = g.what.contains("ConnectionManager");
+        let mut d = finding(
+            &RULE,
+            Severity::Error,
+            view.display(i),
+            g.span,
+            g.focus,
+            if manager {
+                format!("`{}` manages a connection to one Redis server, and this crate builds no cluster client", short(&g.what))
+            } else {
+                format!("`{}` opens a connection to one Redis server, and this crate builds no cluster client", short(&g.what))
+            },
+            "single-node connection".into(),
+        );
+        d.labels = list[1..]
+            .iter()
+            .filter(|(gi, _)| *gi == i)
+            .take(4)
+            .map(|(_, other)| Label {
+                span: other.focus,
+                message: format!("`{}` on `{source}` too", short(&other.what)),
+            })
+            .collect();
+        if list.len() > 1 {
+            d.notes.push(format!(
+                "{} connections are taken from `{source}` in this crate",
+                list.len()
+            ));
+        }
+        d.notes.push(moved.clone());
+        if manager {
+            d.notes.push("`ConnectionManager` reconnects, but always to the same server; redis-rs has no cluster version of it".into());
+        }
+        d.help = Some(
+            "take a `redis::cluster::ClusterClient` instead of a `redis::Client`, and `client.get_async_connection().await?` (a `cluster_async::ClusterConnection`, which reconnects and follows slots) or `client.get_connection()?`".into(),
+        );
+        out.push(d);
     }
     out
 }

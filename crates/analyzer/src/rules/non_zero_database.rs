@@ -1,8 +1,9 @@
 //! `non-zero-database`: a database other than 0 — a cluster only has database 0.
 
 use super::Rule;
+use super::{finding, Input, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::hazards::{finding, site_commands, DatabaseKind, UnitView};
+use crate::facts::DatabaseKind;
 use crate::sites::CommandCall;
 
 pub const RULE: Rule = Rule {
@@ -40,9 +41,11 @@ Use database 0 (`redis://cache:6379`), and keep data sets apart by key prefix in
 database (`cache:…`, `session:…`). To empty one data set, delete its keys (by an index set or a
 SCAN per primary) rather than `FLUSHDB` on a separate database.
 "#,
+    fixable: false,
+    check: Some(check),
 };
 
-fn version_note(view: &UnitView<'_, '_>, db: i64) -> String {
+fn version_note(view: &Input<'_>, db: i64) -> String {
     let mut note = format!("a client connecting with it sends `SELECT {db}`, which a cluster refuses: `ERR SELECT is not allowed in cluster mode`");
     if view.version < (1, 3, 0) {
         note.push_str(&format!("; redis-rs's cluster client ignores the database before 1.3 ({}), so there the data silently lands in database 0", view.version_text()));
@@ -50,14 +53,18 @@ fn version_note(view: &UnitView<'_, '_>, db: i64) -> String {
     note
 }
 
-pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
+fn check(view: &Input<'_>, sink: &mut Sink) {
+    sink.diagnostics.extend(findings(view));
+}
+
+fn findings(view: &Input<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (i, facts) in view.facts.iter().enumerate() {
-        if !view.reported[i] {
-            continue;
-        }
+    for (i, facts) in view.facts.files.iter().enumerate() {
         for u in &facts.databases {
             let Some(db) = u.db else { continue };
+            if !view.live(i, u.span.start) {
+                continue;
+            }
             let (message, label, help) = match u.kind {
                 DatabaseKind::Url => (
                     format!("this URL selects database {db}: a Redis Cluster only has database 0"),
@@ -101,7 +108,7 @@ pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
         }
     }
     for (i, site) in view.live_sites() {
-        for (cmd, span, focus) in site_commands(site) {
+        for (cmd, span, focus) in site.commands() {
             if let Some((severity, message, label)) = raw_command(cmd) {
                 let mut d = finding(
                     &RULE,

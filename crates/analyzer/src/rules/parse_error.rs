@@ -25,6 +25,8 @@ note[SL001]: src/broken.rs does not parse: expected `;`
 ## Fix
 Make the file compile, or exclude it from the check.
 "#,
+    fixable: false,
+    check: None,
 };
 
 /// A finding for `file` (display path) at `span` (or the start of the file).

@@ -1,8 +1,8 @@
 //! `sort-pattern`: SORT / SORT_RO with a BY or GET pattern, refused in cluster mode.
 
 use super::Rule;
+use super::{finding, Input, Sink};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::hazards::{finding, site_commands, UnitView};
 use crate::sites::CommandCall;
 
 pub const RULE: Rule = Rule {
@@ -32,6 +32,8 @@ Keep the sort weight where Redis can sort by it (a sorted set: `ZADD` and `ZRANG
 the application after fetching the weights with `MGET`/`HMGET` of keys in the list's slot.
 `SORT key` / `SORT key BY nosort` without `GET` stay available.
 "#,
+    fixable: false,
+    check: Some(check),
 };
 
 /// Problems in SORT's options: (refused for sure, option text).
@@ -66,10 +68,14 @@ fn options(cmd: &CommandCall) -> Vec<(bool, String)> {
     out
 }
 
-pub fn check(view: &UnitView<'_, '_>) -> Vec<Diagnostic> {
+fn check(view: &Input<'_>, sink: &mut Sink) {
+    sink.diagnostics.extend(findings(view));
+}
+
+fn findings(view: &Input<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, site) in view.live_sites() {
-        for (cmd, span, focus) in site_commands(site) {
+        for (cmd, span, focus) in site.commands() {
             if cmd.name != "SORT" && cmd.name != "SORT_RO" {
                 continue;
             }

@@ -4,8 +4,9 @@
 use std::collections::{HashMap, HashSet};
 
 use super::Rule;
+use super::{finding, Input, Sink};
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::hazards::{finding, BodyLocation, LuaBody, UnitView};
+use crate::facts::{BodyLocation, LuaBody};
 use crate::lua::{self, Analysis, KeyUse, Origin};
 use crate::sites::SiteKind;
 use crate::source::{SourceFile, Span};
@@ -60,6 +61,8 @@ const LIMIT: &str = "local n = redis.call('INCR', KEYS[1]) ...";
 Script::new(LIMIT).key(format!("rate:{{{user}}}")).invoke_async(&mut con).await?;
 ```
 "##,
+    fixable: false,
+    check: Some(check),
 };
 
 /// Where a body's text is shown: its file and how Lua offsets map into it.
@@ -72,7 +75,7 @@ struct Located {
 }
 
 impl Located {
-    fn span(&self, view: &UnitView<'_, '_>, r: &std::ops::Range<usize>) -> Span {
+    fn span(&self, view: &Input<'_>, r: &std::ops::Range<usize>) -> Span {
         let (start, end) = match &self.offsets {
             Some(o) => {
                 let at = |i: usize| o.get(i).or(o.last()).copied().unwrap_or(0);
@@ -82,13 +85,13 @@ impl Located {
         };
         match (&self.source, self.file) {
             (Some(s), _) => s.span(start, end),
-            (None, Some(f)) => view.cx.sources[f].span(start, end),
+            (None, Some(f)) => view.sources[f].span(start, end),
             _ => Span::default(),
         }
     }
 }
 
-fn locate(view: &UnitView<'_, '_>, body: &LuaBody) -> Option<Located> {
+fn locate(view: &Input<'_>, body: &LuaBody) -> Option<Located> {
     match &body.location {
         BodyLocation::Literal { file, .. } => Some(Located {
             display: view.display(*file).to_owned(),
@@ -154,7 +157,7 @@ fn describe(u: &KeyUse) -> Option<(Severity, String, String)> {
 
 /// Findings inside one body, located by `located`.
 fn body_findings(
-    view: &UnitView<'_, '_>,
+    view: &Input<'_>,
     analysis: &Analysis,
     located: &Located,
     library: bool,
@@ -224,15 +227,21 @@ fn body_findings(
     out
 }
 
-pub fn check(view: &UnitView<'_, '_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
+fn check(view: &Input<'_>, sink: &mut Sink) {
+    let (d, files) = findings(view);
+    sink.diagnostics.extend(d);
+    sink.files.extend(files);
+}
+
+fn findings(view: &Input<'_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
     let mut out = Vec::new();
     let mut files = Vec::new();
     let mut analyses: HashMap<String, Analysis> = HashMap::new();
     let mut located_texts: HashSet<String> = HashSet::new();
     let mut body_origin: HashMap<String, String> = HashMap::new();
     let mut seen: HashSet<&BodyLocation> = HashSet::new();
-    for (i, facts) in view.facts.iter().enumerate() {
-        for body in &facts.bodies {
+    for (i, facts) in view.facts.files.iter().enumerate() {
+        for body in &facts.lua_bodies {
             located_texts.insert(body.text.clone());
             let Some(located) = locate(view, body) else {
                 continue;
@@ -240,21 +249,17 @@ pub fn check(view: &UnitView<'_, '_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
             body_origin.entry(body.text.clone()).or_insert_with(|| {
                 match (&body.location, body.offsets.first()) {
                     (BodyLocation::Literal { file, .. }, Some(&at)) => {
-                        format!(
-                            "{}:{}",
-                            located.display,
-                            view.cx.sources[*file].line_col(at).0
-                        )
+                        format!("{}:{}", located.display, view.sources[*file].line_col(at).0)
                     }
                     _ => located.display.clone(),
                 }
             });
-            if !view.reported[i] || !seen.insert(&body.location) {
+            if !view.live(i, body.used_at.start) || !seen.insert(&body.location) {
                 continue;
             }
             let analysis = analyses
                 .entry(body.text.clone())
-                .or_insert_with(|| lua::analyze(&body.text, view.cx.commands));
+                .or_insert_with(|| lua::analyze(&body.text, view.commands));
             let found = body_findings(view, analysis, &located, body.library, None);
             if !found.is_empty() {
                 if let Some(s) = &located.source {
@@ -278,7 +283,7 @@ pub fn check(view: &UnitView<'_, '_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
         };
         let analysis = analyses
             .entry(source.text.clone())
-            .or_insert_with(|| lua::analyze(&source.text, view.cx.commands))
+            .or_insert_with(|| lua::analyze(&source.text, view.commands))
             .clone();
         if !located_texts.contains(&source.text) && fallback_done.insert(source.text.clone()) {
             let located = Located {

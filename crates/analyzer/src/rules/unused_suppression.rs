@@ -35,6 +35,8 @@ Remove the suppression, correct the rule name (`cargo slotlint rules` lists them
 the line where the finding starts (or the line before). To keep a suppression on purpose, allow
 this rule too: `// slotlint: allow-file(unused-suppression)`.
 "#,
+    fixable: false,
+    check: None,
 };
 
 /// A finding for a suppression at `span` (the whole comment or attribute), underlining `focus`.

@@ -1,0 +1,472 @@
+//! Names: the environment of local bindings, parameters, patterns, blocks, loops and closures.
+//!
+//! Not here: what an expression evaluates to (`exprs`), calls (`calls`).
+
+use std::collections::HashMap;
+
+use slotlint_keys::{Hole, HoleId};
+
+use super::value::{PipeState, Value};
+use super::{hole_ids, Binding, Interp};
+use crate::index::FnDef;
+use crate::interp::value::PendingCommand;
+use crate::sites::KeyArg;
+
+impl<'c, 'a> Interp<'c, 'a> {
+    pub(super) fn push_scope(&mut self) {
+        self.env.push(HashMap::new());
+    }
+
+    pub(super) fn pop_scope(&mut self) {
+        self.env.pop();
+    }
+
+    pub(super) fn lookup(&self, name: &str) -> Option<&Binding<'a>> {
+        self.env.iter().rev().find_map(|s| s.get(name))
+    }
+
+    pub(super) fn bind(&mut self, name: String, value: Value<'a>) {
+        let depth = self.env.len() - 1;
+        if let Some(scope) = self.env.last_mut() {
+            scope.insert(name, Binding { value, depth });
+        }
+    }
+
+    /// Store a new value into an existing binding (a builder mutated in place). Loop
+    /// variables of loops entered since the binding was made vary per element there.
+    pub(super) fn store(&mut self, name: &str, value: Value<'a>) {
+        let Some(depth) = self.lookup(name).map(|b| b.depth) else {
+            return;
+        };
+        let loop_ids: Vec<HoleId> = self
+            .loop_holes
+            .iter()
+            .filter(|(_, d)| *d >= depth)
+            .map(|(id, _)| id.clone())
+            .collect();
+        let value = if loop_ids.is_empty() {
+            value
+        } else {
+            mark_pipe_per_element(value, &loop_ids)
+        };
+        for scope in self.env.iter_mut().rev() {
+            if let Some(b) = scope.get_mut(name) {
+                b.value = value;
+                return;
+            }
+        }
+    }
+
+    /// The local binding an expression is rooted at (`p` in `p.set(..).get(..)`, `&mut p`).
+    pub(super) fn root_binding(expr: &syn::Expr) -> Option<String> {
+        use syn::Expr;
+        match expr {
+            Expr::Path(p) if p.path.segments.len() == 1 && p.qself.is_none() => {
+                Some(p.path.segments[0].ident.to_string())
+            }
+            Expr::Reference(r) => Self::root_binding(&r.expr),
+            Expr::Paren(p) => Self::root_binding(&p.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => Self::root_binding(&u.expr),
+            Expr::MethodCall(m) => Self::root_binding(&m.receiver),
+            _ => None,
+        }
+    }
+
+    /// Bind a function's parameters: typed values (connections, pipelines…), collections of
+    /// run-time values, or holes that a caller's arguments may replace.
+    pub(super) fn bind_params(&mut self, def: &FnDef<'a>) {
+        self.conn_generics = super::redis::conn_generics(&def.sig.generics, &self.scope);
+        let func = self.func.unwrap_or_default() as u32;
+        for (i, input) in def.sig.inputs.iter().enumerate() {
+            match input {
+                syn::FnArg::Receiver(_) => {
+                    let this = Value::object(self.self_ty.clone());
+                    self.bind("self".into(), this)
+                }
+                syn::FnArg::Typed(pt) => {
+                    let mut value = self.value_of_type(&pt.ty);
+                    if value.is_none() && super::redis::is_collection_type(&pt.ty) {
+                        // `ids: &[u64]`: a collection of run-time values, one per element.
+                        let name = self.text_of(&pt.pat).trim_start_matches("mut ").to_owned();
+                        let id = HoleId::ParamElement {
+                            func,
+                            index: i as u32,
+                        };
+                        value = Some(Value::Each(Box::new(Value::Opaque(
+                            self.param_hole(def, id, name),
+                        ))));
+                    }
+                    match &*pt.pat {
+                        syn::Pat::Ident(pi) => {
+                            let name = pi.ident.to_string();
+                            let value = value.unwrap_or_else(|| {
+                                let id = HoleId::Param {
+                                    func,
+                                    index: i as u32,
+                                };
+                                Value::Opaque(self.param_hole(def, id, name.clone()))
+                            });
+                            self.bind(name, value);
+                        }
+                        other => self.bind_pattern(other, Value::Unknown),
+                    }
+                }
+            }
+        }
+    }
+
+    /// A parameter's hole, with why it is unknown where no caller supplies it.
+    fn param_hole(&self, def: &FnDef<'a>, id: HoleId, name: String) -> Hole {
+        let public = def.public;
+        let what = match &def.self_ty {
+            Some(t) => format!("{t}::{}", def.name),
+            None => def.name.clone(),
+        };
+        let detail = if public {
+            format!(
+                "`{name}` is a parameter of `pub fn {what}`, and no caller in this crate passes it"
+            )
+        } else {
+            format!(
+                "`{name}` is a parameter of `fn {what}`, and slotlint saw no call that passes it"
+            )
+        };
+        Hole::new(id, name).because("parameter", detail)
+    }
+
+    /// The caller's argument values for the parameters of `def` (a walk for one caller).
+    pub(super) fn bind_args(&mut self, def: &FnDef<'a>, args: &[Value<'a>]) {
+        let typed = def.sig.inputs.iter().filter_map(|i| match i {
+            syn::FnArg::Typed(pt) => Some(pt),
+            syn::FnArg::Receiver(_) => None,
+        });
+        for (pt, arg) in typed.zip(args) {
+            if let syn::Pat::Ident(pi) = &*pt.pat {
+                self.bind(pi.ident.to_string(), arg.clone());
+            }
+        }
+    }
+
+    pub(super) fn walk_block(&mut self, block: &'a syn::Block) -> Value<'a> {
+        self.push_scope();
+        let mut last = Value::Unknown;
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let is_last = i + 1 == block.stmts.len();
+            last = Value::Unknown;
+            match stmt {
+                syn::Stmt::Local(local) => self.walk_local(local),
+                syn::Stmt::Item(syn::Item::Use(u)) => self.scope.add_use(u),
+                syn::Stmt::Item(_) => {}
+                syn::Stmt::Expr(e, semi) => {
+                    let v = self.eval(e);
+                    if semi.is_none() && is_last {
+                        last = v;
+                    }
+                }
+                syn::Stmt::Macro(m) => {
+                    let v = self.eval_macro(&m.mac);
+                    if m.semi_token.is_none() && is_last {
+                        last = v;
+                    }
+                }
+            }
+        }
+        self.pop_scope();
+        last
+    }
+
+    fn walk_local(&mut self, local: &'a syn::Local) {
+        let (pat, ty) = match &local.pat {
+            syn::Pat::Type(pt) => (&*pt.pat, Some(&*pt.ty)),
+            p => (p, None),
+        };
+        let mut value = match &local.init {
+            Some(init) => {
+                let v = self.eval(&init.expr);
+                if let Some((_, diverge)) = &init.diverge {
+                    self.eval(diverge);
+                }
+                v
+            }
+            None => Value::Unknown,
+        };
+        if let Some(ty) = ty {
+            if let Some(typed) = self.value_of_type(ty) {
+                // A declared connection type wins; otherwise only fill in what is unknown.
+                if matches!(typed, Value::Conn(_))
+                    || matches!(value, Value::Unknown | Value::Opaque(_))
+                {
+                    value = typed;
+                }
+            }
+        }
+        self.bind_pattern(pat, value);
+    }
+
+    /// Bind the names of a pattern; tuples and slices destructure known lists. A run-time value
+    /// gets an identity tied to its binding.
+    pub(super) fn bind_pattern(&mut self, pat: &syn::Pat, value: Value<'a>) {
+        match pat {
+            syn::Pat::Ident(pi) => {
+                let name = pi.ident.to_string();
+                let value = match value {
+                    Value::Unknown => {
+                        Value::Opaque(self.local_hole(&pi.ident, name.clone(), false))
+                    }
+                    v => v,
+                };
+                if let Some((_, sub)) = &pi.subpat {
+                    self.bind_pattern(sub, value.clone());
+                }
+                self.bind(name, value);
+            }
+            syn::Pat::Tuple(t) => {
+                let items = match value {
+                    Value::List(items) if items.len() == t.elems.len() => items,
+                    _ => vec![Value::Unknown; t.elems.len()],
+                };
+                for (p, v) in t.elems.iter().zip(items) {
+                    self.bind_pattern(p, v);
+                }
+            }
+            syn::Pat::Slice(s) => {
+                let items = match value {
+                    Value::List(items) if items.len() == s.elems.len() => items,
+                    _ => vec![Value::Unknown; s.elems.len()],
+                };
+                for (p, v) in s.elems.iter().zip(items) {
+                    self.bind_pattern(p, v);
+                }
+            }
+            syn::Pat::Reference(r) => self.bind_pattern(&r.pat, value),
+            syn::Pat::Paren(p) => self.bind_pattern(&p.pat, value),
+            syn::Pat::Type(t) => {
+                let typed = self.value_of_type(&t.ty);
+                let value = match (value, typed) {
+                    (Value::Unknown | Value::Opaque(_), Some(t)) => t,
+                    (v, _) => v,
+                };
+                self.bind_pattern(&t.pat, value)
+            }
+            syn::Pat::TupleStruct(ts) => {
+                // `Some(x)`, `Ok(x)`: the wrapped value.
+                let wrapper = ts.path.segments.last().map(|s| s.ident.to_string());
+                let single = ts.elems.len() == 1
+                    && matches!(wrapper.as_deref(), Some("Some" | "Ok" | "Err"));
+                for p in &ts.elems {
+                    self.bind_pattern(
+                        p,
+                        if single {
+                            value.clone()
+                        } else {
+                            Value::Unknown
+                        },
+                    );
+                }
+            }
+            syn::Pat::Struct(s) => {
+                for f in &s.fields {
+                    self.bind_pattern(&f.pat, Value::Unknown);
+                }
+            }
+            syn::Pat::Or(o) => {
+                for p in &o.cases {
+                    self.bind_pattern(p, value.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A `for` loop: the loop variable is one value per iteration, a hole that, seen from
+    /// outside the loop, varies per element.
+    pub(super) fn walk_loop(&mut self, pat: &'a syn::Pat, iter: Value<'a>, body: &'a syn::Block) {
+        self.push_scope();
+        let depth = self.env.len() - 1;
+        let element = match iter {
+            Value::List(items) if items.len() == 1 => items[0].clone(),
+            Value::Each(inner) => *inner,
+            _ => Value::Unknown,
+        };
+        let element = match element {
+            Value::Unknown | Value::Opaque(_) | Value::List(_) => {
+                let name = self.text_of(pat);
+                Value::Opaque(self.local_hole(pat, name, true))
+            }
+            v => v.single_element(),
+        };
+        let ids = hole_ids(&element);
+        for id in &ids {
+            self.loop_holes.push((id.clone(), depth));
+        }
+        self.bind_pattern(pat, element);
+        self.walk_block(body);
+        for _ in &ids {
+            self.loop_holes.pop();
+        }
+        self.pop_scope();
+    }
+
+    /// Apply a closure to one element (`map`, `for_each`): the closure's parameter is bound to
+    /// the element, and the holes of the element vary per element in the result.
+    pub(super) fn apply_closure(
+        &mut self,
+        c: &'a syn::ExprClosure,
+        element: Value<'a>,
+    ) -> Value<'a> {
+        self.push_scope();
+        let depth = self.env.len() - 1;
+        let param_name = || {
+            c.inputs
+                .first()
+                .map(|p| self.text_of(p).trim_start_matches('&').to_owned())
+        };
+        let element = match element {
+            Value::Unknown => {
+                let name = param_name().unwrap_or_else(|| "element".into());
+                Value::Opaque(self.local_hole(c, name, true))
+            }
+            // The element of a collection parameter: show it under the closure's name.
+            Value::Opaque(h) => Value::Opaque(Hole {
+                name: param_name().unwrap_or(h.name.clone()),
+                per_element: false,
+                ..h
+            }),
+            // A known element (`IDS.iter().map(|id| …)`): its value, in the closure's template.
+            Value::Int(n) => {
+                Value::Opaque(Hole::bound(param_name().unwrap_or_default(), n.to_string()))
+            }
+            Value::Str(p) if p.is_literal() && !p.segments().is_empty() => {
+                Value::Opaque(Hole::bound(
+                    param_name().unwrap_or_default(),
+                    p.as_literal().unwrap_or_default(),
+                ))
+            }
+            v => v.single_element(),
+        };
+        let ids = hole_ids(&element);
+        for id in &ids {
+            self.loop_holes.push((id.clone(), depth));
+        }
+        let mut inputs = c.inputs.iter();
+        if let Some(p) = inputs.next() {
+            self.bind_pattern(p, element);
+        }
+        for p in inputs {
+            self.bind_pattern(p, Value::Unknown);
+        }
+        let result = self.eval(&c.body);
+        for _ in &ids {
+            self.loop_holes.pop();
+        }
+        self.pop_scope();
+        result.mark_per_element(&|h| ids.contains(&h.id))
+    }
+
+    /// Run a closure once on a value (`Option::map`, `and_then`, `unwrap_or_else`): one value,
+    /// not one per element.
+    pub(super) fn apply_closure_once(
+        &mut self,
+        c: &'a syn::ExprClosure,
+        arg: Value<'a>,
+    ) -> Value<'a> {
+        self.push_scope();
+        let mut inputs = c.inputs.iter();
+        if let Some(p) = inputs.next() {
+            self.bind_pattern(p, arg);
+        }
+        for p in inputs {
+            self.bind_pattern(p, Value::Unknown);
+        }
+        let result = self.eval(&c.body);
+        self.pop_scope();
+        result
+    }
+
+    /// Walk a closure that is called somewhere the evaluator cannot follow (a spawned task).
+    pub(super) fn walk_closure_body(&mut self, c: &'a syn::ExprClosure) {
+        self.push_scope();
+        for p in &c.inputs {
+            self.bind_pattern(p, Value::Unknown);
+        }
+        self.eval(&c.body);
+        self.pop_scope();
+    }
+}
+
+/// Values stored inside a loop: keys added there vary per iteration.
+fn mark_pipe_per_element<'a>(value: Value<'a>, ids: &[HoleId]) -> Value<'a> {
+    let is_loop = |h: &Hole| ids.contains(&h.id);
+    match value {
+        Value::Pipe(mut state) => {
+            mark_pipe(&mut state, &is_loop);
+            Value::Pipe(state)
+        }
+        Value::Cmd(mut pending) => {
+            mark_command(&mut pending, &is_loop);
+            Value::Cmd(pending)
+        }
+        Value::Script(mut s) => {
+            mark_keys(&mut s.keys, &is_loop);
+            Value::Script(s)
+        }
+        Value::List(items) => {
+            // Elements pushed in a loop: one per iteration.
+            let items = items
+                .into_iter()
+                .map(|v| v.mark_per_element(&is_loop))
+                .map(|v| {
+                    if has_marked(&v) {
+                        Value::Each(Box::new(v))
+                    } else {
+                        v
+                    }
+                })
+                .collect();
+            Value::List(items)
+        }
+        other => other.mark_per_element(&is_loop),
+    }
+}
+
+fn mark_pipe(state: &mut PipeState<'_>, is_loop: &dyn Fn(&Hole) -> bool) {
+    for c in &mut state.commands {
+        mark_command(c, is_loop);
+    }
+}
+
+fn mark_command(c: &mut PendingCommand<'_>, is_loop: &dyn Fn(&Hole) -> bool) {
+    match c {
+        PendingCommand::Ready(cmd) => mark_keys(&mut cmd.keys, is_loop),
+        PendingCommand::Raw { args, .. } => {
+            for a in args {
+                a.value = a.value.mark_per_element(is_loop);
+            }
+        }
+    }
+}
+
+fn has_marked(v: &Value<'_>) -> bool {
+    match v {
+        Value::Str(p) => p.has_per_element_hole(),
+        Value::Opaque(h) => h.per_element,
+        Value::List(items) | Value::OneOf(items) => items.iter().any(has_marked),
+        _ => false,
+    }
+}
+
+fn mark_keys(keys: &mut [KeyArg], is_loop: &dyn Fn(&Hole) -> bool) {
+    for k in keys {
+        if let Some(p) = &k.pattern {
+            if p.holes().any(is_loop) {
+                k.pattern = Some(p.with_per_element(is_loop));
+                k.alternatives = k
+                    .alternatives
+                    .iter()
+                    .map(|a| a.with_per_element(is_loop))
+                    .collect();
+                k.many = true;
+            }
+        }
+    }
+}

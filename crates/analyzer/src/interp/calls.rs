@@ -1,0 +1,637 @@
+//! Calls: functions and methods of the crate (summaries with the caller's arguments, effects on
+//! builders passed by `&mut`, calls recorded for caller contexts), constants, and the dispatch
+//! of method calls to redis receivers or to string and collection methods.
+//!
+//! Not here: what a redis-rs method sends (`commands`), builders (`builders`).
+
+use syn::spanned::Spanned;
+use syn::Expr;
+
+use slotlint_keys::{Hole, HoleId, KeyPattern};
+
+use super::value::{ObjectInfo, Value};
+use super::{param_names, CallRecord, Interp, MAX_SUMMARY_DEPTH};
+use crate::sites::KeyArg;
+use crate::source::Span;
+
+impl<'c, 'a> Interp<'c, 'a> {
+    pub(super) fn eval_args(
+        &mut self,
+        args: &'a syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+    ) -> Vec<Value<'a>> {
+        args.iter()
+            .map(|a| match self.eval(a) {
+                Value::Closure(c) => {
+                    self.walk_closure_body(c);
+                    Value::Unknown
+                }
+                v => v,
+            })
+            .collect()
+    }
+
+    pub(super) fn eval_call(&mut self, call: &'a syn::ExprCall, expr: &'a Expr) -> Value<'a> {
+        let Expr::Path(func) = &*call.func else {
+            self.eval(&call.func);
+            self.eval_args(&call.args);
+            return Value::Opaque(self.hole_for(expr));
+        };
+        let path = &func.path;
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let last = segments.last().cloned().unwrap_or_default();
+        if self.cx.mentions_redis[self.file] {
+            if let Some(v) = self.eval_redis_path_call(path, call, expr) {
+                return v;
+            }
+        }
+        let first = segments.first().map(String::as_str);
+        match (segments.len(), first, last.as_str()) {
+            (_, Some("String" | "Cow" | "Box" | "Arc" | "Rc"), "from" | "new" | "from_str")
+                if call.args.len() == 1 =>
+            {
+                return self.eval(&call.args[0]);
+            }
+            (_, Some("String"), "new") => return Value::str(""),
+            (
+                _,
+                Some("Vec" | "VecDeque" | "BTreeSet" | "HashSet" | "SmallVec"),
+                "new" | "with_capacity",
+            ) => {
+                self.eval_args(&call.args);
+                return Value::List(Vec::new());
+            }
+            (1, _, "Some" | "Ok" | "Borrowed" | "Owned") if call.args.len() == 1 => {
+                return self.eval(&call.args[0])
+            }
+            // An error or nothing: no value for the keys a function returns.
+            (1, _, "Err") => {
+                self.eval_args(&call.args);
+                return Value::Unknown;
+            }
+            (_, _, "once") if call.args.len() == 1 && segments.iter().any(|s| s == "iter") => {
+                return Value::List(vec![self.eval(&call.args[0])]);
+            }
+            (_, Some("LazyLock" | "Lazy" | "LazyCell" | "OnceLock"), "new" | "force")
+                if call.args.len() == 1 =>
+            {
+                if let Expr::Closure(c) = &call.args[0] {
+                    return self.eval(&c.body);
+                }
+            }
+            _ => {}
+        }
+        let qualifier = (segments.len() >= 2).then(|| segments[segments.len() - 2].clone());
+        let qualifier = match qualifier.as_deref() {
+            Some("Self") => self.self_ty.clone(),
+            _ => qualifier,
+        };
+        let is_crate_path = first.is_some_and(|s| matches!(s, "crate" | "self" | "super" | "Self"))
+            || segments.len() == 1
+            || qualifier
+                .as_deref()
+                .is_some_and(|q| self.cx.index.types.contains(q));
+        let args = self.eval_args(&call.args);
+        if is_crate_path || segments.len() <= 3 {
+            let upper = qualifier
+                .as_deref()
+                .filter(|q| q.chars().next().is_some_and(char::is_uppercase));
+            if let Some(fi) = self.resolve_fn(&last, upper, false, None) {
+                let arg_exprs: Vec<&'a Expr> = call.args.iter().collect();
+                self.builder_effects(fi, &args, &arg_exprs, expr);
+                self.record_call(fi, &args, expr);
+                for a in &args {
+                    self.escape(a);
+                }
+                let v = self.call_summary(fi, args, None);
+                let v = self.relocated(v, expr);
+                if !matches!(v, Value::Unknown) {
+                    return v;
+                }
+                return Value::Opaque(self.hole_for(expr));
+            }
+        }
+        for a in &args {
+            self.escape(a);
+        }
+        // A pool or manager built over a client keeps the client's kind.
+        if let Some(client) = args.iter().find(|a| matches!(a, Value::Client(_))) {
+            if matches!(last.as_str(), "new" | "build" | "from_manager" | "create") {
+                return client.clone();
+            }
+        }
+        if last.chars().next().is_some_and(char::is_uppercase) {
+            // A tuple struct or enum variant.
+            return Value::object(Some(last));
+        }
+        let hole = self.hole_for(expr);
+        let detail = format!(
+            "`{}` is the result of `{}`, a call slotlint does not follow",
+            hole.name,
+            segments.join("::")
+        );
+        Value::Opaque(hole.because("external call", detail))
+    }
+
+    pub(super) fn eval_method_call(
+        &mut self,
+        mc: &'a syn::ExprMethodCall,
+        expr: &'a Expr,
+    ) -> Value<'a> {
+        let method = mc.method.to_string();
+        let receiver = self.eval(&mc.receiver);
+        let root = Self::root_binding(&mc.receiver);
+        if self.cx.mentions_redis[self.file] {
+            if let Some(v) = self.redis_method(&receiver, mc, &method, root.as_deref(), expr) {
+                return v;
+            }
+        }
+        if let Value::Object(o) = &receiver {
+            let ty = o.ty.clone();
+            let args = self.eval_args(&mc.args);
+            if PASS_THROUGH.contains(&method.as_str()) {
+                return receiver;
+            }
+            if let Some(fi) = self.resolve_fn(&method, None, true, ty.as_deref()) {
+                return self.call_method(fi, &receiver, args, mc, expr);
+            }
+            return Value::Opaque(self.hole_for(expr));
+        }
+        let receiver = match receiver {
+            Value::Conn(_) => Value::Unknown,
+            v => v,
+        };
+        if let Some(v) = self.value_method(receiver.clone(), mc, &method, root.as_deref(), expr) {
+            return v;
+        }
+        if self.cx.mentions_redis[self.file] {
+            if let Some(v) = self.command_on_unknown_receiver(mc, &method, expr) {
+                return v;
+            }
+        }
+        let args = self.eval_args(&mc.args);
+        for a in &args {
+            self.escape(a);
+        }
+        if let Some(fi) = self.resolve_fn(&method, None, true, None) {
+            let v = self.call_method(fi, &receiver, args, mc, expr);
+            if !matches!(v, Value::Unknown) {
+                return v;
+            }
+        }
+        Value::Opaque(self.hole_for(expr))
+    }
+
+    /// A method of the crate called on `receiver`.
+    fn call_method(
+        &mut self,
+        fi: usize,
+        receiver: &Value<'a>,
+        args: Vec<Value<'a>>,
+        mc: &'a syn::ExprMethodCall,
+        expr: &'a Expr,
+    ) -> Value<'a> {
+        let arg_exprs: Vec<&'a Expr> = mc.args.iter().collect();
+        self.builder_effects(fi, &args, &arg_exprs, expr);
+        self.record_call(fi, &args, expr);
+        let this = match receiver {
+            Value::Object(o) => Value::Object(ObjectInfo {
+                id: Some(self.hole_for(&*mc.receiver).id),
+                ..o.clone()
+            }),
+            _ => Value::Object(ObjectInfo {
+                id: Some(self.hole_for(&*mc.receiver).id),
+                ..ObjectInfo::of(None)
+            }),
+        };
+        let receiver_hole = self.hole_for(&*mc.receiver);
+        let v = self.call_summary_on(fi, args, Some((receiver_hole, this)));
+        let v = self.relocated(v, expr);
+        if matches!(v, Value::Unknown) {
+            return Value::Opaque(self.hole_for(expr));
+        }
+        v
+    }
+
+    /// Call a function of the crate: its summary with the parameters replaced by `args`.
+    pub(super) fn call_summary(
+        &mut self,
+        fn_index: usize,
+        args: Vec<Value<'a>>,
+        receiver: Option<Hole>,
+    ) -> Value<'a> {
+        let this = receiver.map(|h| {
+            let obj = Value::Object(ObjectInfo {
+                id: Some(h.id.clone()),
+                ..ObjectInfo::of(None)
+            });
+            (h, obj)
+        });
+        self.call_summary_on(fn_index, args, this)
+    }
+
+    fn call_summary_on(
+        &mut self,
+        fn_index: usize,
+        args: Vec<Value<'a>>,
+        receiver: Option<(Hole, Value<'a>)>,
+    ) -> Value<'a> {
+        let Some(summary) = self.summary(fn_index) else {
+            return Value::Unknown;
+        };
+        let has_self = self.cx.index.fns[fn_index].has_self();
+        let receiver_fields = match &receiver {
+            Some((_, Value::Object(o))) => o.fields.clone(),
+            _ => None,
+        };
+        summary.substitute(&|h: &Hole| match &h.id {
+            // `self.id` in the callee is `<receiver>.id` at the call.
+            HoleId::SelfField(path) => {
+                let (r, _) = receiver.as_ref()?;
+                if let Some(v) = receiver_fields.as_ref().and_then(|f| f.get(&**path)) {
+                    return Some(v.clone());
+                }
+                Some(Value::Opaque(Hole::new(
+                    HoleId::Field {
+                        base: Box::new(r.id.clone()),
+                        path: path.clone(),
+                    },
+                    format!("{}.{path}", r.name),
+                )))
+            }
+            HoleId::Param { func, index } if *func as usize == fn_index => {
+                // Positions count the `self` parameter; `args` do not hold it.
+                let i = *index as usize;
+                let i = if has_self { i.checked_sub(1)? } else { i };
+                args.get(i).cloned()
+            }
+            HoleId::ParamElement { func, index } if *func as usize == fn_index => {
+                let i = *index as usize;
+                let i = if has_self { i.checked_sub(1)? } else { i };
+                match args.get(i)? {
+                    Value::Each(inner) => Some((**inner).clone()),
+                    Value::List(items) if items.len() == 1 => Some(items[0].clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+    }
+
+    /// The value a function returns, in terms of its parameters (memoized).
+    pub(super) fn summary(&mut self, fn_index: usize) -> Option<Value<'a>> {
+        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+            return None;
+        }
+        let cached = self.cx.summaries.borrow().get(&fn_index).cloned();
+        match cached {
+            Some(Some(v)) => return Some(v),
+            // In progress (recursion) or failed.
+            Some(None) => return None,
+            None => {}
+        }
+        self.cx.summaries.borrow_mut().insert(fn_index, None);
+        let def = &self.cx.index.fns[fn_index];
+        let mut interp = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
+        interp.bind_params(def);
+        let tail = interp.walk_block(def.block);
+        let value = interp.returns.drain(..).fold(tail, Value::join);
+        // A body slotlint cannot read, with a declared tag that the `slotlint::key` macro
+        // checks at compile time: trust the declaration.
+        let value = match value {
+            Value::Str(_) | Value::OneOf(_) => value,
+            other => declared_key(fn_index, def)
+                .or_else(|| self.group_key(fn_index))
+                .unwrap_or(other),
+        };
+        self.cx
+            .summaries
+            .borrow_mut()
+            .insert(fn_index, Some(value.clone()));
+        Some(value)
+    }
+
+    /// A pipeline, script invocation or collection passed by `&mut` to a function of the crate
+    /// (`add_ops(&mut p, id)`, `push_keys(&mut keys)`): walk the function with it, and keep what
+    /// it added. Keys added there are shown at the call.
+    pub(super) fn builder_effects(
+        &mut self,
+        fn_index: usize,
+        args: &[Value<'a>],
+        arg_exprs: &[&'a Expr],
+        call: &'a Expr,
+    ) {
+        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+            return;
+        }
+        let def = &self.cx.index.fns[fn_index];
+        let typed: Vec<&syn::PatType> = def
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|i| match i {
+                syn::FnArg::Typed(pt) => Some(pt),
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect();
+        for (i, value) in args.iter().enumerate() {
+            let before = match value {
+                Value::Pipe(p) => p.commands.len(),
+                Value::Script(s) if s.invocation => s.keys.len(),
+                Value::List(items) if is_mut_ref(typed.get(i).map(|t| &*t.ty)) => items.len(),
+                _ => continue,
+            };
+            let (Some(root), Some(pt)) = (
+                arg_exprs.get(i).and_then(|e| Self::root_binding(e)),
+                typed.get(i),
+            ) else {
+                continue;
+            };
+            let syn::Pat::Ident(param) = &*pt.pat else {
+                continue;
+            };
+            let mut callee =
+                Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
+            callee.bind_params(def);
+            // The other arguments as the caller passes them.
+            callee.bind_args(def, args);
+            callee.bind(param.ident.to_string(), value.clone());
+            callee.walk_block(def.block);
+            let after = callee
+                .lookup(&param.ident.to_string())
+                .map(|b| b.value.clone());
+            let (span, text) = (self.span_of(call.span()), self.text_of(call));
+            match after {
+                Some(Value::Pipe(mut state)) => {
+                    for cmd in state.commands.iter_mut().skip(before) {
+                        relocate_command(cmd, span, &text);
+                    }
+                    self.store(&root, Value::Pipe(state));
+                }
+                Some(Value::Script(mut state)) => {
+                    for k in state.keys.iter_mut().skip(before) {
+                        relocate_key(k, span, &text);
+                    }
+                    self.store(&root, Value::Script(state));
+                }
+                Some(Value::List(items)) if items.len() > before => {
+                    self.store(&root, Value::List(items));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    pub(super) fn record_call(&mut self, callee: usize, args: &[Value<'a>], call: &'a Expr) {
+        if self.emit && self.context.is_none() {
+            let span = self.span_of(call.span());
+            let text = self.short_text(call);
+            self.calls.push(CallRecord {
+                callee,
+                args: args.to_vec(),
+                file: self.file,
+                span,
+                text,
+            });
+        }
+    }
+
+    /// A function of a `#[slotlint::colocated]` group whose body slotlint cannot read: the macro
+    /// proved it uses the group's tag, so take the tag from a member slotlint can read
+    /// (parameters matched by name, as the macro does).
+    fn group_key(&mut self, fn_index: usize) -> Option<Value<'a>> {
+        let group = self.cx.index.fns[fn_index].group?;
+        let siblings: Vec<usize> = (0..self.cx.index.fns.len())
+            .filter(|&i| i != fn_index && self.cx.index.fns[i].group == Some(group))
+            .collect();
+        let mine = param_names(&self.cx.index.fns[fn_index]);
+        for sib in siblings {
+            // The sibling's summary with its own parameter holes (no caller substitution).
+            let sib_params = param_names(&self.cx.index.fns[sib]);
+            let Some(Value::Str(p)) = self.summary(sib) else {
+                continue;
+            };
+            let Some(tag) = p.hash_tag() else { continue };
+            let mut ok = true;
+            let mapped = tag.substitute(&mut |h| {
+                let HoleId::Param { func, index } = h.id else {
+                    return None;
+                };
+                if func as usize != sib {
+                    return None;
+                }
+                let name = sib_params.get(index as usize)?;
+                match mine.iter().position(|n| n == name) {
+                    Some(j) => Some(KeyPattern::hole(Hole::new(
+                        HoleId::Param {
+                            func: fn_index as u32,
+                            index: j as u32,
+                        },
+                        name.clone(),
+                    ))),
+                    None => {
+                        ok = false;
+                        None
+                    }
+                }
+            });
+            let foreign = mapped
+                .holes()
+                .any(|h| matches!(h.id, HoleId::Param { func, .. } if func as usize == sib));
+            if !ok || foreign {
+                continue;
+            }
+            let mut key = KeyPattern::literal("{");
+            key.push_pattern(&mapped);
+            key.push_text("}");
+            key.push_hole(Hole::new(
+                HoleId::Declared {
+                    func: fn_index as u32,
+                },
+                format!("{}…", self.cx.index.fns[fn_index].name),
+            ));
+            return Some(Value::Str(key));
+        }
+        None
+    }
+
+    /// A pipeline, command or script built by a function of the crate and returned: its keys'
+    /// positions are in that function; show them at the call instead.
+    pub(super) fn relocated(&self, value: Value<'a>, call: &'a Expr) -> Value<'a> {
+        let (span, text) = (self.span_of(call.span()), self.text_of(call));
+        match value {
+            Value::Pipe(mut state) => {
+                for c in &mut state.commands {
+                    relocate_command(c, span, &text);
+                }
+                Value::Pipe(state)
+            }
+            Value::Cmd(mut pending) => {
+                relocate_command(&mut pending, span, &text);
+                Value::Cmd(pending)
+            }
+            Value::Script(mut state) => {
+                for k in &mut state.keys {
+                    relocate_key(k, span, &text);
+                }
+                Value::Script(state)
+            }
+            other => other,
+        }
+    }
+
+    /// The crate function a call means, when exactly one matches.
+    pub(super) fn resolve_fn(
+        &self,
+        name: &str,
+        qualifier: Option<&str>,
+        method: bool,
+        receiver_ty: Option<&str>,
+    ) -> Option<usize> {
+        let mut found = None;
+        for (i, f) in self.cx.index.fns_named_indexed(name) {
+            if f.has_self() != method {
+                continue;
+            }
+            let fits = match (qualifier, receiver_ty) {
+                (Some(q), _) => f.self_ty.as_deref() == Some(q) || f.self_ty.is_none(),
+                (None, Some(t)) => f.self_ty.as_deref() == Some(t),
+                (None, None) => true,
+            };
+            if fits {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(i);
+            }
+        }
+        found
+    }
+
+    pub(super) fn const_value(&mut self, name: &str) -> Option<Value<'a>> {
+        if let Some(v) = self.cx.consts.borrow().get(name) {
+            return v.clone();
+        }
+        let defs = self.cx.index.consts_named(name);
+        let [def] = defs else { return None };
+        self.cx.consts.borrow_mut().insert(name.to_owned(), None);
+        let mut interp = Interp::for_const(self.cx, def.file, name, false);
+        let mut value = interp.eval(def.expr);
+        if let Some(typed) = interp.value_of_type(def.ty) {
+            if matches!(value, Value::Unknown) {
+                value = typed;
+            }
+        }
+        let value = match value {
+            Value::Unknown => None,
+            v => Some(v),
+        };
+        self.cx
+            .consts
+            .borrow_mut()
+            .insert(name.to_owned(), value.clone());
+        value
+    }
+
+    /// A builder handed somewhere the evaluator cannot follow is configured there.
+    pub(super) fn escape(&mut self, v: &Value<'a>) {
+        if let Value::ClusterBuilder(file, span) = v {
+            self.out.builder_escapes.push((*file, *span));
+        }
+    }
+
+    /// A function's tail value escapes to its caller.
+    pub(super) fn escape_tail(&mut self, block: &'a syn::Block) {
+        if let Some(syn::Stmt::Expr(e, None)) = block.stmts.last() {
+            if let Some(name) = Self::root_binding(e) {
+                if let Some(v) = self.lookup(&name).map(|b| b.value.clone()) {
+                    self.escape(&v);
+                }
+            }
+        }
+    }
+}
+
+/// Methods that give back their receiver (or a guard or reference to it).
+const PASS_THROUGH: &[&str] = &[
+    "clone",
+    "as_ref",
+    "as_mut",
+    "borrow",
+    "borrow_mut",
+    "deref",
+    "deref_mut",
+    "to_owned",
+    "lock",
+    "read",
+    "write",
+    "unwrap",
+    "expect",
+];
+
+fn is_mut_ref(ty: Option<&syn::Type>) -> bool {
+    matches!(ty, Some(syn::Type::Reference(r)) if r.mutability.is_some())
+}
+
+/// The key a `#[slotlint::key(tag = "user:{id}")]` function builds, as far as the declaration
+/// says: `{user:<id>}` followed by text slotlint does not know.
+fn declared_key<'a>(fn_index: usize, def: &crate::index::FnDef<'_>) -> Option<Value<'a>> {
+    use slotlint_keys::format_string::{self, ArgRef, Piece};
+    let tag = slotlint_syntax::key_attr::declared_tag(def.attrs)?;
+    let pieces = format_string::parse(&tag.value()).ok()?;
+    let params = param_names(def);
+    let mut key = KeyPattern::literal("{");
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => key.push_text(&t),
+            Piece::Placeholder {
+                arg: ArgRef::Name(n),
+                ..
+            } => {
+                let i = params.iter().position(|p| *p == n)?;
+                key.push_hole(Hole::new(
+                    HoleId::Param {
+                        func: fn_index as u32,
+                        index: i as u32,
+                    },
+                    n,
+                ));
+            }
+            Piece::Placeholder { .. } => return None,
+        }
+    }
+    key.push_text("}");
+    key.push_hole(Hole::new(
+        HoleId::Declared {
+            func: fn_index as u32,
+        },
+        format!("{}…", def.name),
+    ));
+    Some(Value::Str(key))
+}
+
+/// A key built in another function, shown at the call that brought it here.
+pub(super) fn relocate_key(k: &mut KeyArg, span: Span, text: &str) {
+    k.span = span;
+    k.text = text.to_owned();
+}
+
+/// A command built in another function, shown at the call that brought it here.
+pub(super) fn relocate_command(c: &mut super::value::PendingCommand<'_>, span: Span, text: &str) {
+    use super::value::PendingCommand;
+    match c {
+        PendingCommand::Ready(cmd) => {
+            cmd.span = span;
+            cmd.keys
+                .iter_mut()
+                .for_each(|k| relocate_key(k, span, text));
+        }
+        PendingCommand::Raw { args, span: s } => {
+            *s = span;
+            for a in args {
+                a.span = span;
+                a.text = text.to_owned();
+                a.expr = None;
+            }
+        }
+    }
+}

@@ -1,0 +1,516 @@
+//! Commands and their keys: redis-rs command methods (from the generated method table), raw
+//! commands resolved with the server's key specs, the keys an argument expression holds, and
+//! the call sites they become.
+//!
+//! Not here: builders' state (`builders`), the command table itself (`slotlint-commands`).
+
+use syn::spanned::Spanned;
+use syn::Expr;
+
+use slotlint_commands::KeyPositionError;
+use slotlint_syntax::strip::strip_refs;
+
+use super::value::{has_text, ArgItem, ConnInfo, PendingCommand, Value};
+use super::Interp;
+use crate::redis_api::{self, methods::Param};
+use crate::sites::{CallSite, CommandCall, Exec, KeyArg, PubSubKind, SiteKind};
+use crate::source::Span;
+
+/// Where a key parameter's value goes.
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum KeyRole {
+    /// Exactly one key (but before 1.0 a `ToRedisArgs` key could be many).
+    One,
+    /// Any number of keys (`ToRedisArgs`).
+    Many,
+    /// `&[(K, V)]`: the first of each pair.
+    Pairs,
+    /// `&[(K, P, V)]`: the first of each triple.
+    Triples,
+}
+
+impl<'c, 'a> Interp<'c, 'a> {
+    /// A redis-rs command method call: its command and keys, from the generated table.
+    pub(super) fn method_command(
+        &mut self,
+        method: &str,
+        args: Vec<&'a Expr>,
+        focus: Span,
+    ) -> Option<CommandCall> {
+        let spec = redis_api::method(method, self.cx.version)?;
+        let params = spec.params_in(self.cx.version);
+        if params.len() != args.len() {
+            return None;
+        }
+        let old_api = self.cx.version < (1, 0, 0);
+        let mut keys = Vec::new();
+        let mut name = match spec.subcommand {
+            Some(sub) => format!("{} {sub}", spec.command),
+            None => spec.command.to_owned(),
+        };
+        let mut exact = true;
+        for (param, arg) in params.iter().zip(&args) {
+            match param {
+                Param::Key => {
+                    let role = if old_api && spec.key_expands_before_1x {
+                        KeyRole::Many
+                    } else {
+                        KeyRole::One
+                    };
+                    let mut k = self.keys_from_expr(arg, role);
+                    if k.len() > 1 || k.iter().any(|k| k.many) {
+                        if let Some(multi) = spec.multi_key_command {
+                            name = multi.to_owned();
+                        }
+                    }
+                    keys.append(&mut k);
+                }
+                Param::Keys => keys.append(&mut self.keys_from_expr(arg, KeyRole::Many)),
+                Param::KeyValuePairs | Param::KeyWeightPairs => {
+                    keys.append(&mut self.keys_from_expr(arg, KeyRole::Pairs))
+                }
+                Param::KeyPathValueTriples => {
+                    keys.append(&mut self.keys_from_expr(arg, KeyRole::Triples))
+                }
+                Param::Script => match self.eval(arg) {
+                    Value::Script(s) => {
+                        exact &= s.complete;
+                        keys.extend(s.keys);
+                    }
+                    _ => {
+                        exact = false;
+                        keys.push(KeyArg {
+                            pattern: None,
+                            many: true,
+                            span: self.span_of(arg.span()),
+                            text: self.text_of(*arg),
+                            hole: None,
+                            alternatives: Vec::new(),
+                            why: None,
+                        });
+                    }
+                },
+                _ => {
+                    if let Value::Closure(c) = self.eval(arg) {
+                        self.walk_closure_body(c);
+                    }
+                }
+            }
+        }
+        Some(CommandCall {
+            name,
+            keys,
+            span: focus,
+            method: Some(method.to_owned()),
+            keys_exact: exact,
+            argv: Vec::new(),
+        })
+    }
+
+    /// The keys an argument expression holds, with a position for each.
+    pub(super) fn keys_from_expr(&mut self, expr: &'a Expr, role: KeyRole) -> Vec<KeyArg> {
+        let inner = strip_refs(expr);
+        let elements: Option<Vec<&'a Expr>> = match inner {
+            Expr::Array(a) => Some(a.elems.iter().collect()),
+            Expr::Tuple(t) if role == KeyRole::Many => Some(t.elems.iter().collect()),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                self.cx.macro_args(&m.mac).map(|p| p.iter().collect())
+            }
+            _ => None,
+        };
+        if let Some(elements) = elements {
+            if role != KeyRole::One || elements.len() == 1 {
+                let sub = match role {
+                    KeyRole::Pairs | KeyRole::Triples => role,
+                    _ => KeyRole::Many,
+                };
+                return elements
+                    .into_iter()
+                    .flat_map(|e| match (sub, strip_refs(e)) {
+                        (KeyRole::Pairs | KeyRole::Triples, Expr::Tuple(t)) => {
+                            match t.elems.first() {
+                                Some(first) => {
+                                    for rest in t.elems.iter().skip(1) {
+                                        self.eval(rest);
+                                    }
+                                    self.keys_from_expr(first, KeyRole::One)
+                                }
+                                None => Vec::new(),
+                            }
+                        }
+                        _ => self.keys_from_expr(e, sub),
+                    })
+                    .collect();
+            }
+        }
+        let value = self.eval(expr);
+        let span = self.span_of(expr.span());
+        let text = self.text_of(expr);
+        let value = match role {
+            KeyRole::Pairs | KeyRole::Triples => first_of_tuples(value),
+            _ => value,
+        };
+        let mut out = Vec::new();
+        flatten_keys(&value, false, span, &text, &mut out);
+        out
+    }
+
+    pub(super) fn arg_items(
+        &mut self,
+        args: &'a syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+    ) -> Vec<ArgItem<'a>> {
+        args.iter()
+            .map(|a| ArgItem {
+                value: self.eval(a),
+                span: self.span_of(a.span()),
+                text: self.text_of(a),
+                expr: Some(a),
+            })
+            .collect()
+    }
+
+    /// Turn builder commands into commands with keys, using the server's key specs.
+    pub(super) fn resolve_commands(&mut self, pending: &[PendingCommand<'a>]) -> Vec<CommandCall> {
+        pending
+            .iter()
+            .filter_map(|p| self.resolve_command(p))
+            .collect()
+    }
+
+    fn resolve_command(&mut self, pending: &PendingCommand<'a>) -> Option<CommandCall> {
+        let (args, span) = match pending {
+            PendingCommand::Ready(c) => return Some(c.clone()),
+            PendingCommand::Raw { args, span } => (args, *span),
+        };
+        // One slot per argument the server will see; a collection of unknown length is one slot.
+        struct Slot {
+            text: Option<String>,
+            key: Option<KeyArg>,
+            item: usize,
+        }
+        let mut slots = Vec::new();
+        for (i, item) in args.iter().enumerate() {
+            let mut keys = Vec::new();
+            flatten_keys(&item.value, false, item.span, &item.text, &mut keys);
+            let literal = |v: &Value| match v {
+                Value::Str(p) => p.as_literal(),
+                Value::Int(n) => Some(n.to_string()),
+                _ => None,
+            };
+            match &item.value {
+                Value::List(items) => {
+                    for (v, k) in items
+                        .iter()
+                        .zip(keys.into_iter().map(Some).chain(std::iter::repeat(None)))
+                    {
+                        slots.push(Slot {
+                            text: literal(v),
+                            key: k,
+                            item: i,
+                        });
+                    }
+                }
+                v => slots.push(Slot {
+                    text: literal(v),
+                    key: keys.into_iter().next(),
+                    item: i,
+                }),
+            }
+        }
+        let name = slots.first()?.text.clone()?.to_ascii_uppercase();
+        let argv: Vec<Option<&str>> = slots.iter().map(|s| s.text.as_deref()).collect();
+        let literal_argv: Vec<Option<String>> =
+            slots.iter().skip(1).map(|s| s.text.clone()).collect();
+        self.raw_lua_body(&name, args, &literal_argv, span);
+        let spec = self.cx.commands.lookup(&argv)?;
+        let full_name = match &spec.subcommand {
+            Some(sub) => format!("{name} {}", sub.to_ascii_uppercase()),
+            None => name.clone(),
+        };
+        if let Some(kind) = PubSubKind::of_command(&name) {
+            // Channels are not keys in the server's key specs: every argument (the first for
+            // PUBLISH/SPUBLISH) is a channel.
+            let take = if matches!(kind, PubSubKind::Publish | PubSubKind::SPublish) {
+                2
+            } else {
+                slots.len()
+            };
+            let mut channels = Vec::new();
+            for item in args.iter().skip(1).take(take - 1) {
+                flatten_keys(&item.value, false, item.span, &item.text, &mut channels);
+            }
+            return Some(CommandCall {
+                name: full_name,
+                keys: channels,
+                span,
+                method: None,
+                keys_exact: true,
+                argv: literal_argv,
+            });
+        }
+        let has_spread = slots.iter().any(|s| s.key.as_ref().is_some_and(|k| k.many));
+        match spec.key_positions(&argv) {
+            Ok(positions) => {
+                let keys = positions
+                    .iter()
+                    .filter_map(|&p| slots.get(p))
+                    .map(|s| s.key.clone().unwrap_or_else(|| unresolved(&args[s.item])))
+                    .collect();
+                Some(CommandCall {
+                    name: full_name,
+                    keys,
+                    span,
+                    method: None,
+                    keys_exact: !has_spread,
+                    argv: literal_argv,
+                })
+            }
+            Err(KeyPositionError::NoKeyArguments) => Some(CommandCall {
+                name: full_name,
+                keys: Vec::new(),
+                span,
+                method: None,
+                keys_exact: true,
+                argv: literal_argv,
+            }),
+            // A malformed call (too few arguments): nothing to judge.
+            Err(KeyPositionError::WrongArity { .. }) => None,
+            Err(_) if !spec.is_multi_key() => None,
+            Err(_) => {
+                // `EVAL src keys.len() &keys …`: numkeys is the length of the next argument.
+                let keys = numkeys_from_len(args).map(|i| {
+                    let mut k = Vec::new();
+                    flatten_keys(&args[i].value, false, args[i].span, &args[i].text, &mut k);
+                    k
+                });
+                let keys = keys.unwrap_or_else(|| {
+                    vec![KeyArg {
+                        pattern: None,
+                        many: true,
+                        span,
+                        text: "keys of this command".into(),
+                        hole: None,
+                        alternatives: Vec::new(),
+                        why: None,
+                    }]
+                });
+                Some(CommandCall {
+                    name: full_name,
+                    keys,
+                    span,
+                    method: None,
+                    keys_exact: false,
+                    argv: literal_argv,
+                })
+            }
+        }
+    }
+
+    /// `EVAL src …`, `SCRIPT LOAD src`, `FUNCTION LOAD [REPLACE] src`: the Lua body as a fact.
+    fn raw_lua_body(
+        &mut self,
+        name: &str,
+        args: &[ArgItem<'a>],
+        argv: &[Option<String>],
+        used_at: Span,
+    ) {
+        let sub = argv
+            .first()
+            .cloned()
+            .flatten()
+            .map(|s| s.to_ascii_uppercase());
+        let (at, library) = match (name, sub.as_deref()) {
+            ("EVAL" | "EVAL_RO", _) => (1, false),
+            ("SCRIPT", Some("LOAD")) => (2, false),
+            ("FUNCTION", Some("LOAD")) => {
+                let replace = argv
+                    .get(1)
+                    .cloned()
+                    .flatten()
+                    .is_some_and(|a| a.eq_ignore_ascii_case("REPLACE"));
+                (if replace { 3 } else { 2 }, true)
+            }
+            _ => return,
+        };
+        let Some(item) = args.get(at) else { return };
+        let Value::Str(p) = &item.value else { return };
+        let Some(text) = p.as_literal() else { return };
+        let written_at = item
+            .expr
+            .map_or_else(proc_macro2::Span::call_site, |e| e.span());
+        self.lua_source(text, library, used_at, written_at);
+    }
+
+    pub(super) fn emit_command(
+        &mut self,
+        cmd: CommandCall,
+        full: Span,
+        focus: Span,
+        exec: Exec,
+        conn: &ConnInfo,
+    ) {
+        let kind = if redis_api::is_script_command(&cmd.name) {
+            // EVAL src numkeys keys…: the key list is what matters, and EVAL's source.
+            let source = match (cmd.name.as_str(), cmd.argv.first()) {
+                ("EVAL" | "EVAL_RO", Some(Some(text))) => Some(crate::sites::ScriptSource {
+                    text: text.clone(),
+                    origin: format!("{}:{}", self.source().display, cmd.span.line),
+                }),
+                _ => None,
+            };
+            SiteKind::Script {
+                command: cmd.name.clone(),
+                keys: cmd.keys,
+                complete: cmd.keys_exact,
+                source,
+            }
+        } else if let Some(kind) = PubSubKind::of_command(&cmd.name) {
+            // A raw pub/sub command is shown at the `cmd("…")` that names it.
+            let focus = if cmd.method.is_none() {
+                cmd.span
+            } else {
+                focus
+            };
+            self.emit_site(CallSite {
+                kind: SiteKind::PubSub {
+                    kind,
+                    channels: cmd.keys,
+                },
+                span: full,
+                focus,
+                exec,
+                context: None,
+                client: conn.client.clone(),
+            });
+            return;
+        } else {
+            SiteKind::Command(cmd)
+        };
+        self.emit_site(CallSite {
+            kind,
+            span: full,
+            focus,
+            exec,
+            context: None,
+            client: conn.client.clone(),
+        });
+    }
+}
+
+/// A key argument the evaluator could not resolve.
+fn unresolved(item: &ArgItem<'_>) -> KeyArg {
+    let (hole, why) = match &item.value {
+        Value::Opaque(h) => (Some(h.id.clone()), h.why.as_deref().cloned()),
+        _ => (None, None),
+    };
+    KeyArg {
+        pattern: None,
+        many: false,
+        span: item.span,
+        text: item.text.clone(),
+        hole,
+        alternatives: Vec::new(),
+        why,
+    }
+}
+
+/// The first element of each tuple of a `&[(K, V)]`.
+fn first_of_tuples(value: Value<'_>) -> Value<'_> {
+    match value {
+        Value::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(|v| match v {
+                    Value::List(t) if !t.is_empty() => t[0].clone(),
+                    _ => Value::Unknown,
+                })
+                .collect(),
+        ),
+        Value::Each(inner) => Value::Each(Box::new(match *inner {
+            Value::List(t) if !t.is_empty() => t[0].clone(),
+            _ => Value::Unknown,
+        })),
+        _ => Value::Unknown,
+    }
+}
+
+/// Keys of a value: a string is one key, a collection one per element; a key with no
+/// literal text at all is unresolved (its value is all run time).
+pub(super) fn flatten_keys(
+    value: &Value<'_>,
+    many: bool,
+    span: Span,
+    text: &str,
+    out: &mut Vec<KeyArg>,
+) {
+    match value {
+        Value::List(items) => {
+            for v in items {
+                flatten_keys(v, many, span, text, out);
+            }
+        }
+        Value::Each(inner) => flatten_keys(inner, true, span, text, out),
+        Value::OneOf(alts) => {
+            let pats: Vec<_> = alts.iter().filter_map(Value::as_pattern).collect();
+            if pats.len() == alts.len() && pats.iter().all(has_text) {
+                out.push(KeyArg {
+                    pattern: pats.first().cloned(),
+                    many,
+                    span,
+                    text: text.to_owned(),
+                    hole: None,
+                    alternatives: pats,
+                    why: None,
+                });
+            } else {
+                out.push(KeyArg {
+                    pattern: None,
+                    many,
+                    span,
+                    text: text.to_owned(),
+                    hole: None,
+                    alternatives: Vec::new(),
+                    why: None,
+                });
+            }
+        }
+        v => {
+            let pattern = v.as_pattern().filter(has_text);
+            // A key that is one run-time value: remember which, so a caller can supply it.
+            let (hole, why) = match (&pattern, v) {
+                (None, Value::Opaque(h)) => (Some(h.id.clone()), h.why.as_deref().cloned()),
+                _ => (None, None),
+            };
+            out.push(KeyArg {
+                pattern,
+                many,
+                span,
+                text: text.to_owned(),
+                hole,
+                alternatives: Vec::new(),
+                why,
+            });
+        }
+    }
+}
+
+/// In `EVAL src n k… a…` with `n` written `x.len()`, the index of the argument `x`.
+fn numkeys_from_len(args: &[ArgItem<'_>]) -> Option<usize> {
+    for (i, item) in args.iter().enumerate() {
+        let Some(Expr::MethodCall(mc)) = item.expr.map(strip_refs) else {
+            continue;
+        };
+        if mc.method != "len" {
+            continue;
+        }
+        let target = strip_refs(&mc.receiver);
+        let target = quote::quote!(#target).to_string();
+        if let Some(next) = args.get(i + 1) {
+            let next_expr = next.expr.map(strip_refs);
+            if next_expr.is_some_and(|e| quote::quote!(#e).to_string() == target) {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,702 @@
+//! Expressions and control flow: literals, paths, fields, operators, `if`/`match` (whose arms
+//! become alternatives), loops, and the string and collection methods that keep or transform
+//! key text.
+//!
+//! Not here: calls of functions and methods (`calls`), macros (`macros`), redis receivers
+//! (`builders`, `redis`).
+
+use syn::Expr;
+
+use slotlint_keys::{Hole, HoleId, KeyPattern};
+
+use super::value::{one_of, Value};
+use super::{Interp, MAX_EXPR_DEPTH, MAX_STEPS};
+
+/// Methods of strings, options and collections that give back the same text or elements.
+const SAME: &[&str] = &[
+    "to_string",
+    "to_owned",
+    "clone",
+    "as_str",
+    "into",
+    "as_ref",
+    "as_bytes",
+    "to_vec",
+    "into_bytes",
+    "borrow",
+    "deref",
+    "unwrap",
+    "expect",
+    "unwrap_or_default",
+    "iter",
+    "into_iter",
+    "iter_mut",
+    "cloned",
+    "copied",
+    "collect",
+    "as_slice",
+    "into_boxed_slice",
+    "rev",
+    "by_ref",
+    "as_deref",
+    "to_string_lossy",
+    "into_owned",
+    "filter",
+    "take",
+    "skip",
+    "take_while",
+    "skip_while",
+    "peekable",
+    "fuse",
+    "dedup",
+    "sorted",
+    "unique",
+    "values",
+];
+
+/// Methods whose receiver is certainly an iterator or a collection being iterated.
+const ITERATOR_METHODS: &[&str] = &[
+    "iter",
+    "into_iter",
+    "iter_mut",
+    "drain",
+    "keys",
+    "values",
+    "values_mut",
+    "chars",
+    "bytes",
+    "lines",
+    "split",
+    "split_whitespace",
+    "windows",
+    "chunks",
+    "zip",
+    "enumerate",
+    "filter",
+    "filter_map",
+    "flat_map",
+    "skip",
+    "take",
+    "rev",
+    "chain",
+    "cloned",
+    "copied",
+    "peekable",
+    "step_by",
+    "map",
+];
+
+impl<'c, 'a> Interp<'c, 'a> {
+    pub(super) fn eval(&mut self, expr: &'a Expr) -> Value<'a> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS || self.expr_depth > MAX_EXPR_DEPTH {
+            return Value::Unknown;
+        }
+        self.expr_depth += 1;
+        let v = self.eval_inner(expr);
+        self.expr_depth -= 1;
+        v
+    }
+
+    fn eval_inner(&mut self, expr: &'a Expr) -> Value<'a> {
+        match expr {
+            Expr::Lit(l) => self.eval_lit(&l.lit),
+            Expr::Path(p) => self.eval_path(p),
+            Expr::Reference(r) => self.eval(&r.expr),
+            Expr::Paren(p) => self.eval(&p.expr),
+            Expr::Group(g) => self.eval(&g.expr),
+            Expr::Unary(u) => {
+                let v = self.eval(&u.expr);
+                match u.op {
+                    syn::UnOp::Deref(_) => v,
+                    syn::UnOp::Neg(_) => match v {
+                        Value::Int(n) => Value::Int(-n),
+                        _ => Value::Opaque(self.hole_for(expr)),
+                    },
+                    _ => Value::Opaque(self.hole_for(expr)),
+                }
+            }
+            Expr::Await(a) => self.eval(&a.base),
+            Expr::Try(t) => self.eval(&t.expr),
+            Expr::Cast(c) => match self.eval(&c.expr) {
+                Value::Int(n) => Value::Int(n),
+                _ => Value::Opaque(self.hole_for(expr)),
+            },
+            Expr::Macro(m) => self.eval_macro(&m.mac),
+            Expr::Array(a) => Value::List(a.elems.iter().map(|e| self.eval(e)).collect()),
+            Expr::Tuple(t) => {
+                if t.elems.is_empty() {
+                    return Value::Unknown;
+                }
+                Value::List(t.elems.iter().map(|e| self.eval(e)).collect())
+            }
+            Expr::Repeat(r) => {
+                let v = self.eval(&r.expr);
+                self.eval(&r.len);
+                Value::Each(Box::new(v))
+            }
+            Expr::Binary(b) => self.eval_binary(b, expr),
+            Expr::Assign(a) => {
+                let v = self.eval(&a.right);
+                if let Some(name) = Self::root_binding(&a.left) {
+                    if matches!(&*a.left, Expr::Path(_)) {
+                        self.store(&name, v);
+                    }
+                }
+                Value::Unknown
+            }
+            Expr::Block(b) => self.walk_block(&b.block),
+            Expr::Unsafe(u) => self.walk_block(&u.block),
+            Expr::Async(a) => {
+                self.walk_block(&a.block);
+                Value::Unknown
+            }
+            Expr::TryBlock(t) => self.walk_block(&t.block),
+            Expr::Const(c) => self.walk_block(&c.block),
+            Expr::If(i) => self.eval_if(i),
+            Expr::Match(m) => {
+                let scrutinee = self.eval(&m.expr);
+                let mut result = Value::Unknown;
+                for arm in &m.arms {
+                    self.push_scope();
+                    self.bind_pattern(&arm.pat, scrutinee.clone());
+                    if let Some((_, guard)) = &arm.guard {
+                        self.eval(guard);
+                    }
+                    let v = self.eval(&arm.body);
+                    self.pop_scope();
+                    result = result.join(v);
+                }
+                result
+            }
+            Expr::ForLoop(f) => {
+                let iter = self.eval(&f.expr);
+                self.walk_loop(&f.pat, iter, &f.body);
+                Value::Unknown
+            }
+            Expr::While(w) => {
+                self.push_scope();
+                self.eval(&w.cond);
+                self.walk_block(&w.body);
+                self.pop_scope();
+                Value::Unknown
+            }
+            Expr::Loop(l) => {
+                self.walk_block(&l.body);
+                Value::Unknown
+            }
+            Expr::Let(l) => {
+                let v = self.eval(&l.expr);
+                self.bind_pattern(&l.pat, v);
+                Value::Unknown
+            }
+            Expr::Return(r) => {
+                if let Some(e) = &r.expr {
+                    let v = self.eval(e);
+                    self.escape(&v);
+                    self.returns.push(v);
+                }
+                Value::Unknown
+            }
+            Expr::Break(b) => {
+                if let Some(e) = &b.expr {
+                    self.eval(e);
+                }
+                Value::Unknown
+            }
+            Expr::Closure(c) => Value::Closure(c),
+            Expr::Call(c) => self.eval_call(c, expr),
+            Expr::MethodCall(m) => self.eval_method_call(m, expr),
+            Expr::Field(f) => self.eval_field(f, expr),
+            Expr::Index(i) => {
+                let base = self.eval(&i.expr);
+                let idx = self.eval(&i.index);
+                match (base, idx) {
+                    (Value::List(items), Value::Int(n)) if n >= 0 && (n as usize) < items.len() => {
+                        items[n as usize].clone()
+                    }
+                    (Value::Each(inner), _) => *inner,
+                    _ => Value::Opaque(self.hole_for(expr)),
+                }
+            }
+            Expr::Struct(s) => self.eval_struct(s),
+            Expr::Range(r) => {
+                if let Some(s) = &r.start {
+                    self.eval(s);
+                }
+                if let Some(e) = &r.end {
+                    self.eval(e);
+                }
+                Value::Opaque(self.hole_for(expr))
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    fn eval_lit(&mut self, lit: &syn::Lit) -> Value<'a> {
+        match lit {
+            syn::Lit::Str(s) => {
+                let value = s.value();
+                if value.contains("://") {
+                    self.url(&KeyPattern::literal(&value), s.span());
+                }
+                if looks_like_lua(&value) {
+                    self.remember_lua_literal(s, &value);
+                }
+                Value::str(&value)
+            }
+            syn::Lit::ByteStr(b) => Value::str(&String::from_utf8_lossy(&b.value())),
+            syn::Lit::CStr(_) => Value::Unknown,
+            syn::Lit::Char(c) => Value::str(&c.value().to_string()),
+            syn::Lit::Int(i) => i
+                .base10_parse::<i64>()
+                .map(Value::Int)
+                .unwrap_or(Value::Unknown),
+            syn::Lit::Bool(b) => Value::str(if b.value { "true" } else { "false" }),
+            syn::Lit::Float(f) => Value::str(f.base10_digits()),
+            _ => Value::Unknown,
+        }
+    }
+
+    /// Where a literal that looks like a Lua body is written, so findings inside the body can
+    /// point at the Rust source.
+    fn remember_lua_literal(&self, s: &syn::LitStr, value: &str) {
+        if self.cx.lua_literals.borrow().contains_key(value) {
+            return;
+        }
+        let r = s.span().byte_range();
+        let Some(token) = self.source().text.get(r.clone()) else {
+            return;
+        };
+        let Some(lit) = slotlint_syntax::literal::decode(token).filter(|l| l.value == value) else {
+            return;
+        };
+        let offsets = (0..=value.len())
+            .map(|v| r.start + lit.source_offset(v))
+            .collect();
+        self.cx
+            .lua_literals
+            .borrow_mut()
+            .insert(value.to_owned(), (self.file, r.start, offsets));
+    }
+
+    fn eval_path(&mut self, p: &'a syn::ExprPath) -> Value<'a> {
+        if p.qself.is_none() && p.path.segments.len() == 1 {
+            let name = p.path.segments[0].ident.to_string();
+            if let Some(b) = self.lookup(&name) {
+                return b.value.clone();
+            }
+        }
+        self.note_path(&p.path);
+        if p.path.is_ident("None") {
+            return Value::Unknown;
+        }
+        let last = p
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if last.chars().next().is_some_and(|c| c.is_uppercase()) && p.path.segments.len() <= 3 {
+            if let Some(v) = self.const_value(&last) {
+                return v;
+            }
+        }
+        if p.path.segments.len() == 1 && last.chars().next().is_some_and(char::is_lowercase) {
+            if let Some(fi) = self.resolve_fn(&last, None, false, None) {
+                return Value::FnRef(fi);
+            }
+        }
+        Value::Opaque(self.hole_for(p))
+    }
+
+    fn eval_field(&mut self, f: &'a syn::ExprField, expr: &'a Expr) -> Value<'a> {
+        let base = self.eval(&f.base);
+        let syn::Member::Named(field) = &f.member else {
+            if let (Value::List(items), syn::Member::Unnamed(i)) = (&base, &f.member) {
+                if let Some(v) = items.get(i.index as usize) {
+                    return v.clone();
+                }
+            }
+            return Value::Opaque(self.hole_for(expr));
+        };
+        let field = field.to_string();
+        if let Value::Object(o) = &base {
+            if let Some(v) = o.fields.as_ref().and_then(|fields| fields.get(&field)) {
+                return v.clone();
+            }
+        }
+        let struct_name = match &base {
+            Value::Object(o) => o.ty.clone(),
+            _ => None,
+        };
+        if matches!(base, Value::Object(_) | Value::Opaque(_)) {
+            if let Some(ty) = self.cx.index.field_type(struct_name.as_deref(), &field) {
+                if let Some(v) = self.value_of_type(ty) {
+                    return match v {
+                        Value::Client(mut c) => {
+                            c.source = self.short_text(expr);
+                            Value::Client(c)
+                        }
+                        v => v,
+                    };
+                }
+            }
+        }
+        // One identity per field of the receiver, whichever method reads it.
+        match self_field_path(expr) {
+            Some(path) => Value::Opaque(Hole::new(
+                HoleId::SelfField(path.clone().into_boxed_str()),
+                format!("self.{path}"),
+            )),
+            None => Value::Opaque(self.hole_for(expr)),
+        }
+    }
+
+    /// A struct literal: an object whose fields are known.
+    fn eval_struct(&mut self, s: &'a syn::ExprStruct) -> Value<'a> {
+        let mut fields = std::collections::BTreeMap::new();
+        for f in &s.fields {
+            let v = self.eval(&f.expr);
+            if let syn::Member::Named(n) = &f.member {
+                fields.insert(n.to_string(), v);
+            }
+        }
+        if let Some(rest) = &s.rest {
+            self.eval(rest);
+        }
+        self.struct_facts(s, &fields);
+        let ty = match s.path.segments.last().map(|s| s.ident.to_string()) {
+            Some(t) if t == "Self" => self.self_ty.clone(),
+            t => t,
+        };
+        Value::Object(super::value::ObjectInfo {
+            ty,
+            fields: Some(std::rc::Rc::new(fields)),
+            id: None,
+        })
+    }
+
+    fn eval_binary(&mut self, b: &'a syn::ExprBinary, expr: &'a Expr) -> Value<'a> {
+        let left = self.eval(&b.left);
+        let right = self.eval(&b.right);
+        match b.op {
+            syn::BinOp::Add(_) => match (&left, &right) {
+                (Value::Int(x), Value::Int(y)) => Value::Int(x.wrapping_add(*y)),
+                _ => concat(&left, &right).unwrap_or_else(|| Value::Opaque(self.hole_for(expr))),
+            },
+            syn::BinOp::AddAssign(_) => {
+                if let (Some(name), Some(v)) = (Self::root_binding(&b.left), concat(&left, &right))
+                {
+                    self.store(&name, v);
+                }
+                Value::Unknown
+            }
+            _ => Value::Opaque(self.hole_for(expr)),
+        }
+    }
+
+    fn eval_if(&mut self, i: &'a syn::ExprIf) -> Value<'a> {
+        self.push_scope();
+        self.eval(&i.cond);
+        let then = self.walk_block(&i.then_branch);
+        self.pop_scope();
+        match &i.else_branch {
+            Some((_, e)) => {
+                let other = self.eval(e);
+                // A branch that diverges (`return`, `panic!`) gives nothing to join.
+                then.join(other)
+            }
+            None => Value::Unknown,
+        }
+    }
+
+    /// Methods of strings, options and collections that keep or transform key values.
+    pub(super) fn value_method(
+        &mut self,
+        receiver: Value<'a>,
+        mc: &'a syn::ExprMethodCall,
+        method: &str,
+        root: Option<&str>,
+        expr: &'a Expr,
+    ) -> Option<Value<'a>> {
+        match (&receiver, method) {
+            (Value::Str(_) | Value::List(_) | Value::Each(_) | Value::OneOf(_), m)
+                if SAME.contains(&m) =>
+            {
+                self.eval_args(&mc.args);
+                Some(receiver)
+            }
+            (Value::Opaque(_), m) if SAME.contains(&m) && m != "unwrap" && m != "expect" => {
+                self.eval_args(&mc.args);
+                Some(receiver)
+            }
+            (Value::Opaque(_), "unwrap" | "expect") => Some(receiver),
+            (Value::Str(_) | Value::OneOf(_), "push_str" | "push") => {
+                let arg = mc.args.first().map(|a| self.eval(a));
+                if let (Some(root), Some(v)) = (root, arg.and_then(|a| concat(&receiver, &a))) {
+                    self.store(root, v);
+                }
+                Some(Value::Unknown)
+            }
+            (Value::Str(p), "replace" | "replacen") if mc.args.len() >= 2 => {
+                let from = self.eval(&mc.args[0]);
+                let to = self.eval(&mc.args[1]);
+                Some(replace(p, &from, &to).unwrap_or_else(|| Value::Opaque(self.hole_for(expr))))
+            }
+            (Value::List(items), "push" | "push_back" | "insert") => {
+                let v = mc
+                    .args
+                    .last()
+                    .map(|a| self.eval(a))
+                    .unwrap_or(Value::Unknown);
+                if let Some(root) = root {
+                    let mut items = items.clone();
+                    items.push(v);
+                    self.store(root, Value::List(items));
+                }
+                Some(Value::Unknown)
+            }
+            (Value::List(items), "extend" | "append") => {
+                let v = mc
+                    .args
+                    .first()
+                    .map(|a| self.eval(a))
+                    .unwrap_or(Value::Unknown);
+                if let Some(root) = root {
+                    let mut items = items.clone();
+                    match v {
+                        Value::List(more) => items.extend(more),
+                        other => items.push(other),
+                    }
+                    self.store(root, Value::List(items));
+                }
+                Some(Value::Unknown)
+            }
+            (Value::List(_) | Value::Each(_) | Value::Opaque(_), "chain") => {
+                let other = mc
+                    .args
+                    .first()
+                    .map(|a| self.eval(a))
+                    .unwrap_or(Value::Unknown);
+                Some(Value::List(vec![receiver, other]).flatten_lists())
+            }
+            (
+                _,
+                "map_or_else" | "map_or" | "and_then" | "unwrap_or_else" | "or_else" | "then"
+                | "then_some" | "map",
+            ) if !is_iteration(&receiver, &mc.receiver) => {
+                // `Option`/`Result` (or `bool::then`): the closure runs at most once.
+                let mut result = Value::Unknown;
+                let keeps_receiver = matches!(method, "unwrap_or_else" | "or_else");
+                for a in &mc.args {
+                    let v = match self.eval(a) {
+                        Value::Closure(c) => {
+                            let arg = if c.inputs.is_empty() {
+                                Value::Unknown
+                            } else {
+                                receiver.clone()
+                            };
+                            self.apply_closure_once(c, arg)
+                        }
+                        Value::FnRef(fi) => self.call_summary(fi, vec![receiver.clone()], None),
+                        other => other,
+                    };
+                    result = result.join(v);
+                }
+                if keeps_receiver {
+                    result = receiver.join(result);
+                }
+                if matches!(result, Value::Unknown) {
+                    result = Value::Opaque(self.hole_for(expr));
+                }
+                Some(result)
+            }
+            (_, "map" | "filter_map" | "flat_map" | "for_each")
+                if matches!(mc.args.last(), Some(Expr::Closure(_) | Expr::Path(_))) =>
+            {
+                let f = self.eval(mc.args.last()?);
+                let apply = |this: &mut Self, element: Value<'a>| -> Option<Value<'a>> {
+                    Some(match &f {
+                        Value::Closure(c) => this.apply_closure(c, element),
+                        Value::FnRef(fi) => this.apply_fn(*fi, element),
+                        _ => return None,
+                    })
+                };
+                if matches!(receiver, Value::Str(_)) {
+                    return None;
+                }
+                let for_each = method == "for_each";
+                Some(match receiver {
+                    Value::List(items) if items.len() <= 16 => {
+                        let mut out = Vec::new();
+                        for v in items {
+                            out.push(apply(self, v)?);
+                        }
+                        if for_each {
+                            Value::Unknown
+                        } else {
+                            Value::List(out)
+                        }
+                    }
+                    Value::Each(inner) => {
+                        let out = apply(self, *inner)?;
+                        if for_each {
+                            Value::Unknown
+                        } else {
+                            Value::Each(Box::new(out))
+                        }
+                    }
+                    Value::Opaque(h) => {
+                        let name = match mc.args.last() {
+                            Some(Expr::Closure(c)) => c
+                                .inputs
+                                .first()
+                                .map(|p| self.text_of(p))
+                                .unwrap_or_default(),
+                            _ => h.name.clone(),
+                        };
+                        let element = Value::Opaque(Hole::new(
+                            HoleId::ElementOf(Box::new(h.id.clone())),
+                            name,
+                        ));
+                        let out = apply(self, element)?;
+                        if for_each {
+                            Value::Unknown
+                        } else {
+                            Value::Each(Box::new(out))
+                        }
+                    }
+                    _ => {
+                        if let Value::Closure(c) = f {
+                            self.walk_closure_body(c);
+                        }
+                        Value::Opaque(self.hole_for(expr))
+                    }
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// A function of the crate applied to each element (`ids.iter().map(doc_key)`).
+    fn apply_fn(&mut self, fi: usize, element: Value<'a>) -> Value<'a> {
+        let element = match element {
+            Value::Unknown => Value::Opaque(Hole::new(
+                HoleId::Element {
+                    scope: self.scope_id.clone(),
+                    at: fi as u32,
+                },
+                "element",
+            )),
+            v => v,
+        };
+        let ids = super::hole_ids(&element);
+        let one = element.single_element();
+        let result = self.call_summary(fi, vec![one], None);
+        result.mark_per_element(&|h| ids.contains(&h.id))
+    }
+}
+
+/// `a + b`, `s.push_str(b)`: text joined, when one side is text.
+fn concat<'a>(left: &Value<'a>, right: &Value<'a>) -> Option<Value<'a>> {
+    if !matches!(left, Value::Str(_) | Value::OneOf(_)) && !matches!(right, Value::Str(_)) {
+        return None;
+    }
+    let mut alts = Vec::new();
+    for l in left.alternatives() {
+        for r in right.alternatives() {
+            alts.push(Value::Str(l.as_pattern()?.concat(&r.as_pattern()?)));
+        }
+    }
+    Some(one_of(alts))
+}
+
+/// `template.replace("{queue}", ns)`: the literal placeholder text replaced by a value.
+fn replace<'a>(p: &KeyPattern, from: &Value<'a>, to: &Value<'a>) -> Option<Value<'a>> {
+    let from = match from {
+        Value::Str(f) => f.as_literal()?,
+        _ => return None,
+    };
+    if from.is_empty() {
+        return None;
+    }
+    let mut alts = Vec::new();
+    for to in to.alternatives() {
+        let to = to.as_pattern()?;
+        let mut out = KeyPattern::new();
+        for seg in p.segments() {
+            match seg {
+                slotlint_keys::Segment::Text(t) => {
+                    let mut rest = t.as_str();
+                    while let Some(i) = rest.find(&from) {
+                        out.push_text(&rest[..i]);
+                        out.push_pattern(&to);
+                        rest = &rest[i + from.len()..];
+                    }
+                    out.push_text(rest);
+                }
+                slotlint_keys::Segment::Hole(h) => out.push_hole(h.clone()),
+            }
+        }
+        alts.push(Value::Str(out));
+    }
+    Some(one_of(alts))
+}
+
+/// `self.a.b` → `a.b`.
+fn self_field_path(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Field(f) => {
+            let syn::Member::Named(name) = &f.member else {
+                return None;
+            };
+            match &*f.base {
+                Expr::Path(p) if p.path.is_ident("self") => Some(name.to_string()),
+                base => Some(format!("{}.{name}", self_field_path(base)?)),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `map` on this receiver iterates (a collection, or an iterator chain) rather than
+/// mapping an `Option`/`Result`.
+fn is_iteration(receiver: &Value<'_>, expr: &Expr) -> bool {
+    if matches!(receiver, Value::List(_) | Value::Each(_)) {
+        return true;
+    }
+    match slotlint_syntax::strip::strip_refs(expr) {
+        Expr::MethodCall(m) => ITERATOR_METHODS.contains(&m.method.to_string().as_str()),
+        Expr::Range(_) => true,
+        _ => false,
+    }
+}
+
+/// A string that is probably a Lua script body.
+fn looks_like_lua(text: &str) -> bool {
+    text.contains("redis.call")
+        || text.contains("redis.pcall")
+        || text.contains("KEYS[")
+        || text.contains("ARGV[")
+        || text.contains("redis.register_function")
+}
+
+impl<'a> Value<'a> {
+    /// `[a, [b, c]]` → `[a, b, c]`.
+    fn flatten_lists(self) -> Value<'a> {
+        match self {
+            Value::List(items) => {
+                let mut out = Vec::new();
+                for v in items {
+                    match v.flatten_lists() {
+                        Value::List(inner) => out.extend(inner),
+                        other => out.push(other),
+                    }
+                }
+                Value::List(out)
+            }
+            other => other,
+        }
+    }
+}

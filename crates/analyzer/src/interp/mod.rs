@@ -1,0 +1,555 @@
+//! The evaluator: one walk of a crate that follows what each expression holds (key patterns,
+//! connections, clients, pipelines, commands, scripts) and records what it finds as plain
+//! [`facts`](crate::facts): every redis-rs call it recognizes, how clients and connections are
+//! made, database selections, Lua bodies, cluster client builders.
+//!
+//! It is an abstract interpretation over syn's syntax tree, without types: a call is a Redis
+//! call when the evidence adds up (a receiver of a redis type, a builder that came from
+//! `redis::pipe()`, a command trait in scope and no method of that name in the crate). Functions
+//! of the crate are summarized once (the value they return, in terms of their parameters) and
+//! the summary is reused at every call; a function whose keys are its own parameters is walked
+//! again for each of a few callers.
+//!
+//! Split by concern: [`value`] (the value model), `bindings` (names and patterns), `exprs`
+//! (expressions and control flow), `calls` (functions of the crate: summaries, effects on
+//! `&mut` arguments, caller contexts), `macros` (`format!` and friends), `redis` (paths into
+//! redis and pool crates: clients, connections, databases), `builders` (pipelines, commands,
+//! scripts, transactions) and `commands` (command names and key positions).
+//!
+//! Not here: judging the facts (`rules`), reading files (`workspace`), printing.
+
+mod bindings;
+mod builders;
+mod calls;
+mod commands;
+mod exprs;
+mod macros;
+mod redis;
+pub mod value;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use proc_macro2::Span as PmSpan;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, Token};
+
+use slotlint_commands::CommandTable;
+use slotlint_keys::{Hole, HoleId, ScopeId};
+
+use crate::facts::{BodyLocation, ClientFact, ClusterBuild, CrateFacts, DatabaseUse, FileFacts};
+use crate::facts::{GetterFact, LuaBody};
+use crate::index::{CrateIndex, FnDef};
+use crate::scope::Scope;
+use crate::sites::{CallSite, CommandCall};
+use crate::source::{SourceFile, Span};
+use crate::workspace::Version;
+use value::Value;
+
+/// Everything the evaluator needs to know about one crate.
+pub struct UnitContext<'a> {
+    pub sources: &'a [SourceFile],
+    pub asts: Vec<Option<&'a syn::File>>,
+    pub scopes: Vec<Scope>,
+    /// Files whose text names redis: only these can hold call sites.
+    pub mentions_redis: Vec<bool>,
+    pub index: CrateIndex<'a>,
+    pub commands: &'a CommandTable,
+    pub version: Version,
+    /// The package folder: `include_str!` is followed only inside it.
+    pub root: std::path::PathBuf,
+    summaries: RefCell<HashMap<usize, Option<Value<'a>>>>,
+    consts: RefCell<HashMap<String, Option<Value<'a>>>>,
+    arena: &'a MacroArena,
+    /// Macro bodies parsed as comma lists, by the macro's address in the tree.
+    macro_args: RefCell<HashMap<usize, Option<&'a MacroArgs>>>,
+    /// String literals that look like Lua, by text: where they are written (for locating
+    /// findings inside a script body).
+    lua_literals: RefCell<HashMap<String, LiteralOrigin>>,
+    /// Files read with `include_str!`, by text.
+    included: RefCell<HashMap<String, std::path::PathBuf>>,
+}
+
+type MacroArgs = Punctuated<Expr, Token![,]>;
+
+/// Where a string literal is written: file, byte where its token starts, and the byte offset
+/// of each byte of its value (one more at the end).
+type LiteralOrigin = (usize, usize, Vec<usize>);
+
+/// Owns macro bodies parsed during analysis, so values may point into them.
+#[derive(Default)]
+pub struct MacroArena(typed_arena::Arena<MacroArgs>);
+
+/// Callers followed per function whose keys are its parameters.
+const MAX_CALLERS: usize = 8;
+/// How deep summaries of key-building functions are followed.
+const MAX_SUMMARY_DEPTH: usize = 4;
+/// Expression nesting the evaluator follows before giving up on a value.
+const MAX_EXPR_DEPTH: usize = 160;
+/// Evaluation steps per function body: a bound for generated or pathological code.
+const MAX_STEPS: usize = 200_000;
+
+impl<'a> UnitContext<'a> {
+    /// `test_files[i]`: file `i` lies under the package's `tests/`, `benches/` or `examples/`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        sources: &'a [SourceFile],
+        asts: Vec<Option<&'a syn::File>>,
+        aliases: &[String],
+        commands: &'a CommandTable,
+        version: Version,
+        arena: &'a MacroArena,
+        root: &std::path::Path,
+    ) -> UnitContext<'a> {
+        let index = CrateIndex::build(&asts);
+        let needles: Vec<String> = std::iter::once("redis".to_owned())
+            .chain(aliases.iter().cloned())
+            .collect();
+        let mentions_redis = sources
+            .iter()
+            .map(|s| needles.iter().any(|n| s.text.contains(n.as_str())))
+            .collect();
+        let scopes = asts
+            .iter()
+            .map(|ast| {
+                let mut scope = Scope::new(aliases);
+                if let Some(ast) = ast {
+                    collect_uses(&ast.items, &mut scope);
+                }
+                scope
+            })
+            .collect();
+        UnitContext {
+            sources,
+            asts,
+            scopes,
+            mentions_redis,
+            index,
+            commands,
+            version,
+            summaries: RefCell::new(HashMap::new()),
+            consts: RefCell::new(HashMap::new()),
+            arena,
+            macro_args: RefCell::new(HashMap::new()),
+            root: root.to_path_buf(),
+            lua_literals: RefCell::new(HashMap::new()),
+            included: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// A macro's body as comma-separated expressions (`format!`, `vec!`, `assert!`…).
+    fn macro_args(&self, mac: &'a syn::Macro) -> Option<&'a MacroArgs> {
+        let key = mac as *const syn::Macro as usize;
+        if let Some(v) = self.macro_args.borrow().get(&key) {
+            return *v;
+        }
+        let parsed = mac
+            .parse_body_with(MacroArgs::parse_terminated)
+            .ok()
+            .map(|p| &*self.arena.0.alloc(p));
+        self.macro_args.borrow_mut().insert(key, parsed);
+        parsed
+    }
+
+    /// Walk every function and constant of the crate once and return what each file holds.
+    ///
+    /// `test_files[i]` says file `i` is test code as a whole. Call sites are kept for the files
+    /// `wanted` says; other facts for every file (the crate-level rules look across files).
+    ///
+    /// A key that is a whole parameter of the enclosing function is unknown there; for such
+    /// call sites the function is walked again once per caller (up to a few), with the caller's
+    /// arguments, and the contextual sites replace the unknown one.
+    pub fn facts(&self, test_files: &[bool], wanted: &dyn Fn(usize) -> bool) -> CrateFacts {
+        let mut files: Vec<FileFacts> = vec![FileFacts::default(); self.sources.len()];
+        let mut records: Vec<CallRecord<'a>> = Vec::new();
+        let mut outputs: Vec<Output> = Vec::new();
+        // Sites that wait for a caller: (function, span of the site).
+        let mut waiting: Vec<(usize, Span)> = Vec::new();
+        for (i, def) in self.index.fns.iter().enumerate() {
+            if self.asts[def.file].is_none() {
+                continue;
+            }
+            let mut interp = Interp::new(self, def.file, i, true, 0);
+            interp.bind_params(def);
+            interp.walk_block(def.block);
+            interp.escape_tail(def.block);
+            for site in &interp.out.sites {
+                if site.keys().any(
+                    |k| matches!(k.hole, Some(HoleId::Param { func, .. }) if func as usize == i),
+                ) {
+                    waiting.push((i, site.span));
+                }
+            }
+            records.append(&mut interp.calls);
+            outputs.push(std::mem::take(&mut interp.out));
+        }
+        for (name, defs) in self.index.all_consts() {
+            for def in defs {
+                if self.asts[def.file].is_none() || !self.mentions_redis[def.file] {
+                    continue;
+                }
+                let mut interp = Interp::for_const(self, def.file, name, true);
+                interp.eval(def.expr);
+                outputs.push(std::mem::take(&mut interp.out));
+            }
+        }
+        waiting.sort_by_key(|(f, s)| (*f, s.start));
+        waiting.dedup();
+        let mut done = std::collections::HashSet::new();
+        for &(f, _) in &waiting {
+            if !done.insert(f) || !wanted(self.index.fns[f].file) {
+                continue;
+            }
+            let def = &self.index.fns[f];
+            let spans: Vec<Span> = waiting
+                .iter()
+                .filter(|(g, _)| *g == f)
+                .map(|(_, s)| *s)
+                .collect();
+            let mut contextual = Output::default();
+            for record in records.iter().filter(|r| r.callee == f).take(MAX_CALLERS) {
+                let mut interp = Interp::new(self, def.file, f, true, 1);
+                interp.bind_params(def);
+                interp.bind_args(def, &record.args);
+                let text: String = record.text.chars().take(60).collect();
+                let ellipsis = if record.text.chars().count() > 60 {
+                    "…"
+                } else {
+                    ""
+                };
+                interp.context = Some(format!(
+                    "keys as passed at {}:{} (`{text}{ellipsis}`)",
+                    self.sources[record.file].display, record.span.line
+                ));
+                interp.walk_block(def.block);
+                contextual.sites.extend(
+                    interp
+                        .out
+                        .sites
+                        .into_iter()
+                        .filter(|s| spans.contains(&s.span)),
+                );
+            }
+            if !contextual.sites.is_empty() {
+                for out in outputs.iter_mut().filter(|o| o.file == Some(def.file)) {
+                    out.sites.retain(|s| !spans.contains(&s.span));
+                }
+                contextual.file = Some(def.file);
+                outputs.push(contextual);
+            }
+        }
+        let mut builder_methods = Vec::new();
+        let mut builder_escapes = Vec::new();
+        for out in outputs {
+            builder_methods.extend(out.builder_methods);
+            builder_escapes.extend(out.builder_escapes);
+            let Some(file) = out.file else { continue };
+            let facts = &mut files[file];
+            if wanted(file) {
+                facts.sites.extend(out.sites);
+            }
+            facts.clients.extend(out.clients);
+            facts.getters.extend(out.getters);
+            facts.databases.extend(out.databases);
+            facts.lua_bodies.extend(out.lua_bodies);
+            facts.connects_with_config |= out.connects_with_config;
+            for b in out.cluster_builds {
+                if !facts.cluster_builds.iter().any(|x| x.span == b.span) {
+                    facts.cluster_builds.push(b);
+                }
+            }
+            if let Some(e) = out.cluster_evidence {
+                if facts.cluster_evidence.is_none_or(|old| e.start < old.start) {
+                    facts.cluster_evidence = Some(e);
+                }
+            }
+        }
+        for ((file, span), method) in builder_methods {
+            if let Some(b) = files[file]
+                .cluster_builds
+                .iter_mut()
+                .find(|b| b.span == span)
+            {
+                b.methods.push(method);
+            }
+        }
+        for (file, span) in builder_escapes {
+            if let Some(b) = files[file]
+                .cluster_builds
+                .iter_mut()
+                .find(|b| b.span == span)
+            {
+                b.escapes = true;
+            }
+        }
+        for (i, facts) in files.iter_mut().enumerate() {
+            facts.test_ranges = if test_files.get(i).copied().unwrap_or(false) {
+                std::iter::once(0..self.sources[i].text.len() + 1).collect()
+            } else {
+                self.index.test_ranges(i).to_vec()
+            };
+            if facts.cluster_evidence.is_none() {
+                facts.cluster_evidence = self.scopes[i]
+                    .cluster_use()
+                    .map(|r| self.sources[i].span(r.start, r.end));
+            }
+            if let Some(e) = facts.cluster_evidence {
+                if facts.in_test(e.start) {
+                    facts.cluster_evidence = None;
+                }
+            }
+            // One expression may be walked twice (branches, loops): keep each site once.
+            let mut seen = std::collections::HashSet::new();
+            facts
+                .sites
+                .retain(|s| seen.insert(format!("{:?}", (s.span, &s.kind, &s.context))));
+            facts.sites.sort_by_key(|s| (s.span.start, s.span.end));
+            facts.dedup();
+        }
+        CrateFacts { files }
+    }
+}
+
+/// `use` items at file level and in inline modules (a simplification: module scopes merge).
+fn collect_uses(items: &[syn::Item], scope: &mut Scope) {
+    for item in items {
+        match item {
+            syn::Item::Use(u) => scope.add_use(u),
+            syn::Item::Mod(m) => {
+                if let Some((_, items)) = &m.content {
+                    collect_uses(items, scope);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What one walk found, for the file it walked.
+#[derive(Default)]
+struct Output {
+    file: Option<usize>,
+    sites: Vec<CallSite>,
+    clients: Vec<ClientFact>,
+    getters: Vec<GetterFact>,
+    databases: Vec<DatabaseUse>,
+    lua_bodies: Vec<LuaBody>,
+    cluster_builds: Vec<ClusterBuild>,
+    /// Builder methods called on a cluster client builder: (its identity, method).
+    builder_methods: Vec<((usize, Span), String)>,
+    builder_escapes: Vec<(usize, Span)>,
+    cluster_evidence: Option<Span>,
+    connects_with_config: bool,
+}
+
+/// A local binding.
+struct Binding<'a> {
+    value: Value<'a>,
+    depth: usize,
+}
+
+/// A call of a function of the crate, with the caller's argument values.
+struct CallRecord<'a> {
+    callee: usize,
+    args: Vec<Value<'a>>,
+    file: usize,
+    span: Span,
+    text: String,
+}
+
+struct Interp<'c, 'a> {
+    cx: &'c UnitContext<'a>,
+    file: usize,
+    scope: Scope,
+    /// The function or constant being walked, for hole ids.
+    scope_id: ScopeId,
+    /// The function being walked (index in the crate's functions), if any.
+    func: Option<usize>,
+    self_ty: Option<String>,
+    /// Generic parameters bounded by a redis connection trait.
+    conn_generics: Vec<String>,
+    env: Vec<HashMap<String, Binding<'a>>>,
+    out: Output,
+    emit: bool,
+    summary_depth: usize,
+    expr_depth: usize,
+    steps: usize,
+    /// Hole ids of loop variables and the env depth of their loop.
+    loop_holes: Vec<(HoleId, usize)>,
+    returns: Vec<Value<'a>>,
+    next_tx: usize,
+    tx_commands: HashMap<usize, Vec<CommandCall>>,
+    /// Calls of the crate's own functions seen while emitting: for keys passed by callers.
+    calls: Vec<CallRecord<'a>>,
+    /// "keys as passed at …", when walking a function for one of its callers.
+    context: Option<String>,
+}
+
+impl<'c, 'a> Interp<'c, 'a> {
+    fn new(
+        cx: &'c UnitContext<'a>,
+        file: usize,
+        fn_index: usize,
+        emit: bool,
+        summary_depth: usize,
+    ) -> Interp<'c, 'a> {
+        let def = &cx.index.fns[fn_index];
+        let mut interp = Interp::blank(cx, file, ScopeId::Fn(fn_index as u32), emit);
+        interp.func = Some(fn_index);
+        interp.self_ty = def.self_ty.clone();
+        interp.summary_depth = summary_depth;
+        interp
+    }
+
+    fn for_const(cx: &'c UnitContext<'a>, file: usize, name: &str, emit: bool) -> Interp<'c, 'a> {
+        let mut interp = Interp::blank(cx, file, ScopeId::Const(name.into()), emit);
+        interp.summary_depth = MAX_SUMMARY_DEPTH;
+        interp
+    }
+
+    fn blank(cx: &'c UnitContext<'a>, file: usize, scope_id: ScopeId, emit: bool) -> Self {
+        Interp {
+            cx,
+            file,
+            scope: cx.scopes[file].clone(),
+            scope_id,
+            func: None,
+            self_ty: None,
+            conn_generics: Vec::new(),
+            env: vec![HashMap::new()],
+            out: Output {
+                file: Some(file),
+                ..Output::default()
+            },
+            emit,
+            summary_depth: 0,
+            expr_depth: 0,
+            steps: 0,
+            loop_holes: Vec::new(),
+            returns: Vec::new(),
+            next_tx: 0,
+            tx_commands: HashMap::new(),
+            calls: Vec::new(),
+            context: None,
+        }
+    }
+
+    // ----- positions and text -----
+
+    fn source(&self) -> &'a SourceFile {
+        &self.cx.sources[self.file]
+    }
+
+    fn span_of(&self, span: PmSpan) -> Span {
+        let r = span.byte_range();
+        self.source().span(r.start, r.end)
+    }
+
+    fn text_of(&self, node: &dyn Spanned) -> String {
+        let r = node.span().byte_range();
+        self.source()
+            .text
+            .get(r.clone())
+            .map(str::to_owned)
+            .unwrap_or_default()
+    }
+
+    /// The source text of a node on one line (whitespace runs collapsed).
+    fn short_text(&self, node: &dyn Spanned) -> String {
+        self.text_of(node)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// A hole for an expression the evaluator does not follow, named by its text.
+    fn hole_for(&self, node: &dyn Spanned) -> Hole {
+        let name = self.short_text(node);
+        Hole::new(
+            HoleId::Expr {
+                scope: self.scope_id.clone(),
+                text: name.clone().into_boxed_str(),
+            },
+            name,
+        )
+    }
+
+    /// A hole for a binding (or loop element) declared at `node`.
+    fn local_hole(&self, node: &dyn Spanned, name: String, element: bool) -> Hole {
+        let at = node.span().byte_range().start as u32;
+        let scope = self.scope_id.clone();
+        let id = if element {
+            HoleId::Element { scope, at }
+        } else {
+            HoleId::Local { scope, at }
+        };
+        Hole::new(id, name)
+    }
+
+    // ----- facts -----
+
+    fn emit_site(&mut self, mut site: CallSite) {
+        if self.emit {
+            site.context = self.context.clone();
+            self.out.sites.push(site);
+        }
+    }
+
+    /// Code that names a cluster client, connection or pipeline: the crate targets a cluster.
+    fn cluster_evidence(&mut self, span: PmSpan) {
+        if self.emit && self.out.cluster_evidence.is_none() {
+            self.out.cluster_evidence = Some(self.span_of(span));
+        }
+    }
+
+    fn lua_body(&mut self, body: LuaBody) {
+        if self.emit {
+            self.out.lua_bodies.push(body);
+        }
+    }
+
+    /// Where a Lua text handed to redis comes from: a literal of the crate, or an included file.
+    fn body_location(&self, text: &str) -> Option<(BodyLocation, Vec<usize>)> {
+        if let Some((file, start, offsets)) = self.cx.lua_literals.borrow().get(text) {
+            return Some((
+                BodyLocation::Literal {
+                    file: *file,
+                    start: *start,
+                },
+                offsets.clone(),
+            ));
+        }
+        let path = self.cx.included.borrow().get(text).cloned()?;
+        Some((BodyLocation::File(path), Vec::new()))
+    }
+}
+
+/// `{a, b}` → the alternatives' hole ids of loop elements, for marking them per element.
+fn hole_ids(v: &Value<'_>) -> Vec<HoleId> {
+    match v {
+        Value::Opaque(h) if h.value.is_none() => vec![h.id.clone()],
+        Value::Str(p) => p.holes().map(|h| h.id.clone()).collect(),
+        Value::List(items) | Value::OneOf(items) => items.iter().flat_map(hole_ids).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Parameters of a function as written (`self` for the receiver, `mut` dropped).
+fn param_names(def: &FnDef<'_>) -> Vec<String> {
+    def.sig
+        .inputs
+        .iter()
+        .map(|input| match input {
+            syn::FnArg::Receiver(_) => "self".to_owned(),
+            syn::FnArg::Typed(pt) => {
+                let pat = &pt.pat;
+                quote::quote!(#pat)
+                    .to_string()
+                    .trim_start_matches("mut ")
+                    .trim()
+                    .to_owned()
+            }
+        })
+        .collect()
+}

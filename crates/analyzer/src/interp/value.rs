@@ -1,0 +1,495 @@
+//! Abstract values: what the evaluator knows about an expression without running it.
+//!
+//! Not here: how values are computed (the rest of `interp`), or judged (`rules`).
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::sites::{ClientRef, CommandCall, KeyArg};
+use crate::source::Span;
+use slotlint_keys::{Hole, HoleId, KeyPattern};
+
+/// A connection-like value (the receiver of commands).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnInfo {
+    /// The client it comes from, when known.
+    pub client: Option<ClientRef>,
+}
+
+impl ConnInfo {
+    pub fn unknown() -> ConnInfo {
+        ConnInfo { client: None }
+    }
+
+    pub fn of(cluster: Option<bool>, what: impl Into<String>) -> ConnInfo {
+        ConnInfo {
+            client: Some(ClientRef {
+                cluster,
+                what: what.into(),
+            }),
+        }
+    }
+
+    pub fn cluster(&self) -> Option<bool> {
+        self.client.as_ref().and_then(|c| c.cluster)
+    }
+}
+
+/// A client, pool or connection manager: what connections are taken from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientInfo {
+    pub client: ClientRef,
+    /// Where it was built (file, span), when the evaluator saw it: the construction fact.
+    pub built_at: Option<(usize, Span)>,
+    /// The expression it was read from, when not built here (`self.client`).
+    pub source: String,
+}
+
+/// An argument given to a raw command (`.arg(x)`), kept until the command name tells which
+/// arguments are keys.
+#[derive(Clone, Debug)]
+pub struct ArgItem<'a> {
+    pub value: Value<'a>,
+    pub span: Span,
+    pub text: String,
+    /// The argument expression, for `numkeys = keys.len()` heuristics.
+    pub expr: Option<&'a syn::Expr>,
+}
+
+/// A command being built: raw arguments, or a method call already resolved.
+#[derive(Clone, Debug)]
+pub enum PendingCommand<'a> {
+    Raw { args: Vec<ArgItem<'a>>, span: Span },
+    Ready(CommandCall),
+}
+
+#[derive(Clone, Debug)]
+pub struct PipeState<'a> {
+    pub atomic: bool,
+    pub cluster_pipeline: bool,
+    pub commands: Vec<PendingCommand<'a>>,
+    /// False when commands may have been added where the evaluator cannot see (a parameter).
+    pub complete: bool,
+    /// Set for the pipeline a `redis::transaction` closure receives.
+    pub transaction: Option<usize>,
+}
+
+impl PipeState<'_> {
+    pub fn new(cluster_pipeline: bool, complete: bool) -> Self {
+        PipeState {
+            atomic: false,
+            cluster_pipeline,
+            commands: Vec::new(),
+            complete,
+            transaction: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ScriptState {
+    /// `Script::key` returns a new invocation; `ScriptInvocation::key` adds to itself.
+    pub invocation: bool,
+    pub keys: Vec<KeyArg>,
+    pub complete: bool,
+    pub source: Option<crate::sites::ScriptSource>,
+}
+
+/// An instance of a type of the crate (or a redis option type), with the values of its fields
+/// when they are known (a struct literal, a constructor's result).
+#[derive(Clone, Debug)]
+pub struct ObjectInfo<'a> {
+    /// The type's name (last path segment), when known.
+    pub ty: Option<String>,
+    /// Field values set where the evaluator saw it built.
+    pub fields: Option<Rc<BTreeMap<String, Value<'a>>>>,
+    /// Its identity, for the holes of fields read through it.
+    pub id: Option<HoleId>,
+}
+
+impl ObjectInfo<'_> {
+    pub fn of(ty: Option<String>) -> Self {
+        ObjectInfo {
+            ty,
+            fields: None,
+            id: None,
+        }
+    }
+}
+
+/// What is known about a value.
+#[derive(Clone, Debug)]
+pub enum Value<'a> {
+    /// Text: a key or part of one (literal text and holes).
+    Str(KeyPattern),
+    Int(i64),
+    /// A collection with known elements (array, tuple, `vec![..]`).
+    List(Vec<Value<'a>>),
+    /// A collection of unknown length whose elements are all like this one (their
+    /// per-element holes differ between elements).
+    Each(Box<Value<'a>>),
+    /// One of several values, depending on which branch ran (`if`, `match`, helper arms).
+    OneOf(Vec<Value<'a>>),
+    /// A run-time value with an identity (a parameter, a field, a call result).
+    Opaque(Hole),
+    Conn(ConnInfo),
+    /// A client or pool connections are taken from.
+    Client(ClientInfo),
+    /// A `ClusterClientBuilder` being configured: its identity is the span of the call that
+    /// made it (file, span).
+    ClusterBuilder(usize, Span),
+    Pipe(Box<PipeState<'a>>),
+    Cmd(Box<PendingCommand<'a>>),
+    Script(Box<ScriptState>),
+    Closure(&'a syn::ExprClosure),
+    /// A function of the crate named as a value (`ids.iter().map(doc_key)`).
+    FnRef(usize),
+    /// An instance of a type known not to be a redis connection.
+    Object(ObjectInfo<'a>),
+    Unknown,
+}
+
+/// Branch values kept apart before they are given up as unknown.
+pub const MAX_ALTERNATIVES: usize = 8;
+
+impl<'a> Value<'a> {
+    pub fn str(text: &str) -> Value<'a> {
+        Value::Str(KeyPattern::literal(text))
+    }
+
+    pub fn object(ty: Option<String>) -> Value<'a> {
+        Value::Object(ObjectInfo::of(ty))
+    }
+
+    /// The value as key text: a pattern, with opaque values as holes.
+    pub fn as_pattern(&self) -> Option<KeyPattern> {
+        match self {
+            Value::Str(p) => Some(p.clone()),
+            Value::Int(n) => Some(KeyPattern::literal(n.to_string())),
+            Value::Opaque(h) => Some(KeyPattern::hole(h.clone())),
+            Value::List(items) if items.len() == 1 => items[0].as_pattern(),
+            _ => None,
+        }
+    }
+
+    /// The value's alternatives: itself, or each value of a [`Value::OneOf`].
+    pub fn alternatives(&self) -> &[Value<'a>] {
+        match self {
+            Value::OneOf(alts) => alts,
+            v => std::slice::from_ref(v),
+        }
+    }
+
+    /// Apply `f` to each alternative, keeping them apart.
+    pub fn map_alternatives(self, f: &mut dyn FnMut(Value<'a>) -> Value<'a>) -> Value<'a> {
+        match self {
+            Value::OneOf(alts) => one_of(alts.into_iter().map(f).collect()),
+            v => f(v),
+        }
+    }
+
+    /// Mark holes with these ids as varying per element.
+    pub fn mark_per_element(&self, ids: &dyn Fn(&Hole) -> bool) -> Value<'a> {
+        match self {
+            Value::Str(p) => Value::Str(p.with_per_element(ids)),
+            Value::Opaque(h) if ids(h) => Value::Opaque(Hole {
+                per_element: true,
+                ..h.clone()
+            }),
+            Value::List(items) => {
+                Value::List(items.iter().map(|v| v.mark_per_element(ids)).collect())
+            }
+            Value::OneOf(items) => {
+                Value::OneOf(items.iter().map(|v| v.mark_per_element(ids)).collect())
+            }
+            Value::Each(inner) => Value::Each(Box::new(inner.mark_per_element(ids))),
+            other => other.clone(),
+        }
+    }
+
+    /// One element of a collection: no hole varies any more.
+    pub fn single_element(&self) -> Value<'a> {
+        match self {
+            Value::Str(p) => Value::Str(p.without_per_element()),
+            Value::Opaque(h) => Value::Opaque(Hole {
+                per_element: false,
+                ..h.clone()
+            }),
+            Value::List(items) => Value::List(items.iter().map(Value::single_element).collect()),
+            Value::OneOf(items) => Value::OneOf(items.iter().map(Value::single_element).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// Replace holes (function parameters, `self` fields) by the caller's values.
+    pub fn substitute(&self, f: &dyn Fn(&Hole) -> Option<Value<'a>>) -> Value<'a> {
+        match self {
+            Value::Opaque(h) => f(h).unwrap_or_else(|| self.clone()),
+            Value::Str(p) => substitute_pattern(p, f),
+            Value::List(items) => Value::List(items.iter().map(|v| v.substitute(f)).collect()),
+            Value::OneOf(items) => one_of(items.iter().map(|v| v.substitute(f)).collect()),
+            Value::Each(inner) => Value::Each(Box::new(inner.substitute(f))),
+            // Builders returned by a function: their keys use its parameters too.
+            Value::Pipe(state) => {
+                let mut state = state.clone();
+                for c in &mut state.commands {
+                    substitute_command(c, f);
+                }
+                Value::Pipe(state)
+            }
+            Value::Cmd(pending) => {
+                let mut pending = pending.clone();
+                substitute_command(&mut pending, f);
+                Value::Cmd(pending)
+            }
+            Value::Script(state) => {
+                let mut state = state.clone();
+                substitute_keys(&mut state.keys, f);
+                Value::Script(state)
+            }
+            Value::Object(o) => Value::Object(ObjectInfo {
+                fields: o.fields.as_ref().map(|fields| {
+                    Rc::new(
+                        fields
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.substitute(f)))
+                            .collect(),
+                    )
+                }),
+                ..o.clone()
+            }),
+            other => other.clone(),
+        }
+    }
+
+    /// Merge of two control-flow paths that both produce a value: keep both (up to a bound).
+    pub fn join(self, other: Value<'a>) -> Value<'a> {
+        match (&self, &other) {
+            (Value::Unknown, _) => other,
+            (_, Value::Unknown) => self,
+            (Value::Str(a), Value::Str(b)) if a == b => self,
+            (Value::Int(a), Value::Int(b)) if a == b => self,
+            (Value::Conn(a), Value::Conn(b)) => Value::Conn(if a == b {
+                a.clone()
+            } else {
+                ConnInfo {
+                    client: match (&a.client, &b.client) {
+                        (Some(x), Some(y)) if x.cluster == y.cluster => Some(x.clone()),
+                        _ => None,
+                    },
+                }
+            }),
+            (Value::Pipe(a), Value::Pipe(b)) => {
+                let mut merged = a.clone();
+                merged.atomic |= b.atomic;
+                merged.complete &= b.complete;
+                for c in &b.commands {
+                    merged.commands.push(c.clone());
+                }
+                // Commands of both branches: keep each once (branches share a prefix).
+                let mut seen = Vec::new();
+                merged.commands.retain(|c| {
+                    let key = format!("{c:?}");
+                    if seen.contains(&key) {
+                        false
+                    } else {
+                        seen.push(key);
+                        true
+                    }
+                });
+                Value::Pipe(merged)
+            }
+            (
+                Value::Str(_) | Value::Opaque(_) | Value::Int(_) | Value::OneOf(_),
+                Value::Str(_) | Value::Opaque(_) | Value::Int(_) | Value::OneOf(_),
+            ) => {
+                let mut alts: Vec<Value<'a>> = self.alternatives().to_vec();
+                alts.extend(other.alternatives().iter().cloned());
+                one_of(alts)
+            }
+            (Value::Object(a), Value::Object(b)) if a.ty == b.ty => {
+                Value::Object(ObjectInfo::of(a.ty.clone()))
+            }
+            _ => Value::Unknown,
+        }
+    }
+}
+
+/// Alternatives as a value: deduplicated, one value stays itself, too many are unknown.
+pub fn one_of(alts: Vec<Value<'_>>) -> Value<'_> {
+    let mut out: Vec<Value<'_>> = Vec::new();
+    for v in alts.into_iter().flat_map(|v| match v {
+        Value::OneOf(inner) => inner,
+        v => vec![v],
+    }) {
+        if matches!(v, Value::Unknown) {
+            return Value::Unknown;
+        }
+        if !out.iter().any(|o| same_text(o, &v)) {
+            out.push(v);
+        }
+    }
+    match out.len() {
+        0 => Value::Unknown,
+        1 => out.pop().unwrap_or(Value::Unknown),
+        n if n > MAX_ALTERNATIVES => Value::Unknown,
+        _ => Value::OneOf(out),
+    }
+}
+
+fn same_text(a: &Value<'_>, b: &Value<'_>) -> bool {
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Opaque(x), Value::Opaque(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// A pattern with holes replaced by the caller's values.
+fn substitute_pattern<'a>(p: &KeyPattern, f: &dyn Fn(&Hole) -> Option<Value<'a>>) -> Value<'a> {
+    // Alternatives of a substituted hole multiply the pattern's alternatives.
+    let mut results: Vec<KeyPattern> = vec![KeyPattern::new()];
+    for seg in p.segments() {
+        match seg {
+            slotlint_keys::Segment::Text(t) => results.iter_mut().for_each(|r| r.push_text(t)),
+            slotlint_keys::Segment::Hole(h) => {
+                let Some(v) = f(h) else {
+                    results.iter_mut().for_each(|r| r.push_hole(h.clone()));
+                    continue;
+                };
+                let mut next = Vec::new();
+                for alt in v.alternatives() {
+                    let piece = match alt {
+                        // A literal from the caller fills the template's hole: keep both.
+                        Value::Int(n) => {
+                            KeyPattern::hole(Hole::bound(h.name.clone(), n.to_string()))
+                        }
+                        Value::Str(lit) if lit.is_literal() && !lit.segments().is_empty() => {
+                            match lit.as_literal() {
+                                Some(text) => KeyPattern::hole(Hole::bound(h.name.clone(), text)),
+                                None => return Value::Unknown,
+                            }
+                        }
+                        other => match other.as_pattern() {
+                            Some(p) => p,
+                            None => return Value::Unknown,
+                        },
+                    };
+                    for r in &results {
+                        next.push(r.clone().concat(&piece));
+                    }
+                }
+                if next.len() > MAX_ALTERNATIVES {
+                    return Value::Unknown;
+                }
+                results = next;
+            }
+        }
+    }
+    one_of(results.into_iter().map(Value::Str).collect())
+}
+
+pub fn substitute_keys<'a>(keys: &mut [KeyArg], f: &dyn Fn(&Hole) -> Option<Value<'a>>) {
+    for k in keys {
+        if let Some(p) = &k.pattern {
+            match substitute_pattern(p, f) {
+                Value::Str(p) => k.pattern = Some(p),
+                Value::OneOf(alts) => {
+                    let pats: Vec<KeyPattern> = alts.iter().filter_map(Value::as_pattern).collect();
+                    k.pattern = pats.first().cloned();
+                    k.alternatives = pats;
+                }
+                _ => {}
+            }
+        } else if let Some(id) = &k.hole {
+            // A whole parameter used as a key: the caller's value, if it has text.
+            let value = f(&Hole::new(id.clone(), k.text.clone())).and_then(|v| v.as_pattern());
+            k.pattern = value.filter(has_text);
+        }
+    }
+}
+
+/// Whether a pattern has any literal text (a key that is one run-time value has none).
+pub fn has_text(p: &KeyPattern) -> bool {
+    p.segments()
+        .iter()
+        .any(|s| matches!(s, slotlint_keys::Segment::Text(t) if !t.is_empty()))
+}
+
+fn substitute_command<'a>(c: &mut PendingCommand<'a>, f: &dyn Fn(&Hole) -> Option<Value<'a>>) {
+    match c {
+        PendingCommand::Ready(cmd) => substitute_keys(&mut cmd.keys, f),
+        PendingCommand::Raw { args, .. } => {
+            for a in args {
+                a.value = a.value.substitute(f);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hole(name: &str) -> Hole {
+        Hole::new(name, name)
+    }
+
+    fn pat(parts: &[&str]) -> KeyPattern {
+        let mut p = KeyPattern::new();
+        for part in parts {
+            match part.strip_prefix('$') {
+                Some(h) => p.push_hole(hole(h)),
+                None => p.push_text(part),
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn joins_keep_branches_apart() {
+        let a = Value::Str(pat(&["jobs:", "$id"]));
+        let b = Value::Str(pat(&["done:", "$id"]));
+        let joined = a.clone().join(b.clone());
+        assert!(matches!(&joined, Value::OneOf(v) if v.len() == 2));
+        // The same text twice is one value.
+        assert!(matches!(a.clone().join(a.clone()), Value::Str(_)));
+        // Unknown on one side: the other is what is known.
+        assert!(matches!(Value::Unknown.join(a.clone()), Value::Str(_)));
+        // Too many alternatives: unknown.
+        let many: Vec<Value<'_>> = (0..=MAX_ALTERNATIVES)
+            .map(|i| Value::str(&format!("k{i}")))
+            .collect();
+        assert!(matches!(one_of(many), Value::Unknown));
+    }
+
+    #[test]
+    fn substitution_fills_parameters_and_multiplies_alternatives() {
+        let template = Value::Str(pat(&["user:", "$p", ":profile"]));
+        let literal =
+            template.substitute(&|h| (h.id == HoleId::named("p")).then_some(Value::Int(42)));
+        let Value::Str(p) = literal else { panic!() };
+        assert_eq!(p.as_literal().as_deref(), Some("user:42:profile"));
+        assert_eq!(p.template().to_string(), "user:{p}:profile");
+        let branches = template.substitute(&|h| {
+            (h.id == HoleId::named("p")).then(|| one_of(vec![Value::str("a"), Value::str("b")]))
+        });
+        assert!(matches!(branches, Value::OneOf(v) if v.len() == 2));
+        // A value with no text (a connection) cannot fill a key.
+        let conn = template.substitute(&|_| Some(Value::Conn(ConnInfo::unknown())));
+        assert!(matches!(conn, Value::Unknown));
+    }
+
+    #[test]
+    fn per_element_marks() {
+        let v = Value::Str(pat(&["u:", "$id"]));
+        let marked = v.mark_per_element(&|h| h.id == HoleId::named("id"));
+        let Value::Str(p) = &marked else { panic!() };
+        assert!(p.has_per_element_hole());
+        let Value::Str(one) = marked.single_element() else {
+            panic!()
+        };
+        assert!(!one.has_per_element_hole());
+    }
+}

@@ -1,0 +1,194 @@
+//! `format!`-like macro calls: the template and which argument fills each placeholder.
+//!
+//! One place for the binding rules (`{}` takes the next positional argument, `{0}` an index,
+//! `{name}` a named argument or else a variable captured from the scope), so the analyzer,
+//! `fix` and the macros read a `format!` the same way.
+
+use syn::punctuated::Punctuated;
+use syn::{Expr, Token};
+
+use slotlint_keys::format_string::{self, ArgRef, Piece};
+
+/// Macros whose arguments are a format string and its arguments, with the position of the
+/// template among the macro's comma-separated arguments.
+pub fn template_position(macro_name: &str) -> Option<usize> {
+    match macro_name {
+        "format" | "format_args" | "print" | "println" | "eprint" | "eprintln" | "panic"
+        | "unreachable" | "todo" | "unimplemented" => Some(0),
+        "write" | "writeln" => Some(1),
+        _ => None,
+    }
+}
+
+/// What fills a placeholder.
+#[derive(Clone, Copy, Debug)]
+pub enum Bound<'a> {
+    /// A positional or named argument of the call.
+    Expr(&'a Expr),
+    /// `{name}` with no argument of that name: the variable (or constant) `name` in scope.
+    Capture(&'a str),
+    /// `{3}` with fewer arguments: the compiler refuses the call.
+    Missing,
+}
+
+/// One piece of the template, with its argument bound.
+#[derive(Clone, Debug)]
+pub enum BoundPiece<'a> {
+    Text(&'a str),
+    Placeholder {
+        arg: Bound<'a>,
+        /// The format spec after `:` (`?`, `>8`), empty if none.
+        spec: &'a str,
+        /// The placeholder's name as written (`id` for `{id}`), if named.
+        name: Option<&'a str>,
+        /// Byte range of the whole `{…}` in the template's value.
+        range: (usize, usize),
+    },
+}
+
+/// A `format!`-like call split into its template and arguments.
+#[derive(Clone, Debug)]
+pub struct FormatCall<'a> {
+    pub template: &'a syn::LitStr,
+    /// The template's value (escapes decoded).
+    pub value: String,
+    pub pieces: Vec<Piece>,
+    pub positional: Vec<&'a Expr>,
+    pub named: Vec<(String, &'a Expr)>,
+}
+
+impl<'a> FormatCall<'a> {
+    /// Read a call whose template is argument `at` of `args`. `None` when that argument is not
+    /// a string literal or the template does not parse (the compiler refuses it).
+    pub fn parse(args: &'a Punctuated<Expr, Token![,]>, at: usize) -> Option<FormatCall<'a>> {
+        let Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(template),
+            ..
+        }) = args.iter().nth(at)?
+        else {
+            return None;
+        };
+        let value = template.value();
+        let pieces = format_string::parse(&value).ok()?;
+        let mut positional = Vec::new();
+        let mut named = Vec::new();
+        for a in args.iter().skip(at + 1) {
+            match a {
+                Expr::Assign(assign) => {
+                    if let Expr::Path(p) = &*assign.left {
+                        if let Some(id) = p.path.get_ident() {
+                            named.push((id.to_string(), &*assign.right));
+                            continue;
+                        }
+                    }
+                    positional.push(a);
+                }
+                other => positional.push(other),
+            }
+        }
+        Some(FormatCall {
+            template,
+            value,
+            pieces,
+            positional,
+            named,
+        })
+    }
+
+    /// The argument expressions in source order (positional and named values).
+    pub fn arguments(&self) -> impl Iterator<Item = &'a Expr> + '_ {
+        self.positional
+            .iter()
+            .copied()
+            .chain(self.named.iter().map(|(_, e)| *e))
+    }
+
+    /// The template's pieces with each placeholder bound to what fills it.
+    pub fn bind(&self) -> Vec<BoundPiece<'_>> {
+        let mut next = 0;
+        self.pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Text(t) => BoundPiece::Text(t),
+                Piece::Placeholder { arg, spec, range } => {
+                    let (bound, name) = match arg {
+                        ArgRef::Next => {
+                            next += 1;
+                            (self.positional.get(next - 1).copied(), None)
+                        }
+                        ArgRef::Index(i) => (self.positional.get(*i).copied(), None),
+                        ArgRef::Name(n) => (
+                            self.named.iter().find(|(k, _)| k == n).map(|(_, e)| *e),
+                            Some(n.as_str()),
+                        ),
+                    };
+                    let arg = match (bound, name) {
+                        (Some(e), _) => Bound::Expr(e),
+                        (None, Some(n)) => Bound::Capture(n),
+                        (None, None) => Bound::Missing,
+                    };
+                    BoundPiece::Placeholder {
+                        arg,
+                        spec,
+                        name,
+                        range: *range,
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::ToTokens;
+
+    fn bound(src: &str) -> Vec<String> {
+        let args =
+            syn::parse::Parser::parse_str(Punctuated::<Expr, Token![,]>::parse_terminated, src)
+                .unwrap();
+        let call = FormatCall::parse(&args, 0).unwrap();
+        call.bind()
+            .into_iter()
+            .map(|p| match p {
+                BoundPiece::Text(t) => format!("text {t}"),
+                BoundPiece::Placeholder { arg, spec, .. } => match arg {
+                    Bound::Expr(e) => format!("expr {}{spec}", e.to_token_stream()),
+                    Bound::Capture(n) => format!("capture {n}{spec}"),
+                    Bound::Missing => "missing".into(),
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn binding_rules() {
+        assert_eq!(
+            bound(r#""{P}:{}:{}:{x:?}:{1}", id, "lit", x = 1"#),
+            [
+                "capture P",
+                "text :",
+                "expr id",
+                "text :",
+                "expr \"lit\"",
+                "text :",
+                "expr 1?",
+                "text :",
+                "expr \"lit\""
+            ]
+        );
+        assert_eq!(
+            bound(r#""{{u:{id}}}""#),
+            ["text {u:", "capture id", "text }"]
+        );
+        assert_eq!(bound(r#""{2}", a"#), ["missing"]);
+    }
+
+    #[test]
+    fn templates() {
+        assert_eq!(template_position("format"), Some(0));
+        assert_eq!(template_position("writeln"), Some(1));
+        assert_eq!(template_position("vec"), None);
+    }
+}
