@@ -224,6 +224,27 @@ fn statistics(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for ((code, rule), c) in per_rule {
         writeln!(out, "{c:>5}  {code:<6} {rule}")?;
     }
+    resolution(&report.stats.resolution, out)
+}
+
+/// How far keys were followed: per kind of call site, all / some / no keys resolved, and why
+/// keys were not.
+fn resolution(r: &slotlint_analyzer::Resolution, out: &mut dyn Write) -> io::Result<()> {
+    if r.by_kind.is_empty() && r.not_understood == 0 {
+        return Ok(());
+    }
+    writeln!(out, "keys followed, per call site:  all  some  none")?;
+    for (kind, [all, some, none]) in &r.by_kind {
+        writeln!(out, "  {kind:<27} {all:>4}  {some:>4}  {none:>4}")?;
+    }
+    let mut reasons: Vec<(&String, &usize)> = r.reasons.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (why, n) in reasons {
+        writeln!(out, "  unresolved keys: {n:>4} {why}")?;
+    }
+    if r.not_understood > 0 {
+        writeln!(out, "  redis calls not understood: {}", r.not_understood)?;
+    }
     Ok(())
 }
 
@@ -250,9 +271,13 @@ fn summary(cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
             0 => String::new(),
             k => format!(", {k} suppressed"),
         };
+        let not_understood = match s.resolution.not_understood {
+            0 => String::new(),
+            k => format!(", {k} not understood"),
+        };
         writeln!(
             out,
-            "slotlint: {e} {}, {w} {}, {n} {} in {} {} ({} redis calls{suppressed})",
+            "slotlint: {e} {}, {w} {}, {n} {} in {} {} ({} redis calls{not_understood}{suppressed})",
             plural(e, "error"),
             plural(w, "warning"),
             plural(n, "note"),
@@ -398,6 +423,20 @@ fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
     })
 }
 
+/// `{"command": {"all": 3, "some": 0, "none": 1}, …, "reasons": {"parameter": 1}, "not_understood": 0}`.
+fn resolution_json(r: &slotlint_analyzer::Resolution) -> serde_json::Value {
+    let mut doc = serde_json::Map::new();
+    for (kind, [all, some, none]) in &r.by_kind {
+        doc.insert(
+            (*kind).to_owned(),
+            json!({"all": all, "some": some, "none": none}),
+        );
+    }
+    doc.insert("reasons".into(), json!(r.reasons));
+    doc.insert("not_understood".into(), json!(r.not_understood));
+    serde_json::Value::Object(doc)
+}
+
 /// The documented, stable JSON shape (`version` 1). `summary.suppressed` appears when findings
 /// were suppressed, `baseline` with `--baseline`.
 fn json(cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -414,6 +453,7 @@ fn json(cx: &Context<'_>, out: &mut dyn Write) -> io::Result<()> {
             "files": report.stats.files,
             "redis_calls": report.stats.call_sites,
             "uses_redis": report.stats.units_using_redis > 0,
+            "resolution": resolution_json(&report.stats.resolution),
         },
     });
     if !report.suppressed.is_empty() {

@@ -125,6 +125,9 @@ pub struct FileFacts {
     /// Byte ranges of test code (see `slotlint_syntax::test_code`); the whole file for files
     /// under `tests/`, `benches/`, `examples/`.
     pub test_ranges: Vec<Range<usize>>,
+    /// Redis calls recognized but not understood, and why (`SCAN` with a command name known
+    /// only at run time…): counted, so a summary never claims a crate has no redis calls.
+    pub not_understood: Vec<(Span, String)>,
 }
 
 impl FileFacts {
@@ -151,6 +154,7 @@ impl FileFacts {
         dedup_by_key(&mut self.getters, |g| g.span);
         dedup_by_key(&mut self.databases, |d| (d.span, d.kind));
         dedup_by_key(&mut self.lua_bodies, |b| b.location.clone());
+        dedup_by_key(&mut self.not_understood, |n| n.0);
         self.clients.sort_by_key(|c| c.span.start);
         self.getters.sort_by_key(|g| g.span.start);
         self.databases.sort_by_key(|d| d.span.start);

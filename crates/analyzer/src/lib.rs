@@ -30,6 +30,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 pub use diagnostic::{Diagnostic, KeyInfo, Label, Severity};
+pub use facts::CrateFacts;
 pub use source::{SourceFile, Span};
 pub use suppression::{Suppressed, SuppressionKind};
 pub use workspace::{discover_paths, discover_workspace, Discovery, UsageError, Version};
@@ -74,6 +75,69 @@ pub struct Stats {
     pub files_parsed: usize,
     pub bytes_parsed: u64,
     pub call_sites: usize,
+    /// How far the keys of reported call sites were followed.
+    pub resolution: Resolution,
+}
+
+/// For `--statistics`: per kind of call site, how many had every key resolved, some, or none,
+/// and why keys were not resolved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolution {
+    /// Kind (`command`, `pipeline`, `transaction`, `script`, `pub/sub`) → [all, some, none] of
+    /// the sites with keys.
+    pub by_kind: std::collections::BTreeMap<&'static str, [usize; 3]>,
+    /// Why keys were not resolved (`parameter`, `external call`…) → how many keys.
+    pub reasons: std::collections::BTreeMap<String, usize>,
+    /// Redis calls recognized but not understood (a command name known only at run time…).
+    pub not_understood: usize,
+}
+
+impl Resolution {
+    fn add(&mut self, other: &Resolution) {
+        for (k, v) in &other.by_kind {
+            let e = self.by_kind.entry(k).or_default();
+            for i in 0..3 {
+                e[i] += v[i];
+            }
+        }
+        for (k, v) in &other.reasons {
+            *self.reasons.entry(k.clone()).or_default() += v;
+        }
+        self.not_understood += other.not_understood;
+    }
+
+    /// Count one call site.
+    fn count(&mut self, site: &sites::CallSite) {
+        let kind = match &site.kind {
+            sites::SiteKind::Command(_) => "command",
+            sites::SiteKind::Pipeline { atomic: true, .. }
+            | sites::SiteKind::Transaction { .. } => "transaction",
+            sites::SiteKind::Pipeline { .. } => "pipeline",
+            sites::SiteKind::Script { .. } => "script",
+            sites::SiteKind::PubSub { .. } => "pub/sub",
+        };
+        let (mut resolved, mut total) = (0, 0);
+        for k in site.keys() {
+            total += 1;
+            if k.pattern.is_some() {
+                resolved += 1;
+            } else {
+                let why = k.why.as_ref().map_or("not followed", |w| w.kind);
+                *self.reasons.entry(why.to_owned()).or_default() += 1;
+            }
+        }
+        if total == 0 {
+            return;
+        }
+        let slot = if resolved == total {
+            0
+        } else if resolved > 0 {
+            1
+        } else {
+            2
+        };
+        self.by_kind.entry(kind).or_default()[slot] += 1;
+    }
 }
 
 /// The result of a run.
@@ -166,6 +230,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         s.files_parsed += r.stats.files_parsed;
         s.bytes_parsed += r.stats.bytes_parsed;
         s.call_sites += r.stats.call_sites;
+        s.resolution.add(&r.stats.resolution);
     }
     report
         .diagnostics
@@ -298,6 +363,12 @@ fn analyze_unit(
     for (i, f) in facts.files.iter().enumerate() {
         if reported[i] {
             stats.call_sites += f.sites.len();
+            stats.resolution.not_understood += f.not_understood.len();
+            for site in &f.sites {
+                if options.check_test_code || !f.in_test(site.span.start) {
+                    stats.resolution.count(site);
+                }
+            }
         }
     }
     let found = if uses_redis {

@@ -243,38 +243,25 @@ impl<'c, 'a> Interp<'c, 'a> {
             Some((_, Value::Object(o))) => o.fields.clone(),
             _ => None,
         };
-        summary.substitute(&|h: &Hole| match &h.id {
-            // `self.id` in the callee is `<receiver>.id` at the call.
-            HoleId::SelfField(path) => {
-                let (r, _) = receiver.as_ref()?;
-                if let Some(v) = receiver_fields.as_ref().and_then(|f| f.get(&**path)) {
-                    return Some(v.clone());
-                }
-                Some(Value::Opaque(Hole::new(
-                    HoleId::Field {
-                        base: Box::new(r.id.clone()),
-                        path: path.clone(),
-                    },
-                    format!("{}.{path}", r.name),
-                )))
+        let receiver_sub = |h: &Hole| -> Option<Value<'a>> {
+            let HoleId::SelfField(path) = &h.id else {
+                return None;
+            };
+            let (r, _) = receiver.as_ref()?;
+            if let Some(v) = receiver_fields.as_ref().and_then(|f| f.get(&**path)) {
+                return Some(v.clone());
             }
-            HoleId::Param { func, index } if *func as usize == fn_index => {
-                // Positions count the `self` parameter; `args` do not hold it.
-                let i = *index as usize;
-                let i = if has_self { i.checked_sub(1)? } else { i };
-                args.get(i).cloned()
-            }
-            HoleId::ParamElement { func, index } if *func as usize == fn_index => {
-                let i = *index as usize;
-                let i = if has_self { i.checked_sub(1)? } else { i };
-                match args.get(i)? {
-                    Value::Each(inner) => Some((**inner).clone()),
-                    Value::List(items) if items.len() == 1 => Some(items[0].clone()),
-                    _ => None,
-                }
-            }
-            _ => None,
-        })
+            Some(Value::Opaque(Hole::new(
+                HoleId::Field {
+                    base: Box::new(r.id.clone()),
+                    path: path.clone(),
+                },
+                format!("{}.{path}", r.name),
+            )))
+        };
+        // One pass: a caller's argument may itself hold the caller's `self` fields.
+        summary
+            .substitute(&|h| receiver_sub(h).or_else(|| param_value(h, fn_index, has_self, &args)))
     }
 
     /// The value a function returns, in terms of its parameters (memoized).
@@ -311,8 +298,9 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     /// A pipeline, script invocation or collection passed by `&mut` to a function of the crate
-    /// (`add_ops(&mut p, id)`, `push_keys(&mut keys)`): walk the function with it, and keep what
-    /// it added. Keys added there are shown at the call.
+    /// (`add_ops(&mut p, id)`, `push_keys(&mut keys)`): what the function adds to it (its
+    /// effects, summarized once) is added to the caller's value. Keys added there are shown at
+    /// the call.
     pub(super) fn builder_effects(
         &mut self,
         fn_index: usize,
@@ -320,65 +308,119 @@ impl<'c, 'a> Interp<'c, 'a> {
         arg_exprs: &[&'a Expr],
         call: &'a Expr,
     ) {
-        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+        if !args
+            .iter()
+            .any(|a| matches!(a, Value::Pipe(_) | Value::Script(_) | Value::List(_)))
+        {
             return;
         }
-        let def = &self.cx.index.fns[fn_index];
-        let typed: Vec<&syn::PatType> = def
-            .sig
-            .inputs
-            .iter()
-            .filter_map(|i| match i {
-                syn::FnArg::Typed(pt) => Some(pt),
-                syn::FnArg::Receiver(_) => None,
-            })
-            .collect();
-        for (i, value) in args.iter().enumerate() {
-            let before = match value {
-                Value::Pipe(p) => p.commands.len(),
-                Value::Script(s) if s.invocation => s.keys.len(),
-                Value::List(items) if is_mut_ref(typed.get(i).map(|t| &*t.ty)) => items.len(),
-                _ => continue,
-            };
-            let (Some(root), Some(pt)) = (
-                arg_exprs.get(i).and_then(|e| Self::root_binding(e)),
-                typed.get(i),
+        let Some(effects) = self.effects(fn_index) else {
+            return;
+        };
+        let has_self = self.cx.index.fns[fn_index].has_self();
+        let (span, text) = (self.span_of(call.span()), self.text_of(call));
+        for (position, added) in effects.iter() {
+            let (Some(arg), Some(root)) = (
+                args.get(*position),
+                arg_exprs.get(*position).and_then(|e| Self::root_binding(e)),
             ) else {
                 continue;
             };
+            let added = substitute_params(added, fn_index, has_self, args);
+            let updated = match (arg.clone(), added) {
+                (Value::Pipe(mut state), Value::Pipe(more)) => {
+                    for mut cmd in more.commands {
+                        relocate_command(&mut cmd, span, &text);
+                        state.commands.push(cmd);
+                    }
+                    Value::Pipe(state)
+                }
+                (Value::Script(mut state), Value::Script(more)) if state.invocation => {
+                    for mut k in more.keys {
+                        relocate_key(&mut k, span, &text);
+                        state.keys.push(k);
+                    }
+                    Value::Script(state)
+                }
+                (Value::List(mut items), Value::List(more)) => {
+                    items.extend(more);
+                    Value::List(items)
+                }
+                _ => continue,
+            };
+            self.store(&root, updated);
+        }
+    }
+
+    /// What a function adds to the builders and collections it receives by `&mut`: per
+    /// parameter position (not counting `self`), the commands, keys or elements it adds, in
+    /// terms of its parameters. Computed once per function.
+    fn effects(&mut self, fn_index: usize) -> Option<super::Effects<'a>> {
+        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+            return None;
+        }
+        if let Some(cached) = self.cx.effects.borrow().get(&fn_index) {
+            return cached.clone();
+        }
+        // In progress (recursion): nothing known yet.
+        self.cx.effects.borrow_mut().insert(fn_index, None);
+        let def = &self.cx.index.fns[fn_index];
+        let mut callee = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
+        callee.bind_params(def);
+        let mut watched = Vec::new();
+        let typed = def.sig.inputs.iter().filter_map(|i| match i {
+            syn::FnArg::Typed(pt) => Some(pt),
+            syn::FnArg::Receiver(_) => None,
+        });
+        for (position, pt) in typed.enumerate() {
             let syn::Pat::Ident(param) = &*pt.pat else {
                 continue;
             };
-            let mut callee =
-                Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
-            callee.bind_params(def);
-            // The other arguments as the caller passes them.
-            callee.bind_args(def, args);
-            callee.bind(param.ident.to_string(), value.clone());
-            callee.walk_block(def.block);
-            let after = callee
-                .lookup(&param.ident.to_string())
-                .map(|b| b.value.clone());
-            let (span, text) = (self.span_of(call.span()), self.text_of(call));
-            match after {
-                Some(Value::Pipe(mut state)) => {
-                    for cmd in state.commands.iter_mut().skip(before) {
-                        relocate_command(cmd, span, &text);
-                    }
-                    self.store(&root, Value::Pipe(state));
+            let name = param.ident.to_string();
+            let start = match callee.lookup(&name).map(|b| &b.value) {
+                Some(Value::Pipe(_)) => {
+                    Value::Pipe(Box::new(super::value::PipeState::new(false, true)))
                 }
-                Some(Value::Script(mut state)) => {
-                    for k in state.keys.iter_mut().skip(before) {
-                        relocate_key(k, span, &text);
-                    }
-                    self.store(&root, Value::Script(state));
+                Some(Value::Script(s)) if s.invocation => {
+                    Value::Script(Box::new(super::value::ScriptState {
+                        invocation: true,
+                        keys: Vec::new(),
+                        complete: true,
+                        source: None,
+                    }))
                 }
-                Some(Value::List(items)) if items.len() > before => {
-                    self.store(&root, Value::List(items));
+                _ if is_mut_ref(Some(&pt.ty)) && super::redis::is_collection_type(&pt.ty) => {
+                    Value::List(Vec::new())
                 }
-                _ => {}
-            }
+                _ => continue,
+            };
+            callee.bind(name.clone(), start);
+            watched.push((position, name));
         }
+        let effects = if watched.is_empty() {
+            Vec::new()
+        } else {
+            callee.walk_block(def.block);
+            watched
+                .into_iter()
+                .filter_map(|(position, name)| {
+                    let v = callee.lookup(&name)?.value.clone();
+                    let added = match &v {
+                        Value::Pipe(p) => !p.commands.is_empty(),
+                        Value::Script(s) => !s.keys.is_empty(),
+                        Value::List(items) => !items.is_empty(),
+                        _ => false,
+                    };
+                    added.then_some((position, v))
+                })
+                .collect()
+        };
+        let effects = Some(std::rc::Rc::new(effects));
+        self.cx
+            .effects
+            .borrow_mut()
+            .insert(fn_index, effects.clone());
+        effects
     }
 
     pub(super) fn record_call(&mut self, callee: usize, args: &[Value<'a>], call: &'a Expr) {
@@ -567,6 +609,40 @@ const PASS_THROUGH: &[&str] = &[
     "unwrap",
     "expect",
 ];
+
+/// A callee's value with its parameters replaced by the caller's arguments (`args` do not hold
+/// `self`; parameter positions count it).
+fn substitute_params<'a>(
+    v: &Value<'a>,
+    fn_index: usize,
+    has_self: bool,
+    args: &[Value<'a>],
+) -> Value<'a> {
+    v.substitute(&|h| param_value(h, fn_index, has_self, args))
+}
+
+/// The caller's value for a parameter hole of function `fn_index`.
+fn param_value<'a>(
+    h: &Hole,
+    fn_index: usize,
+    has_self: bool,
+    args: &[Value<'a>],
+) -> Option<Value<'a>> {
+    let arg = |index: u32| -> Option<&Value<'a>> {
+        let i = index as usize;
+        let i = if has_self { i.checked_sub(1)? } else { i };
+        args.get(i)
+    };
+    match &h.id {
+        HoleId::Param { func, index } if *func as usize == fn_index => arg(*index).cloned(),
+        HoleId::ParamElement { func, index } if *func as usize == fn_index => match arg(*index)? {
+            Value::Each(inner) => Some((**inner).clone()),
+            Value::List(items) if items.len() == 1 => Some(items[0].clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
 
 fn is_mut_ref(ty: Option<&syn::Type>) -> bool {
     matches!(ty, Some(syn::Type::Reference(r)) if r.mutability.is_some())

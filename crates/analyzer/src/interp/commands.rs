@@ -217,12 +217,22 @@ impl<'c, 'a> Interp<'c, 'a> {
                 }),
             }
         }
-        let name = slots.first()?.text.clone()?.to_ascii_uppercase();
+        let Some(name) = slots.first()?.text.clone().map(|n| n.to_ascii_uppercase()) else {
+            let what = format!(
+                "the command name `{}` is known only at run time",
+                args[0].text
+            );
+            self.not_understood(span, what);
+            return None;
+        };
         let argv: Vec<Option<&str>> = slots.iter().map(|s| s.text.as_deref()).collect();
         let literal_argv: Vec<Option<String>> =
             slots.iter().skip(1).map(|s| s.text.clone()).collect();
         self.raw_lua_body(&name, args, &literal_argv, span);
-        let spec = self.cx.commands.lookup(&argv)?;
+        let Some(spec) = self.cx.commands.lookup(&argv) else {
+            self.not_understood(span, format!("`{name}` is not a command slotlint knows"));
+            return None;
+        };
         let full_name = match &spec.subcommand {
             Some(sub) => format!("{name} {}", sub.to_ascii_uppercase()),
             None => name.clone(),

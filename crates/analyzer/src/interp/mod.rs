@@ -60,6 +60,8 @@ pub struct UnitContext<'a> {
     /// The package folder: `include_str!` is followed only inside it.
     pub root: std::path::PathBuf,
     summaries: RefCell<HashMap<usize, Option<Value<'a>>>>,
+    /// What functions add to builders they receive by `&mut` (see `calls`).
+    effects: RefCell<HashMap<usize, Option<Effects<'a>>>>,
     consts: RefCell<HashMap<String, Option<Value<'a>>>>,
     arena: &'a MacroArena,
     /// Macro bodies parsed as comma lists, by the macro's address in the tree.
@@ -72,6 +74,9 @@ pub struct UnitContext<'a> {
 }
 
 type MacroArgs = Punctuated<Expr, Token![,]>;
+
+/// What a function adds to its `&mut` parameters: (position not counting `self`, final value).
+type Effects<'a> = std::rc::Rc<Vec<(usize, Value<'a>)>>;
 
 /// Where a string literal is written: file, byte where its token starts, and the byte offset
 /// of each byte of its value (one more at the end).
@@ -129,6 +134,7 @@ impl<'a> UnitContext<'a> {
             commands,
             version,
             summaries: RefCell::new(HashMap::new()),
+            effects: RefCell::new(HashMap::new()),
             consts: RefCell::new(HashMap::new()),
             arena,
             macro_args: RefCell::new(HashMap::new()),
@@ -175,9 +181,8 @@ impl<'a> UnitContext<'a> {
             interp.walk_block(def.block);
             interp.escape_tail(def.block);
             for site in &interp.out.sites {
-                if site.keys().any(
-                    |k| matches!(k.hole, Some(HoleId::Param { func, .. }) if func as usize == i),
-                ) {
+                let own_param = |h: &Option<HoleId>| matches!(h, Some(HoleId::Param { func, .. } | HoleId::ParamElement { func, .. }) if *func as usize == i);
+                if site.keys().any(|k| own_param(&k.hole)) {
                     waiting.push((i, site.span));
                 }
             }
@@ -253,6 +258,9 @@ impl<'a> UnitContext<'a> {
             facts.getters.extend(out.getters);
             facts.databases.extend(out.databases);
             facts.lua_bodies.extend(out.lua_bodies);
+            if wanted(file) {
+                facts.not_understood.extend(out.not_understood);
+            }
             facts.connects_with_config |= out.connects_with_config;
             for b in out.cluster_builds {
                 if !facts.cluster_builds.iter().any(|x| x.span == b.span) {
@@ -341,6 +349,7 @@ struct Output {
     builder_escapes: Vec<(usize, Span)>,
     cluster_evidence: Option<Span>,
     connects_with_config: bool,
+    not_understood: Vec<(Span, String)>,
 }
 
 /// A local binding.
@@ -500,6 +509,13 @@ impl<'c, 'a> Interp<'c, 'a> {
     fn cluster_evidence(&mut self, span: PmSpan) {
         if self.emit && self.out.cluster_evidence.is_none() {
             self.out.cluster_evidence = Some(self.span_of(span));
+        }
+    }
+
+    /// A redis call the evaluator recognized but cannot judge.
+    fn not_understood(&mut self, span: Span, why: String) {
+        if self.emit {
+            self.out.not_understood.push((span, why));
         }
     }
 
