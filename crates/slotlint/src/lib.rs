@@ -219,9 +219,23 @@ pub const fn key_slot_bytes(key: &[u8]) -> u16 {
 }
 
 /// The hash tag of `key`: the part between the first `{` and the first `}` after it, if not
-/// empty. Only that part decides the slot.
-pub fn hash_tag(key: &str) -> Option<&str> {
-    let (start, end) = slotlint_hashslot::hash_tag_range(key.as_bytes())?;
-    // Braces are ASCII, so the range falls on char boundaries.
-    Some(&key[start..end])
+/// empty. Only that part decides the slot. A `const fn`, like [`key_slot`].
+///
+/// ```
+/// const TAG: Option<&str> = slotlint::hash_tag("{user:1}:profile");
+/// assert_eq!(TAG, Some("user:1"));
+/// assert_eq!(slotlint::hash_tag("foo{}{bar}"), None);
+/// assert_eq!(slotlint::hash_tag("foo{{bar}}zap"), Some("{bar"));
+/// assert_eq!(slotlint::hash_tag("{usér:1}:ß"), Some("usér:1"));
+/// ```
+pub const fn hash_tag(key: &str) -> Option<&str> {
+    let Some((start, end)) = slotlint_hashslot::hash_tag_range(key.as_bytes()) else {
+        return None;
+    };
+    let (_, from_tag) = key.as_bytes().split_at(start);
+    let (tag, _) = from_tag.split_at(end - start);
+    // SAFETY: `tag` is a slice of a `str` cut just after a `{` and just before a `}`, both
+    // ASCII, so at char boundaries: it is valid UTF-8. (`str::split_at` is `const` only from
+    // Rust 1.86, after this crate's minimum version.)
+    Some(unsafe { core::str::from_utf8_unchecked(tag) })
 }
