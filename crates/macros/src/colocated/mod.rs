@@ -302,11 +302,17 @@ impl<'a> Group<'a> {
             }
         }
         let member = members(&fns, &excluded);
+        // The names a note's `exclude = "…"` keeps: those that name a function.
+        let valid_excludes: Vec<&str> = names
+            .iter()
+            .filter(|n| args.excludes(n))
+            .map(String::as_str)
+            .collect();
         let notes = member
             .iter()
             .zip(&names)
             .map(|(m, name)| match m {
-                Some(Some(why)) => Some(implicit_member_note(name, why, args)),
+                Some(Some(why)) => Some(implicit_member_note(name, why, &valid_excludes)),
                 _ => None,
             })
             .collect();
@@ -466,20 +472,19 @@ impl<'a> Group<'a> {
 
 /// The note on the errors of a member that has no `#[slotlint::key]`: why it is checked, and
 /// how to leave it out.
-fn implicit_member_note(name: &str, why: &BuildsKey, args: &GroupArgs) -> String {
-    let mut excluded: Vec<&str> = Vec::new();
-    for (n, _) in &args.exclude {
-        if !excluded.contains(&n.as_str()) {
-            excluded.push(n);
+fn implicit_member_note(name: &str, why: &BuildsKey, excluded: &[&str]) -> String {
+    let mut list: Vec<&str> = Vec::new();
+    for n in excluded.iter().copied().chain([name]) {
+        if !list.contains(&n) {
+            list.push(n);
         }
     }
-    excluded.push(name);
     format!(
         "note: `{name}` is checked as a key builder of this `#[slotlint::colocated]` group \
          because it returns {}; if it builds no Redis key, exclude it: \
          `#[slotlint::colocated(exclude = \"{}\")]`",
         why.describe(),
-        excluded.join(", ")
+        list.join(", ")
     )
 }
 

@@ -125,7 +125,7 @@ fn exclude_is_checked() {
          help: did you mean `display_name`?"
     );
     assert!(
-        e[1].contains("exclude = \"dispaly_name, display_name\""),
+        e[1].ends_with("`#[slotlint::colocated(exclude = \"display_name\")]`"),
         "{e:?}"
     );
 
