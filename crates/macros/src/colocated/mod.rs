@@ -325,7 +325,9 @@ impl<'a> Group<'a> {
         }
     }
 
-    /// The keys member `i` builds (read once, calls to other members followed).
+    /// The keys member `i` builds (read once, calls to other members followed). `Err(None)`:
+    /// it is being read, so this is a recursive call; `Err(Some(errors))`: it could not be read
+    /// (the errors, if not left to rustc, are reported once, by [`Group::check`]).
     fn read(&self, i: usize) -> Result<Rc<ReadFn>, Option<Option<syn::Error>>> {
         match &self.reads.borrow()[i] {
             ReadState::Done(result) => return result.clone().map_err(Some),
