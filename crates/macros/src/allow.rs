@@ -1,12 +1,19 @@
-//! `#[slotlint::allow(RULE, …)]`: inert, for the analyzer; checks only how rules are written.
+//! `#[slotlint::allow(RULE, …)]`: inert, for the analyzer; checks that each rule exists.
+//!
+//! A rule is written as the analyzer's suppressions accept it (see [`crate::rule_names`]): an
+//! identifier or a string, holding the rule's name (`cross_slot_command`,
+//! `"cross-slot-command"`) or its code (`SL101`). A name that is no rule is an error at its
+//! span, with the nearest rule as "did you mean".
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token};
 
 use crate::errors::Errors;
+use crate::rule_names::{self, RULES};
+use crate::spelling::nearest;
 
 enum Arg {
     Rule(Ident),
@@ -41,22 +48,35 @@ impl Parse for Arg {
     }
 }
 
-/// Lowercase words of ASCII letters and digits, joined by `sep`.
-fn is_rule_name(name: &str, sep: char) -> bool {
-    !name.is_empty()
-        && name.split(sep).all(|word| {
-            !word.is_empty()
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        })
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
+/// How a rule was written, so that suggestions are written the same way.
+#[derive(Clone, Copy)]
+enum Spelling {
+    /// `cross_slot_command`
+    Ident,
+    /// `"cross-slot-command"`
+    String,
 }
 
-/// `CrossSlot_command` → `cross-slot-command`.
+impl Spelling {
+    fn name(self, kebab: &str) -> String {
+        match self {
+            Spelling::Ident => kebab.replace('-', "_"),
+            Spelling::String => format!("\"{kebab}\""),
+        }
+    }
+
+    fn code(self, code: &str) -> String {
+        match self {
+            Spelling::Ident => code.to_owned(),
+            Spelling::String => format!("\"{code}\""),
+        }
+    }
+}
+
+/// `CrossSlot_command` → `cross-slot-command`: words split at `_`, `-`, spaces and capitals.
 fn kebab_case(name: &str) -> String {
     let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
+    for (i, c) in name.trim().chars().enumerate() {
         match c {
             '_' | '-' | ' ' => out.push('-'),
             c if c.is_uppercase() => {
@@ -71,6 +91,46 @@ fn kebab_case(name: &str) -> String {
     out
 }
 
+/// The rule a misspelled name most likely means, written as `spelling`.
+fn did_you_mean(written: &str, spelling: Spelling) -> Option<String> {
+    let looks_like_code = written
+        .get(..2)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sl"));
+    if looks_like_code {
+        let upper = written.to_ascii_uppercase();
+        if let Some(code) = nearest(&upper, RULES.iter().map(|(_, code)| *code)) {
+            return Some(spelling.code(code));
+        }
+    }
+    nearest(&kebab_case(written), RULES.iter().map(|(name, _)| *name)).map(|n| spelling.name(n))
+}
+
+/// The error for a rule name no rule has.
+fn unknown_rule(written: &str, shown: &str, spelling: Spelling, span: Span) -> syn::Error {
+    let help = match did_you_mean(written, spelling) {
+        Some(near) => format!("help: did you mean {}?", quoted(&near, spelling)),
+        None => {
+            let names: Vec<String> = RULES
+                .iter()
+                .map(|(name, _)| quoted(&spelling.name(name), spelling))
+                .collect();
+            format!(
+                "note: the rules are {}; a rule's code (`SL101`) names it too",
+                names.join(", ")
+            )
+        }
+    };
+    syn::Error::new(span, format!("no rule is named {shown}\n{help}"))
+}
+
+/// Identifiers in backquotes; strings, which carry their own quotes, as they are.
+fn quoted(text: &str, spelling: Spelling) -> String {
+    match spelling {
+        Spelling::Ident => format!("`{text}`"),
+        Spelling::String => text.to_owned(),
+    }
+}
+
 pub(crate) fn expand_allow(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     match syn::parse::Parser::parse2(Punctuated::<Arg, Token![,]>::parse_terminated, attr) {
@@ -82,29 +142,24 @@ pub(crate) fn expand_allow(attr: TokenStream, item: TokenStream) -> TokenStream 
                     Arg::Rule(ident) => {
                         rules += 1;
                         let name = ident.to_string();
-                        if !is_rule_name(&name, '_') {
-                            let kebab = kebab_case(&name);
-                            errors.push(syn::Error::new_spanned(
-                                ident,
-                                format!(
-                                    "`{name}` is not a rule name: write rules in snake_case \
-                                     (`{}`) or as a kebab-case string (`\"{kebab}\"`)",
-                                    kebab.replace('-', "_")
-                                ),
+                        if rule_names::resolve(&name).is_none() {
+                            errors.push(unknown_rule(
+                                &name,
+                                &format!("`{name}`"),
+                                Spelling::Ident,
+                                ident.span(),
                             ));
                         }
                     }
                     Arg::RuleString(lit) => {
                         rules += 1;
                         let name = lit.value();
-                        if !is_rule_name(&name, '-') {
-                            let kebab = kebab_case(&name);
-                            errors.push(syn::Error::new(
+                        if rule_names::resolve(&name).is_none() {
+                            errors.push(unknown_rule(
+                                &name,
+                                &format!("{name:?}"),
+                                Spelling::String,
                                 lit.span(),
-                                format!(
-                                    "\"{name}\" is not a rule name: in a string, rules are \
-                                     kebab-case, as in \"{kebab}\""
-                                ),
                             ));
                         }
                     }
@@ -118,7 +173,7 @@ pub(crate) fn expand_allow(attr: TokenStream, item: TokenStream) -> TokenStream 
             }
             if rules == 0 {
                 errors.push(syn::Error::new(
-                    proc_macro2::Span::call_site(),
+                    Span::call_site(),
                     "`#[slotlint::allow]` needs the rules it allows, as in \
                      `#[slotlint::allow(cross_slot_command)]`",
                 ));

@@ -2,13 +2,12 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::Span;
 use slotlint_keys::{Hole, KeyPattern, Segment};
 use syn::meta::ParseNestedMeta;
-use syn::{Block, LitStr, Signature};
+use syn::{Block, Expr, Lit, LitStr, Signature};
 
 use crate::errors::Errors;
-use crate::read::{Direct, DirectPiece, Key, Params, Reader};
+use crate::read::{compact, Direct, DirectPiece, Key, Params, Reader};
 
 /// What `#[slotlint::key(…)]` said about the tag.
 pub(crate) enum Declared {
@@ -26,7 +25,7 @@ pub(crate) fn key_arg(meta: ParseNestedMeta, tag: &mut Option<LitStr>) -> syn::R
         if tag.is_some() {
             return Err(meta.error("`tag` is given twice"));
         }
-        *tag = Some(meta.value()?.parse()?);
+        *tag = Some(string_argument(&meta, "tag", "user:{id}")?);
         Ok(())
     } else {
         Err(meta.error(
@@ -36,16 +35,39 @@ pub(crate) fn key_arg(meta: ParseNestedMeta, tag: &mut Option<LitStr>) -> syn::R
     }
 }
 
+/// The value of `name = "…"` in an attribute: a string literal, or an error that says so
+/// (`tag = SOME_CONST` cannot be read: the macro sees tokens, not the constant's value).
+pub(crate) fn string_argument(
+    meta: &ParseNestedMeta,
+    name: &str,
+    example: &str,
+) -> syn::Result<LitStr> {
+    match meta.value()?.parse::<Expr>()? {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Ok(lit),
+        other => Err(syn::Error::new_spanned(
+            &other,
+            format!(
+                "`{name}` takes a string literal, as in `{name} = {example:?}`; `{}` is not one\n\
+                 note: the macro reads `{name}` as text when it expands, before constants and \
+                 macros have values: write it inline",
+                compact(quote::quote!(#other))
+            ),
+        )),
+    }
+}
+
 /// The tag of a function whose keys passed every check.
 pub(crate) struct FnTag {
     pub(crate) name: String,
     pub(crate) tag: KeyPattern,
-    /// The literal of the first key.
-    pub(crate) span: Span,
+    /// The first key, where errors about the tag point.
+    pub(crate) key: Key,
 }
 
-/// Checks the keys `block` builds against the rules (and the declared tag), pushing errors.
-/// Returns the function's tag when every key passed.
+/// Reads the keys `block` builds and checks them against the rules (and the declared tag),
+/// pushing errors. Returns the function's tag when every key passed.
 pub(crate) fn check_fn(
     sig: &Signature,
     block: &Block,
@@ -54,9 +76,57 @@ pub(crate) fn check_fn(
 ) -> Option<FnTag> {
     let params = Params::of(sig);
     let name = sig.ident.to_string();
+    let mut reader = Reader::new(&params, name.clone());
+    let keys = match reader.read_body(block) {
+        Ok(keys) => keys,
+        Err(e) => {
+            errors.extend(e);
+            // The declared tag is checked all the same.
+            if let Declared::Tag(lit) = declared {
+                errors.extend(parse_tag(lit, &params, &name).err());
+            }
+            return None;
+        }
+    };
+    let read = FnKeys {
+        name: &name,
+        params: &params,
+        keys: &keys,
+        rooted: &reader.rooted,
+    };
+    check_keys(&read, declared, None, errors)
+}
+
+/// The keys one function builds, read.
+pub(crate) struct FnKeys<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) params: &'a Params,
+    pub(crate) keys: &'a [Key],
+    /// Ids of the holes whose value depends on a parameter.
+    pub(crate) rooted: &'a HashSet<String>,
+}
+
+/// Checks keys read from a function against the rules (and the declared tag), pushing errors,
+/// each with `note` when given. Returns the function's tag when every key passed.
+pub(crate) fn check_keys(
+    read: &FnKeys,
+    declared: &Declared,
+    note: Option<&str>,
+    errors: &mut Errors,
+) -> Option<FnTag> {
+    let FnKeys {
+        name,
+        params,
+        keys,
+        rooted,
+    } = *read;
+    let error = |key: &Key, message: String| match note {
+        Some(note) => key.error(format!("{message}\n{note}")),
+        None => key.error(message),
+    };
     let mut ok = true;
     let declared_tag = match declared {
-        Declared::Tag(lit) => match parse_tag(lit, &params, &name) {
+        Declared::Tag(lit) => match parse_tag(lit, params, name) {
             Ok(tag) => Some(tag),
             Err(e) => {
                 errors.push(e);
@@ -66,17 +136,8 @@ pub(crate) fn check_fn(
         },
         _ => None,
     };
-    let mut reader = Reader::new(&params, name.clone());
-    let keys = match reader.read_body(block) {
-        Ok(keys) => keys,
-        Err(e) => {
-            errors.push(e);
-            return None;
-        }
-    };
-    let rooted = &reader.rooted;
     let mut first: Option<(KeyPattern, &Key)> = None;
-    for key in &keys {
+    for key in keys {
         let shown = &key.pattern;
         let Some(tag) = key.pattern.hash_tag() else {
             let mut message = format!(
@@ -102,7 +163,7 @@ pub(crate) fn check_fn(
                     call.name
                 ));
             }
-            errors.push(syn::Error::new(key.span, format!("{message}\n{help}")));
+            errors.push(error(key, format!("{message}\n{help}")));
             continue;
         };
         if let Some(d) = &declared_tag {
@@ -119,7 +180,7 @@ pub(crate) fn check_fn(
                 if let Some(s) = suggest(key, Some(d), rooted) {
                     message.push_str(&format!("\nhelp: {s}"));
                 }
-                errors.push(syn::Error::new(key.span, message));
+                errors.push(error(key, message));
                 continue;
             }
         } else if matches!(declared, Declared::Nothing) {
@@ -139,8 +200,8 @@ pub(crate) fn check_fn(
                     Some(s) => format!("help: put a parameter inside the braces: {s}"),
                     None => "help: put a parameter inside the braces".to_owned(),
                 };
-                errors.push(syn::Error::new(
-                    key.span,
+                errors.push(error(
+                    key,
                     format!(
                         "the hash tag `{tag}` of key `{shown}` {why}: every key `{name}` builds \
                          lands in the same slot, on one node\n{help}, or, if one slot is meant, \
@@ -155,8 +216,8 @@ pub(crate) fn check_fn(
             None => first = Some((tag, key)),
             Some((first_tag, _)) if *first_tag != tag => {
                 ok = false;
-                errors.push(syn::Error::new(
-                    key.span,
+                errors.push(error(
+                    key,
                     format!(
                         "`{name}` builds keys with different hash tags: `{tag}` here, \
                          `{first_tag}` for its first key; the keys of one function must share \
@@ -171,9 +232,9 @@ pub(crate) fn check_fn(
         return None;
     }
     first.map(|(tag, key)| FnTag {
-        name,
+        name: name.to_owned(),
         tag,
-        span: key.span,
+        key: key.clone(),
     })
 }
 

@@ -25,3 +25,9 @@ impl Errors {
             .unwrap_or_default()
     }
 }
+
+impl Extend<syn::Error> for Errors {
+    fn extend<I: IntoIterator<Item = syn::Error>>(&mut self, errors: I) {
+        errors.into_iter().for_each(|e| self.push(e));
+    }
+}

@@ -15,6 +15,10 @@
 //! silently accepted. It does not look at redis calls: that is the `cargo-slotlint` analyzer,
 //! which reads these attributes from the source (`#[slotlint::allow]` is only for it).
 //!
+//! The macros' documentation is on their re-exports in the `slotlint` crate, and only there:
+//! rustdoc appends the docs of a re-exported item to those of the re-export, so docs here would
+//! show twice (the definitions below have plain comments).
+//!
 //! Every macro is a thin wrapper over a function on `proc_macro2::TokenStream`, so the
 //! expansions are tested as plain functions (`src/tests.rs`). Errors
 //! are `syn::Error`s at the span of the literal or argument at fault, collected rather than
@@ -23,44 +27,42 @@
 
 mod allow;
 mod check;
+mod colocated;
 mod errors;
 mod key;
 mod read;
+mod rule_names;
 mod slots;
+mod spelling;
 
 use proc_macro::TokenStream;
 
-/// Checks a key-building function: the key its body builds carries a hash tag that depends on
-/// a parameter, or exactly the declared one (`#[slotlint::key(tag = "user:{id}")]`). The
-/// function is emitted unchanged.
+// `#[slotlint::key]`: the key a function builds has a hash tag that depends on a parameter,
+// or the declared one.
 #[proc_macro_attribute]
 pub fn key(attr: TokenStream, item: TokenStream) -> TokenStream {
     key::expand_key(attr.into(), item.into()).into()
 }
 
-/// Checks a group of key-building functions (an `impl` block or an inline `mod`): each passes
-/// the `#[slotlint::key]` checks, and all build keys with one hash tag over the same
-/// parameters. The item is emitted unchanged.
+// `#[slotlint::colocated]`: the key builders of an `impl` or `mod` share one hash tag.
 #[proc_macro_attribute]
 pub fn colocated(attr: TokenStream, item: TokenStream) -> TokenStream {
-    key::expand_colocated(attr.into(), item.into()).into()
+    colocated::expand_colocated(attr.into(), item.into()).into()
 }
 
-/// The Redis Cluster slot of a literal key, as a `u16` literal (usable in `const` items).
+// `slot!("key")`: the slot of a literal key, as a `u16` literal.
 #[proc_macro]
 pub fn slot(input: TokenStream) -> TokenStream {
     slots::expand_slot(input.into()).into()
 }
 
-/// A compile error naming both keys and both slots when literal keys are not all in one slot.
-/// Usable as an item and as a statement; expands to nothing when the keys share a slot.
+// `assert_same_slot!("a", "b")`: an error unless the literal keys share a slot.
 #[proc_macro]
 pub fn assert_same_slot(input: TokenStream) -> TokenStream {
     slots::expand_assert_same_slot(input.into()).into()
 }
 
-/// Tells the `cargo-slotlint` analyzer not to report the named rules on this item. Inert for
-/// the compiler: the item is emitted unchanged; only how the rule names are written is checked.
+// `#[slotlint::allow(RULE)]`: inert, for the analyzer; the rules must exist.
 #[proc_macro_attribute]
 pub fn allow(attr: TokenStream, item: TokenStream) -> TokenStream {
     allow::expand_allow(attr.into(), item.into()).into()

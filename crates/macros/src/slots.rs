@@ -27,9 +27,12 @@ impl LiteralKey {
 
 fn literal_key(expr: &Expr, macro_name: &str) -> syn::Result<LiteralKey> {
     let non_literal = || {
-        let text = crate::read::compact(quote!(#expr));
         let help = if macro_name == "slot" {
-            format!("help: for a `const` or a key built at run time, call the `const fn` `slotlint::key_slot({text})`")
+            format!(
+                "help: for a `const` or a key built at run time, call the `const fn` \
+                 `slotlint::key_slot({})`",
+                key_slot_argument(expr)
+            )
         } else {
             "help: for a `const` or a key built at run time, compare with the `const fn` \
              `slotlint::key_slot`: `const _: () = assert!(slotlint::key_slot(A) == \
@@ -63,6 +66,17 @@ fn literal_key(expr: &Expr, macro_name: &str) -> syn::Result<LiteralKey> {
             span: b.span(),
         }),
         _ => Err(non_literal()),
+    }
+}
+
+/// `expr` as the argument of `key_slot(key: &str)`: borrowed unless it is a name (a `const`
+/// or a `&str` local), a literal or already a reference, so that the help compiles for a
+/// `format!`, a `String` method or a call.
+fn key_slot_argument(expr: &Expr) -> String {
+    let text = crate::read::compact(quote!(#expr));
+    match expr {
+        Expr::Path(_) | Expr::Lit(_) | Expr::Reference(_) => text,
+        _ => format!("&{text}"),
     }
 }
 

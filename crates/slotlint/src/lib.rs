@@ -37,11 +37,11 @@
 //!
 //! #[slotlint::colocated]
 //! impl User {
-//!     pub fn profile_key(&self) -> String {
+//!     pub fn profile(&self) -> String {
 //!         format!("{{user:{}}}:profile", self.id)
 //!     }
 //!
-//!     pub fn sessions_key(&self) -> String {
+//!     pub fn sessions(&self) -> String {
 //!         let tag = format!("{{user:{}}}", self.id);
 //!         format!("{tag}:sessions")
 //!     }
@@ -50,13 +50,14 @@
 //! // So these two can go in one MGET, MULTI/EXEC or script on a cluster:
 //! let user = User { id: 7 };
 //! assert_eq!(
-//!     slotlint::key_slot(&user.profile_key()),
-//!     slotlint::key_slot(&user.sessions_key())
+//!     slotlint::key_slot(&user.profile()),
+//!     slotlint::key_slot(&user.sessions())
 //! );
 //! ```
 //!
-//! Every key function of the group (one with `#[slotlint::key]`, or named `key` or `*_key`)
-//! must build keys with the same hash tag over the same parameters. See [`colocated`].
+//! Every function of the group that builds a key (one that returns a string literal, a
+//! `format!` or another member's key, or carries `#[slotlint::key]`) must build keys with the
+//! same hash tag over the same value. See [`colocated`].
 //!
 //! # 3. On literal keys: `slot!`, `assert_same_slot!` and `key_slot`
 //!
@@ -88,7 +89,9 @@ pub use slotlint_hashslot::SLOT_COUNT;
 /// `let` bindings, `.to_string()`, `.to_owned()`, `.into()`, `String::from(..)`, `+`,
 /// `concat!`, `if`/`match` branches. In a format string `{{`/`}}` are the key's braces and
 /// `{id}` is a placeholder; a placeholder stands for its argument, named after the parameter
-/// (`id`) or field (`self.id`) it comes from.
+/// (`id`) or field (`self.id`) it comes from. In a [`colocated`] group, a call to another key
+/// builder of the group is read too. A format string that rustc refuses is left to rustc's
+/// error.
 ///
 /// - `#[slotlint::key(tag = "user:{id}")]`: the key's hash tag must be exactly `user:` followed
 ///   by the parameter `id` (written without the braces around the tag; `{self.id}` names a
@@ -117,39 +120,84 @@ pub use slotlint_hashslot::SLOT_COUNT;
 #[doc(inline)]
 pub use slotlint_macros::key;
 
-/// Checks, at compile time, that the key functions of an `impl` block or inline `mod` build keys
+/// Checks, at compile time, that the key builders of an `impl` block or inline `mod` build keys
 /// with one hash tag, so that any of them can be used together.
 ///
-/// Members are the functions with `#[slotlint::key]` and those named `key` or ending in `_key`;
-/// each must pass the [`key`] checks. Tags are compared as patterns: the same text and the same
-/// parameters, matched by name (`self.id` in methods).
+/// **Members** are the functions that build keys, whatever their names: those whose result (the
+/// tail expression, or a `return`) is a string literal, a `format!`/`format_args!`/`concat!`,
+/// or a call to another member (`self.base()`, `Self::profile(id)`, `profile(id)` in a
+/// module), through `let`, `&`, `.to_string()`, `String::from`, `+`, `if` and `match`; and
+/// those that carry `#[slotlint::key]`. Each must pass the [`key`] checks (its own
+/// `#[slotlint::key(tag = …)]` included). A function that returns a string but builds no key
+/// (a label, a message) is left out with `exclude`:
+///
+/// ```
+/// # pub struct User { id: u64 }
+/// #[slotlint::colocated(exclude = "display_name")]
+/// impl User {
+///     pub fn profile(&self) -> String {
+///         format!("{{user:{}}}:profile", self.id)
+///     }
+///
+///     // A call to a member is read as that member's key: `{user:<id>}:profile:archived`.
+///     pub fn archived_profile(&self) -> String {
+///         format!("{}:archived", self.profile())
+///     }
+///
+///     pub fn display_name(&self) -> String {
+///         format!("user #{}", self.id)
+///     }
+/// }
+/// ```
+///
+/// **Tags** are compared as patterns: the same text, and the same value in each hole. The same
+/// name is the same value; fields of `self` are matched by name (`self.id` is not `self.org`);
+/// parameters named differently are the argument the caller passes to fill the tag, so
+/// `order_id` in one member matches `id` in another, unless a member also has a parameter of
+/// the other's name (then `friend` against `id` is more likely a mistake). `by` lists places
+/// that are one value, for what is not matched otherwise:
 ///
 /// ```
 /// #[slotlint::colocated]
-/// mod stock {
-///     pub fn level_key(sku: &str) -> String {
-///         format!("{{stock:{sku}}}")
+/// mod orders {
+///     pub fn lines(order_id: u64) -> String {
+///         format!("{{order:{order_id}}}:lines")
 ///     }
 ///
-///     #[slotlint::key(tag = "stock:{sku}")]
-///     pub fn reserved_key(sku: &str) -> String {
-///         format!("{{stock:{sku}}}:reserved")
+///     pub fn status(id: u64) -> String {
+///         format!("{{order:{id}}}:status")
 ///     }
 /// }
-/// assert_eq!(stock::reserved_key("a1"), "{stock:a1}:reserved");
+///
+/// # pub struct User { id: u64 }
+/// #[slotlint::colocated(by = "self.id, id")]
+/// impl User {
+///     pub fn sessions(&self) -> String {
+///         format!("{{user:{}}}:sessions", self.id)
+///     }
+///
+///     pub fn sessions_of(id: u64) -> String {
+///         format!("{{user:{id}}}:sessions")
+///     }
+/// }
+/// assert_eq!(orders::lines(1), "{order:1}:lines");
 /// ```
 ///
 /// ```compile_fail
 /// #[slotlint::colocated]
 /// mod keys {
-///     pub fn profile_key(id: u64) -> String {
+///     pub fn profile(id: u64) -> String {
 ///         format!("{{user:{id}}}:profile")
 ///     }
-///     pub fn orders_key(id: u64) -> String {
+///     pub fn orders(id: u64) -> String {
 ///         format!("{{orders:{id}}}") // error: tagged `orders:{id}`, the group `user:{id}`
 ///     }
 /// }
 /// ```
+///
+/// Arguments, both optional: `exclude = "f, g"` (functions of the group that are not key
+/// builders) and `by = "a, b"` (places, such as `id`, `order_id` or `self.id`, that hold one
+/// value). Like every attribute here, it emits the item unchanged.
 #[doc(inline)]
 pub use slotlint_macros::colocated;
 
@@ -189,15 +237,22 @@ pub use slotlint_macros::assert_same_slot;
 /// Tells the `cargo-slotlint` analyzer not to report these rules on this item (a function,
 /// `impl`, `mod`…). For the compiler it does nothing: the item is emitted unchanged.
 ///
-/// Rules are written either as snake_case identifiers or as kebab-case strings, the analyzer's
-/// own spelling; both name the same rule. A `reason` may follow.
+/// Rules are written as the analyzer's `// slotlint: allow(…)` comments accept them: the rule's
+/// name as an identifier or a string, with `_` or `-` between words, or its code (`SL101`). A
+/// name that is no rule does not compile (with the rule most likely meant). A `reason` may
+/// follow.
 ///
 /// ```
 /// #[slotlint::allow(cross_slot_command)]
 /// fn a() {}
 ///
-/// #[slotlint::allow("cross-slot-command", "hot-hash-tag", reason = "one global counter")]
+/// #[slotlint::allow("cross-slot-command", SL207, reason = "one global counter")]
 /// fn b() {}
+/// ```
+///
+/// ```compile_fail
+/// #[slotlint::allow(cross_slot_comand)] // error: no rule is named `cross_slot_comand`
+/// fn c() {}                              // help: did you mean `cross_slot_command`?
 /// ```
 #[doc(inline)]
 pub use slotlint_macros::allow;
@@ -219,9 +274,23 @@ pub const fn key_slot_bytes(key: &[u8]) -> u16 {
 }
 
 /// The hash tag of `key`: the part between the first `{` and the first `}` after it, if not
-/// empty. Only that part decides the slot.
-pub fn hash_tag(key: &str) -> Option<&str> {
-    let (start, end) = slotlint_hashslot::hash_tag_range(key.as_bytes())?;
-    // Braces are ASCII, so the range falls on char boundaries.
-    Some(&key[start..end])
+/// empty. Only that part decides the slot. A `const fn`, like [`key_slot`].
+///
+/// ```
+/// const TAG: Option<&str> = slotlint::hash_tag("{user:1}:profile");
+/// assert_eq!(TAG, Some("user:1"));
+/// assert_eq!(slotlint::hash_tag("foo{}{bar}"), None);
+/// assert_eq!(slotlint::hash_tag("foo{{bar}}zap"), Some("{bar"));
+/// assert_eq!(slotlint::hash_tag("{usér:1}:ß"), Some("usér:1"));
+/// ```
+pub const fn hash_tag(key: &str) -> Option<&str> {
+    let Some((start, end)) = slotlint_hashslot::hash_tag_range(key.as_bytes()) else {
+        return None;
+    };
+    let (_, from_tag) = key.as_bytes().split_at(start);
+    let (tag, _) = from_tag.split_at(end - start);
+    // SAFETY: `tag` is a slice of a `str` cut just after a `{` and just before a `}`, both
+    // ASCII, so at char boundaries: it is valid UTF-8. (`str::split_at` is `const` only from
+    // Rust 1.86, after this crate's minimum version.)
+    Some(unsafe { core::str::from_utf8_unchecked(tag) })
 }

@@ -1,8 +1,12 @@
-// Rule names are snake_case identifiers or kebab-case strings.
+// A rule that does not exist is an error, with the rule most likely meant, spelled alike.
 
-#[slotlint::allow(CrossSlotCommand, "cross_slot_command")]
+#[slotlint::allow(CrossSlotCommand, "hot-hashtag", SL1O1)]
 fn a() {}
+
+#[slotlint::allow(everything)]
+fn b() {}
 
 fn main() {
     a();
+    b();
 }

@@ -1,4 +1,4 @@
-// The declared tag must name parameters, and is written without its braces.
+// The declared tag must name parameters, is written without its braces, and is a literal.
 
 #[slotlint::key(tag = "user:{uid}")]
 fn profile_key(id: u64) -> String {
@@ -15,6 +15,13 @@ fn orders_key(id: u64) -> String {
     format!("{{user:{id}}}:orders")
 }
 
+const USER_TAG: &str = "user:{id}";
+
+#[slotlint::key(tag = USER_TAG)]
+fn cart_key(id: u64) -> String {
+    format!("{{user:{id}}}:cart")
+}
+
 fn main() {
-    let _ = (profile_key(1), settings_key(1), orders_key(1));
+    let _ = (profile_key(1), settings_key(1), orders_key(1), cart_key(1), USER_TAG);
 }

@@ -1,4 +1,5 @@
-// `slot!` and `assert_same_slot!` take literals; a const goes through `key_slot`.
+// `slot!` and `assert_same_slot!` take literals; a const or a built key goes through `key_slot`,
+// and the help says how, in code that compiles (see `pass/slots.rs`).
 
 const KEY: &str = "{user:1}:profile";
 
@@ -8,5 +9,6 @@ const SLOT: u16 = slotlint::slot!(KEY);
 slotlint::assert_same_slot!(KEY, "{user:1}:sessions");
 
 fn main() {
-    let _ = SLOT;
+    let id = 7;
+    let _ = (SLOT, slotlint::slot!(format!("{{user:{id}}}:profile")));
 }

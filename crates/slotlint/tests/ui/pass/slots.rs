@@ -16,7 +16,17 @@ fn transfer() -> u16 {
     }
 }
 
+// `hash_tag` is a `const fn`, like `key_slot`.
+const TAG: Option<&str> = slotlint::hash_tag(ITEMS);
+
 fn main() {
+    // What the help of `slot!(format!(..))` suggests (`fail/slot_non_literal.stderr`).
+    let id = 7;
+    assert_eq!(
+        slotlint::key_slot(&format!("{{user:{id}}}:profile")),
+        slotlint::key_slot("{user:7}:sessions")
+    );
+    assert_eq!(TAG, Some("cart:1"));
     assert_eq!(PROFILE, slotlint::key_slot("{user:42}:profile"));
     assert_eq!(FOO, 12182);
     assert_eq!(transfer(), slotlint::key_slot("acct:9"));

@@ -10,114 +10,55 @@
 //! hash tag. A placeholder becomes a [`Hole`] named after its argument: the parameter (`id`),
 //! the field path (`self.id`), or the source text of a more complex expression. Arguments that
 //! are themselves readable keys (a literal, a `let`-bound `format!`) are inlined.
+//!
+//! Inside a `#[slotlint::colocated]` group, a call to another member of the group is read too:
+//! the callee's keys, with its parameters replaced by the call's arguments (see [`calls`]).
+//!
+//! What the compiler itself refuses (an invalid format string, a missing argument) is left to
+//! the compiler: the body is then not read, and no second error is added to rustc's.
+
+mod calls;
+mod syntax;
 
 use std::collections::{HashMap, HashSet};
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Punct, Spacing, Span};
 use quote::ToTokens;
-use slotlint_keys::format_string::{self, ArgRef, Piece};
+use slotlint_keys::format_string::{self, ArgRef, FormatError, Piece};
 use slotlint_keys::{Hole, KeyPattern};
 use syn::punctuated::Punctuated;
 use syn::visit::Visit;
-use syn::{BinOp, Block, Expr, FnArg, Lit, Pat, Signature, Stmt, Token};
+use syn::{BinOp, Block, Expr, Lit, Pat, Stmt, Token};
 
-/// What a body may be, said in errors about bodies that are not.
-pub(crate) const READABLE: &str = "slotlint reads, as the function's result or a `return`: \
-a string literal; `format!`/`format_args!` with a literal format string; `concat!` of literals; \
-a `let` binding of those; `.to_string()`, `.to_owned()`, `.into()`, `String::from(..)`, `&`, \
-`+`; and `if`/`match` whose branches are all such keys";
-
-/// Methods that give back the same text.
-const CONVERSIONS: &[&str] = &[
-    "to_string",
-    "to_owned",
-    "into",
-    "clone",
-    "as_str",
-    "as_ref",
-    "borrow",
-    "into_owned",
-];
-
-/// Methods of `String` that change it in ways not followed.
-const MUTATIONS: &[&str] = &[
-    "insert",
-    "insert_str",
-    "clear",
-    "truncate",
-    "retain",
-    "drain",
-    "extend",
-    "replace_range",
-    "pop",
-    "remove",
-    "make_ascii_lowercase",
-    "make_ascii_uppercase",
-];
-
-/// The names a function's parameters bind, `self` included.
-pub(crate) struct Params {
-    names: Vec<String>,
-}
-
-impl Params {
-    pub(crate) fn of(sig: &Signature) -> Params {
-        let mut names = Vec::new();
-        for input in &sig.inputs {
-            match input {
-                FnArg::Receiver(_) => names.push("self".to_owned()),
-                FnArg::Typed(typed) => bound_names(&typed.pat, &mut names),
-            }
-        }
-        Params { names }
-    }
-
-    pub(crate) fn contains(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
-    }
-
-    /// "`id`, `kind`", or "none".
-    pub(crate) fn list(&self) -> String {
-        if self.names.is_empty() {
-            return "none".to_owned();
-        }
-        let quoted: Vec<String> = self.names.iter().map(|n| format!("`{n}`")).collect();
-        quoted.join(", ")
-    }
-
-    /// Whether `tokens` mention a parameter.
-    fn mentioned_in(&self, tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|tt| match tt {
-            TokenTree::Ident(ident) => self.contains(&ident.to_string()),
-            TokenTree::Group(group) => self.mentioned_in(group.stream()),
-            _ => false,
-        })
-    }
-}
-
-fn bound_names(pat: &Pat, out: &mut Vec<String>) {
-    match pat {
-        Pat::Ident(p) => out.push(p.ident.to_string()),
-        Pat::Type(p) => bound_names(&p.pat, out),
-        Pat::Reference(p) => bound_names(&p.pat, out),
-        Pat::Paren(p) => bound_names(&p.pat, out),
-        Pat::Tuple(p) => p.elems.iter().for_each(|e| bound_names(e, out)),
-        Pat::TupleStruct(p) => p.elems.iter().for_each(|e| bound_names(e, out)),
-        Pat::Slice(p) => p.elems.iter().for_each(|e| bound_names(e, out)),
-        Pat::Struct(p) => p.fields.iter().for_each(|f| bound_names(&f.pat, out)),
-        _ => {}
-    }
-}
+pub(crate) use calls::{split_place, CalleeKeys, Callees, MemberCall, ReadFn};
+pub(crate) use syntax::{
+    compact, is_wrapper, place_path, strip, Params, Returns, CONVERSIONS, READABLE,
+};
+use syntax::{excerpt, local_name, with_spec, MUTATIONS};
 
 /// A key a function returns.
 #[derive(Clone, Debug)]
 pub(crate) struct Key {
     pub(crate) pattern: KeyPattern,
-    /// The string literal the key's text comes from (for a concatenation, the first one).
+    /// The string literal the key's text comes from (for a concatenation, the first one), or
+    /// the first token of the call to a group member it comes from; errors underline
+    /// `span..=end`.
     pub(crate) span: Span,
+    pub(crate) end: Span,
     /// Set when the whole key is one format string (or string literal) whose placeholders are
     /// plain arguments: errors can then suggest the same literal with its braces moved.
     pub(crate) direct: Option<Direct>,
+}
+
+impl Key {
+    /// An error that underlines the key's literal (or the call it comes from).
+    pub(crate) fn error(&self, message: String) -> syn::Error {
+        let mut first = Punct::new('#', Spacing::Alone);
+        first.set_span(self.span);
+        let mut last = Punct::new('#', Spacing::Alone);
+        last.set_span(self.end);
+        syn::Error::new_spanned(quote::quote!(#first #last), message)
+    }
 }
 
 /// A key that is exactly one literal, piece by piece.
@@ -142,11 +83,14 @@ pub(crate) enum DirectPiece {
 enum Fail {
     /// Not one of the forms slotlint reads.
     Unknown {
-        tokens: TokenStream,
+        tokens: proc_macro2::TokenStream,
         hint: Option<String>,
     },
     /// One of the forms, with a problem the user should see.
     Error(syn::Error),
+    /// A problem reported by someone else: rustc (an invalid format string), or the check of
+    /// the group member called.
+    Elsewhere,
 }
 
 impl Fail {
@@ -156,28 +100,31 @@ impl Fail {
             hint: None,
         }
     }
-
-    fn into_error(self, fn_name: &str) -> syn::Error {
-        match self {
-            Fail::Error(e) => e,
-            Fail::Unknown { tokens, hint } => {
-                let hint = hint.map(|h| format!(": {h}")).unwrap_or_default();
-                syn::Error::new_spanned(
-                    tokens,
-                    format!("cannot read the key `{fn_name}` builds{hint}\nnote: {READABLE}"),
-                )
-            }
-        }
-    }
 }
 
-fn combine(a: Option<syn::Error>, b: syn::Error) -> syn::Error {
-    match a {
-        Some(mut a) => {
-            a.combine(b);
-            a
+/// The failures met while reading one expression, all kept so that they are all reported.
+#[derive(Default)]
+struct Failures {
+    error: Option<syn::Error>,
+    elsewhere: bool,
+}
+
+impl Failures {
+    fn push_error(&mut self, e: syn::Error) {
+        match &mut self.error {
+            Some(error) => error.combine(e),
+            None => self.error = Some(e),
         }
-        None => b,
+    }
+
+    fn into_result<T>(self, ok: T) -> Result<T, Fail> {
+        match self {
+            Failures { error: Some(e), .. } => Err(Fail::Error(e)),
+            Failures {
+                elsewhere: true, ..
+            } => Err(Fail::Elsewhere),
+            _ => Ok(ok),
+        }
     }
 }
 
@@ -188,8 +135,9 @@ enum Binding {
     Keys(Vec<Key>),
     /// A value not read as a string (a number, a call…): a hole when used in a key.
     Opaque(KeyPattern),
-    /// Looked like a key but had a problem: reported if the key uses it.
-    Failed(syn::Error),
+    /// Looked like a key but had a problem: reported if the key uses it (`None`: reported
+    /// elsewhere).
+    Failed(Option<syn::Error>),
     /// Changed in a way not followed.
     Changed(String),
 }
@@ -202,6 +150,10 @@ pub(crate) struct Reader<'a> {
     fn_name: String,
     /// Ids of the holes whose value depends on a parameter.
     pub(crate) rooted: HashSet<String>,
+    /// Added to every error about this function (why it is read at all).
+    note: Option<String>,
+    /// The other key builders the body may call.
+    callees: Option<&'a dyn Callees>,
 }
 
 impl<'a> Reader<'a> {
@@ -210,28 +162,83 @@ impl<'a> Reader<'a> {
             params,
             fn_name,
             rooted: HashSet::new(),
+            note: None,
+            callees: None,
         }
     }
 
-    /// Every key the body returns; errors combined.
-    pub(crate) fn read_body(&mut self, block: &Block) -> Result<Vec<Key>, syn::Error> {
-        let fn_name = self.fn_name.clone();
+    /// A note added to every error the reader reports.
+    pub(crate) fn with_note(mut self, note: Option<String>) -> Reader<'a> {
+        self.note = note;
+        self
+    }
+
+    /// Calls to these functions are read as their keys.
+    pub(crate) fn with_callees(mut self, callees: &'a dyn Callees) -> Reader<'a> {
+        self.callees = Some(callees);
+        self
+    }
+
+    /// Every key the body returns; `Err(None)` when the only problems are reported elsewhere
+    /// (by rustc, or at the group member called), else the errors combined.
+    pub(crate) fn read_body(&mut self, block: &Block) -> Result<Vec<Key>, Option<syn::Error>> {
         self.block(block, Env::new())
-            .map_err(|fail| fail.into_error(&fn_name))
+            .map_err(|fail| self.report(fail))
+    }
+
+    /// The error to report for a failure, if it is ours to report.
+    fn report(&self, fail: Fail) -> Option<syn::Error> {
+        match fail {
+            Fail::Error(e) => Some(e),
+            Fail::Elsewhere => None,
+            Fail::Unknown { tokens, hint } => {
+                let hint = hint.map(|h| format!(": {h}")).unwrap_or_default();
+                Some(self.error_spanned(
+                    tokens,
+                    format!(
+                        "cannot read the key `{}` builds{hint}\nnote: {READABLE}",
+                        self.fn_name
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// Collects a failure.
+    fn fail_into(&self, failures: &mut Failures, fail: Fail) {
+        match self.report(fail) {
+            Some(e) => failures.push_error(e),
+            None => failures.elsewhere = true,
+        }
+    }
+
+    /// An error about this function, at the span of `tokens`, with the reader's note.
+    fn error_spanned(&self, tokens: impl ToTokens, message: String) -> syn::Error {
+        syn::Error::new_spanned(tokens, self.with_note_text(message))
+    }
+
+    fn error_at(&self, span: Span, message: String) -> syn::Error {
+        syn::Error::new(span, self.with_note_text(message))
+    }
+
+    fn with_note_text(&self, message: String) -> String {
+        match &self.note {
+            Some(note) => format!("{message}\n{note}"),
+            None => message,
+        }
     }
 
     fn block(&mut self, block: &Block, mut env: Env) -> Result<Vec<Key>, Fail> {
         let mut keys = Vec::new();
-        let mut error: Option<syn::Error> = None;
+        let mut failures = Failures::default();
         let mut has_value = false;
-        let fn_name = self.fn_name.clone();
         let count = block.stmts.len();
         for (i, stmt) in block.stmts.iter().enumerate() {
             let last = i + 1 == count;
             let (value, rest): (Option<Expr>, Option<&Expr>) = match stmt {
                 Stmt::Local(local) => {
                     if let Some(init) = &local.init {
-                        self.returns_in(&init.expr, &env, &mut keys, &mut error);
+                        self.returns_in(&init.expr, &env, &mut keys, &mut failures);
                     }
                     self.bind(local, &mut env);
                     (None, None)
@@ -249,19 +256,19 @@ impl<'a> Reader<'a> {
                 Stmt::Macro(_) | Stmt::Item(_) => (None, None),
             };
             if let Some(expr) = rest {
-                self.returns_in(expr, &env, &mut keys, &mut error);
+                self.returns_in(expr, &env, &mut keys, &mut failures);
                 self.track_change(expr, &mut env);
             }
             if let Some(expr) = value {
                 has_value = true;
                 match self.value(&expr, &env) {
                     Ok(found) => keys.extend(found),
-                    Err(fail) => error = Some(combine(error, fail.into_error(&fn_name))),
+                    Err(fail) => self.fail_into(&mut failures, fail),
                 }
             }
         }
-        if let Some(error) = error {
-            return Err(Fail::Error(error));
+        if failures.error.is_some() || failures.elsewhere {
+            return failures.into_result(Vec::new());
         }
         if !has_value && keys.is_empty() {
             return Err(Fail::Unknown {
@@ -273,24 +280,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the `return`s inside a statement (not inside closures, async blocks or items).
-    fn returns_in(
-        &mut self,
-        expr: &Expr,
-        env: &Env,
-        keys: &mut Vec<Key>,
-        error: &mut Option<syn::Error>,
-    ) {
+    fn returns_in(&mut self, expr: &Expr, env: &Env, keys: &mut Vec<Key>, failures: &mut Failures) {
         let mut finder = Returns::default();
         finder.visit_expr(expr);
         for ret in finder.found {
             match self.value(&ret, env) {
                 Ok(found) => keys.extend(found),
-                Err(fail) => {
-                    *error = Some(combine(
-                        error.take(),
-                        fail.into_error(&self.fn_name.clone()),
-                    ))
-                }
+                Err(fail) => self.fail_into(failures, fail),
             }
         }
     }
@@ -321,7 +317,8 @@ impl<'a> Reader<'a> {
         }
         match self.value(expr, env) {
             Ok(keys) => Binding::Keys(keys),
-            Err(Fail::Error(e)) => Binding::Failed(e),
+            Err(Fail::Error(e)) => Binding::Failed(Some(e)),
+            Err(Fail::Elsewhere) => Binding::Failed(None),
             Err(Fail::Unknown { .. }) => {
                 let rooted = self.params.mentioned_in(expr.to_token_stream());
                 Binding::Opaque(self.hole(name.to_owned(), rooted))
@@ -383,7 +380,7 @@ impl<'a> Reader<'a> {
                 key.direct = None;
                 Binding::Keys(vec![key])
             }
-            Some(Err(e)) => Binding::Failed(e),
+            Some(Err(fail)) => Binding::Failed(self.report(fail)),
             None => return,
         };
         env.insert(name, binding);
@@ -391,11 +388,15 @@ impl<'a> Reader<'a> {
 
     /// Reads a string-valued expression.
     fn value(&mut self, expr: &Expr, env: &Env) -> Result<Vec<Key>, Fail> {
+        if let Some(call) = self.callees.and_then(|c| c.call(expr)) {
+            return self.member_call(expr, call, env);
+        }
         match expr {
             Expr::Lit(lit) => match &lit.lit {
                 Lit::Str(s) => Ok(vec![Key {
                     pattern: KeyPattern::literal(s.value()),
                     span: s.span(),
+                    end: s.span(),
                     direct: Some(Direct {
                         is_format: false,
                         pieces: vec![DirectPiece::Text(s.value())],
@@ -456,12 +457,13 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
-                let (left, left_read) = self.piece(&bin.left, "", env).map_err(Fail::Error)?;
-                let (right, right_read) = self.piece(&bin.right, "", env).map_err(Fail::Error)?;
+                let (left, left_read) = self.piece(&bin.left, "", env)?;
+                let (right, right_read) = self.piece(&bin.right, "", env)?;
                 match left_read.or(right_read) {
                     Some(span) => Ok(vec![Key {
                         pattern: left.concat(&right),
                         span,
+                        end: span,
                         direct: None,
                     }]),
                     None => Err(Fail::unknown(expr)),
@@ -474,7 +476,8 @@ impl<'a> Reader<'a> {
                 let name = ident.to_string();
                 let hint = match env.get(&name) {
                     Some(Binding::Keys(keys)) => return Ok(keys.clone()),
-                    Some(Binding::Failed(e)) => return Err(Fail::Error(e.clone())),
+                    Some(Binding::Failed(Some(e))) => return Err(Fail::Error(e.clone())),
+                    Some(Binding::Failed(None)) => return Err(Fail::Elsewhere),
                     Some(Binding::Opaque(_)) => format!("`{name}` is not bound to a string"),
                     Some(Binding::Changed(why)) => format!("`{name}` is not followed: {why}"),
                     None if self.params.contains(&name) => {
@@ -493,18 +496,14 @@ impl<'a> Reader<'a> {
 
     fn branches(&mut self, results: Vec<Result<Vec<Key>, Fail>>) -> Result<Vec<Key>, Fail> {
         let mut keys = Vec::new();
-        let mut error = None;
-        let fn_name = self.fn_name.clone();
+        let mut failures = Failures::default();
         for result in results {
             match result {
                 Ok(found) => keys.extend(found),
-                Err(fail) => error = Some(combine(error, fail.into_error(&fn_name))),
+                Err(fail) => self.fail_into(&mut failures, fail),
             }
         }
-        match error {
-            Some(e) => Err(Fail::Error(e)),
-            None => Ok(keys),
-        }
+        failures.into_result(keys)
     }
 
     fn macro_value(&mut self, mac: &syn::Macro, env: &Env) -> Result<Vec<Key>, Fail> {
@@ -517,9 +516,10 @@ impl<'a> Reader<'a> {
         match name.as_str() {
             "format" | "format_args" => self.format(mac, &name, env).map(|key| vec![key]),
             "concat" => {
+                // Arguments rustc refuses (not literals) are rustc's to report.
                 let args = mac
                     .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
-                    .map_err(Fail::Error)?;
+                    .map_err(|_| Fail::Elsewhere)?;
                 let mut text = String::new();
                 for arg in &args {
                     match arg {
@@ -527,19 +527,19 @@ impl<'a> Reader<'a> {
                             Lit::Str(s) => text.push_str(&s.value()),
                             Lit::Char(c) => text.push(c.value()),
                             Lit::Int(i) => text.push_str(i.base10_digits()),
+                            Lit::Float(f) => text.push_str(f.base10_digits()),
                             Lit::Bool(b) => text.push_str(if b.value { "true" } else { "false" }),
-                            _ => return Err(Fail::unknown(arg)),
+                            _ => return Err(Fail::Elsewhere),
                         },
-                        _ => return Err(Fail::unknown(arg)),
+                        Expr::Macro(_) | Expr::Unary(_) => return Err(Fail::unknown(arg)),
+                        _ => return Err(Fail::Elsewhere),
                     }
                 }
+                let (span, end) = calls::token_range(mac);
                 Ok(vec![Key {
                     pattern: KeyPattern::literal(text),
-                    span: mac
-                        .path
-                        .segments
-                        .last()
-                        .map_or_else(Span::call_site, |s| s.ident.span()),
+                    span,
+                    end,
                     direct: None,
                 }])
             }
@@ -552,22 +552,18 @@ impl<'a> Reader<'a> {
 
     /// `format!("…", args)`: the format string's pieces, placeholders resolved to arguments.
     fn format(&mut self, mac: &syn::Macro, name: &str, env: &Env) -> Result<Key, Fail> {
+        // Arguments that do not parse, no format string, a format string that is neither a
+        // literal nor a macro: rustc refuses them and says why.
         let args = mac
             .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
-            .map_err(Fail::Error)?;
+            .map_err(|_| Fail::Elsewhere)?;
         let mut args = args.into_iter();
-        let Some(first) = args.next() else {
-            return Err(Fail::Error(syn::Error::new_spanned(
-                mac,
-                format!("`{name}!` needs a format string"),
-            )));
-        };
-        let lit = match &first {
-            Expr::Lit(syn::ExprLit {
+        let lit = match args.next() {
+            Some(Expr::Lit(syn::ExprLit {
                 lit: Lit::Str(s), ..
-            }) => s.clone(),
-            other => {
-                return Err(Fail::Error(syn::Error::new_spanned(
+            })) => s,
+            Some(other @ Expr::Macro(_)) => {
+                return Err(Fail::Error(self.error_spanned(
                     other,
                     format!(
                         "the format string of this `{name}!` is not a string literal, so slotlint \
@@ -577,14 +573,26 @@ impl<'a> Reader<'a> {
                     ),
                 )))
             }
+            _ => return Err(Fail::Elsewhere),
         };
         let text = lit.value();
         let pieces = format_string::parse(&text).map_err(|e| {
-            Fail::Error(syn::Error::new(
-                lit.span(),
-                format!("{} in `{}`", e.message, excerpt(&text, e.offset)),
-            ))
+            if rustc_refuses(&e) {
+                Fail::Elsewhere
+            } else {
+                Fail::Error(self.error_at(
+                    lit.span(),
+                    format!("{} in `{}`", e.message, excerpt(&text, e.offset)),
+                ))
+            }
         })?;
+        // `{user:{id}}}`: a spec holding a brace (a `{{` forgotten), which rustc refuses.
+        let brace_in_spec = pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Placeholder { spec, .. } if spec.contains(['{', '}'])));
+        if brace_in_spec {
+            return Err(Fail::Elsewhere);
+        }
         let mut positional = Vec::new();
         let mut named = HashMap::new();
         for arg in args {
@@ -601,7 +609,7 @@ impl<'a> Reader<'a> {
 
         let mut pattern = KeyPattern::new();
         let mut direct = Some(Vec::new());
-        let mut error: Option<syn::Error> = None;
+        let mut failures = Failures::default();
         let mut next = 0;
         for piece in pieces {
             match piece {
@@ -625,14 +633,9 @@ impl<'a> Reader<'a> {
                         }),
                     };
                     match resolved {
-                        None => {
-                            let e = syn::Error::new(
-                                lit.span(),
-                                format!("placeholder `{source}` in `{text}` has no argument"),
-                            );
-                            error = Some(combine(error, e));
-                        }
-                        Some(Err(e)) => error = Some(combine(error, e)),
+                        // rustc reports the placeholder without an argument.
+                        None => failures.elsewhere = true,
+                        Some(Err(fail)) => self.fail_into(&mut failures, fail),
                         Some(Ok((p, read))) => {
                             match (&mut direct, p.segments()) {
                                 (Some(d), [slotlint_keys::Segment::Hole(hole)])
@@ -651,12 +654,11 @@ impl<'a> Reader<'a> {
                 }
             }
         }
-        if let Some(e) = error {
-            return Err(Fail::Error(e));
-        }
+        failures.into_result(())?;
         Ok(Key {
             pattern,
             span: lit.span(),
+            end: lit.span(),
             direct: direct.map(|pieces| Direct {
                 is_format: true,
                 pieces,
@@ -671,7 +673,7 @@ impl<'a> Reader<'a> {
         expr: &Expr,
         spec: &str,
         env: &Env,
-    ) -> Result<(KeyPattern, Option<Span>), syn::Error> {
+    ) -> Result<(KeyPattern, Option<Span>), Fail> {
         let expr = strip(expr);
         if let Some(path) = place_path(expr) {
             if !path.contains('.') {
@@ -679,12 +681,25 @@ impl<'a> Reader<'a> {
             }
             return Ok((self.place_pattern(&path, spec, env), None));
         }
+        if let (Expr::Lit(lit), "") = (expr, spec) {
+            // A number, `char` or `bool` written as it is.
+            let text = match &lit.lit {
+                Lit::Int(i) => Some(i.base10_digits().to_owned()),
+                Lit::Float(f) => Some(f.base10_digits().to_owned()),
+                Lit::Char(c) => Some(c.value().to_string()),
+                Lit::Bool(b) => Some(b.value.to_string()),
+                _ => None,
+            };
+            if let Some(text) = text {
+                return Ok((KeyPattern::literal(text), None));
+            }
+        }
         match self.value(expr, env) {
             Ok(keys) if keys.len() == 1 && spec.is_empty() => {
                 let key = &keys[0];
                 Ok((key.pattern.clone(), Some(key.span)))
             }
-            Err(Fail::Error(e)) => Err(e),
+            Err(fail @ (Fail::Error(_) | Fail::Elsewhere)) => Err(fail),
             _ => {
                 let rooted = self.params.mentioned_in(expr.to_token_stream());
                 let id = with_spec(compact(expr.to_token_stream()), spec);
@@ -741,7 +756,7 @@ impl<'a> Reader<'a> {
         self.hole(with_spec(id, spec), rooted)
     }
 
-    fn hole(&mut self, id: String, rooted: bool) -> KeyPattern {
+    pub(crate) fn hole(&mut self, id: String, rooted: bool) -> KeyPattern {
         if rooted {
             self.rooted.insert(id.clone());
         }
@@ -749,132 +764,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// `id`, `{id:?}` → `id:?`.
-fn with_spec(id: String, spec: &str) -> String {
-    if spec.is_empty() {
-        id
-    } else {
-        format!("{id}:{spec}")
-    }
-}
-
-/// Strips what does not change the text: `&`, `*`, parentheses, `.to_string()`, `.clone()`…
-fn strip(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Reference(e) => strip(&e.expr),
-        Expr::Paren(e) => strip(&e.expr),
-        Expr::Group(e) => strip(&e.expr),
-        Expr::Unary(e) if matches!(e.op, syn::UnOp::Deref(_)) => strip(&e.expr),
-        Expr::MethodCall(call)
-            if call.args.is_empty() && CONVERSIONS.contains(&call.method.to_string().as_str()) =>
-        {
-            strip(&call.receiver)
-        }
-        _ => expr,
-    }
-}
-
-/// `id`, `self.id`, `user.address.city`: a name followed by named fields.
-fn place_path(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
-        Expr::Field(f) => match &f.member {
-            syn::Member::Named(field) => Some(format!("{}.{field}", place_path(strip(&f.base))?)),
-            syn::Member::Unnamed(index) => {
-                Some(format!("{}.{}", place_path(strip(&f.base))?, index.index))
-            }
-        },
-        _ => None,
-    }
-}
-
-fn local_name(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-        _ => None,
-    }
-}
-
-/// `String::from`, `Ok`, `Some` and friends: the value is the argument.
-fn is_wrapper(func: &Expr) -> bool {
-    let Expr::Path(p) = func else { return false };
-    let segments: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    match segments.as_slice() {
-        [one] => matches!(one.as_str(), "Ok" | "Some"),
-        [.., ty, method] => {
-            matches!(ty.as_str(), "String" | "Cow" | "Box" | "Rc" | "Arc")
-                && matches!(method.as_str(), "from" | "new")
-                || ty == "ToString" && method == "to_string"
-                || ty == "Into" && method == "into"
-        }
-        _ => false,
-    }
-}
-
-/// Source text of tokens, without the spaces the token printer puts between punctuation.
-pub(crate) fn compact(tokens: TokenStream) -> String {
-    let mut out = String::new();
-    let mut word_last = false;
-    for tt in tokens {
-        match tt {
-            TokenTree::Group(g) => {
-                let (open, close) = match g.delimiter() {
-                    proc_macro2::Delimiter::Parenthesis => ("(", ")"),
-                    proc_macro2::Delimiter::Brace => ("{", "}"),
-                    proc_macro2::Delimiter::Bracket => ("[", "]"),
-                    proc_macro2::Delimiter::None => ("", ""),
-                };
-                out.push_str(open);
-                out.push_str(&compact(g.stream()));
-                out.push_str(close);
-                word_last = false;
-            }
-            TokenTree::Punct(p) => {
-                out.push(p.as_char());
-                word_last = false;
-            }
-            TokenTree::Ident(_) | TokenTree::Literal(_) => {
-                if word_last {
-                    out.push(' ');
-                }
-                out.push_str(&tt.to_string());
-                word_last = true;
-            }
-        }
-    }
-    out
-}
-
-/// A few characters of `text` around byte `offset`, for errors inside a format string.
-fn excerpt(text: &str, offset: usize) -> String {
-    let start = text[..offset.min(text.len())]
-        .char_indices()
-        .rev()
-        .nth(8)
-        .map_or(0, |(i, _)| i);
-    let end = text[offset.min(text.len())..]
-        .char_indices()
-        .nth(8)
-        .map_or(text.len(), |(i, _)| offset + i);
-    text[start..end].to_owned()
-}
-
-/// The `return` expressions of a statement, outside closures, async blocks and nested items.
-#[derive(Default)]
-struct Returns {
-    found: Vec<Expr>,
-}
-
-impl<'ast> Visit<'ast> for Returns {
-    fn visit_expr_return(&mut self, ret: &'ast syn::ExprReturn) {
-        self.found.push(Expr::Return(ret.clone()));
-    }
-    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
-    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
-    fn visit_item(&mut self, _: &'ast syn::Item) {}
+/// Whether rustc refuses a format string that slotlint cannot parse (and so reports it
+/// itself), rather than accepting one that slotlint does not follow (`{:.*}`).
+fn rustc_refuses(e: &FormatError) -> bool {
+    !e.message.starts_with("`.*`")
 }
