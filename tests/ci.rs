@@ -388,12 +388,14 @@ fn configuration_in_cargo_toml_sets_levels_paths_and_the_redis_version() {
     let pipe = line_of(&lib, "redis::pipe()");
     // tests/ is allowed by an override, src/generated is excluded; the pipeline is lowered to
     // a warning; redis-version 0.23.3 predates the cluster client's MGET split: an error.
+    // Paths are relative to the repository, not to the workspace.
+    let lib_rs = "fixtures/ci/config/src/lib.rs";
     assert_eq!(
         findings(&json_of(&out)),
         [
-            finding("src/lib.rs", rename, "cross-slot-command", "error"),
-            finding("src/lib.rs", mget, "cross-slot-command", "error"),
-            finding("src/lib.rs", pipe, "cross-slot-pipeline", "warning"),
+            finding(lib_rs, rename, "cross-slot-command", "error"),
+            finding(lib_rs, mget, "cross-slot-command", "error"),
+            finding(lib_rs, pipe, "cross-slot-pipeline", "warning"),
         ]
         .into_iter()
         .collect()
@@ -413,7 +415,7 @@ fn configuration_in_cargo_toml_sets_levels_paths_and_the_redis_version() {
         "1.0.0",
     ]);
     assert!(findings(&json_of(&out)).contains(&finding(
-        "src/lib.rs",
+        lib_rs,
         mget,
         "cross-slot-command",
         "warning"
@@ -518,16 +520,18 @@ fn configuration_errors_name_the_closest_valid_key() {
         ),
         (
             "slotlint.toml",
-            "[rules]\ncross-slot-command = \"warning\"\n",
-            &[
-                "\"allow\", \"note\", \"warn\", \"deny\"",
-                "did you mean `warn`?",
-            ],
+            "[rules]\ncross-slot-command = \"wran\"\n",
+            &["one of allow, note, warn, deny", "did you mean `warn`?"],
         ),
         (
             "slotlint.toml",
-            "deny = \"warning\"\n",
+            "deny = \"wranings\"\n",
             &["did you mean `warnings`?"],
+        ),
+        (
+            "slotlint.toml",
+            "deny = \"allow\"\n",
+            &["`allow` is not a failing severity"],
         ),
         (
             "slotlint.toml",
@@ -612,20 +616,28 @@ fn statistics_count_findings_per_rule() {
             .filter(|d| d["rule"] == rule)
             .count()
     };
+    assert!(human.contains("count  code   fixable rule\n"), "{human}");
+    let mut counts = Vec::new();
     for (code, rule) in [
         ("SL101", "cross-slot-command"),
         ("SL102", "cross-slot-transaction"),
         ("SL103", "cross-slot-script"),
         ("SL104", "cross-slot-pipeline"),
     ] {
-        let line = format!("{:>5}  {code:<6} {rule}", per_rule(rule));
-        assert!(human.contains(&line), "{line:?} in:\n{human}");
+        let line = format!("{:>5}  {code:<6} yes     {rule}\n", per_rule(rule));
+        let at = human
+            .find(&line)
+            .unwrap_or_else(|| panic!("{line:?} in:\n{human}"));
+        counts.push((at, per_rule(rule)));
     }
+    // Most frequent first.
+    counts.sort();
+    assert!(counts.windows(2).all(|w| w[0].1 >= w[1].1), "{human}");
     // Machine-readable formats keep stdout one document: the statistics go to stderr.
     for format in ["json", "sarif"] {
         let out = run(&["check", "fixtures/demo", "--format", format, "--statistics"]);
         json_of(&out);
-        assert!(text(&out.stderr).contains("SL101  cross-slot-command"));
+        assert!(text(&out.stderr).contains("SL101  yes     cross-slot-command"));
     }
     let out = run(&[
         "check",
@@ -634,7 +646,7 @@ fn statistics_count_findings_per_rule() {
         "short",
         "--statistics",
     ]);
-    assert!(text(&out.stdout).contains("SL104  cross-slot-pipeline"));
+    assert!(text(&out.stdout).contains("SL104  yes     cross-slot-pipeline"));
 }
 
 #[test]
