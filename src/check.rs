@@ -109,8 +109,8 @@ pub struct CheckArgs {
     pub baseline: Option<PathBuf>,
     /// Record the current findings as accepted, in FILE (default: the configured baseline),
     /// and exit 0.
-    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "", conflicts_with_all = ["baseline", "update_baseline"], help_heading = "Baseline")]
-    pub write_baseline: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", num_args = 0..=1, conflicts_with_all = ["baseline", "update_baseline"], help_heading = "Baseline")]
+    pub write_baseline: Option<Option<PathBuf>>,
     /// Remove from the baseline the entries that were fixed (of the files checked); add nothing.
     #[arg(long, help_heading = "Baseline")]
     pub update_baseline: bool,
@@ -348,16 +348,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
     // Baselines.
     let configured_baseline = config.baseline.clone();
     if let Some(path) = &args.write_baseline {
-        let path = if path.as_os_str().is_empty() {
-            match &configured_baseline {
-                Some(p) => p.clone(),
-                None => return fail(
+        let path =
+            match (path, &configured_baseline) {
+                (Some(p), _) => absolute(&cwd, p),
+                (None, Some(p)) => p.clone(),
+                (None, None) => return fail(
                     "--write-baseline needs a FILE (or `baseline = \"…\"` in the configuration)",
                 ),
-            }
-        } else {
-            absolute(&cwd, path)
-        };
+            };
         let written = Baseline::from_report(&report);
         if let Err(e) = written.write(&path) {
             return fail(format!("cannot write the baseline {}: {e}", path.display()));

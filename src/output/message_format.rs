@@ -89,8 +89,15 @@ fn package_of(unit: &Unit) -> Package {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "slotlint-files".into())
         });
+    // cargo's spelling: the name is left out when the folder has the package's name.
+    let folder_is_name = unit.root.file_name().is_some_and(|f| f == name.as_str());
+    let id = if folder_is_name {
+        format!("path+file://{}#{version}", unit.root.display())
+    } else {
+        format!("path+file://{}#{name}@{version}", unit.root.display())
+    };
     Package {
-        id: format!("path+file://{}#{name}@{version}", unit.root.display()),
+        id,
         manifest_path,
         root: unit.root.clone(),
         name,
