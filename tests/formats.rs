@@ -155,10 +155,22 @@ fn sarif_is_valid_and_complete_on_the_demo() {
             .iter()
             .find(|r| r["id"] == rule.as_str())
             .unwrap_or_else(|| panic!("rule {rule} in the driver"));
-        assert!(r["helpUri"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("/docs/rules/{rule}.md")));
+        let help_uri = r["helpUri"].as_str().unwrap();
+        assert_eq!(
+            help_uri,
+            format!("https://github.com/slotlint/slotlint/blob/main/docs/rules/{rule}.md")
+        );
+        // The rule registry generates docs/rules/NAME.md; until it exists this is not checked.
+        if root().join("docs/rules").is_dir() {
+            assert!(
+                root().join(format!("docs/rules/{rule}.md")).is_file(),
+                "{help_uri} points at a file of the repository"
+            );
+        }
+        assert!(["very-high", "high", "medium", "low"]
+            .contains(&r["properties"]["precision"].as_str().unwrap()));
+        assert!(["error", "warning", "recommendation"]
+            .contains(&r["properties"]["problem.severity"].as_str().unwrap()));
         assert!(r["help"]["markdown"]
             .as_str()
             .unwrap()
@@ -184,6 +196,52 @@ fn sarif_is_valid_and_complete_on_the_demo() {
         assert_eq!(rules[index]["id"], r["ruleId"]);
         assert!(r["partialFingerprints"]["slotlint/v1"].is_string());
         assert!(r.get("suppressions").is_none());
+        // Each related location is linked from the message: `[label](id)`.
+        let text = r["message"]["text"].as_str().unwrap();
+        for rel in r["relatedLocations"].as_array().into_iter().flatten() {
+            let link = format!("]({})", rel["id"]);
+            assert!(text.contains(&link), "{link} in {text}");
+        }
+    }
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", root().display())
+    );
+    // Fixes from the fix engine: each replacement rewrites a string literal of the demo.
+    let fixed: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r.get("fixes").is_some())
+        .collect();
+    assert!(!fixed.is_empty());
+    for r in fixed {
+        for change in r["fixes"][0]["artifactChanges"].as_array().unwrap() {
+            let file = root().join(change["artifactLocation"]["uri"].as_str().unwrap());
+            let source = std::fs::read_to_string(&file).unwrap();
+            for rep in change["replacements"].as_array().unwrap() {
+                let region = &rep["deletedRegion"];
+                let line = source
+                    .lines()
+                    .nth(region["startLine"].as_u64().unwrap() as usize - 1)
+                    .unwrap();
+                let old: String = line
+                    .chars()
+                    .skip(region["startColumn"].as_u64().unwrap() as usize - 1)
+                    .take(
+                        (region["endColumn"].as_u64().unwrap()
+                            - region["startColumn"].as_u64().unwrap())
+                            as usize,
+                    )
+                    .collect();
+                let new = rep["insertedContent"]["text"].as_str().unwrap();
+                assert!(old.starts_with('"') && old.ends_with('"'), "{old}");
+                // Only braces are inserted.
+                assert_eq!(
+                    new.replace(['{', '}'], ""),
+                    old.replace(['{', '}'], ""),
+                    "{old} -> {new}"
+                );
+            }
+        }
     }
 }
 

@@ -147,17 +147,19 @@ impl Parts<'_> {
                 group = group.element(origin);
             }
         }
-        let mut footers: Vec<(&str, String)> = self.footers.clone();
-        for m in self
+        // Labels that did not fit come first: they belong to the frame.
+        let mut footers: Vec<(&str, String)> = self
             .marks
             .iter()
             .filter(|m| m.moved || m.shortened.is_some())
-        {
-            footers.push((
-                "note",
-                format!("at {}:{}: {}", m.span.line, m.span.column, m.full),
-            ));
-        }
+            .map(|m| {
+                (
+                    "note",
+                    format!("at {}:{}: {}", m.span.line, m.span.column, m.full),
+                )
+            })
+            .collect();
+        footers.extend(self.footers.iter().cloned());
         let texts: Vec<(&str, String)> = footers
             .iter()
             .map(|(name, text)| {
