@@ -1619,3 +1619,24 @@ fn cargo_binstall_finds_release_archives() {
         .unwrap()
         .starts_with("https://github.com/"));
 }
+
+#[test]
+fn the_readme_starts_with_setup_an_example_and_every_test_as_ci_runs_them() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let first = code_blocks(&readme, "sh").into_iter().next().unwrap();
+    let commands: Vec<&str> = first
+        .lines()
+        .map(|l| l.split(" # ").next().unwrap().trim())
+        .collect();
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    // A fresh Debian machine: Redis first (the cluster tests start real servers).
+    assert!(
+        commands[0].contains("apt-get install -y redis-server redis-tools"),
+        "{}",
+        commands[0]
+    );
+    assert!(commands[1].contains("cargo slotlint check fixtures/demo"));
+    assert_eq!(commands[2], "cargo test --workspace");
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(ci.lines().any(|l| l.trim() == commands[2]), "{ci}");
+}

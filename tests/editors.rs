@@ -169,19 +169,7 @@ fn the_message_stream_is_what_rust_analyzer_reads() {
 #[test]
 fn with_cargo_check_passes_cargo_messages_through_first() {
     let dir = tempfile::tempdir().unwrap();
-    let pkg = dir.path().join("svc");
-    std::fs::create_dir_all(pkg.join("src")).unwrap();
-    std::fs::write(
-        pkg.join("Cargo.toml"),
-        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
-    )
-    .unwrap();
-    // A rustc warning, and a call slotlint reads (rustc cannot resolve `redis` here: errors too).
-    std::fs::write(
-        pkg.join("src/lib.rs"),
-        "pub fn unused() { let x = 1; }\npub async fn f(con: &mut redis::aio::MultiplexedConnection, id: u64) -> redis::RedisResult<()> {\n    redis::AsyncCommands::rename(con, format!(\"a:{id}\"), format!(\"b:{id}\")).await\n}\n",
-    )
-    .unwrap();
+    let pkg = small_package(dir.path());
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-slotlint"))
         .args(["check", "--message-format=json", "--with-cargo-check"])
         .current_dir(&pkg)
@@ -311,4 +299,109 @@ fn short_and_human_headers_are_what_problem_matchers_read() {
         );
     }
     assert_eq!(headers, json.len());
+}
+
+/// The fenced code blocks of `lang` in README.md's `## In editors`.
+fn readme_editor_blocks(lang: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = &readme[readme.find("\n## In editors\n").expect("## In editors")..];
+    let fence = format!("```{lang}\n");
+    section
+        .split(&fence)
+        .skip(1)
+        .map(|b| b[..b.find("```").unwrap()].to_owned())
+        .collect()
+}
+
+/// A package without dependencies, with one rustc warning and one slotlint finding.
+fn small_package(dir: &Path) -> PathBuf {
+    let pkg = dir.join("svc");
+    std::fs::create_dir_all(pkg.join("src")).unwrap();
+    std::fs::write(
+        pkg.join("Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.join("src/lib.rs"),
+        "pub fn unused() { let x = 1; }\npub async fn f(con: &mut redis::aio::MultiplexedConnection, id: u64) -> redis::RedisResult<()> {\n    redis::AsyncCommands::rename(con, format!(\"a:{id}\"), format!(\"b:{id}\")).await\n}\n",
+    )
+    .unwrap();
+    pkg
+}
+
+/// Runs an editor's `cargo slotlint …` command with this build, and reads its messages.
+fn run_editor_command(command: &[String], dir: &Path, pkg: &Path) -> Vec<Message> {
+    assert_eq!(&command[..2], ["cargo", "slotlint"], "{command:?}");
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-slotlint"))
+        .args(&command[1..])
+        .current_dir(pkg)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("GITHUB_WORKSPACE")
+        .output()
+        .unwrap();
+    Message::parse_stream(out.stdout.as_slice())
+        .map(|m| m.expect("a cargo message"))
+        .collect()
+}
+
+#[test]
+fn readme_editor_settings_run_as_written() {
+    // VS Code's settings, parsed as JSON; Neovim's Lua holds the same command.
+    let json = readme_editor_blocks("json");
+    assert_eq!(json.len(), 1);
+    let settings: serde_json::Value = serde_json::from_str(&json[0]).unwrap();
+    let command: Vec<String> = settings["rust-analyzer.check.overrideCommand"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect();
+    let lua = readme_editor_blocks("lua");
+    let quoted: Vec<String> = command.iter().map(|a| format!("\"{a}\"")).collect();
+    assert!(lua[0].contains(&quoted.join(", ")), "{}", lua[0]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = small_package(dir.path());
+    let messages = run_editor_command(&command, dir.path(), &pkg);
+    let codes: Vec<String> = messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::CompilerMessage(c) => c.message.code.as_ref().map(|c| c.code.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(codes.iter().any(|c| c == "SL101"), "{codes:?}");
+    // clippy's own lints and rustc's warnings come through.
+    assert!(codes.iter().any(|c| !c.starts_with("SL")), "{codes:?}");
+
+    // bacon's job: the same stream, `rendered` with colors.
+    let toml = readme_editor_blocks("toml");
+    let job: toml::Table = toml[0].parse().unwrap();
+    let job = &job["jobs"]["slotlint"];
+    assert_eq!(job["analyzer"].as_str(), Some("cargo_json"));
+    let command: Vec<String> = job["command"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect();
+    let messages = run_editor_command(&command, dir.path(), &pkg);
+    let rendered: Vec<String> = messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::CompilerMessage(c)
+                if c.message
+                    .code
+                    .as_ref()
+                    .is_some_and(|c| c.code.starts_with("SL")) =>
+            {
+                c.message.rendered.clone()
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!rendered.is_empty());
+    assert!(rendered.iter().all(|r| r.contains("\x1b[")), "{rendered:?}");
+    assert!(matches!(messages.last(), Some(Message::BuildFinished(_))));
 }
