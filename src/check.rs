@@ -374,6 +374,20 @@ pub fn run(args: CheckArgs) -> ExitCode {
             2
         });
     }
+    // A configured baseline that was not written yet is no baseline (a given one must exist).
+    let configured_baseline = configured_baseline.filter(|p| {
+        let exists = p.exists();
+        if !exists && args.baseline.is_none() {
+            say(
+                args.quiet,
+                format!(
+                    "slotlint: the configured baseline {} does not exist yet (write it with --write-baseline)",
+                    shown(p, &cwd)
+                ),
+            );
+        }
+        exists
+    });
     let baseline_path = args
         .baseline
         .as_ref()
