@@ -3,9 +3,12 @@
 //! A finding is recorded by a fingerprint that does not depend on line numbers: its file, its
 //! rule, the text of the call with whitespace and comments removed, and its key patterns. Code
 //! moved up or down a file keeps its fingerprint; an edited call gets a new one. Identical calls
-//! in one file share a fingerprint and are counted.
+//! in one file share a fingerprint and are counted. The file is the path relative to the
+//! repository (the path base of `crate::paths`), so a baseline does not depend on the folder a
+//! run starts in or on the path arguments. A run over some files only (pre-commit passes the
+//! staged ones) counts as fixed only the entries of the files it checked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::Path;
 
@@ -155,12 +158,21 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Keeps only the findings of `report` that the baseline does not know.
-    pub fn filter(&self, report: &mut Report, file: &str) -> Outcome {
+    /// Keeps only the findings of `report` that the baseline does not know. `checked` is the
+    /// set of files the run checked (`None`: the whole workspace): entries of other files are
+    /// neither fixed nor pruned. Returns what the run found, and the baseline without the entries
+    /// that were fixed (for `--update-baseline`).
+    pub fn filter(
+        &self,
+        report: &mut Report,
+        file: &str,
+        checked: Option<&BTreeSet<String>>,
+    ) -> (Outcome, Baseline) {
         let mut remaining: BTreeMap<&str, usize> = BTreeMap::new();
         for e in &self.findings {
             *remaining.entry(e.fingerprint.as_str()).or_default() += 1;
         }
+        let total = remaining.clone();
         let fingerprints: Vec<String> = report
             .diagnostics
             .iter()
@@ -179,12 +191,38 @@ impl Baseline {
             });
         report.diagnostics.retain(|_| keep.next().unwrap_or(true));
         drop(keep);
-        Outcome {
+        // Per fingerprint, the first `matched` entries were found again; the others are fixed
+        // when their file was checked.
+        let mut matched: BTreeMap<&str, usize> = total
+            .iter()
+            .map(|(fp, n)| (*fp, n - remaining.get(fp).copied().unwrap_or(0)))
+            .collect();
+        let in_scope = |e: &Entry| checked.is_none_or(|c| c.contains(&e.file));
+        let mut fixed = 0;
+        let mut kept = Vec::new();
+        for e in &self.findings {
+            let m = matched.get_mut(e.fingerprint.as_str());
+            match m {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    kept.push(e.clone());
+                }
+                _ if in_scope(e) => fixed += 1,
+                _ => kept.push(e.clone()),
+            }
+        }
+        let outcome = Outcome {
             file: file.to_owned(),
             new: report.diagnostics.len(),
             known,
-            fixed: remaining.values().sum(),
-        }
+            fixed,
+        };
+        let pruned = Baseline {
+            version: self.version,
+            tool: self.tool.clone(),
+            findings: kept,
+        };
+        (outcome, pruned)
     }
 }
 

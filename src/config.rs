@@ -4,10 +4,11 @@
 //! [workspace.metadata.slotlint]          # or the top level of slotlint.toml
 //! deny = "warnings"                      # the failing severity, like --deny
 //! redis-version = "0.23.3"               # assumed where Cargo.lock says nothing, like --redis-version
+//! baseline = "slotlint-baseline.json"    # like --baseline
 //! include = ["src/**"]                   # report only on these files (globs)
 //! exclude = ["src/generated/**"]         # never report on these
 //!
-//! [workspace.metadata.slotlint.rules]    # allow | note | warn | deny
+//! [workspace.metadata.slotlint.rules]    # allow | note | warn | deny (crate::levels)
 //! cross-slot-pipeline = "warn"
 //!
 //! [[workspace.metadata.slotlint.overrides]]
@@ -31,38 +32,8 @@ use slotlint_analyzer::suppression::closest;
 use slotlint_analyzer::workspace::{parse_version_lower_bound, Discovery};
 use slotlint_analyzer::{rules, Report, Severity, Version};
 
-/// What a rule's findings become.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    /// Not reported at all.
-    Allow,
-    Note,
-    Warn,
-    Deny,
-}
-
-impl Level {
-    const NAMES: [&'static str; 4] = ["allow", "note", "warn", "deny"];
-
-    fn parse(s: &str) -> Option<Level> {
-        Some(match s {
-            "allow" => Level::Allow,
-            "note" => Level::Note,
-            "warn" => Level::Warn,
-            "deny" => Level::Deny,
-            _ => return None,
-        })
-    }
-
-    fn severity(self) -> Option<Severity> {
-        match self {
-            Level::Allow => None,
-            Level::Note => Some(Severity::Note),
-            Level::Warn => Some(Severity::Warning),
-            Level::Deny => Some(Severity::Error),
-        }
-    }
-}
+pub use crate::levels::Level;
+use crate::levels::{level_error, parse_failing};
 
 /// A configuration error: the message names the file, the key and, when there is one, the
 /// closest valid key.
@@ -102,6 +73,8 @@ struct Override {
 /// The settings of one file or table, for the files under `root`.
 #[derive(Debug)]
 struct Layer {
+    /// `Cargo.toml [workspace.metadata.slotlint]`, for messages.
+    origin: String,
     root: PathBuf,
     rules: BTreeMap<&'static str, Level>,
     overrides: Vec<Override>,
@@ -136,12 +109,22 @@ impl Layer {
 pub struct Config {
     pub deny: Option<Severity>,
     pub redis_version: Option<Version>,
+    /// `baseline = "…"`, relative to the configuration file's folder.
+    pub baseline: Option<PathBuf>,
+    /// The project configuration read: its file and table (`[workspace.metadata.slotlint]`, or
+    /// empty for a slotlint.toml), for `-v`.
+    pub source: Option<(PathBuf, String)>,
+    /// A slotlint.toml beside a Cargo.toml that also has a slotlint table: that table is not read.
+    pub shadowed: Option<String>,
+    /// `-A/-W/-D RULE` of the command line, in order: they win over the files.
+    pub command_line: Vec<(&'static str, Level)>,
     project: Option<Layer>,
     /// Per package, from `[package.metadata.slotlint]`: the package folder's layer.
     packages: Vec<Layer>,
 }
 
 const PROJECT_KEYS: &[&str] = &[
+    "baseline",
     "deny",
     "exclude",
     "include",
@@ -285,13 +268,11 @@ fn rule_levels(
         };
         let text = level.as_str().unwrap_or_default();
         let Some(level) = Level::parse(text) else {
-            let hint = closest(text, &Level::NAMES)
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
             return Err(origin.error(
                 name,
                 format!(
-                    "`{name} = {level}`: a rule's level is one of \"allow\", \"note\", \"warn\", \"deny\"{hint}"
+                    "`{name} = {level}`: {}",
+                    level_error(text, "a rule's level")
                 ),
             ));
         };
@@ -315,6 +296,11 @@ fn read_layer(
         ))
     })?;
     let mut layer = Layer {
+        origin: if origin.table.is_empty() {
+            origin.file.display().to_string()
+        } else {
+            format!("[{}] of {}", origin.table, origin.file.display())
+        },
         root: root.to_path_buf(),
         rules: BTreeMap::new(),
         overrides: Vec::new(),
@@ -362,7 +348,7 @@ fn read_layer(
                     });
                 }
             }
-            "deny" | "redis-version" if !project => {
+            "deny" | "redis-version" | "baseline" if !project => {
                 return Err(origin.error(
                     key,
                     format!(
@@ -373,20 +359,15 @@ fn read_layer(
             }
             "deny" => {
                 let text = value.as_str().unwrap_or_default();
-                config.deny = Some(match text {
-                    "errors" => Severity::Error,
-                    "warnings" => Severity::Warning,
-                    "notes" => Severity::Note,
-                    _ => {
-                        let hint = closest(text, &["errors", "warnings", "notes"])
-                            .map(|n| format!(" (did you mean `{n}`?)"))
-                            .unwrap_or_default();
-                        return Err(origin.error(
-                            key,
-                            format!("`deny = {value}`: one of \"errors\", \"warnings\", \"notes\"{hint}"),
-                        ));
-                    }
-                });
+                config.deny = Some(parse_failing(text).map_err(|e| {
+                    origin.error(key, format!("`deny = {value}`: {e}"))
+                })?);
+            }
+            "baseline" => {
+                let text = value.as_str().filter(|t| !t.trim().is_empty()).ok_or_else(|| {
+                    origin.error(key, format!("`baseline = {value}` must be a file name, as in \"slotlint-baseline.json\""))
+                })?;
+                config.baseline = Some(root.join(text));
             }
             "redis-version" => {
                 let v = value.as_str().and_then(parse_version_lower_bound).ok_or_else(|| {
@@ -436,6 +417,27 @@ fn find_project(start: &Path) -> Option<(PathBuf, Vec<&'static str>)> {
     None
 }
 
+/// The manifest table a slotlint.toml at `file` hides, if its folder's Cargo.toml has one.
+fn shadowed_table(file: &Path) -> Option<String> {
+    if file.file_name()? != "slotlint.toml" {
+        return None;
+    }
+    let manifest = file.parent()?.join("Cargo.toml");
+    let (_, table) = read_toml(&manifest).ok()?;
+    let hidden = [
+        ["workspace", "metadata", "slotlint"],
+        ["package", "metadata", "slotlint"],
+    ]
+    .into_iter()
+    .find(|path| table_at(&table, path).is_some())?;
+    Some(format!(
+        "{} shadows [{}] in {}: only slotlint.toml is read; move the settings into one of them",
+        file.display(),
+        hidden.join("."),
+        manifest.display()
+    ))
+}
+
 impl Config {
     /// Loads the configuration for a run whose files `discovery` found. `start` is where the
     /// search for the project configuration begins; `explicit` is `--config`.
@@ -467,6 +469,7 @@ impl Config {
         };
         let mut project_table: Option<(PathBuf, Vec<&str>)> = None;
         if let Some((file, path)) = found {
+            config.shadowed = shadowed_table(&file);
             let (text, table) = read_toml(&file)?;
             let value = if path.is_empty() {
                 Some(toml::Value::Table(table))
@@ -481,6 +484,7 @@ impl Config {
                 };
                 let root = file.parent().unwrap_or(Path::new(".")).to_path_buf();
                 config.project = Some(read_layer(&origin, &root, &value, true, &mut config)?);
+                config.source = Some((file.clone(), path.join(".")));
                 project_table = Some((file, path));
             }
         }
@@ -519,8 +523,12 @@ impl Config {
         )
     }
 
-    /// The configured level of `rule` for the file at `path`, if any.
+    /// The configured level of `rule` for the file at `path`, if any: the command line's
+    /// `-A/-W/-D` (the last one for the rule), else the files'.
     pub fn level(&self, rule: &str, path: &Path) -> Option<Level> {
+        if let Some((_, level)) = self.command_line.iter().rev().find(|(r, _)| *r == rule) {
+            return Some(*level);
+        }
         self.layers_for(path)
             .fold(None, |level, layer| layer.level(rule, path).or(level))
     }
@@ -528,6 +536,22 @@ impl Config {
     /// Whether findings in the file at `path` are reported (include/exclude).
     pub fn reports(&self, path: &Path) -> bool {
         self.layers_for(path).all(|l| l.reports(path))
+    }
+
+    /// Which configuration keeps the file at `path` out of reports (`exclude`, or an `include`
+    /// that does not name it), for a path given on the command line.
+    pub fn excluded_by(&self, path: &Path) -> Option<String> {
+        let layer = self.layers_for(path).find(|l| !l.reports(path))?;
+        let key = if layer
+            .exclude
+            .as_ref()
+            .is_some_and(|g| g.matches(&layer.root, path))
+        {
+            "exclude"
+        } else {
+            "include"
+        };
+        Some(format!("`{key}` in {}", layer.origin))
     }
 
     /// Narrows what the analyzer reports on to the included files. Excluded files are still

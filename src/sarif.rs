@@ -1,16 +1,25 @@
 //! SARIF 2.1.0: for GitHub code scanning and other SARIF viewers.
 //!
 //! One run; the driver lists every rule of `slotlint_analyzer::rules::RULES` (id = rule name,
-//! with its code, summary, docs and a help URI); each finding is a result with its region, the
-//! keys as related locations and a line-independent fingerprint (the baseline's). Suppressed
-//! findings are kept, with `suppressions: [{"kind": "inSource"}]`. Validated against the OASIS
-//! schema (`fixtures/sarif/sarif-schema-2.1.0.json`) in the tests.
+//! with its code, summary, docs, a help URI, `precision` and `problem.severity`); each finding is
+//! a result with its region, the labelled keys as related locations that its message links to
+//! (`[`key`](1)`: GitHub shows related locations only when the message names them), the fix
+//! engine's edits as `fixes` where a fix exists, and a line-independent fingerprint (the
+//! baseline's). Paths are relative to `%SRCROOT%`, the path base, which `originalUriBaseIds`
+//! gives. Suppressed findings are left out (GitHub code scanning ignores `suppressions` and would
+//! open an alert for each); `--sarif-include-suppressed` keeps them, with
+//! `suppressions: [{"kind": "inSource"}]`. Validated against the OASIS schema
+//! (`fixtures/sarif/sarif-schema-2.1.0.json`) in the tests.
+
+use std::path::Path;
 
 use serde_json::{json, Value};
 use slotlint_analyzer::rules::{Rule, RULES};
 use slotlint_analyzer::{Diagnostic, Report, Severity, Span, Suppressed};
 
 use crate::baseline;
+use crate::fixable::{Fixes, SuggestedFix};
+use crate::output::Context;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -25,29 +34,6 @@ fn repository() -> &'static str {
 /// Where a rule's documentation is published: `docs/rules/NAME.md` under the repository.
 pub fn rule_doc_url(rule: &Rule) -> String {
     format!("{}/blob/main/docs/rules/{}.md", repository(), rule.name)
-}
-
-/// One text edit of a fix.
-#[derive(Clone, Debug)]
-pub struct Edit {
-    /// File as displayed (the finding's `file`, or another file of the same run).
-    pub file: String,
-    pub span: Span,
-    pub replacement: String,
-}
-
-/// A fix for a finding: a description and edits that, applied together, fix it.
-#[derive(Clone, Debug)]
-pub struct SuggestedFix {
-    pub description: String,
-    pub edits: Vec<Edit>,
-}
-
-/// HOOK for the fix engine (issue 4, `cargo slotlint fix`): the fixes known for `d`. SARIF renders
-/// each as a `fixes` entry of the result. None exist yet, so this returns nothing; the fix engine
-/// fills it in (e.g. from its hash-tag rewrite plan for the finding's key family).
-pub fn suggested_fixes(_d: &Diagnostic, _report: &Report) -> Vec<SuggestedFix> {
-    Vec::new()
 }
 
 fn level(s: Severity) -> &'static str {
@@ -97,17 +83,67 @@ fn region(span: &Span) -> Value {
     })
 }
 
+/// SARIF message text: `[` and `]` are link syntax, so literal ones are escaped.
+fn escaped(text: &str) -> String {
+    text.replace('[', "\\[").replace(']', "\\]")
+}
+
+/// The labels of `d` that become related locations (the primary label is the location itself),
+/// with their ids (1, 2, …).
+fn related_labels(d: &Diagnostic) -> impl Iterator<Item = (usize, &slotlint_analyzer::Label)> {
+    d.labels
+        .iter()
+        .filter(move |l| l.span != d.focus)
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+}
+
+/// The message: the finding, then a link to each related location (`[label](id)`), then help and
+/// notes.
 fn message_text(d: &Diagnostic) -> String {
-    let mut text = d.message.clone();
+    let mut text = escaped(&d.message);
+    let links: Vec<String> = related_labels(d)
+        .map(|(id, l)| format!("[{}]({id})", escaped(&l.message)))
+        .collect();
+    if !links.is_empty() {
+        text.push_str(" (");
+        text.push_str(&links.join(", "));
+        text.push(')');
+    }
     if let Some(h) = &d.help {
         text.push_str("\nhelp: ");
-        text.push_str(h);
+        text.push_str(&escaped(h));
     }
     for n in &d.notes {
         text.push_str("\nnote: ");
-        text.push_str(n);
+        text.push_str(&escaped(n));
     }
     text
+}
+
+/// How often a rule's findings are right, as code scanning ranks it.
+fn precision(rule: &Rule) -> &'static str {
+    match rule.name {
+        // Read off the source and the manifests: no inference involved.
+        "parse-error"
+        | "unused-suppression"
+        | "non-zero-database"
+        | "node-local-command"
+        | "sort-pattern"
+        | "cluster-feature-missing" => "very-high",
+        // Depends on how the client is configured at run time.
+        "cluster-client-config" => "medium",
+        _ => "high",
+    }
+}
+
+/// `problem.severity` of code scanning: error, warning, recommendation.
+fn problem_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "recommendation",
+    }
 }
 
 fn rule_descriptor(rule: &Rule) -> Value {
@@ -122,12 +158,14 @@ fn rule_descriptor(rule: &Rule) -> Value {
         "properties": {
             "code": rule.code,
             "tags": ["redis", "redis-cluster", "correctness"],
+            "precision": precision(rule),
+            "problem.severity": problem_severity(rule.severity),
         },
     })
 }
 
 fn fix_value(fix: &SuggestedFix) -> Value {
-    let mut by_file: Vec<(&str, Vec<&Edit>)> = Vec::new();
+    let mut by_file: Vec<(&str, Vec<&crate::fixable::Edit>)> = Vec::new();
     for e in &fix.edits {
         match by_file.iter_mut().find(|(f, _)| *f == e.file) {
             Some((_, edits)) => edits.push(e),
@@ -146,7 +184,12 @@ fn fix_value(fix: &SuggestedFix) -> Value {
     })
 }
 
-fn result(d: &Diagnostic, report: &Report, suppressed: Option<&Suppressed>) -> Value {
+fn result(
+    d: &Diagnostic,
+    report: &Report,
+    fixes: &Fixes,
+    suppressed: Option<&Suppressed>,
+) -> Value {
     let rule_index = RULES.iter().position(|r| r.name == d.rule);
     let mut r = json!({
         "ruleId": d.rule,
@@ -165,10 +208,7 @@ fn result(d: &Diagnostic, report: &Report, suppressed: Option<&Suppressed>) -> V
     if let Some(i) = rule_index {
         obj.insert("ruleIndex".into(), json!(i));
     }
-    let related: Vec<Value> = d
-        .labels
-        .iter()
-        .enumerate()
+    let related: Vec<Value> = related_labels(d)
         .map(|(i, l)| {
             json!({
                 "id": i,
@@ -195,9 +235,8 @@ fn result(d: &Diagnostic, report: &Report, suppressed: Option<&Suppressed>) -> V
             }))
             .collect::<Vec<_>>());
     }
-    let fixes: Vec<Value> = suggested_fixes(d, report).iter().map(fix_value).collect();
-    if !fixes.is_empty() {
-        obj.insert("fixes".into(), Value::Array(fixes));
+    if let Some(fix) = fixes.suggested(d) {
+        obj.insert("fixes".into(), json!([fix_value(&fix)]));
     }
     if let Some(s) = suppressed {
         let mut sup = json!({
@@ -219,19 +258,40 @@ fn result(d: &Diagnostic, report: &Report, suppressed: Option<&Suppressed>) -> V
     r
 }
 
-/// The SARIF log of a run: the findings of `report` (after configuration and baseline: known
-/// findings are left out) and its suppressed findings.
-pub fn log(report: &Report) -> Value {
+/// `file:///base/` for `originalUriBaseIds`.
+fn base_uri(base: &Path) -> String {
+    let mut uri = String::from("file://");
+    for b in base.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
+}
+
+/// The SARIF log of a run: the findings of the report (after configuration and baseline: known
+/// findings are left out), and its suppressed findings with `--sarif-include-suppressed`.
+pub fn log(cx: &Context<'_>) -> Value {
+    let report = cx.report;
+    let suppressed = report
+        .suppressed
+        .iter()
+        .filter(|_| cx.sarif_include_suppressed);
     let mut results: Vec<(&Diagnostic, Value)> = report
         .diagnostics
         .iter()
-        .map(|d| (d, result(d, report, None)))
-        .chain(
-            report
-                .suppressed
-                .iter()
-                .map(|s| (&s.diagnostic, result(&s.diagnostic, report, Some(s)))),
-        )
+        .map(|d| (d, result(d, report, cx.fixes, None)))
+        .chain(suppressed.map(|s| {
+            (
+                &s.diagnostic,
+                result(&s.diagnostic, report, cx.fixes, Some(s)),
+            )
+        }))
         .collect();
     results.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
     let notifications: Vec<Value> = report
@@ -258,6 +318,12 @@ pub fn log(report: &Report) -> Value {
                 },
             },
             "invocations": [invocation],
+            "originalUriBaseIds": {
+                "%SRCROOT%": {
+                    "uri": base_uri(cx.path_base),
+                    "description": { "text": "The folder paths are relative to (the repository root, or --path-base)." },
+                },
+            },
             "columnKind": "unicodeCodePoints",
             "results": results.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
         }],
@@ -267,20 +333,6 @@ pub fn log(report: &Report) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn schema() -> jsonschema::Validator {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/fixtures/sarif/sarif-schema-2.1.0.json"
-        );
-        // The schema's `language` pattern has an unbalanced `]` (see tests/formats.rs).
-        let text = std::fs::read_to_string(path).unwrap().replace(
-            r#""^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$""#,
-            r#""^[a-zA-Z]{2}(-[a-zA-Z]{2})?$""#,
-        );
-        let schema: Value = serde_json::from_str(&text).unwrap();
-        jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
-    }
 
     #[test]
     fn names_and_uris() {
@@ -293,50 +345,11 @@ mod tests {
             artifact_location("/tmp/x.rs"),
             json!({ "uri": "file:///tmp/x.rs" })
         );
+        assert_eq!(base_uri(Path::new("/w/my repo")), "file:///w/my%20repo/");
     }
 
-    /// The shape a fix takes once the fix engine provides one (none exists yet).
     #[test]
-    fn a_fix_renders_as_valid_sarif() {
-        let span = Span {
-            start: 10,
-            end: 20,
-            line: 2,
-            column: 5,
-            end_line: 2,
-            end_column: 15,
-        };
-        let fix = SuggestedFix {
-            description: "put `{user}` in a hash tag".into(),
-            edits: vec![
-                Edit {
-                    file: "src/a.rs".into(),
-                    span,
-                    replacement: "\"{user}:a\"".into(),
-                },
-                Edit {
-                    file: "src/b.rs".into(),
-                    span,
-                    replacement: "\"{user}:b\"".into(),
-                },
-            ],
-        };
-        let mut doc = log(&Report::default());
-        let result = json!({
-            "ruleId": "cross-slot-command",
-            "message": { "text": "m" },
-            "fixes": [fix_value(&fix)],
-        });
-        doc["runs"][0]["results"] = json!([result]);
-        let validator = schema();
-        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-        assert_eq!(
-            doc["runs"][0]["results"][0]["fixes"][0]["artifactChanges"]
-                .as_array()
-                .unwrap()
-                .len(),
-            2
-        );
+    fn brackets_are_not_links() {
+        assert_eq!(escaped("a[0] `k`"), "a\\[0\\] `k`");
     }
 }

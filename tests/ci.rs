@@ -388,12 +388,14 @@ fn configuration_in_cargo_toml_sets_levels_paths_and_the_redis_version() {
     let pipe = line_of(&lib, "redis::pipe()");
     // tests/ is allowed by an override, src/generated is excluded; the pipeline is lowered to
     // a warning; redis-version 0.23.3 predates the cluster client's MGET split: an error.
+    // Paths are relative to the repository, not to the workspace.
+    let lib_rs = "fixtures/ci/config/src/lib.rs";
     assert_eq!(
         findings(&json_of(&out)),
         [
-            finding("src/lib.rs", rename, "cross-slot-command", "error"),
-            finding("src/lib.rs", mget, "cross-slot-command", "error"),
-            finding("src/lib.rs", pipe, "cross-slot-pipeline", "warning"),
+            finding(lib_rs, rename, "cross-slot-command", "error"),
+            finding(lib_rs, mget, "cross-slot-command", "error"),
+            finding(lib_rs, pipe, "cross-slot-pipeline", "warning"),
         ]
         .into_iter()
         .collect()
@@ -413,7 +415,7 @@ fn configuration_in_cargo_toml_sets_levels_paths_and_the_redis_version() {
         "1.0.0",
     ]);
     assert!(findings(&json_of(&out)).contains(&finding(
-        "src/lib.rs",
+        lib_rs,
         mget,
         "cross-slot-command",
         "warning"
@@ -518,16 +520,18 @@ fn configuration_errors_name_the_closest_valid_key() {
         ),
         (
             "slotlint.toml",
-            "[rules]\ncross-slot-command = \"warning\"\n",
-            &[
-                "\"allow\", \"note\", \"warn\", \"deny\"",
-                "did you mean `warn`?",
-            ],
+            "[rules]\ncross-slot-command = \"wran\"\n",
+            &["one of allow, note, warn, deny", "did you mean `warn`?"],
         ),
         (
             "slotlint.toml",
-            "deny = \"warning\"\n",
+            "deny = \"wranings\"\n",
             &["did you mean `warnings`?"],
+        ),
+        (
+            "slotlint.toml",
+            "deny = \"allow\"\n",
+            &["`allow` is not a failing severity"],
         ),
         (
             "slotlint.toml",
@@ -612,20 +616,28 @@ fn statistics_count_findings_per_rule() {
             .filter(|d| d["rule"] == rule)
             .count()
     };
+    assert!(human.contains("count  code   fixable rule\n"), "{human}");
+    let mut counts = Vec::new();
     for (code, rule) in [
         ("SL101", "cross-slot-command"),
         ("SL102", "cross-slot-transaction"),
         ("SL103", "cross-slot-script"),
         ("SL104", "cross-slot-pipeline"),
     ] {
-        let line = format!("{:>5}  {code:<6} {rule}", per_rule(rule));
-        assert!(human.contains(&line), "{line:?} in:\n{human}");
+        let line = format!("{:>5}  {code:<6} yes     {rule}\n", per_rule(rule));
+        let at = human
+            .find(&line)
+            .unwrap_or_else(|| panic!("{line:?} in:\n{human}"));
+        counts.push((at, per_rule(rule)));
     }
+    // Most frequent first.
+    counts.sort();
+    assert!(counts.windows(2).all(|w| w[0].1 >= w[1].1), "{human}");
     // Machine-readable formats keep stdout one document: the statistics go to stderr.
     for format in ["json", "sarif"] {
         let out = run(&["check", "fixtures/demo", "--format", format, "--statistics"]);
         json_of(&out);
-        assert!(text(&out.stderr).contains("SL101  cross-slot-command"));
+        assert!(text(&out.stderr).contains("SL101  yes     cross-slot-command"));
     }
     let out = run(&[
         "check",
@@ -634,7 +646,7 @@ fn statistics_count_findings_per_rule() {
         "short",
         "--statistics",
     ]);
-    assert!(text(&out.stdout).contains("SL104  cross-slot-pipeline"));
+    assert!(text(&out.stdout).contains("SL104  yes     cross-slot-pipeline"));
 }
 
 #[test]
@@ -951,4 +963,680 @@ fn suppressions_in_crates_without_redis_are_not_judged_either_way() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ----- issue 12: paths, baselines, packages, pre-commit, the action -----
+
+/// A git repository in a temporary folder with a copy of the demo at `repo/services/demo`.
+fn repo_with_demo(name: &str) -> (PathBuf, PathBuf) {
+    let repo = temp_dir(name);
+    let status = Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(&repo)
+        .status()
+        .expect("git");
+    assert!(status.success());
+    let demo = repo.join("services/demo");
+    copy_dir(&root().join("fixtures/demo"), &demo);
+    (repo, demo)
+}
+
+fn files_of(doc: &serde_json::Value) -> BTreeSet<String> {
+    findings(doc).into_iter().map(|f| f.0).collect()
+}
+
+fn no_github(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    extra.to_vec()
+}
+
+/// Runs without the GITHUB_WORKSPACE of a CI that runs these tests.
+fn run_clean(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(bin());
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_WORKSPACE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run cargo-slotlint")
+}
+
+#[test]
+fn paths_are_relative_to_the_repository_from_any_folder() {
+    let (repo, demo) = repo_with_demo("path-base");
+    let expect = "services/demo/src/cross_slot_command.rs";
+    // From the repository root, the workspace in a subfolder.
+    let out = run_clean(
+        &[
+            "check",
+            "--manifest-path",
+            "services/demo/Cargo.toml",
+            "--format",
+            "github",
+        ],
+        &repo,
+        &[],
+    );
+    assert!(
+        text(&out.stdout).contains(&format!("file={expect},")),
+        "{}",
+        text(&out.stdout)
+    );
+    // From a subfolder of the workspace, without arguments, in every machine format.
+    let sub = demo.join("src");
+    let json = json_of(&run_clean(&["check", "--format", "json"], &sub, &[]));
+    assert!(files_of(&json).contains(expect), "{:?}", files_of(&json));
+    assert!(files_of(&json)
+        .iter()
+        .all(|f| f.starts_with("services/demo/")));
+    let lines = run_clean(&["check", "--format", "json-lines"], &sub, &[]);
+    assert!(text(&lines.stdout)
+        .lines()
+        .all(|l| l.contains("\"file\":\"services/demo/")));
+    let short = run_clean(&["check", "--format", "short"], &sub, &[]);
+    assert!(text(&short.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("slotlint:"))
+        .all(|l| l.starts_with("services/demo/src/")));
+    let sarif = json_of(&run_clean(&["check", "--format", "sarif"], &sub, &[]));
+    let sarif_run = &sarif["runs"][0];
+    assert_eq!(
+        sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", repo.display())
+    );
+    for r in sarif_run["results"].as_array().unwrap() {
+        let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+        assert!(loc["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("services/demo/src/"));
+    }
+    // From a parent folder, with a path argument.
+    let json = json_of(&run_clean(
+        &[
+            "check",
+            "demo/src/cross_slot_command.rs",
+            "--format",
+            "json",
+        ],
+        &repo.join("services"),
+        &[],
+    ));
+    assert_eq!(files_of(&json), [expect.to_owned()].into_iter().collect());
+    // GITHUB_WORKSPACE is the base under GitHub Actions; --path-base wins over everything.
+    let ws = repo.join("services");
+    let json = json_of(&run_clean(
+        &["check", "--format", "json"],
+        &demo,
+        &[("GITHUB_WORKSPACE", ws.to_str().unwrap())],
+    ));
+    assert!(files_of(&json).contains("demo/src/cross_slot_command.rs"));
+    let json = json_of(&run_clean(
+        &["check", "--format", "json", "--path-base", "."],
+        &demo,
+        &no_github(&[]),
+    ));
+    assert!(files_of(&json).contains("src/cross_slot_command.rs"));
+    // In this repository: the apps workspace is in fixtures/apps.
+    let out = run(&[
+        "check",
+        "--manifest-path",
+        "fixtures/apps/Cargo.toml",
+        "--format",
+        "github",
+    ]);
+    let annotations = text(&out.stdout);
+    assert!(
+        annotations
+            .lines()
+            .all(|l| l.contains(" file=fixtures/apps/")),
+        "{annotations}"
+    );
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+#[test]
+fn a_baseline_holds_from_any_folder_and_partial_runs_fix_only_their_files() {
+    let (repo, demo) = repo_with_demo("baseline-anywhere");
+    let baseline = repo.join("slotlint-baseline.json");
+    let b = baseline.to_str().unwrap();
+    // Written in the crate…
+    let out = run_clean(&["check", "--write-baseline", b], &demo, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    let count = written["findings"].as_array().unwrap().len();
+    assert!(written["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["file"].as_str().unwrap().starts_with("services/demo/")));
+    // …checked from its parent folder with a path argument: nothing is new.
+    let services = repo.join("services");
+    let doc = json_of(&run_clean(
+        &["check", "demo", "--format", "json", "--baseline", b],
+        &services,
+        &[],
+    ));
+    assert_eq!(doc["baseline"]["new"], 0, "{doc}");
+    assert_eq!(doc["baseline"]["known"], count);
+    assert_eq!(doc["baseline"]["fixed"], 0);
+    // A run over one file (pre-commit) counts no other file's entries as fixed.
+    let script = "demo/src/cross_slot_script.rs";
+    let doc = json_of(&run_clean(
+        &["check", script, "--format", "json", "--baseline", b],
+        &services,
+        &[],
+    ));
+    assert_eq!(doc["baseline"]["new"], 0);
+    assert_eq!(doc["baseline"]["fixed"], 0, "{doc}");
+    // One finding fixed: only a run that checks its file says so.
+    let cmd = demo.join("src/cross_slot_command.rs");
+    replace_in(
+        &cmd,
+        "con.smove(SESSIONS, SESSIONS_OLD, user)",
+        "con.smove(SESSIONS, SESSIONS, user)",
+    );
+    let doc = json_of(&run_clean(
+        &["check", script, "--format", "json", "--baseline", b],
+        &services,
+        &[],
+    ));
+    assert_eq!(doc["baseline"]["fixed"], 0);
+    let command = "demo/src/cross_slot_command.rs";
+    let doc = json_of(&run_clean(
+        &["check", command, "--format", "json", "--baseline", b],
+        &services,
+        &[],
+    ));
+    assert_eq!(doc["baseline"]["fixed"], 1);
+    // --update-baseline prunes the fixed entry and adds nothing, even a new finding.
+    std::fs::write(
+        &cmd,
+        std::fs::read_to_string(&cmd).unwrap()
+            + "\npub async fn copy(con: &mut MultiplexedConnection, id: u64) -> RedisResult<()> {\n    con.rename(format!(\"doc:{id}\"), format!(\"doc:{id}:copy\")).await\n}\n",
+    )
+    .unwrap();
+    let out = run_clean(
+        &[
+            "check",
+            command,
+            "--format",
+            "json",
+            "--baseline",
+            b,
+            "--update-baseline",
+        ],
+        &services,
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the new finding still fails the run"
+    );
+    assert_eq!(json_of(&out)["baseline"]["new"], 1);
+    assert!(
+        text(&out.stderr).contains("removed 1 entry"),
+        "{}",
+        text(&out.stderr)
+    );
+    let pruned: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    assert_eq!(pruned["findings"].as_array().unwrap().len(), count - 1);
+    let doc = json_of(&run_clean(
+        &["check", "--format", "json", "--baseline", b],
+        &demo,
+        &[],
+    ));
+    assert_eq!(doc["baseline"]["fixed"], 0);
+    assert_eq!(doc["baseline"]["new"], 1);
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+#[test]
+fn the_baseline_can_come_from_the_configuration() {
+    let (repo, demo) = repo_with_demo("baseline-config");
+    let manifest = demo.join("Cargo.toml");
+    std::fs::write(
+        &manifest,
+        std::fs::read_to_string(&manifest).unwrap()
+            + "\n[workspace.metadata.slotlint]\nbaseline = \"slotlint-baseline.json\"\n",
+    )
+    .unwrap();
+    // `--write-baseline` without a file writes the configured one, beside the manifest.
+    let out = run_clean(&["check", "--write-baseline"], &demo.join("src"), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(demo.join("slotlint-baseline.json").is_file());
+    // CI and pre-commit use it without flags.
+    let out = run_clean(&["check", "--format", "json"], &demo, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(json_of(&out)["baseline"]["new"], 0);
+    let out = run_clean(
+        &["check", "src/cross_slot_command.rs", "--format", "short"],
+        &demo,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+fn packages_of(doc: &serde_json::Value) -> BTreeSet<String> {
+    files_of(doc)
+        .into_iter()
+        .map(|f| f.split('/').nth(2).unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn packages_are_selected_as_cargo_selects_them() {
+    let apps = "fixtures/apps/Cargo.toml";
+    let all = packages_of(&json_of(&run(&[
+        "check",
+        "--manifest-path",
+        apps,
+        "--format",
+        "json",
+    ])));
+    assert!(all.len() > 3 && all.contains("cart"), "{all:?}");
+    let one = |args: &[&str], cwd: &Path| packages_of(&json_of(&run_in(args, cwd, &[])));
+    let set = |names: &[&str]| names.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(
+        one(
+            &[
+                "check",
+                "--manifest-path",
+                apps,
+                "-p",
+                "cart",
+                "--format",
+                "json"
+            ],
+            &root()
+        ),
+        set(&["cart"])
+    );
+    assert_eq!(
+        one(
+            &[
+                "check",
+                "--manifest-path",
+                apps,
+                "-p",
+                "cart",
+                "--package",
+                "cache",
+                "--format",
+                "json"
+            ],
+            &root()
+        ),
+        set(&["cache", "cart"])
+    );
+    let without = one(
+        &[
+            "check",
+            "--manifest-path",
+            apps,
+            "--exclude",
+            "cart",
+            "--format",
+            "json",
+        ],
+        &root(),
+    );
+    assert_eq!(
+        without,
+        all.iter().filter(|p| *p != "cart").cloned().collect()
+    );
+    // A member's folder, or its manifest: that package. --workspace: all of them.
+    let cart = root().join("fixtures/apps/cart");
+    assert_eq!(
+        one(&["check", "--format", "json"], &cart.join("src")),
+        set(&["cart"])
+    );
+    assert_eq!(
+        one(&["check", "--workspace", "--format", "json"], &cart),
+        all
+    );
+    assert_eq!(
+        one(
+            &[
+                "check",
+                "--manifest-path",
+                "fixtures/apps/cart/Cargo.toml",
+                "--format",
+                "json"
+            ],
+            &root()
+        ),
+        set(&["cart"])
+    );
+    // The workspace root checks all.
+    assert_eq!(
+        one(
+            &["check", "--format", "json"],
+            &root().join("fixtures/apps")
+        ),
+        all
+    );
+    // Mistakes.
+    let out = run(&["check", "--manifest-path", "fixtures/apps"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("is a folder; give its manifest: `--manifest-path fixtures/apps/Cargo.toml`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["check", "--manifest-path", apps, "-p", "crat"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `cart`?"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["check", "fixtures/demo", "-p", "cart"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn quiet_and_verbose() {
+    let out = run(&[
+        "check",
+        "--manifest-path",
+        "fixtures/ci/config/Cargo.toml",
+        "-v",
+        "--format",
+        "short",
+    ]);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("configuration: [workspace.metadata.slotlint] of "),
+        "{err}"
+    );
+    assert!(err.contains("fixtures/ci/config/Cargo.toml"), "{err}");
+    assert!(err.contains("package `"), "{err}");
+    assert!(err.contains("    fixtures/ci/config/src/lib.rs"), "{err}");
+    let out = run(&["check", "fixtures/demo", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("error[SL101]"));
+    assert!(!stdout.contains("slotlint:"), "{stdout}");
+    // A slotlint.toml beside a manifest table: said, and only slotlint.toml is read.
+    let dir = project("shadow", "");
+    let manifest = dir.join("Cargo.toml");
+    std::fs::write(
+        &manifest,
+        std::fs::read_to_string(&manifest).unwrap()
+            + "\n[workspace.metadata.slotlint]\ndeny = \"warnings\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("slotlint.toml"), "deny = \"errors\"\n").unwrap();
+    let out = run_in(&["check"], &dir, &[]);
+    assert!(
+        text(&out.stderr).contains("shadows [workspace.metadata.slotlint]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run_in(&["check", "-q"], &dir, &[]);
+    assert!(!text(&out.stderr).contains("shadows"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_unknown_command_is_not_a_path() {
+    let out = run(&["slotlint", "chek"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        "error: unknown command `chek`, did you mean `check`?"
+    );
+    let out = run(&["explian", "SL101"]);
+    assert!(text(&out.stderr).contains("did you mean `explain`?"));
+    // An existing path still starts an implied `check`.
+    assert_eq!(
+        run(&["slotlint", "fixtures/demo", "-q"]).status.code(),
+        Some(1)
+    );
+}
+
+/// `id:` and `entry:` of each hook in .pre-commit-hooks.yaml.
+fn hooks() -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let blocks: Vec<&str> = text.split("\n- ").skip(1).collect();
+    blocks
+        .iter()
+        .map(|b| {
+            let b = format!("  {b}");
+            (
+                yaml_values(&b, "id")[0].clone(),
+                yaml_values(&b, "entry")[0].clone(),
+                yaml_values(&b, "language")[0].clone(),
+            )
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn the_pre_commit_hooks_run_as_declared() {
+    let hooks = hooks();
+    assert_eq!(
+        hooks.iter().map(|h| h.0.as_str()).collect::<Vec<_>>(),
+        ["slotlint", "slotlint-system"]
+    );
+    let dir = temp_dir("pre-commit-hooks");
+    let tools = tools(&dir);
+    let project = dir.join("project");
+    copy_dir(&root().join("fixtures/demo"), &project);
+    for (id, entry, language) in &hooks {
+        // `language: rust` installs this repository's binary; `system` uses the installed one.
+        assert!(["rust", "system"].contains(&language.as_str()));
+        let out = shell(
+            &format!("{entry} src/cross_slot_script.rs src/keys.rs"),
+            &project,
+            &tools,
+        );
+        assert_eq!(out.status.code(), Some(1), "{id}: {}", text(&out.stderr));
+        let files: BTreeSet<String> = text(&out.stdout)
+            .lines()
+            .filter(|l| l.contains(": error[") || l.contains(": warning["))
+            .map(|l| l.split(':').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            files,
+            ["src/cross_slot_script.rs".to_owned()]
+                .into_iter()
+                .collect(),
+            "{id}"
+        );
+        let out = shell(&format!("{entry} src/lookalikes.rs"), &project, &tools);
+        assert_eq!(out.status.code(), Some(0), "{id}: {}", text(&out.stdout));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The steps of action.yml: `(run, env)` with `${{ inputs.NAME }}` replaced by `inputs`, else
+/// by the input's default.
+fn action_steps(inputs: &[(&str, &str)]) -> Vec<(String, Vec<(String, String)>)> {
+    let text = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let mut defaults: Vec<(String, String)> = Vec::new();
+    let mut current_input: Option<String> = None;
+    let mut section = "";
+    let mut steps: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut in_env = false;
+    for line in text.lines() {
+        if !line.starts_with(' ') {
+            section = line.trim_end_matches(':');
+            continue;
+        }
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        match section {
+            "inputs" if indent == 2 => {
+                current_input = Some(trimmed.trim_end_matches(':').to_owned())
+            }
+            "inputs" if trimmed.starts_with("default:") => {
+                let v = trimmed["default:".len()..]
+                    .trim()
+                    .trim_matches('"')
+                    .to_owned();
+                defaults.push((current_input.clone().unwrap(), v));
+            }
+            "runs" if trimmed.starts_with("- name:") => {
+                steps.push((String::new(), Vec::new()));
+                in_env = false;
+            }
+            "runs" if trimmed.starts_with("run:") => {
+                steps.last_mut().unwrap().0 = trimmed["run:".len()..].trim().to_owned();
+            }
+            "runs" if trimmed == "env:" => in_env = true,
+            "runs" if in_env && indent == 8 => {
+                let (k, v) = trimmed.split_once(':').unwrap();
+                let v = v.trim();
+                let value = match v
+                    .strip_prefix("${{ inputs.")
+                    .and_then(|r| r.strip_suffix(" }}"))
+                {
+                    Some(name) => inputs
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, v)| v.to_string())
+                        .or_else(|| {
+                            defaults
+                                .iter()
+                                .find(|(n, _)| n == name)
+                                .map(|(_, v)| v.clone())
+                        })
+                        .unwrap_or_else(|| panic!("input {name}")),
+                    None => v.to_owned(),
+                };
+                steps.last_mut().unwrap().1.push((k.to_owned(), value));
+            }
+            _ => {}
+        }
+    }
+    steps
+}
+
+#[cfg(unix)]
+#[test]
+fn the_action_steps_run_with_githubs_environment() {
+    let (repo, demo) = repo_with_demo("action");
+    let tools = tools(&repo);
+    let summary = repo.join("summary.md");
+    let output = repo.join("output.txt");
+    let path = format!(
+        "{}:{}",
+        tools.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let step = |run: &str, env: &[(String, String)], cwd: &Path| {
+        let mut cmd = Command::new("bash");
+        cmd.args(["-c", run])
+            .current_dir(cwd)
+            .env("PATH", &path)
+            .env("CARGO_HOME", tools.join("cargo-home"))
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_WORKSPACE", &repo)
+            .env("GITHUB_ACTION_PATH", root())
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("GITHUB_OUTPUT", &output)
+            .env("RUNNER_TEMP", repo.join("tmp"))
+            .env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let steps = action_steps(&[("working-directory", "services/demo")]);
+    assert_eq!(steps.len(), 2);
+    // Install: cargo-slotlint is on PATH already, so nothing is built.
+    let out = step(&steps[0].0, &steps[0].1, &repo);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("using "),
+        "{}",
+        text(&out.stdout)
+    );
+    // Check, in the working directory: annotations with repository paths, a summary, SARIF.
+    let out = step(&steps[1].0, &steps[1].1, &demo);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let annotations = text(&out.stdout);
+    assert!(
+        annotations.starts_with("::error file=services/demo/src/"),
+        "{annotations}"
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(summary.starts_with("## slotlint"), "{summary}");
+    assert!(summary.contains("cross-slot-command"), "{summary}");
+    let output = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(output.trim(), "sarif=slotlint.sarif");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(demo.join("slotlint.sarif")).unwrap())
+            .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+    // Arguments pass through: with every error allowed, the step succeeds.
+    let mut env = steps[1].1.clone();
+    for (k, v) in &mut env {
+        if k == "SLOTLINT_ARGS" {
+            *v = "-A cross-slot-command -A cross-slot-pipeline -A cross-slot-script -A cross-slot-transaction".into();
+        }
+    }
+    let out = step(&steps[1].0, &env, &demo);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&repo);
+}
+
+#[test]
+fn cargo_binstall_finds_release_archives() {
+    let manifest: toml::Table = std::fs::read_to_string(root().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let binstall = &manifest["package"]["metadata"]["binstall"];
+    let url = binstall["pkg-url"].as_str().unwrap();
+    for var in ["{ repo }", "{ version }", "{ target }", "{ name }"] {
+        assert!(url.contains(var), "{url}");
+    }
+    assert!(binstall["bin-dir"]
+        .as_str()
+        .unwrap()
+        .contains("{ bin }{ binary-ext }"));
+    assert_eq!(binstall["pkg-fmt"].as_str(), Some("tgz"));
+    assert!(manifest["workspace"]["package"]["repository"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://github.com/"));
+}
+
+#[test]
+fn the_readme_starts_with_setup_an_example_and_every_test_as_ci_runs_them() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let first = code_blocks(&readme, "sh").into_iter().next().unwrap();
+    let commands: Vec<&str> = first
+        .lines()
+        .map(|l| l.split(" # ").next().unwrap().trim())
+        .collect();
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    // A fresh Debian machine: Redis first (the cluster tests start real servers).
+    assert!(
+        commands[0].contains("apt-get install -y redis-server redis-tools"),
+        "{}",
+        commands[0]
+    );
+    assert!(commands[1].contains("cargo slotlint check fixtures/demo"));
+    assert_eq!(commands[2], "cargo test --workspace");
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(ci.lines().any(|l| l.trim() == commands[2]), "{ci}");
 }

@@ -89,10 +89,11 @@ fn github_snapshot() {
 
 #[test]
 fn sarif_snapshot() {
-    insta::assert_snapshot!(
-        "demo_sarif",
-        stdout(&["check", "fixtures/demo", "--format", "sarif"])
-    );
+    // `originalUriBaseIds` holds the checkout's absolute path.
+    let text = stdout(&["check", "fixtures/demo", "--format", "sarif"]);
+    let base = format!("\"file://{}/\"", root().display());
+    assert!(text.contains(&base), "{base} in {text}");
+    insta::assert_snapshot!("demo_sarif", text.replace(&base, "\"file:///REPO/\""));
 }
 
 /// The official schema, kept byte for byte in fixtures/sarif. It has a known defect that strict
@@ -154,10 +155,22 @@ fn sarif_is_valid_and_complete_on_the_demo() {
             .iter()
             .find(|r| r["id"] == rule.as_str())
             .unwrap_or_else(|| panic!("rule {rule} in the driver"));
-        assert!(r["helpUri"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("/docs/rules/{rule}.md")));
+        let help_uri = r["helpUri"].as_str().unwrap();
+        assert_eq!(
+            help_uri,
+            format!("https://github.com/slotlint/slotlint/blob/main/docs/rules/{rule}.md")
+        );
+        // The rule registry generates docs/rules/NAME.md; until it exists this is not checked.
+        if root().join("docs/rules").is_dir() {
+            assert!(
+                root().join(format!("docs/rules/{rule}.md")).is_file(),
+                "{help_uri} points at a file of the repository"
+            );
+        }
+        assert!(["very-high", "high", "medium", "low"]
+            .contains(&r["properties"]["precision"].as_str().unwrap()));
+        assert!(["error", "warning", "recommendation"]
+            .contains(&r["properties"]["problem.severity"].as_str().unwrap()));
         assert!(r["help"]["markdown"]
             .as_str()
             .unwrap()
@@ -183,12 +196,71 @@ fn sarif_is_valid_and_complete_on_the_demo() {
         assert_eq!(rules[index]["id"], r["ruleId"]);
         assert!(r["partialFingerprints"]["slotlint/v1"].is_string());
         assert!(r.get("suppressions").is_none());
+        // Each related location is linked from the message: `[label](id)`.
+        let text = r["message"]["text"].as_str().unwrap();
+        for rel in r["relatedLocations"].as_array().into_iter().flatten() {
+            let link = format!("]({})", rel["id"]);
+            assert!(text.contains(&link), "{link} in {text}");
+        }
+    }
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", root().display())
+    );
+    // Fixes from the fix engine: each replacement rewrites a string literal of the demo.
+    let fixed: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r.get("fixes").is_some())
+        .collect();
+    assert!(!fixed.is_empty());
+    for r in fixed {
+        for change in r["fixes"][0]["artifactChanges"].as_array().unwrap() {
+            let file = root().join(change["artifactLocation"]["uri"].as_str().unwrap());
+            let source = std::fs::read_to_string(&file).unwrap();
+            for rep in change["replacements"].as_array().unwrap() {
+                let region = &rep["deletedRegion"];
+                let line = source
+                    .lines()
+                    .nth(region["startLine"].as_u64().unwrap() as usize - 1)
+                    .unwrap();
+                let old: String = line
+                    .chars()
+                    .skip(region["startColumn"].as_u64().unwrap() as usize - 1)
+                    .take(
+                        (region["endColumn"].as_u64().unwrap()
+                            - region["startColumn"].as_u64().unwrap())
+                            as usize,
+                    )
+                    .collect();
+                let new = rep["insertedContent"]["text"].as_str().unwrap();
+                assert!(old.starts_with('"') && old.ends_with('"'), "{old}");
+                // Only braces are inserted.
+                assert_eq!(
+                    new.replace(['{', '}'], ""),
+                    old.replace(['{', '}'], ""),
+                    "{old} -> {new}"
+                );
+            }
+        }
     }
 }
 
 #[test]
-fn sarif_keeps_suppressed_findings_as_suppressed() {
+fn sarif_leaves_suppressed_findings_out_unless_asked() {
+    // GitHub code scanning ignores `suppressions`: each would be an open alert.
     let doc = sarif_of(&["check", "fixtures/ci/suppressions", "--format", "sarif"]);
+    assert_valid_sarif(&doc);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|r| r.get("suppressions").is_none()));
+
+    let doc = sarif_of(&[
+        "check",
+        "fixtures/ci/suppressions",
+        "--format",
+        "sarif",
+        "--sarif-include-suppressed",
+    ]);
     assert_valid_sarif(&doc);
     let results = doc["runs"][0]["results"].as_array().unwrap();
     let suppressed: Vec<&serde_json::Value> = results

@@ -40,7 +40,10 @@ use slotlint_commands::CommandTable;
 /// Files larger than this are reported and skipped: generated code, not service code.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-#[derive(Clone, Debug)]
+/// A progress hook: called with (files read so far, files in the run), from worker threads.
+pub type Progress = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
+
+#[derive(Clone)]
 pub struct Options {
     /// Skip crates whose sources never name redis before parsing them. Findings are the same
     /// either way (tested); it only saves time.
@@ -52,6 +55,20 @@ pub struct Options {
     /// Report findings in test code too (`#[cfg(test)]`, `#[test]` functions, `tests/`,
     /// `benches/`, `examples/`); by default every rule leaves test code alone.
     pub check_test_code: bool,
+    /// Told after each file is read and parsed (the CLI draws a progress line from it).
+    pub progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("prefilter", &self.prefilter)
+            .field("assumed_redis", &self.assumed_redis)
+            .field("threads", &self.threads)
+            .field("check_test_code", &self.check_test_code)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 impl Default for Options {
@@ -61,6 +78,7 @@ impl Default for Options {
             assumed_redis: None,
             threads: 0,
             check_test_code: false,
+            progress: None,
         }
     }
 }
@@ -172,6 +190,14 @@ struct UnitResult {
 /// Analyze what discovery found.
 pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
     let commands = CommandTable::builtin();
+    let total: usize = discovery.units.iter().map(|u| u.files.len()).sum();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tick = |n: usize| {
+        if let Some(progress) = &options.progress {
+            let now = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+            progress(now, total);
+        }
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         // syn and the interpreter recurse over deeply nested code.
@@ -183,7 +209,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
             .par_iter()
             .map(|unit| {
                 let result = catch_unwind(AssertUnwindSafe(|| {
-                    analyze_unit(unit, &discovery.display_root, options, &commands)
+                    analyze_unit(unit, &discovery.display_root, options, &commands, &tick)
                 }));
                 // Spans of this unit's trees are dead now; free the thread's source map.
                 proc_macro2::extra::invalidate_current_thread_spans();
@@ -254,6 +280,7 @@ fn analyze_unit(
     display_root: &Path,
     options: &Options,
     commands: &CommandTable,
+    tick: &(dyn Fn(usize) + Sync),
 ) -> UnitResult {
     let mut stats = Stats {
         units: 1,
@@ -290,6 +317,7 @@ fn analyze_unit(
         // `use` through the crate). Read problems of such crates are not reported either, so
         // that the prefilter changes nothing.
         if options.prefilter {
+            tick(unit.files.len());
             return UnitResult {
                 diagnostics: Vec::new(),
                 sources: Vec::new(),
@@ -302,8 +330,11 @@ fn analyze_unit(
     } else {
         stats.units_using_redis = 1;
     }
+    // Files that could not be read count as done.
+    tick(unit.files.len() - sources.len());
     let mut asts = Vec::with_capacity(sources.len());
     for source in &sources {
+        tick(1);
         stats.files_parsed += 1;
         stats.bytes_parsed += source.text.len() as u64;
         match syn::parse_file(&source.text) {

@@ -64,8 +64,8 @@ pub(crate) fn same_tag(want: &TagOf, got: &TagOf, by: &[String]) -> Result<(), O
     // Parameters of `want` and the parameters of `got` they were matched with.
     let mut renamed: Vec<(&str, &str)> = Vec::new();
     for (w, g) in want.tag.holes().zip(got.tag.holes()) {
-        let fw = filled(&w.id, want.params, by);
-        let fg = filled(&g.id, got.params, by);
+        let fw = filled(crate::check::place(w), want.params, by);
+        let fg = filled(crate::check::place(g), got.params, by);
         match (&fw, &fg) {
             _ if w.id == g.id || (matches!(fw, Filled::By { .. }) && fw == fg) => continue,
             (Filled::By { .. }, Filled::By { .. }) => {
@@ -146,8 +146,8 @@ pub(crate) fn same_tag(want: &TagOf, got: &TagOf, by: &[String]) -> Result<(), O
                     message.push_str(&format!(
                         "; if these are one value, say so: \
                          `#[slotlint::colocated(by = \"{}, {}\")]`",
-                        place_of(&w.id),
-                        place_of(&g.id)
+                        place_of(crate::check::place(w)),
+                        place_of(crate::check::place(g))
                     ));
                 }
                 return Err(Some(message));

@@ -143,7 +143,7 @@ impl Reader<'_> {
         mentions_params: bool,
         env: &Env,
     ) -> Result<KeyPattern, Fail> {
-        let Some((root, rest, spec)) = split_place(&hole.id) else {
+        let Some((root, rest, spec)) = split_place(crate::check::place(hole)) else {
             return Ok(self.callee_local(hole, call, callee, mentions_params));
         };
         let arg = if root == "self" {
@@ -184,7 +184,10 @@ impl Reader<'_> {
         callee: &super::calls::ReadFn,
         mentions_params: bool,
     ) -> KeyPattern {
-        let rooted = callee.rooted.contains(&hole.id) && mentions_params;
-        self.hole(format!("{}(…).{}", call.name, hole.id), rooted)
+        let rooted = callee.rooted.contains(crate::check::place(hole)) && mentions_params;
+        self.hole(
+            format!("{}(…).{}", call.name, crate::check::place(hole)),
+            rooted,
+        )
     }
 }
