@@ -26,6 +26,8 @@ pub struct FnDef<'a> {
     pub group: Option<usize>,
     /// Declared `pub` (any visibility but private): callers may live outside the crate.
     pub public: bool,
+    /// A default method of a trait of the crate (`self_ty` is the trait).
+    pub in_trait: bool,
 }
 
 impl FnDef<'_> {
@@ -54,6 +56,13 @@ pub struct CrateIndex<'a> {
     pub types: HashSet<String>,
     /// `type Conn = redis::aio::MultiplexedConnection;`
     pub type_aliases: HashMap<String, &'a syn::Type>,
+    /// Enum name → its variants.
+    pub enum_variants: HashMap<String, Vec<String>>,
+    /// `macro_rules!` definitions of the crate, by name (the last one wins).
+    pub macros: HashMap<String, &'a syn::ItemMacro>,
+    /// Type name → the functions whose bodies build it with a struct literal (`T { .. }`,
+    /// `Self { .. }`): where its fields get their values.
+    pub builders: HashMap<String, Vec<usize>>,
     /// Number of `#[slotlint::colocated]` groups seen.
     pub groups: usize,
     /// Methods (taking `self`) the crate defines, on its types or in its traits.
@@ -78,6 +87,7 @@ impl<'a> CrateIndex<'a> {
                     file: i,
                     self_ty: None,
                     group: None,
+                    current_fn: None,
                 };
                 collector.visit_file(file);
             }
@@ -152,6 +162,8 @@ struct Collector<'i, 'a> {
     file: usize,
     self_ty: Option<String>,
     group: Option<usize>,
+    /// The function whose body is being read.
+    current_fn: Option<usize>,
 }
 
 fn is_colocated(attrs: &[syn::Attribute]) -> bool {
@@ -214,8 +226,11 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             attrs: &f.attrs,
             group: self.group,
             public: !matches!(f.vis, syn::Visibility::Inherited),
+            in_trait: false,
         });
+        let saved_fn = self.current_fn.replace(self.index.fns.len() - 1);
         syn::visit::visit_item_fn(self, f);
+        self.current_fn = saved_fn;
         self.self_ty = saved;
     }
 
@@ -254,23 +269,46 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             attrs: &f.attrs,
             group: self.group,
             public: !matches!(f.vis, syn::Visibility::Inherited),
+            in_trait: false,
         };
         if def.has_self() {
             self.index.method_names.insert(def.name.clone());
         }
         self.index.fns.push(def);
+        let saved_fn = self.current_fn.replace(self.index.fns.len() - 1);
         syn::visit::visit_impl_item_fn(self, f);
+        self.current_fn = saved_fn;
     }
 
     fn visit_item_trait(&mut self, t: &'a syn::ItemTrait) {
         self.item_attrs(&t.attrs, t);
+        let saved = self.self_ty.replace(t.ident.to_string());
         syn::visit::visit_item_trait(self, t);
+        self.self_ty = saved;
     }
 
     fn visit_trait_item_fn(&mut self, f: &'a syn::TraitItemFn) {
         self.item_attrs(&f.attrs, f);
         if matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
             self.index.method_names.insert(f.sig.ident.to_string());
+        }
+        // A default method: summarized like any method, for types that keep it.
+        if let Some(block) = &f.default {
+            self.index.fns.push(FnDef {
+                file: self.file,
+                name: f.sig.ident.to_string(),
+                self_ty: self.self_ty.clone(),
+                sig: &f.sig,
+                block,
+                attrs: &f.attrs,
+                group: self.group,
+                public: true,
+                in_trait: true,
+            });
+            let saved_fn = self.current_fn.replace(self.index.fns.len() - 1);
+            syn::visit::visit_trait_item_fn(self, f);
+            self.current_fn = saved_fn;
+            return;
         }
         syn::visit::visit_trait_item_fn(self, f);
     }
@@ -314,7 +352,32 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
 
     fn visit_item_enum(&mut self, e: &'a syn::ItemEnum) {
         self.index.types.insert(e.ident.to_string());
+        self.index.enum_variants.insert(
+            e.ident.to_string(),
+            e.variants.iter().map(|v| v.ident.to_string()).collect(),
+        );
         syn::visit::visit_item_enum(self, e);
+    }
+
+    fn visit_expr_struct(&mut self, e: &'a syn::ExprStruct) {
+        let name = e.path.segments.last().map(|s| s.ident.to_string());
+        let ty = match name.as_deref() {
+            Some("Self") => self.self_ty.clone(),
+            _ => name,
+        };
+        if let (Some(ty), Some(f)) = (ty, self.current_fn) {
+            let list = self.index.builders.entry(ty).or_default();
+            if list.last() != Some(&f) {
+                list.push(f);
+            }
+        }
+        syn::visit::visit_expr_struct(self, e);
+    }
+
+    fn visit_item_macro(&mut self, m: &'a syn::ItemMacro) {
+        if let (true, Some(name)) = (m.mac.path.is_ident("macro_rules"), &m.ident) {
+            self.index.macros.insert(name.to_string(), m);
+        }
     }
 
     fn visit_item_type(&mut self, t: &'a syn::ItemType) {

@@ -20,17 +20,52 @@ pub struct KeyArg {
     /// When the key is one of several patterns (branches of a helper, of an `if`): all of them,
     /// `pattern` being the first. Empty otherwise.
     pub alternatives: Vec<KeyPattern>,
+    /// What chooses between the alternatives, when one value does.
+    pub arms: Option<KeyArms>,
     /// Why the key is not resolved (`pattern` is `None`), when the evaluator knows.
     pub why: Option<slotlint_keys::Unresolved>,
 }
 
 impl KeyArg {
+    pub fn new(pattern: Option<KeyPattern>, many: bool, span: Span, text: String) -> KeyArg {
+        KeyArg {
+            pattern,
+            many,
+            span,
+            text,
+            hole: None,
+            alternatives: Vec::new(),
+            arms: None,
+            why: None,
+        }
+    }
+
     /// The patterns the key may have: its alternatives, or its one pattern.
     pub fn patterns(&self) -> &[KeyPattern] {
         if self.alternatives.is_empty() {
             self.pattern.as_slice()
         } else {
             &self.alternatives
+        }
+    }
+}
+
+/// What chooses between a key's alternatives: keys chosen by the same value take the same arm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyArms {
+    pub choice: HoleId,
+    /// What selects each alternative (`None`: any other value).
+    pub selectors: Vec<Option<String>>,
+    /// Each alternative's arm, for messages.
+    pub labels: Vec<String>,
+}
+
+impl From<&crate::interp::value::Arms> for KeyArms {
+    fn from(a: &crate::interp::value::Arms) -> KeyArms {
+        KeyArms {
+            choice: a.choice.clone(),
+            selectors: a.selectors.clone(),
+            labels: a.labels.clone(),
         }
     }
 }

@@ -67,6 +67,29 @@ pub enum HoleId {
     Bound(Box<str>),
     /// The part of a `#[slotlint::key(tag = …)]` function's key that the declaration leaves open.
     Declared { func: u32 },
+    /// A value computed inside a function (`inner`, of the function's own scope) as it is at
+    /// one call (`call`): two calls with other arguments compute other values.
+    AtCall {
+        call: Box<HoleId>,
+        inner: Box<HoleId>,
+    },
+}
+
+impl HoleId {
+    /// Whether the hole is a value of function `func`'s own scope (a local, an expression, a
+    /// loop element), as opposed to a parameter or something outside the function.
+    pub fn is_local_to(&self, func: u32) -> bool {
+        match self {
+            HoleId::Local { scope, .. }
+            | HoleId::Element { scope, .. }
+            | HoleId::Expr { scope, .. }
+            | HoleId::Formatted { scope, .. } => *scope == ScopeId::Fn(func),
+            HoleId::Declared { func: f } => *f == func,
+            HoleId::ElementOf(inner) => inner.is_local_to(func),
+            HoleId::Field { base, .. } | HoleId::Instance { base, .. } => base.is_local_to(func),
+            _ => false,
+        }
+    }
 }
 
 impl HoleId {
@@ -270,6 +293,15 @@ impl KeyPattern {
                     ..h.clone()
                 })
             })
+        })
+    }
+
+    /// Whether any part of the key is known text (a literal, or a known value filling a
+    /// template's placeholder): a key that is run-time values only says nothing about its slot.
+    pub fn has_text(&self) -> bool {
+        self.segments.iter().any(|s| match s {
+            Segment::Text(t) => !t.is_empty(),
+            Segment::Hole(h) => h.value.as_ref().is_some_and(|v| !v.is_empty()),
         })
     }
 

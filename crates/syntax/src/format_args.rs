@@ -49,7 +49,8 @@ pub enum BoundPiece<'a> {
 /// A `format!`-like call split into its template and arguments.
 #[derive(Clone, Debug)]
 pub struct FormatCall<'a> {
-    pub template: &'a syn::LitStr,
+    /// The template as written: a string literal, or `concat!` of literals.
+    pub template: &'a Expr,
     /// The template's value (escapes decoded).
     pub value: String,
     pub pieces: Vec<Piece>,
@@ -61,14 +62,8 @@ impl<'a> FormatCall<'a> {
     /// Read a call whose template is argument `at` of `args`. `None` when that argument is not
     /// a string literal or the template does not parse (the compiler refuses it).
     pub fn parse(args: &'a Punctuated<Expr, Token![,]>, at: usize) -> Option<FormatCall<'a>> {
-        let Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(template),
-            ..
-        }) = args.iter().nth(at)?
-        else {
-            return None;
-        };
-        let value = template.value();
+        let template = args.iter().nth(at)?;
+        let value = literal_text(template)?;
         let pieces = format_string::parse(&value).ok()?;
         let mut positional = Vec::new();
         let mut named = Vec::new();
@@ -93,6 +88,17 @@ impl<'a> FormatCall<'a> {
             positional,
             named,
         })
+    }
+
+    /// The template's string literal, when it is one (not `concat!`).
+    pub fn literal(&self) -> Option<&'a syn::LitStr> {
+        match crate::strip::strip_refs(self.template) {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Some(s),
+            _ => None,
+        }
     }
 
     /// The argument expressions in source order (positional and named values).
@@ -136,6 +142,29 @@ impl<'a> FormatCall<'a> {
                 }
             })
             .collect()
+    }
+}
+
+/// The text of a literal expression as `concat!` sees it: string, number, char or bool
+/// literals, and `concat!` of those.
+pub fn literal_text(e: &Expr) -> Option<String> {
+    match crate::strip::strip_refs(e) {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Str(s) => Some(s.value()),
+            syn::Lit::Int(i) => Some(i.base10_digits().to_owned()),
+            syn::Lit::Float(f) => Some(f.base10_digits().to_owned()),
+            syn::Lit::Char(c) => Some(c.value().to_string()),
+            syn::Lit::Bool(b) => Some(b.value.to_string()),
+            _ => None,
+        },
+        Expr::Macro(m) if m.mac.path.is_ident("concat") => {
+            let parts = m
+                .mac
+                .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+                .ok()?;
+            parts.iter().map(literal_text).collect()
+        }
+        _ => None,
     }
 }
 
@@ -183,6 +212,14 @@ mod tests {
             ["text {u:", "capture id", "text }"]
         );
         assert_eq!(bound(r#""{2}", a"#), ["missing"]);
+    }
+
+    #[test]
+    fn concat_templates() {
+        assert_eq!(
+            bound(r#"concat!("cart", ":{}"), id"#),
+            ["text cart:", "expr id"]
+        );
     }
 
     #[test]

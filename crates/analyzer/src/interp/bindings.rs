@@ -6,8 +6,20 @@ use std::collections::HashMap;
 
 use slotlint_keys::{Hole, HoleId};
 
-use super::value::{PipeState, Value};
+use std::rc::Rc;
+
+use super::value::{ObjectInfo, PipeState, Value};
 use super::{hole_ids, Binding, Interp};
+
+/// Loops over this many known items at most are walked once per item.
+const MAX_UNROLLED: usize = 16;
+
+/// A binding, or a field path inside the object a binding holds.
+#[derive(Clone, Debug)]
+pub(super) struct Place {
+    pub root: String,
+    pub fields: Vec<String>,
+}
 use crate::index::FnDef;
 use crate::interp::value::PendingCommand;
 use crate::sites::KeyArg;
@@ -32,11 +44,63 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
     }
 
-    /// Store a new value into an existing binding (a builder mutated in place). Loop
-    /// variables of loops entered since the binding was made vary per element there.
-    pub(super) fn store(&mut self, name: &str, value: Value<'a>) {
-        let Some(depth) = self.lookup(name).map(|b| b.depth) else {
+    /// Store a new value into an existing place: a binding (a builder mutated in place) or a
+    /// field of an object held by one (`self.pipe`). Loop variables of loops entered since the
+    /// binding was made vary per element there.
+    pub(super) fn store(&mut self, place: &Place, value: Value<'a>) {
+        if place.fields.is_empty() {
+            return self.store_binding(&place.root, value);
+        }
+        let Some(Value::Object(root)) = self.lookup(&place.root).map(|b| b.value.clone()) else {
             return;
+        };
+        let updated = self.set_field(root, &place.fields, value);
+        self.store_binding(&place.root, Value::Object(updated));
+    }
+
+    /// `obj.a.b = value`, on a copy of `obj`.
+    fn set_field(
+        &mut self,
+        mut obj: ObjectInfo<'a>,
+        path: &[String],
+        value: Value<'a>,
+    ) -> ObjectInfo<'a> {
+        let mut fields = obj.fields.as_deref().cloned().unwrap_or_default();
+        let value = match path {
+            [_] => value,
+            [first, rest @ ..] => {
+                let inner = match fields.get(first).cloned() {
+                    Some(Value::Object(o)) => o,
+                    _ => match self.read_field(&obj, first, "") {
+                        Some(Value::Object(o)) => o,
+                        _ => return obj,
+                    },
+                };
+                Value::Object(self.set_field(inner, rest, value))
+            }
+            [] => return obj,
+        };
+        fields.insert(path[0].clone(), value);
+        obj.fields = Some(Rc::new(fields));
+        obj
+    }
+
+    /// The value at a place, if it has one.
+    pub(super) fn lookup_place(&mut self, place: &Place) -> Option<Value<'a>> {
+        let mut v = self.lookup(&place.root)?.value.clone();
+        for f in &place.fields {
+            v = match v {
+                Value::Object(o) => self.read_field(&o, f, "")?,
+                _ => return None,
+            };
+        }
+        Some(v)
+    }
+
+    /// Values stored inside a loop vary per element, for loops entered after `root` was bound.
+    fn mark_loop_elements(&self, root: &str, value: Value<'a>) -> Value<'a> {
+        let Some(depth) = self.lookup(root).map(|b| b.depth) else {
+            return value;
         };
         let loop_ids: Vec<HoleId> = self
             .loop_holes
@@ -44,11 +108,15 @@ impl<'c, 'a> Interp<'c, 'a> {
             .filter(|(_, d)| *d >= depth)
             .map(|(id, _)| id.clone())
             .collect();
-        let value = if loop_ids.is_empty() {
+        if loop_ids.is_empty() {
             value
         } else {
             mark_pipe_per_element(value, &loop_ids)
-        };
+        }
+    }
+
+    fn store_binding(&mut self, name: &str, value: Value<'a>) {
+        let value = self.mark_loop_elements(name, value);
         for scope in self.env.iter_mut().rev() {
             if let Some(b) = scope.get_mut(name) {
                 b.value = value;
@@ -57,17 +125,27 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
     }
 
-    /// The local binding an expression is rooted at (`p` in `p.set(..).get(..)`, `&mut p`).
-    pub(super) fn root_binding(expr: &syn::Expr) -> Option<String> {
+    /// The place an expression is rooted at (`p` in `p.set(..).get(..)`, `&mut p`,
+    /// `self.pipe` in `self.pipe.set(..)`).
+    pub(super) fn place(expr: &syn::Expr) -> Option<Place> {
         use syn::Expr;
         match expr {
-            Expr::Path(p) if p.path.segments.len() == 1 && p.qself.is_none() => {
-                Some(p.path.segments[0].ident.to_string())
+            Expr::Path(p) if p.path.segments.len() == 1 && p.qself.is_none() => Some(Place {
+                root: p.path.segments[0].ident.to_string(),
+                fields: Vec::new(),
+            }),
+            Expr::Field(f) => {
+                let syn::Member::Named(name) = &f.member else {
+                    return None;
+                };
+                let mut place = Self::place(&f.base)?;
+                place.fields.push(name.to_string());
+                Some(place)
             }
-            Expr::Reference(r) => Self::root_binding(&r.expr),
-            Expr::Paren(p) => Self::root_binding(&p.expr),
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => Self::root_binding(&u.expr),
-            Expr::MethodCall(m) => Self::root_binding(&m.receiver),
+            Expr::Reference(r) => Self::place(&r.expr),
+            Expr::Paren(p) => Self::place(&p.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => Self::place(&u.expr),
+            Expr::MethodCall(m) => Self::place(&m.receiver),
             _ => None,
         }
     }
@@ -80,7 +158,10 @@ impl<'c, 'a> Interp<'c, 'a> {
         for (i, input) in def.sig.inputs.iter().enumerate() {
             match input {
                 syn::FnArg::Receiver(_) => {
-                    let this = Value::object(self.self_ty.clone());
+                    let this = Value::Object(ObjectInfo {
+                        id: Some(HoleId::SelfField("".into())),
+                        ..ObjectInfo::of(self.self_ty.clone())
+                    });
                     self.bind("self".into(), this)
                 }
                 syn::FnArg::Typed(pt) => {
@@ -95,6 +176,14 @@ impl<'c, 'a> Interp<'c, 'a> {
                         value = Some(Value::Each(Box::new(Value::Opaque(
                             self.param_hole(def, id, name),
                         ))));
+                    }
+                    // A crate object keeps the parameter's identity (a `match` on it is chosen by
+                    // the caller's argument).
+                    if let Some(Value::Object(o)) = &mut value {
+                        o.id = Some(HoleId::Param {
+                            func,
+                            index: i as u32,
+                        });
                     }
                     match &*pt.pat {
                         syn::Pat::Ident(pi) => {
@@ -281,13 +370,23 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// A `for` loop: the loop variable is one value per iteration, a hole that, seen from
     /// outside the loop, varies per element.
     pub(super) fn walk_loop(&mut self, pat: &'a syn::Pat, iter: Value<'a>, body: &'a syn::Block) {
+        // A few known items (`for lane in LANES`): one walk per item, each with its value.
+        if let Value::List(items) = &iter {
+            if (2..=MAX_UNROLLED).contains(&items.len())
+                && !items.iter().any(|i| matches!(i, Value::Each(_)))
+            {
+                for item in items {
+                    self.push_scope();
+                    self.bind_pattern(pat, item.single_element());
+                    self.walk_block(body);
+                    self.pop_scope();
+                }
+                return;
+            }
+        }
         self.push_scope();
         let depth = self.env.len() - 1;
-        let element = match iter {
-            Value::List(items) if items.len() == 1 => items[0].clone(),
-            Value::Each(inner) => *inner,
-            _ => Value::Unknown,
-        };
+        let element = element_of(&iter);
         let element = match element {
             Value::Unknown | Value::Opaque(_) | Value::List(_) => {
                 let name = self.text_of(pat);
@@ -394,6 +493,25 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 }
 
+/// One element of a collection, as a loop or an index sees it: the element of an `Each`, one of a
+/// list's items (a list filled in a loop holds an `Each`).
+pub(super) fn element_of<'a>(collection: &Value<'a>) -> Value<'a> {
+    match collection {
+        Value::Each(inner) => inner.single_element(),
+        Value::List(items) if !items.is_empty() => {
+            let elements: Vec<Value<'a>> = items
+                .iter()
+                .map(|i| match i {
+                    Value::Each(inner) => inner.single_element(),
+                    v => v.single_element(),
+                })
+                .collect();
+            super::value::one_of(elements)
+        }
+        _ => Value::Unknown,
+    }
+}
+
 /// Values stored inside a loop: keys added there vary per iteration.
 fn mark_pipe_per_element<'a>(value: Value<'a>, ids: &[HoleId]) -> Value<'a> {
     let is_loop = |h: &Hole| ids.contains(&h.id);
@@ -450,7 +568,7 @@ fn has_marked(v: &Value<'_>) -> bool {
     match v {
         Value::Str(p) => p.has_per_element_hole(),
         Value::Opaque(h) => h.per_element,
-        Value::List(items) | Value::OneOf(items) => items.iter().any(has_marked),
+        Value::List(items) | Value::OneOf(items, _) => items.iter().any(has_marked),
         _ => false,
     }
 }

@@ -19,7 +19,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         mut state: PipeState<'a>,
         mc: &'a syn::ExprMethodCall,
         method: &str,
-        root: Option<String>,
+        root: Option<&super::bindings::Place>,
         full: Span,
         focus: Span,
     ) -> Value<'a> {
@@ -80,7 +80,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         let value = Value::Pipe(Box::new(state));
         if let Some(root) = root {
-            self.store(&root, value.clone());
+            self.store(root, value.clone());
         }
         value
     }
@@ -125,7 +125,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         mut pending: PendingCommand<'a>,
         mc: &'a syn::ExprMethodCall,
         method: &str,
-        root: Option<String>,
+        root: Option<&super::bindings::Place>,
         full: Span,
         focus: Span,
     ) -> Value<'a> {
@@ -154,7 +154,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         let value = Value::Cmd(Box::new(pending));
         if method != "clone" && method != "take" {
             if let Some(root) = root {
-                self.store(&root, value.clone());
+                self.store(root, value.clone());
             }
         }
         value
@@ -165,7 +165,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         mut state: ScriptState,
         mc: &'a syn::ExprMethodCall,
         method: &str,
-        root: Option<String>,
+        root: Option<&super::bindings::Place>,
         full: Span,
         focus: Span,
     ) -> Value<'a> {
@@ -192,7 +192,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 state.keys.append(&mut keys);
                 let value = Value::Script(Box::new(state));
                 if let (true, Some(root)) = (in_place, root) {
-                    self.store(&root, value.clone());
+                    self.store(root, value.clone());
                 }
                 value
             }

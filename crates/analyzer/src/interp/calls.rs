@@ -4,6 +4,8 @@
 //!
 //! Not here: what a redis-rs method sends (`commands`), builders (`builders`).
 
+use std::collections::HashMap;
+
 use syn::spanned::Spanned;
 use syn::Expr;
 
@@ -31,6 +33,17 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     pub(super) fn eval_call(&mut self, call: &'a syn::ExprCall, expr: &'a Expr) -> Value<'a> {
+        // A closure bound to a local: `let key = |k| format!(..); key("a")`.
+        if let Expr::Path(p) = &*call.func {
+            if let Some(name) = p.path.get_ident() {
+                if let Some(Value::Closure(c)) =
+                    self.lookup(&name.to_string()).map(|b| b.value.clone())
+                {
+                    let args = self.eval_args(&call.args);
+                    return self.call_closure(c, args);
+                }
+            }
+        }
         let Expr::Path(func) = &*call.func else {
             self.eval(&call.func);
             self.eval_args(&call.args);
@@ -102,7 +115,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 for a in &args {
                     self.escape(a);
                 }
-                let v = self.call_summary(fi, args, None);
+                let call_id = self.hole_for(expr).id;
+                let v = self.call_summary(fi, args, call_id);
                 let v = self.relocated(v, expr);
                 if !matches!(v, Value::Unknown) {
                     return v;
@@ -119,8 +133,11 @@ impl<'c, 'a> Interp<'c, 'a> {
                 return client.clone();
             }
         }
+        if let Some(v) = self.variant(path) {
+            return v;
+        }
         if last.chars().next().is_some_and(char::is_uppercase) {
-            // A tuple struct or enum variant.
+            // A tuple struct.
             return Value::object(Some(last));
         }
         let hole = self.hole_for(expr);
@@ -139,9 +156,9 @@ impl<'c, 'a> Interp<'c, 'a> {
     ) -> Value<'a> {
         let method = mc.method.to_string();
         let receiver = self.eval(&mc.receiver);
-        let root = Self::root_binding(&mc.receiver);
+        let root = Self::place(&mc.receiver);
         if self.cx.mentions_redis[self.file] {
-            if let Some(v) = self.redis_method(&receiver, mc, &method, root.as_deref(), expr) {
+            if let Some(v) = self.redis_method(&receiver, mc, &method, root.as_ref(), expr) {
                 return v;
             }
         }
@@ -150,6 +167,12 @@ impl<'c, 'a> Interp<'c, 'a> {
             let args = self.eval_args(&mc.args);
             if PASS_THROUGH.contains(&method.as_str()) {
                 return receiver;
+            }
+            if method == "to_string" {
+                let o = o.clone();
+                if let Some(v) = self.display(&o) {
+                    return v;
+                }
             }
             if let Some(fi) = self.resolve_fn(&method, None, true, ty.as_deref()) {
                 return self.call_method(fi, &receiver, args, mc, expr);
@@ -160,7 +183,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             Value::Conn(_) => Value::Unknown,
             v => v,
         };
-        if let Some(v) = self.value_method(receiver.clone(), mc, &method, root.as_deref(), expr) {
+        if let Some(v) = self.value_method(receiver.clone(), mc, &method, root.as_ref(), expr) {
             return v;
         }
         if self.cx.mentions_redis[self.file] {
@@ -178,7 +201,50 @@ impl<'c, 'a> Interp<'c, 'a> {
                 return v;
             }
         }
-        Value::Opaque(self.hole_for(expr))
+        let hole = self.hole_for(expr);
+        let detail = format!(
+            "`{}` is the result of `.{method}()`, a method slotlint does not follow (of another crate, or a trait's)",
+            hole.name
+        );
+        Value::Opaque(hole.because("method call", detail))
+    }
+
+    /// A `Type::Variant` (or `Self::Variant`) path naming a variant of an enum of the crate.
+    pub(super) fn variant(&self, path: &syn::Path) -> Option<Value<'a>> {
+        let n = path.segments.len();
+        if n < 2 {
+            return None;
+        }
+        let owner = path.segments[n - 2].ident.to_string();
+        let owner = if owner == "Self" {
+            self.self_ty.clone()?
+        } else {
+            owner
+        };
+        let name = path.segments[n - 1].ident.to_string();
+        self.cx
+            .index
+            .enum_variants
+            .get(&owner)
+            .is_some_and(|vs| vs.contains(&name))
+            .then_some(Value::Variant(name))
+    }
+
+    /// Call a closure once with these arguments.
+    pub(super) fn call_closure(
+        &mut self,
+        c: &'a syn::ExprClosure,
+        args: Vec<Value<'a>>,
+    ) -> Value<'a> {
+        self.push_scope();
+        let mut args = args.into_iter();
+        for p in &c.inputs {
+            let v = args.next().unwrap_or(Value::Unknown);
+            self.bind_pattern(p, v);
+        }
+        let result = self.eval(&c.body);
+        self.pop_scope();
+        result
     }
 
     /// A method of the crate called on `receiver`.
@@ -195,8 +261,15 @@ impl<'c, 'a> Interp<'c, 'a> {
         self.record_call(fi, &args, expr);
         let this = match receiver {
             Value::Object(o) => Value::Object(ObjectInfo {
-                id: Some(self.hole_for(&*mc.receiver).id),
+                id: o
+                    .id
+                    .clone()
+                    .or_else(|| Some(self.hole_for(&*mc.receiver).id)),
                 ..o.clone()
+            }),
+            Value::Opaque(h) => Value::Object(ObjectInfo {
+                id: Some(h.id.clone()),
+                ..ObjectInfo::of(None)
             }),
             _ => Value::Object(ObjectInfo {
                 id: Some(self.hole_for(&*mc.receiver).id),
@@ -204,7 +277,8 @@ impl<'c, 'a> Interp<'c, 'a> {
             }),
         };
         let receiver_hole = self.hole_for(&*mc.receiver);
-        let v = self.call_summary_on(fi, args, Some((receiver_hole, this)));
+        let call_id = self.hole_for(expr).id;
+        let v = self.call_summary_on(fi, args, Some((receiver_hole, this)), call_id);
         let v = self.relocated(v, expr);
         if matches!(v, Value::Unknown) {
             return Value::Opaque(self.hole_for(expr));
@@ -213,20 +287,14 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     /// Call a function of the crate: its summary with the parameters replaced by `args`.
+    /// `call` is the call's identity: values the callee computes itself are those of this call.
     pub(super) fn call_summary(
         &mut self,
         fn_index: usize,
         args: Vec<Value<'a>>,
-        receiver: Option<Hole>,
+        call: HoleId,
     ) -> Value<'a> {
-        let this = receiver.map(|h| {
-            let obj = Value::Object(ObjectInfo {
-                id: Some(h.id.clone()),
-                ..ObjectInfo::of(None)
-            });
-            (h, obj)
-        });
-        self.call_summary_on(fn_index, args, this)
+        self.call_summary_on(fn_index, args, None, call)
     }
 
     fn call_summary_on(
@@ -234,34 +302,72 @@ impl<'c, 'a> Interp<'c, 'a> {
         fn_index: usize,
         args: Vec<Value<'a>>,
         receiver: Option<(Hole, Value<'a>)>,
+        call: HoleId,
     ) -> Value<'a> {
         let Some(summary) = self.summary(fn_index) else {
             return Value::Unknown;
         };
         let has_self = self.cx.index.fns[fn_index].has_self();
-        let receiver_fields = match &receiver {
-            Some((_, Value::Object(o))) => o.fields.clone(),
-            _ => None,
-        };
-        let receiver_sub = |h: &Hole| -> Option<Value<'a>> {
-            let HoleId::SelfField(path) = &h.id else {
-                return None;
-            };
-            let (r, _) = receiver.as_ref()?;
-            if let Some(v) = receiver_fields.as_ref().and_then(|f| f.get(&**path)) {
-                return Some(v.clone());
+        // `self.f` in the callee is the receiver's field `f` at the call: its value where the
+        // receiver is known, else a hole of the receiver.
+        let mut fields: HashMap<Box<str>, Value<'a>> = HashMap::new();
+        let (receiver_id, receiver_name) = match &receiver {
+            Some((h, Value::Object(o))) => {
+                for path in self_field_paths(&summary) {
+                    if let Some(v) = self.read_path(o, &path) {
+                        fields.insert(path, v);
+                    }
+                }
+                (o.id.clone().unwrap_or_else(|| h.id.clone()), h.name.clone())
             }
-            Some(Value::Opaque(Hole::new(
-                HoleId::Field {
-                    base: Box::new(r.id.clone()),
-                    path: path.clone(),
-                },
-                format!("{}.{path}", r.name),
-            )))
+            Some((h, _)) => (h.id.clone(), h.name.clone()),
+            None => (HoleId::SelfField("".into()), "self".into()),
         };
+        let has_receiver = receiver.is_some();
         // One pass: a caller's argument may itself hold the caller's `self` fields.
-        summary
-            .substitute(&|h| receiver_sub(h).or_else(|| param_value(h, fn_index, has_self, &args)))
+        summary.substitute(&|h| {
+            if has_receiver {
+                if let HoleId::SelfField(path) = &h.id {
+                    if let Some(v) = fields.get(path) {
+                        return Some(v.clone());
+                    }
+                }
+                if let Some(id) = super::fields::rebase(&h.id, &receiver_id) {
+                    let name = match &h.id {
+                        HoleId::SelfField(path) => format!("{receiver_name}.{path}"),
+                        _ => h.name.clone(),
+                    };
+                    return Some(Value::Opaque(Hole {
+                        id,
+                        name,
+                        ..h.clone()
+                    }));
+                }
+            }
+            if h.id.is_local_to(fn_index as u32) {
+                return Some(Value::Opaque(Hole {
+                    id: HoleId::AtCall {
+                        call: Box::new(call.clone()),
+                        inner: Box::new(h.id.clone()),
+                    },
+                    ..h.clone()
+                }));
+            }
+            param_value(h, fn_index, has_self, &args)
+        })
+    }
+
+    /// `obj.a.b` for a field path `a.b`.
+    fn read_path(&mut self, obj: &ObjectInfo<'a>, path: &str) -> Option<Value<'a>> {
+        let mut parts = path.split('.');
+        let mut v = self.read_field(obj, parts.next()?, "")?;
+        for part in parts {
+            v = match v {
+                Value::Object(o) => self.read_field(&o, part, "")?,
+                _ => return None,
+            };
+        }
+        Some(v)
     }
 
     /// The value a function returns, in terms of its parameters (memoized).
@@ -285,7 +391,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         // A body slotlint cannot read, with a declared tag that the `slotlint::key` macro
         // checks at compile time: trust the declaration.
         let value = match value {
-            Value::Str(_) | Value::OneOf(_) => value,
+            Value::Str(_) | Value::OneOf(..) => value,
             other => declared_key(fn_index, def)
                 .or_else(|| self.group_key(fn_index))
                 .unwrap_or(other),
@@ -322,7 +428,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         for (position, added) in effects.iter() {
             let (Some(arg), Some(root)) = (
                 args.get(*position),
-                arg_exprs.get(*position).and_then(|e| Self::root_binding(e)),
+                arg_exprs.get(*position).and_then(|e| Self::place(e)),
             ) else {
                 continue;
             };
@@ -529,24 +635,30 @@ impl<'c, 'a> Interp<'c, 'a> {
         method: bool,
         receiver_ty: Option<&str>,
     ) -> Option<usize> {
-        let mut found = None;
-        for (i, f) in self.cx.index.fns_named_indexed(name) {
-            if f.has_self() != method {
-                continue;
-            }
-            let fits = match (qualifier, receiver_ty) {
-                (Some(q), _) => f.self_ty.as_deref() == Some(q) || f.self_ty.is_none(),
-                (None, Some(t)) => f.self_ty.as_deref() == Some(t),
-                (None, None) => true,
-            };
-            if fits {
-                if found.is_some() {
-                    return None;
+        let pick = |fits: &dyn Fn(&crate::index::FnDef<'_>) -> bool| {
+            let mut found = None;
+            for (i, f) in self.cx.index.fns_named_indexed(name) {
+                if f.has_self() == method && fits(f) {
+                    if found.is_some() {
+                        return Err(());
+                    }
+                    found = Some(i);
                 }
-                found = Some(i);
             }
+            Ok(found)
+        };
+        let found = pick(&|f| match (qualifier, receiver_ty) {
+            (Some(q), _) => f.self_ty.as_deref() == Some(q) || f.self_ty.is_none(),
+            (None, Some(t)) => f.self_ty.as_deref() == Some(t),
+            (None, None) => true,
+        });
+        match found {
+            Ok(Some(i)) => Some(i),
+            Err(()) => None,
+            // The type may keep a default method of a trait of the crate.
+            Ok(None) if receiver_ty.is_some() => pick(&|f| f.in_trait).ok().flatten(),
+            Ok(None) => None,
         }
-        found
     }
 
     pub(super) fn const_value(&mut self, name: &str) -> Option<Value<'a>> {
@@ -584,10 +696,8 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// A function's tail value escapes to its caller.
     pub(super) fn escape_tail(&mut self, block: &'a syn::Block) {
         if let Some(syn::Stmt::Expr(e, None)) = block.stmts.last() {
-            if let Some(name) = Self::root_binding(e) {
-                if let Some(v) = self.lookup(&name).map(|b| b.value.clone()) {
-                    self.escape(&v);
-                }
+            if let Some(v) = Self::place(e).and_then(|p| self.lookup_place(&p)) {
+                self.escape(&v);
             }
         }
     }
@@ -609,6 +719,55 @@ const PASS_THROUGH: &[&str] = &[
     "unwrap",
     "expect",
 ];
+
+/// The `self` field paths a value's holes name (`config.prefix` for `self.config.prefix`).
+fn self_field_paths(v: &Value<'_>) -> Vec<Box<str>> {
+    let mut out: Vec<Box<str>> = Vec::new();
+    let mut add = |p: &slotlint_keys::KeyPattern| {
+        for h in p.holes() {
+            if let HoleId::SelfField(path) = &h.id {
+                if !path.is_empty() && !out.contains(path) {
+                    out.push(path.clone());
+                }
+            }
+        }
+    };
+    fn walk(v: &Value<'_>, add: &mut dyn FnMut(&slotlint_keys::KeyPattern)) {
+        match v {
+            Value::Opaque(h) => add(&slotlint_keys::KeyPattern::hole(h.clone())),
+            Value::Str(p) => add(p),
+            Value::List(items) | Value::OneOf(items, _) => items.iter().for_each(|i| walk(i, add)),
+            Value::Each(inner) => walk(inner, add),
+            Value::Pipe(state) => {
+                for c in &state.commands {
+                    match c {
+                        super::value::PendingCommand::Ready(cmd) => cmd
+                            .keys
+                            .iter()
+                            .flat_map(|k| k.patterns())
+                            .for_each(&mut *add),
+                        super::value::PendingCommand::Raw { args, .. } => {
+                            args.iter().for_each(|a| walk(&a.value, add))
+                        }
+                    }
+                }
+            }
+            Value::Script(state) => state
+                .keys
+                .iter()
+                .flat_map(|k| k.patterns())
+                .for_each(&mut *add),
+            Value::Object(o) => {
+                if let Some(fields) = &o.fields {
+                    fields.values().for_each(|f| walk(f, add));
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(v, &mut add);
+    out
+}
 
 /// A callee's value with its parameters replaced by the caller's arguments (`args` do not hold
 /// `self`; parameter positions count it).

@@ -79,15 +79,12 @@ impl<'c, 'a> Interp<'c, 'a> {
                     }
                     _ => {
                         exact = false;
-                        keys.push(KeyArg {
-                            pattern: None,
-                            many: true,
-                            span: self.span_of(arg.span()),
-                            text: self.text_of(*arg),
-                            hole: None,
-                            alternatives: Vec::new(),
-                            why: None,
-                        });
+                        keys.push(KeyArg::new(
+                            None,
+                            true,
+                            self.span_of(arg.span()),
+                            self.text_of(*arg),
+                        ));
                     }
                 },
                 _ => {
@@ -287,22 +284,30 @@ impl<'c, 'a> Interp<'c, 'a> {
             Err(KeyPositionError::WrongArity { .. }) => None,
             Err(_) if !spec.is_multi_key() => None,
             Err(_) => {
-                // `EVAL src keys.len() &keys …`: numkeys is the length of the next argument.
-                let keys = numkeys_from_len(args).map(|i| {
-                    let mut k = Vec::new();
-                    flatten_keys(&args[i].value, false, args[i].span, &args[i].text, &mut k);
-                    k
-                });
+                // `EVAL src keys.len() &keys …`: numkeys is the length of the next argument; or
+                // of the keys added one per iteration after it (`for q in qs { cmd.arg(..) }`).
+                let keys = numkeys_from_len(args)
+                    .map(|i| {
+                        let mut k = Vec::new();
+                        flatten_keys(&args[i].value, false, args[i].span, &args[i].text, &mut k);
+                        k
+                    })
+                    .or_else(|| {
+                        let at = numkeys_position(args)?;
+                        let mut k = Vec::new();
+                        for item in &args[at + 1..] {
+                            let mut found = Vec::new();
+                            flatten_keys(&item.value, false, item.span, &item.text, &mut found);
+                            if found.iter().any(|f| {
+                                f.many || f.patterns().iter().any(|p| p.has_per_element_hole())
+                            }) {
+                                k.extend(found);
+                            }
+                        }
+                        (!k.is_empty()).then_some(k)
+                    });
                 let keys = keys.unwrap_or_else(|| {
-                    vec![KeyArg {
-                        pattern: None,
-                        many: true,
-                        span,
-                        text: "keys of this command".into(),
-                        hole: None,
-                        alternatives: Vec::new(),
-                        why: None,
-                    }]
+                    vec![KeyArg::new(None, true, span, "keys of this command".into())]
                 });
                 Some(CommandCall {
                     name: full_name,
@@ -414,13 +419,9 @@ fn unresolved(item: &ArgItem<'_>) -> KeyArg {
         _ => (None, None),
     };
     KeyArg {
-        pattern: None,
-        many: false,
-        span: item.span,
-        text: item.text.clone(),
         hole,
-        alternatives: Vec::new(),
         why,
+        ..KeyArg::new(None, false, item.span, item.text.clone())
     }
 }
 
@@ -460,48 +461,53 @@ pub(super) fn flatten_keys(
             }
         }
         Value::Each(inner) => flatten_keys(inner, true, span, text, out),
-        Value::OneOf(alts) => {
+        Value::OneOf(alts, arms) => {
             let pats: Vec<_> = alts.iter().filter_map(Value::as_pattern).collect();
-            if pats.len() == alts.len() && pats.iter().all(has_text) {
-                out.push(KeyArg {
-                    pattern: pats.first().cloned(),
-                    many,
-                    span,
-                    text: text.to_owned(),
-                    hole: None,
-                    alternatives: pats,
-                    why: None,
-                });
-            } else {
-                out.push(KeyArg {
-                    pattern: None,
-                    many,
-                    span,
-                    text: text.to_owned(),
-                    hole: None,
-                    alternatives: Vec::new(),
-                    why: None,
-                });
+            let mut key = KeyArg::new(None, many, span, text.to_owned());
+            // Every branch gives a pattern, and one has known text (a branch that passes a
+            // run-time value through, as `queue.to_string()` next to `format!("p:{queue}")`,
+            // is judged as that value).
+            if pats.len() == alts.len() {
+                if let Some(first) = pats.iter().find(|p| p.has_text()) {
+                    key.pattern = Some(first.clone());
+                    key.alternatives = pats;
+                    key.arms = arms.as_ref().map(|a| crate::sites::KeyArms::from(&**a));
+                } else {
+                    key.why = pats.iter().find_map(why_of);
+                }
             }
+            out.push(key);
         }
         v => {
             let pattern = v.as_pattern().filter(has_text);
+            // A key whose text varies per element stands for the collection's keys.
+            let many = many || pattern.as_ref().is_some_and(|p| p.has_per_element_hole());
             // A key that is one run-time value: remember which, so a caller can supply it.
             let (hole, why) = match (&pattern, v) {
                 (None, Value::Opaque(h)) => (Some(h.id.clone()), h.why.as_deref().cloned()),
+                // Run-time values only: why the first of them is not known.
+                (None, v) => (None, v.as_pattern().as_ref().and_then(why_of)),
                 _ => (None, None),
             };
             out.push(KeyArg {
-                pattern,
-                many,
-                span,
-                text: text.to_owned(),
                 hole,
-                alternatives: Vec::new(),
                 why,
+                ..KeyArg::new(pattern, many, span, text.to_owned())
             });
         }
     }
+}
+
+/// The index of an argument written `x.len()` (a key count known only at run time).
+fn numkeys_position(args: &[ArgItem<'_>]) -> Option<usize> {
+    args.iter().position(|item| {
+        matches!(item.expr.map(strip_refs), Some(Expr::MethodCall(mc)) if mc.method == "len")
+    })
+}
+
+/// Why a pattern of run-time values only is not known: the reason of its first hole that has one.
+fn why_of(p: &slotlint_keys::KeyPattern) -> Option<slotlint_keys::Unresolved> {
+    p.holes().find_map(|h| h.why.as_deref().cloned())
 }
 
 /// In `EVAL src n k… a…` with `n` written `x.len()`, the index of the argument `x`.

@@ -9,7 +9,9 @@ use syn::Expr;
 
 use slotlint_keys::{Hole, HoleId, KeyPattern};
 
-use super::value::{one_of, Value};
+use std::rc::Rc;
+
+use super::value::{one_of, one_of_arms, selector_of, Arms, ObjectInfo, Value};
 use super::{Interp, MAX_EXPR_DEPTH, MAX_STEPS};
 
 /// Methods of strings, options and collections that give back the same text or elements.
@@ -138,9 +140,9 @@ impl<'c, 'a> Interp<'c, 'a> {
             Expr::Binary(b) => self.eval_binary(b, expr),
             Expr::Assign(a) => {
                 let v = self.eval(&a.right);
-                if let Some(name) = Self::root_binding(&a.left) {
-                    if matches!(&*a.left, Expr::Path(_)) {
-                        self.store(&name, v);
+                if let Some(place) = Self::place(&a.left) {
+                    if matches!(&*a.left, Expr::Path(_) | Expr::Field(_)) {
+                        self.store(&place, v);
                     }
                 }
                 Value::Unknown
@@ -154,21 +156,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             Expr::TryBlock(t) => self.walk_block(&t.block),
             Expr::Const(c) => self.walk_block(&c.block),
             Expr::If(i) => self.eval_if(i),
-            Expr::Match(m) => {
-                let scrutinee = self.eval(&m.expr);
-                let mut result = Value::Unknown;
-                for arm in &m.arms {
-                    self.push_scope();
-                    self.bind_pattern(&arm.pat, scrutinee.clone());
-                    if let Some((_, guard)) = &arm.guard {
-                        self.eval(guard);
-                    }
-                    let v = self.eval(&arm.body);
-                    self.pop_scope();
-                    result = result.join(v);
-                }
-                result
-            }
+            Expr::Match(m) => self.eval_match(m),
             Expr::ForLoop(f) => {
                 let iter = self.eval(&f.expr);
                 self.walk_loop(&f.pat, iter, &f.body);
@@ -212,10 +200,20 @@ impl<'c, 'a> Interp<'c, 'a> {
                 let base = self.eval(&i.expr);
                 let idx = self.eval(&i.index);
                 match (base, idx) {
-                    (Value::List(items), Value::Int(n)) if n >= 0 && (n as usize) < items.len() => {
+                    // A list of known items, not filled in a loop.
+                    (Value::List(items), Value::Int(n))
+                        if n >= 0
+                            && (n as usize) < items.len()
+                            && !items.iter().any(|i| matches!(i, Value::Each(_))) =>
+                    {
                         items[n as usize].clone()
                     }
-                    (Value::Each(inner), _) => *inner,
+                    (base @ (Value::List(_) | Value::Each(_)), _) => {
+                        match super::bindings::element_of(&base) {
+                            Value::Unknown => Value::Opaque(self.hole_for(expr)),
+                            v => v,
+                        }
+                    }
                     _ => Value::Opaque(self.hole_for(expr)),
                 }
             }
@@ -291,6 +289,9 @@ impl<'c, 'a> Interp<'c, 'a> {
         if p.path.is_ident("None") {
             return Value::Unknown;
         }
+        if let Some(v) = self.variant(&p.path) {
+            return v;
+        }
         let last = p
             .path
             .segments
@@ -322,8 +323,27 @@ impl<'c, 'a> Interp<'c, 'a> {
         };
         let field = field.to_string();
         if let Value::Object(o) = &base {
-            if let Some(v) = o.fields.as_ref().and_then(|fields| fields.get(&field)) {
-                return v.clone();
+            let text = self.short_text(expr);
+            if let Some(v) = self.read_field(o, &field, &text) {
+                // A client not built in view is known by where it is read (`self.client`).
+                if let Value::Client(mut c) = v {
+                    if c.built_at.is_none() {
+                        c.source = text;
+                    }
+                    return Value::Client(c);
+                }
+                // A run-time value of a type of the crate is an object of that type.
+                if let (Value::Opaque(h), Some(ty)) =
+                    (&v, self.cx.index.field_type(o.ty.as_deref(), &field))
+                {
+                    if let Some(Value::Object(typed)) = self.value_of_type(ty) {
+                        return Value::Object(ObjectInfo {
+                            id: Some(h.id.clone()),
+                            ..typed
+                        });
+                    }
+                }
+                return v;
             }
         }
         let struct_name = match &base {
@@ -344,12 +364,39 @@ impl<'c, 'a> Interp<'c, 'a> {
             }
         }
         // One identity per field of the receiver, whichever method reads it.
-        match self_field_path(expr) {
-            Some(path) => Value::Opaque(Hole::new(
-                HoleId::SelfField(path.clone().into_boxed_str()),
-                format!("self.{path}"),
-            )),
-            None => Value::Opaque(self.hole_for(expr)),
+        let never = |name: &str, ty: Option<&str>| {
+            format!(
+                "`{name}` is a field{} that this crate never gives a value (set by deserialization, or outside the crate)",
+                ty.map(|t| format!(" of `{t}`")).unwrap_or_default()
+            )
+        };
+        match (self_field_path(expr), &base) {
+            (Some(path), _) => {
+                let name = format!("self.{path}");
+                let why = never(&name, struct_name.as_deref());
+                Value::Opaque(
+                    Hole::new(HoleId::SelfField(path.into_boxed_str()), name).because("field", why),
+                )
+            }
+            (
+                None,
+                Value::Object(ObjectInfo { id: Some(base), .. })
+                | Value::Opaque(Hole { id: base, .. }),
+            ) => {
+                let name = self.short_text(expr);
+                let why = never(&name, struct_name.as_deref());
+                Value::Opaque(
+                    Hole::new(
+                        HoleId::Field {
+                            base: Box::new(base.clone()),
+                            path: field.into_boxed_str(),
+                        },
+                        name,
+                    )
+                    .because("field", why),
+                )
+            }
+            _ => Value::Opaque(self.hole_for(expr)),
         }
     }
 
@@ -370,6 +417,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             Some(t) if t == "Self" => self.self_ty.clone(),
             t => t,
         };
+        self.capture_struct(&ty, &fields);
         Value::Object(super::value::ObjectInfo {
             ty,
             fields: Some(std::rc::Rc::new(fields)),
@@ -386,8 +434,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 _ => concat(&left, &right).unwrap_or_else(|| Value::Opaque(self.hole_for(expr))),
             },
             syn::BinOp::AddAssign(_) => {
-                if let (Some(name), Some(v)) = (Self::root_binding(&b.left), concat(&left, &right))
-                {
+                if let (Some(name), Some(v)) = (Self::place(&b.left), concat(&left, &right)) {
                     self.store(&name, v);
                 }
                 Value::Unknown
@@ -396,18 +443,108 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
     }
 
+    /// `if`/`else`: a known condition takes one branch; otherwise both values are kept as
+    /// alternatives chosen by the condition.
     fn eval_if(&mut self, i: &'a syn::ExprIf) -> Value<'a> {
         self.push_scope();
-        self.eval(&i.cond);
-        let then = self.walk_block(&i.then_branch);
+        let cond = self.eval(&i.cond);
+        let known = match selector_of(&cond).as_deref() {
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            _ => None,
+        };
+        let then = if known != Some(false) {
+            self.walk_block(&i.then_branch)
+        } else {
+            Value::Unknown
+        };
         self.pop_scope();
-        match &i.else_branch {
-            Some((_, e)) => {
-                let other = self.eval(e);
-                // A branch that diverges (`return`, `panic!`) gives nothing to join.
-                then.join(other)
+        let Some((_, e)) = &i.else_branch else {
+            return Value::Unknown;
+        };
+        if known == Some(true) {
+            return then;
+        }
+        let other = self.eval(e);
+        if known == Some(false) {
+            return other;
+        }
+        // A branch that diverges (`return`, `panic!`) gives nothing to join.
+        if matches!(then, Value::Unknown) || matches!(other, Value::Unknown) {
+            return then.join(other);
+        }
+        let choice = choice_of(&cond).unwrap_or_else(|| self.hole_for(&*i.cond).id);
+        let cond_text = self.short_text(&*i.cond);
+        let arms = Arms {
+            choice,
+            selectors: vec![Some("true".into()), Some("false".into())],
+            labels: vec![
+                format!("the `if {cond_text}` branch"),
+                format!("the `else` branch of `if {cond_text}`"),
+            ],
+        };
+        match one_of_arms(vec![then.clone(), other.clone()], Some(Rc::new(arms))) {
+            Value::Unknown => then.join(other),
+            v => v,
+        }
+    }
+
+    /// `match`: a known scrutinee takes its arm; otherwise every arm's value is an alternative,
+    /// chosen by the scrutinee.
+    fn eval_match(&mut self, m: &'a syn::ExprMatch) -> Value<'a> {
+        let scrutinee = self.eval(&m.expr);
+        let known = selector_of(&scrutinee);
+        if let Some(known) = &known {
+            let arm = m.arms.iter().find(|arm| {
+                arm.guard.is_none()
+                    && pattern_selectors(&arm.pat)
+                        .iter()
+                        .any(|s| s.as_ref().is_none_or(|s| s == known))
+            });
+            if let Some(arm) = arm {
+                self.push_scope();
+                self.bind_pattern(&arm.pat, scrutinee.clone());
+                let v = self.eval(&arm.body);
+                self.pop_scope();
+                return v;
             }
-            None => Value::Unknown,
+        }
+        let mut values = Vec::new();
+        let mut selectors = Vec::new();
+        let mut labels = Vec::new();
+        for arm in &m.arms {
+            self.push_scope();
+            self.bind_pattern(&arm.pat, scrutinee.clone());
+            if let Some((_, guard)) = &arm.guard {
+                self.eval(guard);
+            }
+            let v = self.eval(&arm.body);
+            self.pop_scope();
+            if matches!(v, Value::Unknown) {
+                continue;
+            }
+            let label = format!("the `{}` arm", self.short_text(&arm.pat));
+            for sel in pattern_selectors(&arm.pat) {
+                values.push(v.clone());
+                // A guarded arm does not take every value its pattern matches.
+                selectors.push(if arm.guard.is_some() {
+                    Some(String::new())
+                } else {
+                    sel
+                });
+                labels.push(label.clone());
+            }
+        }
+        let joined = values.iter().cloned().fold(Value::Unknown, Value::join);
+        let choice = choice_of(&scrutinee).unwrap_or_else(|| self.hole_for(&*m.expr).id);
+        let arms = Arms {
+            choice,
+            selectors,
+            labels,
+        };
+        match one_of_arms(values, Some(Rc::new(arms))) {
+            Value::Unknown => joined,
+            v => v,
         }
     }
 
@@ -417,11 +554,11 @@ impl<'c, 'a> Interp<'c, 'a> {
         receiver: Value<'a>,
         mc: &'a syn::ExprMethodCall,
         method: &str,
-        root: Option<&str>,
+        root: Option<&super::bindings::Place>,
         expr: &'a Expr,
     ) -> Option<Value<'a>> {
         match (&receiver, method) {
-            (Value::Str(_) | Value::List(_) | Value::Each(_) | Value::OneOf(_), m)
+            (Value::Str(_) | Value::List(_) | Value::Each(_) | Value::OneOf(..), m)
                 if SAME.contains(&m) =>
             {
                 self.eval_args(&mc.args);
@@ -432,7 +569,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 Some(receiver)
             }
             (Value::Opaque(_), "unwrap" | "expect") => Some(receiver),
-            (Value::Str(_) | Value::OneOf(_), "push_str" | "push") => {
+            (Value::Str(_) | Value::OneOf(..), "push_str" | "push") => {
                 let arg = mc.args.first().map(|a| self.eval(a));
                 if let (Some(root), Some(v)) = (root, arg.and_then(|a| concat(&receiver, &a))) {
                     self.store(root, v);
@@ -499,7 +636,10 @@ impl<'c, 'a> Interp<'c, 'a> {
                             };
                             self.apply_closure_once(c, arg)
                         }
-                        Value::FnRef(fi) => self.call_summary(fi, vec![receiver.clone()], None),
+                        Value::FnRef(fi) => {
+                            let call = self.hole_for(expr).id;
+                            self.call_summary(fi, vec![receiver.clone()], call)
+                        }
                         other => other,
                     };
                     result = result.join(v);
@@ -593,14 +733,60 @@ impl<'c, 'a> Interp<'c, 'a> {
         };
         let ids = super::hole_ids(&element);
         let one = element.single_element();
-        let result = self.call_summary(fi, vec![one], None);
+        let call = HoleId::Element {
+            scope: self.scope_id.clone(),
+            at: fi as u32,
+        };
+        let result = self.call_summary(fi, vec![one], call);
         result.mark_per_element(&|h| ids.contains(&h.id))
+    }
+}
+
+/// The identity of a value that chooses a branch, when it has one.
+fn choice_of(v: &Value<'_>) -> Option<HoleId> {
+    match v {
+        Value::Opaque(h) => Some(h.id.clone()),
+        Value::Object(o) => o.id.clone(),
+        _ => None,
+    }
+}
+
+/// What values of the scrutinee a pattern takes: a variant name, a literal, or `None` for any
+/// value (a binding, `_`); one entry per case of an or-pattern.
+fn pattern_selectors(pat: &syn::Pat) -> Vec<Option<String>> {
+    let last = |p: &syn::Path| p.segments.last().map(|s| s.ident.to_string());
+    match pat {
+        syn::Pat::Or(o) => o.cases.iter().flat_map(pattern_selectors).collect(),
+        syn::Pat::Path(p) => vec![last(&p.path)],
+        syn::Pat::TupleStruct(t) => vec![last(&t.path)],
+        syn::Pat::Struct(s) => vec![last(&s.path)],
+        syn::Pat::Lit(l) => vec![match &l.lit {
+            syn::Lit::Str(s) => Some(s.value()),
+            syn::Lit::Int(i) => Some(i.base10_digits().to_owned()),
+            syn::Lit::Bool(b) => Some(b.value.to_string()),
+            syn::Lit::Char(c) => Some(c.value().to_string()),
+            _ => Some(String::new()),
+        }],
+        syn::Pat::Ident(i) if i.subpat.is_none() => {
+            // An uppercase single name is a unit variant or constant in scope, not a binding.
+            let name = i.ident.to_string();
+            if name.chars().next().is_some_and(char::is_uppercase) {
+                vec![Some(name)]
+            } else {
+                vec![None]
+            }
+        }
+        syn::Pat::Wild(_) => vec![None],
+        syn::Pat::Reference(r) => pattern_selectors(&r.pat),
+        syn::Pat::Paren(p) => pattern_selectors(&p.pat),
+        // Ranges, slices, tuples: some values, not known which.
+        _ => vec![Some(String::new())],
     }
 }
 
 /// `a + b`, `s.push_str(b)`: text joined, when one side is text.
 fn concat<'a>(left: &Value<'a>, right: &Value<'a>) -> Option<Value<'a>> {
-    if !matches!(left, Value::Str(_) | Value::OneOf(_)) && !matches!(right, Value::Str(_)) {
+    if !matches!(left, Value::Str(_) | Value::OneOf(..)) && !matches!(right, Value::Str(_)) {
         return None;
     }
     let mut alts = Vec::new();

@@ -4,6 +4,7 @@
 //!
 //! Not here: macros of the crate itself (`macro_rules!`), which a later stage expands.
 
+use syn::spanned::Spanned;
 use syn::Expr;
 
 use slotlint_keys::{Hole, HoleId, KeyPattern};
@@ -23,6 +24,15 @@ impl<'c, 'a> Interp<'c, 'a> {
             .last()
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
+        // A macro of the crate: walk its expansion.
+        if self.cx.index.macros.contains_key(&name) && mac.path.get_ident().is_some() {
+            if let Some(block) = self.cx.expansion(mac, self.macro_depth) {
+                self.macro_depth += 1;
+                let v = self.walk_block(block);
+                self.macro_depth -= 1;
+                return v;
+            }
+        }
         let Some(args) = self.cx.macro_args(mac) else {
             return Value::Unknown;
         };
@@ -31,12 +41,11 @@ impl<'c, 'a> Interp<'c, 'a> {
             if name == "format" || name == "format_args" {
                 return formatted;
             }
-            if let (true, Some(dest)) = (at == 1, args.first().and_then(Self::root_binding)) {
+            if let (true, Some(dest)) = (at == 1, args.first().and_then(Self::place)) {
                 // `write!(s, …)` into a string being built.
-                if let (Some(old @ (Value::Str(_) | Value::OneOf(_))), Some(new)) = (
-                    self.lookup(&dest).map(|b| b.value.clone()),
-                    formatted.as_pattern(),
-                ) {
+                if let (Some(old @ (Value::Str(_) | Value::OneOf(..))), Some(new)) =
+                    (self.lookup_place(&dest), formatted.as_pattern())
+                {
                     let mut alts = Vec::new();
                     for o in old.alternatives() {
                         if let Some(p) = o.as_pattern() {
@@ -127,8 +136,11 @@ impl<'c, 'a> Interp<'c, 'a> {
                 .find(|(p, _)| std::ptr::eq(*p, e))
                 .map(|(_, v)| v.clone())
         };
-        // Alternatives of the arguments multiply the formatted string's alternatives.
+        // Alternatives of the arguments multiply the formatted string's alternatives; when only
+        // one argument brings alternatives, their arms stay known.
         let mut outs: Vec<KeyPattern> = vec![KeyPattern::new()];
+        let mut arms = None;
+        let mut multiplied = 0;
         for piece in call.bind() {
             let (arg, spec, name, range) = match piece {
                 BoundPiece::Text(t) => {
@@ -159,9 +171,18 @@ impl<'c, 'a> Interp<'c, 'a> {
                 },
                 Bound::Missing => return Value::Unknown,
             };
+            if value.alternatives().len() > 1 {
+                multiplied += 1;
+                arms = value.arms().cloned();
+            }
             let literal_ok = spec.is_empty();
             // What the placeholder is called in the template (`{GAME}`; `{}` → `value`).
             let placeholder = name.unwrap_or("value");
+            // A type of the crate formatted with `{}`: what its `Display` writes.
+            let value = match &value {
+                Value::Object(o) if spec.is_empty() => self.display(&o.clone()).unwrap_or(value),
+                _ => value,
+            };
             let mut pieces = Vec::new();
             for alt in value.alternatives() {
                 pieces.push(match alt {
@@ -205,7 +226,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 self.url(&first, call.template.span());
             }
         }
-        one_of(outs.into_iter().map(Value::Str).collect())
+        let arms = if multiplied == 1 { arms } else { None };
+        super::value::one_of_arms(outs.into_iter().map(Value::Str).collect(), arms)
     }
 
     /// A file named by `include_str!`, if it lies inside the current file's package folder tree

@@ -23,6 +23,8 @@ mod builders;
 mod calls;
 mod commands;
 mod exprs;
+mod fields;
+mod macro_rules;
 mod macros;
 mod redis;
 pub mod value;
@@ -62,10 +64,15 @@ pub struct UnitContext<'a> {
     summaries: RefCell<HashMap<usize, Option<Value<'a>>>>,
     /// What functions add to builders they receive by `&mut` (see `calls`).
     effects: RefCell<HashMap<usize, Option<Effects<'a>>>>,
+    /// The field model (see `fields`): per (type, field), and per function what it gives fields.
+    field_models: RefCell<HashMap<(String, String), Option<fields::FieldModel<'a>>>>,
+    captures: RefCell<HashMap<usize, fields::Captures<'a>>>,
     consts: RefCell<HashMap<String, Option<Value<'a>>>>,
     arena: &'a MacroArena,
     /// Macro bodies parsed as comma lists, by the macro's address in the tree.
     macro_args: RefCell<HashMap<usize, Option<&'a MacroArgs>>>,
+    /// Expansions of the crate's own macros, by the invocation's address in the tree.
+    expansions: RefCell<HashMap<usize, Option<&'a syn::Block>>>,
     /// String literals that look like Lua, by text: where they are written (for locating
     /// findings inside a script body).
     lua_literals: RefCell<HashMap<String, LiteralOrigin>>,
@@ -82,9 +89,13 @@ type Effects<'a> = std::rc::Rc<Vec<(usize, Value<'a>)>>;
 /// of each byte of its value (one more at the end).
 type LiteralOrigin = (usize, usize, Vec<usize>);
 
-/// Owns macro bodies parsed during analysis, so values may point into them.
+/// Owns macro bodies parsed during analysis (and expansions of the crate's own macros), so
+/// values may point into them.
 #[derive(Default)]
-pub struct MacroArena(typed_arena::Arena<MacroArgs>);
+pub struct MacroArena {
+    args: typed_arena::Arena<MacroArgs>,
+    expansions: typed_arena::Arena<syn::Block>,
+}
 
 /// Callers followed per function whose keys are its parameters.
 const MAX_CALLERS: usize = 8;
@@ -135,9 +146,12 @@ impl<'a> UnitContext<'a> {
             version,
             summaries: RefCell::new(HashMap::new()),
             effects: RefCell::new(HashMap::new()),
+            field_models: RefCell::new(HashMap::new()),
+            captures: RefCell::new(HashMap::new()),
             consts: RefCell::new(HashMap::new()),
             arena,
             macro_args: RefCell::new(HashMap::new()),
+            expansions: RefCell::new(HashMap::new()),
             root: root.to_path_buf(),
             lua_literals: RefCell::new(HashMap::new()),
             included: RefCell::new(HashMap::new()),
@@ -153,9 +167,26 @@ impl<'a> UnitContext<'a> {
         let parsed = mac
             .parse_body_with(MacroArgs::parse_terminated)
             .ok()
-            .map(|p| &*self.arena.0.alloc(p));
+            .map(|p| &*self.arena.args.alloc(p));
         self.macro_args.borrow_mut().insert(key, parsed);
         parsed
+    }
+
+    /// An invocation of a `macro_rules!` macro of the crate, expanded and parsed (memoized).
+    fn expansion(&self, mac: &'a syn::Macro, depth: usize) -> Option<&'a syn::Block> {
+        let key = mac as *const syn::Macro as usize;
+        if let Some(v) = self.expansions.borrow().get(&key) {
+            return *v;
+        }
+        let name = mac.path.get_ident()?.to_string();
+        let def = self.index.macros.get(&name)?;
+        let span = syn::spanned::Spanned::span(mac);
+        let tokens = macro_rules::expand(&def.mac.tokens, &mac.tokens, span, depth)?;
+        let block = syn::parse2::<syn::Block>(quote::quote_spanned!(span=> { #tokens }))
+            .ok()
+            .map(|b| &*self.arena.expansions.alloc(b));
+        self.expansions.borrow_mut().insert(key, block);
+        block
     }
 
     /// Walk every function and constant of the crate once and return what each file holds.
@@ -393,6 +424,10 @@ struct Interp<'c, 'a> {
     calls: Vec<CallRecord<'a>>,
     /// "keys as passed at …", when walking a function for one of its callers.
     context: Option<String>,
+    /// Set while reading what a function gives to fields (see `fields`).
+    captures: Option<Vec<(String, String, Value<'a>)>>,
+    /// Expansions of the crate's macros being walked, nested.
+    macro_depth: usize,
 }
 
 impl<'c, 'a> Interp<'c, 'a> {
@@ -441,6 +476,8 @@ impl<'c, 'a> Interp<'c, 'a> {
             tx_commands: HashMap::new(),
             calls: Vec::new(),
             context: None,
+            captures: None,
+            macro_depth: 0,
         }
     }
 
@@ -475,6 +512,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// A hole for an expression the evaluator does not follow, named by its text.
     fn hole_for(&self, node: &dyn Spanned) -> Hole {
         let name = self.short_text(node);
+        let detail = format!("slotlint does not follow `{name}`");
         Hole::new(
             HoleId::Expr {
                 scope: self.scope_id.clone(),
@@ -482,18 +520,20 @@ impl<'c, 'a> Interp<'c, 'a> {
             },
             name,
         )
+        .because("expression", detail)
     }
 
     /// A hole for a binding (or loop element) declared at `node`.
     fn local_hole(&self, node: &dyn Spanned, name: String, element: bool) -> Hole {
         let at = node.span().byte_range().start as u32;
         let scope = self.scope_id.clone();
-        let id = if element {
-            HoleId::Element { scope, at }
+        if element {
+            let detail = format!("`{name}` is one element of a collection known only at run time");
+            Hole::new(HoleId::Element { scope, at }, name).because("run-time collection", detail)
         } else {
-            HoleId::Local { scope, at }
-        };
-        Hole::new(id, name)
+            let detail = format!("`{name}` is set from code slotlint does not follow");
+            Hole::new(HoleId::Local { scope, at }, name).because("local", detail)
+        }
     }
 
     // ----- facts -----
@@ -546,7 +586,7 @@ fn hole_ids(v: &Value<'_>) -> Vec<HoleId> {
     match v {
         Value::Opaque(h) if h.value.is_none() => vec![h.id.clone()],
         Value::Str(p) => p.holes().map(|h| h.id.clone()).collect(),
-        Value::List(items) | Value::OneOf(items) => items.iter().flat_map(hole_ids).collect(),
+        Value::List(items) | Value::OneOf(items, _) => items.iter().flat_map(hole_ids).collect(),
         _ => Vec::new(),
     }
 }

@@ -310,7 +310,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         receiver: &Value<'a>,
         mc: &'a syn::ExprMethodCall,
         method: &str,
-        root: Option<&str>,
+        root: Option<&super::bindings::Place>,
         expr: &'a Expr,
     ) -> Option<Value<'a>> {
         let full = self.span_of(expr.span());
@@ -333,15 +333,15 @@ impl<'c, 'a> Interp<'c, 'a> {
         match receiver {
             Value::Pipe(state) => {
                 let state = (**state).clone();
-                Some(self.pipe_method(state, mc, method, root.map(str::to_owned), full, focus))
+                Some(self.pipe_method(state, mc, method, root, full, focus))
             }
             Value::Cmd(pending) => {
                 let pending = (**pending).clone();
-                Some(self.cmd_method(pending, mc, method, root.map(str::to_owned), full, focus))
+                Some(self.cmd_method(pending, mc, method, root, full, focus))
             }
             Value::Script(state) => {
                 let state = (**state).clone();
-                Some(self.script_method(state, mc, method, root.map(str::to_owned), full, focus))
+                Some(self.script_method(state, mc, method, root, full, focus))
             }
             Value::Conn(info) => self.conn_method(info.clone(), mc, method, full, focus),
             Value::Client(client) => {

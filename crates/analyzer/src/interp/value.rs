@@ -128,8 +128,11 @@ pub enum Value<'a> {
     /// A collection of unknown length whose elements are all like this one (their
     /// per-element holes differ between elements).
     Each(Box<Value<'a>>),
-    /// One of several values, depending on which branch ran (`if`, `match`, helper arms).
-    OneOf(Vec<Value<'a>>),
+    /// One of several values, depending on which branch ran (`if`, `match`, helper arms), and
+    /// what chooses the branch when the evaluator knows.
+    OneOf(Vec<Value<'a>>, Option<Rc<Arms>>),
+    /// A variant of an enum of the crate (`Part::Profile` → `Profile`).
+    Variant(String),
     /// A run-time value with an identity (a parameter, a field, a call result).
     Opaque(Hole),
     Conn(ConnInfo),
@@ -151,6 +154,41 @@ pub enum Value<'a> {
 
 /// Branch values kept apart before they are given up as unknown.
 pub const MAX_ALTERNATIVES: usize = 8;
+
+/// Which branch each alternative of a [`Value::OneOf`] comes from, when one value chooses the
+/// branch (the scrutinee of a `match`, the condition of an `if`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arms {
+    /// The value that chooses: keys whose alternatives the same value chooses are taken
+    /// together (the same arm for all of them).
+    pub choice: HoleId,
+    /// What selects each alternative: `true`/`false`, a variant name, a literal; `None` for
+    /// "any other value".
+    pub selectors: Vec<Option<String>>,
+    /// Each alternative's arm, for messages.
+    pub labels: Vec<String>,
+}
+
+impl Arms {
+    /// The alternative a known choice selects.
+    pub fn select(&self, value: &str) -> Option<usize> {
+        self.selectors
+            .iter()
+            .position(|s| s.as_deref() == Some(value))
+            .or_else(|| self.selectors.iter().position(Option::is_none))
+    }
+}
+
+/// The text that selects an arm, for a value that is known: a literal, a number, a variant.
+pub fn selector_of(v: &Value<'_>) -> Option<String> {
+    match v {
+        Value::Str(p) => p.as_literal(),
+        Value::Int(n) => Some(n.to_string()),
+        Value::Variant(name) => Some(name.clone()),
+        Value::Opaque(h) => h.value.clone(),
+        _ => None,
+    }
+}
 
 impl<'a> Value<'a> {
     pub fn str(text: &str) -> Value<'a> {
@@ -175,16 +213,16 @@ impl<'a> Value<'a> {
     /// The value's alternatives: itself, or each value of a [`Value::OneOf`].
     pub fn alternatives(&self) -> &[Value<'a>] {
         match self {
-            Value::OneOf(alts) => alts,
+            Value::OneOf(alts, _) => alts,
             v => std::slice::from_ref(v),
         }
     }
 
-    /// Apply `f` to each alternative, keeping them apart.
-    pub fn map_alternatives(self, f: &mut dyn FnMut(Value<'a>) -> Value<'a>) -> Value<'a> {
+    /// What chooses between the value's alternatives, when known.
+    pub fn arms(&self) -> Option<&Rc<Arms>> {
         match self {
-            Value::OneOf(alts) => one_of(alts.into_iter().map(f).collect()),
-            v => f(v),
+            Value::OneOf(_, arms) => arms.as_ref(),
+            _ => None,
         }
     }
 
@@ -199,9 +237,10 @@ impl<'a> Value<'a> {
             Value::List(items) => {
                 Value::List(items.iter().map(|v| v.mark_per_element(ids)).collect())
             }
-            Value::OneOf(items) => {
-                Value::OneOf(items.iter().map(|v| v.mark_per_element(ids)).collect())
-            }
+            Value::OneOf(items, arms) => Value::OneOf(
+                items.iter().map(|v| v.mark_per_element(ids)).collect(),
+                arms.clone(),
+            ),
             Value::Each(inner) => Value::Each(Box::new(inner.mark_per_element(ids))),
             other => other.clone(),
         }
@@ -216,7 +255,10 @@ impl<'a> Value<'a> {
                 ..h.clone()
             }),
             Value::List(items) => Value::List(items.iter().map(Value::single_element).collect()),
-            Value::OneOf(items) => Value::OneOf(items.iter().map(Value::single_element).collect()),
+            Value::OneOf(items, arms) => Value::OneOf(
+                items.iter().map(Value::single_element).collect(),
+                arms.clone(),
+            ),
             other => other.clone(),
         }
     }
@@ -227,7 +269,29 @@ impl<'a> Value<'a> {
             Value::Opaque(h) => f(h).unwrap_or_else(|| self.clone()),
             Value::Str(p) => substitute_pattern(p, f),
             Value::List(items) => Value::List(items.iter().map(|v| v.substitute(f)).collect()),
-            Value::OneOf(items) => one_of(items.iter().map(|v| v.substitute(f)).collect()),
+            Value::OneOf(items, arms) => {
+                // The caller knows what chooses the branch: only that arm remains.
+                if let Some(arms) = arms {
+                    let chosen = f(&Hole::new(arms.choice.clone(), ""))
+                        .and_then(|v| selector_of(&v))
+                        .and_then(|sel| arms.select(&sel));
+                    if let Some(i) = chosen.filter(|&i| i < items.len()) {
+                        return items[i].substitute(f);
+                    }
+                }
+                let subs: Vec<Value<'a>> = items.iter().map(|v| v.substitute(f)).collect();
+                let choice = arms.as_ref().map(|a| {
+                    let id = match f(&Hole::new(a.choice.clone(), "")) {
+                        Some(Value::Opaque(h)) => h.id,
+                        _ => a.choice.clone(),
+                    };
+                    Rc::new(Arms {
+                        choice: id,
+                        ..(**a).clone()
+                    })
+                });
+                one_of_arms(subs, choice)
+            }
             Value::Each(inner) => Value::Each(Box::new(inner.substitute(f))),
             // Builders returned by a function: their keys use its parameters too.
             Value::Pipe(state) => {
@@ -300,8 +364,8 @@ impl<'a> Value<'a> {
                 Value::Pipe(merged)
             }
             (
-                Value::Str(_) | Value::Opaque(_) | Value::Int(_) | Value::OneOf(_),
-                Value::Str(_) | Value::Opaque(_) | Value::Int(_) | Value::OneOf(_),
+                Value::Str(_) | Value::Opaque(_) | Value::Int(_) | Value::OneOf(..),
+                Value::Str(_) | Value::Opaque(_) | Value::Int(_) | Value::OneOf(..),
             ) => {
                 let mut alts: Vec<Value<'a>> = self.alternatives().to_vec();
                 alts.extend(other.alternatives().iter().cloned());
@@ -319,7 +383,7 @@ impl<'a> Value<'a> {
 pub fn one_of(alts: Vec<Value<'_>>) -> Value<'_> {
     let mut out: Vec<Value<'_>> = Vec::new();
     for v in alts.into_iter().flat_map(|v| match v {
-        Value::OneOf(inner) => inner,
+        Value::OneOf(inner, _) => inner,
         v => vec![v],
     }) {
         if matches!(v, Value::Unknown) {
@@ -333,7 +397,28 @@ pub fn one_of(alts: Vec<Value<'_>>) -> Value<'_> {
         0 => Value::Unknown,
         1 => out.pop().unwrap_or(Value::Unknown),
         n if n > MAX_ALTERNATIVES => Value::Unknown,
-        _ => Value::OneOf(out),
+        _ => Value::OneOf(out, None),
+    }
+}
+
+/// Alternatives chosen by `arms` (one per alternative, in order); kept apart even when two are
+/// equal, so the arm of each stays known.
+pub fn one_of_arms<'a>(alts: Vec<Value<'a>>, arms: Option<Rc<Arms>>) -> Value<'a> {
+    match arms {
+        Some(arms)
+            if alts.len() == arms.labels.len()
+                && alts.len() > 1
+                && alts.len() <= MAX_ALTERNATIVES
+                && !alts
+                    .iter()
+                    .any(|v| matches!(v, Value::Unknown | Value::OneOf(..))) =>
+        {
+            if alts.iter().all(|v| same_text(v, &alts[0])) {
+                return alts.into_iter().next().unwrap_or(Value::Unknown);
+            }
+            Value::OneOf(alts, Some(arms))
+        }
+        _ => one_of(alts),
     }
 }
 
@@ -348,7 +433,10 @@ fn same_text(a: &Value<'_>, b: &Value<'_>) -> bool {
 
 /// A pattern with holes replaced by the caller's values.
 fn substitute_pattern<'a>(p: &KeyPattern, f: &dyn Fn(&Hole) -> Option<Value<'a>>) -> Value<'a> {
-    // Alternatives of a substituted hole multiply the pattern's alternatives.
+    // Alternatives of a substituted hole multiply the pattern's alternatives; when only one
+    // hole brings alternatives, their arms stay known.
+    let mut arms: Option<Rc<Arms>> = None;
+    let mut multiplied = 0;
     let mut results: Vec<KeyPattern> = vec![KeyPattern::new()];
     for seg in p.segments() {
         match seg {
@@ -358,6 +446,10 @@ fn substitute_pattern<'a>(p: &KeyPattern, f: &dyn Fn(&Hole) -> Option<Value<'a>>
                     results.iter_mut().for_each(|r| r.push_hole(h.clone()));
                     continue;
                 };
+                if v.alternatives().len() > 1 {
+                    multiplied += 1;
+                    arms = v.arms().cloned();
+                }
                 let mut next = Vec::new();
                 for alt in v.alternatives() {
                     let piece = match alt {
@@ -387,34 +479,72 @@ fn substitute_pattern<'a>(p: &KeyPattern, f: &dyn Fn(&Hole) -> Option<Value<'a>>
             }
         }
     }
-    one_of(results.into_iter().map(Value::Str).collect())
+    let arms = if multiplied == 1 { arms } else { None };
+    one_of_arms(results.into_iter().map(Value::Str).collect(), arms)
 }
 
 pub fn substitute_keys<'a>(keys: &mut [KeyArg], f: &dyn Fn(&Hole) -> Option<Value<'a>>) {
     for k in keys {
-        if let Some(p) = &k.pattern {
-            match substitute_pattern(p, f) {
-                Value::Str(p) => k.pattern = Some(p),
-                Value::OneOf(alts) => {
-                    let pats: Vec<KeyPattern> = alts.iter().filter_map(Value::as_pattern).collect();
-                    k.pattern = pats.first().cloned();
-                    k.alternatives = pats;
+        if k.pattern.is_none() {
+            if let Some(id) = &k.hole {
+                // A whole parameter used as a key: the caller's value, if it has text.
+                let value = f(&Hole::new(id.clone(), k.text.clone()));
+                if let Some(v) = value {
+                    set_key_value(k, &v);
                 }
-                _ => {}
             }
-        } else if let Some(id) = &k.hole {
-            // A whole parameter used as a key: the caller's value, if it has text.
-            let value = f(&Hole::new(id.clone(), k.text.clone())).and_then(|v| v.as_pattern());
-            k.pattern = value.filter(has_text);
+            continue;
         }
+        // The caller knows what chooses between the alternatives: keep that arm only.
+        if let Some(arms) = &k.arms {
+            let chosen = f(&Hole::new(arms.choice.clone(), ""))
+                .as_ref()
+                .and_then(selector_of)
+                .and_then(|sel| {
+                    let sel = Some(sel);
+                    arms.selectors
+                        .iter()
+                        .position(|s| *s == sel)
+                        .or_else(|| arms.selectors.iter().position(Option::is_none))
+                });
+            if let Some(i) = chosen.filter(|&i| i < k.alternatives.len()) {
+                k.pattern = Some(k.alternatives[i].clone());
+                k.alternatives.clear();
+                k.arms = None;
+            }
+        }
+        let mut alts = Vec::new();
+        for p in k.patterns().to_vec() {
+            match substitute_pattern(&p, f) {
+                v @ (Value::Str(_) | Value::OneOf(..)) => alts.extend(v.alternatives().to_vec()),
+                _ => return,
+            }
+        }
+        set_key_value(k, &one_of(alts));
     }
 }
 
-/// Whether a pattern has any literal text (a key that is one run-time value has none).
-pub fn has_text(p: &KeyPattern) -> bool {
-    p.segments()
+/// A key's pattern (and alternatives) from a value.
+fn set_key_value(k: &mut KeyArg, v: &Value<'_>) {
+    let pats: Vec<KeyPattern> = v
+        .alternatives()
         .iter()
-        .any(|s| matches!(s, slotlint_keys::Segment::Text(t) if !t.is_empty()))
+        .filter_map(Value::as_pattern)
+        .filter(has_text)
+        .collect();
+    if pats.len() != v.alternatives().len() || pats.is_empty() {
+        return;
+    }
+    k.pattern = pats.first().cloned();
+    k.alternatives = if pats.len() > 1 { pats } else { Vec::new() };
+    if k.alternatives.len() != k.arms.as_ref().map_or(0, |a| a.labels.len()) {
+        k.arms = v.arms().map(|a| crate::sites::KeyArms::from(&**a));
+    }
+}
+
+/// Whether a pattern has any known text (see [`KeyPattern::has_text`]).
+pub fn has_text(p: &KeyPattern) -> bool {
+    p.has_text()
 }
 
 fn substitute_command<'a>(c: &mut PendingCommand<'a>, f: &dyn Fn(&Hole) -> Option<Value<'a>>) {
@@ -452,7 +582,7 @@ mod tests {
         let a = Value::Str(pat(&["jobs:", "$id"]));
         let b = Value::Str(pat(&["done:", "$id"]));
         let joined = a.clone().join(b.clone());
-        assert!(matches!(&joined, Value::OneOf(v) if v.len() == 2));
+        assert!(matches!(&joined, Value::OneOf(v, _) if v.len() == 2));
         // The same text twice is one value.
         assert!(matches!(a.clone().join(a.clone()), Value::Str(_)));
         // Unknown on one side: the other is what is known.
@@ -475,7 +605,7 @@ mod tests {
         let branches = template.substitute(&|h| {
             (h.id == HoleId::named("p")).then(|| one_of(vec![Value::str("a"), Value::str("b")]))
         });
-        assert!(matches!(branches, Value::OneOf(v) if v.len() == 2));
+        assert!(matches!(branches, Value::OneOf(v, _) if v.len() == 2));
         // A value with no text (a connection) cannot fill a key.
         let conn = template.substitute(&|_| Some(Value::Conn(ConnInfo::unknown())));
         assert!(matches!(conn, Value::Unknown));

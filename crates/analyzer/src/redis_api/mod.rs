@@ -62,7 +62,7 @@ pub fn is_script_command(name: &str) -> bool {
 /// What redis-rs's cluster client does with one multi-key command whose keys span slots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CrossSlotBehaviour {
-    /// Split into one command per slot (MGET, DEL… since 0.24): it works, but is not atomic.
+    /// Split into one command per slot (MGET, DEL… since 0.23.4): it works, but is not atomic.
     Split { since: Version },
     /// Sent to the slot of its routing key; the server answers CROSSSLOT.
     Refused,
@@ -73,7 +73,7 @@ pub enum CrossSlotBehaviour {
 /// Version of redis-rs where the cluster client started to split each command per slot.
 pub fn split_since(command: &str) -> Option<Version> {
     match command {
-        "MGET" | "DEL" | "EXISTS" | "UNLINK" | "TOUCH" | "MSET" => Some((0, 24, 0)),
+        "MGET" | "DEL" | "EXISTS" | "UNLINK" | "TOUCH" | "MSET" => Some((0, 23, 4)),
         "WATCH" | "JSON.MGET" | "JSON.MSET" => Some((0, 32, 7)),
         _ => None,
     }

@@ -51,7 +51,7 @@ redis = { version = "1", features = ["tokio-comp", "cluster-async"] }
 };
 
 /// The first redis-rs whose cluster behaviour the rules describe.
-pub const MIN_CLUSTER_REDIS: Version = (0, 24, 0);
+pub const MIN_CLUSTER_REDIS: Version = (0, 23, 4);
 
 const ASYNC_FEATURES: &[&str] = &[
     "aio",
@@ -232,14 +232,14 @@ fn findings(view: &Input<'_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
             span,
             span,
             format!(
-                "redis {}.{}.{} (from {from}) predates the cluster behaviour slotlint describes (0.24.0): its cluster client does not split MGET/DEL/EXISTS/UNLINK/TOUCH/MSET per slot",
+                "redis {}.{}.{} (from {from}) predates the cluster behaviour slotlint describes (0.23.4): its cluster client does not split MGET/DEL/EXISTS/UNLINK/TOUCH/MSET per slot",
                 v.0, v.1, v.2
             ),
             format!("redis {}.{}.{}", v.0, v.1, v.2),
         );
-        d.notes.push("before 0.24 a multi-key command spanning slots always fails with CROSSSLOT, and async pipelines are not checked for crossed slots; slotlint judges this crate by that older behaviour".into());
+        d.notes.push("before 0.23.4 a multi-key command spanning slots always fails with CROSSSLOT, and async pipelines are not checked for crossed slots; slotlint judges this crate by that older behaviour".into());
         d.help = Some(
-            "upgrade to redis 0.24 or later (the newest 1.x has the most complete cluster routing)"
+            "upgrade to redis 0.23.4 or later (the newest 1.x has the most complete cluster routing)"
                 .into(),
         );
         out.push(d);

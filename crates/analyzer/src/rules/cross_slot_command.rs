@@ -117,7 +117,8 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
             );
             if severity == Severity::Warning {
                 message = format!(
-                    "`{name}` keys may land in different hash slots, depending on run-time values"
+                    "`{name}` keys may land in different hash slots, depending on {}",
+                    super::verdict::depends_on(&verdict)
                 );
             }
             (

@@ -71,7 +71,7 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
     let (message, label) = match &verdict {
         Verdict::Unknown => ("slotlint cannot tell whether the keys of this pipeline share a hash slot".to_owned(), "pipeline with keys slotlint could not resolve".to_owned()),
         Verdict::Spans { .. } if severity == Severity::Warning => {
-            ("the commands of this pipeline may use keys in different hash slots, depending on run-time values".to_owned(), "the cluster client refuses it if they do".to_owned())
+            (format!("the commands of this pipeline may use keys in different hash slots, depending on {}", super::verdict::depends_on(&verdict)), "the cluster client refuses it if they do".to_owned())
         }
         _ if site.exec == Exec::Sync => (
             format!("the commands of this pipeline use keys that {} different hash slots, and a sync ClusterConnection refuses `redis::pipe()`", spans_word(&verdict)),

@@ -118,7 +118,7 @@ fn cross_slot(view: &Input<'_>, file: usize, call: &PubSubCall) -> Option<Diagno
     let name = call.kind.command();
     let message = match (&verdict, severity) {
         (Verdict::Unknown, _) => format!("slotlint cannot tell whether the shard channels of `{name}` share a hash slot"),
-        (_, Severity::Warning) => format!("the shard channels of `{name}` may land in different hash slots, depending on run-time values"),
+        (_, Severity::Warning) => format!("the shard channels of `{name}` may land in different hash slots, depending on {}", super::verdict::depends_on(&verdict)),
         _ => format!("the shard channels of `{name}` are in different hash slots: a cluster answers CROSSSLOT"),
     };
     let mut d = finding(

@@ -49,7 +49,7 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
     let (message, label) = match &verdict {
         Verdict::Unknown => (format!("slotlint cannot tell whether the keys of this script ({command}) share a hash slot"), "script keys slotlint could not resolve".to_owned()),
         Verdict::Spans { .. } if severity == Severity::Warning => {
-            (format!("the keys of this script ({command}) may land in different hash slots, depending on run-time values"), "the server answers CROSSSLOT if they do".to_owned())
+            (format!("the keys of this script ({command}) may land in different hash slots, depending on {}", super::verdict::depends_on(&verdict)), "the server answers CROSSSLOT if they do".to_owned())
         }
         _ => {
             let how = match cross_slot_behaviour(command, cx.version) {

@@ -82,7 +82,7 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
         let (message, label) = match &queued_verdict {
             Verdict::Unknown => (format!("slotlint cannot tell whether the keys of this {what} share a hash slot"), "keys slotlint could not resolve".to_owned()),
             Verdict::Spans { .. } if severity == Severity::Warning => {
-                (format!("the keys of this {what} may land in different hash slots, depending on run-time values"), "EXEC fails with CROSSSLOT if they do".to_owned())
+                (format!("the keys of this {what} may land in different hash slots, depending on {}", super::verdict::depends_on(&queued_verdict)), "EXEC fails with CROSSSLOT if they do".to_owned())
             }
             _ => (
                 format!("the keys of this {what} {} different hash slots: a cluster fails EXEC with CROSSSLOT", spans_word(&queued_verdict)),

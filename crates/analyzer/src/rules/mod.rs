@@ -235,6 +235,10 @@ impl Finding<'_> {
         if let Some(context) = &site.context {
             self.notes.insert(0, context.clone());
         }
+        if self.severity == Severity::Note {
+            // What stopped slotlint: the notes say, so the user knows what to change.
+            self.notes.extend(verdict::unresolved_reasons(self.keys));
+        }
         let mut labels = verdict::key_labels(self.keys);
         labels.truncate(12);
         Diagnostic {

@@ -127,6 +127,18 @@ fn findings(view: &Input<'_>) -> Vec<Diagnostic> {
                 continue;
             };
             let batched = !matches!(site.kind, SiteKind::Command(_));
+            let cluster = site.client.as_ref().and_then(|c| c.cluster);
+            // On a cluster connection redis-rs fans these out and merges the replies: they do
+            // what the code means.
+            if !batched
+                && cluster == Some(true)
+                && matches!(
+                    cmd.name.as_str(),
+                    "DBSIZE" | "FLUSHDB" | "FLUSHALL" | "RANDOMKEY"
+                )
+            {
+                continue;
+            }
             if batched {
                 // An async cluster pipeline goes to one node as a whole; fan-out commands in it
                 // are not fanned out (redis-rs §4).
@@ -156,6 +168,19 @@ fn findings(view: &Input<'_>) -> Vec<Diagnostic> {
                     cmd.name,
                     view.version_text()
                 ));
+            }
+            if let Some(client) = &site.client {
+                d.notes.push(match client.cluster {
+                    Some(true) => format!(
+                        "the connection comes from `{}`, a cluster client",
+                        client.what
+                    ),
+                    Some(false) => format!(
+                        "the connection comes from `{}`, which talks to one node only",
+                        client.what
+                    ),
+                    None => format!("the connection comes from `{}`", client.what),
+                });
             }
             d.help = Some(a.help.into());
             out.push(d);

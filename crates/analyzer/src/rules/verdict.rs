@@ -2,7 +2,7 @@
 //! and which hash tag would make them share one.
 
 use slotlint_keys::suggest::{suggest_tag, TagSuggestion};
-use slotlint_keys::{colocation, Certainty, Colocation, KeyPattern, SpanReason};
+use slotlint_keys::{colocation, Certainty, Colocation, Hole, KeyPattern, SpanReason};
 
 use crate::diagnostic::{KeyInfo, Label, Severity};
 use crate::sites::KeyArg;
@@ -18,48 +18,205 @@ pub enum Verdict {
         b: usize,
         certainty: Certainty,
         reason: SpanReason,
+        /// The patterns of `a` and `b` in the case that crosses (one alternative of each).
+        patterns: (KeyPattern, KeyPattern),
+        /// When only some branches cross: which (`when `key` takes the `Part::Settings` arm`).
+        arm: Option<String>,
     },
     /// Some keys could not be resolved, and the others do not already settle it.
     Unknown,
 }
 
-/// Judge a set of keys. Unresolved keys never make a set "proven"; a certain or near-certain
-/// span among the resolved keys is reported regardless of them.
-pub fn judge(keys: &[KeyArg]) -> Verdict {
-    let resolved: Vec<(usize, &KeyPattern)> = keys
+/// Cases of alternatives judged before the verdict is left to run-time values.
+const MAX_CASES: usize = 64;
+
+/// One way the keys can be: a pattern per key, and the arms taken.
+struct Case {
+    patterns: Vec<Option<KeyPattern>>,
+    arms: Vec<String>,
+}
+
+/// Every combination of the keys' alternatives; keys chosen by the same value take the same
+/// arm. `None` when there are too many.
+fn cases(keys: &[KeyArg]) -> Option<Vec<Case>> {
+    let mut cases = vec![Case {
+        patterns: Vec::new(),
+        arms: Vec::new(),
+    }];
+    // The arm chosen so far, per choosing value.
+    let mut chosen: Vec<Vec<(slotlint_keys::HoleId, usize)>> = vec![Vec::new()];
+    for k in keys {
+        let alts: Vec<Option<KeyPattern>> = if k.alternatives.is_empty() {
+            vec![key_pattern(k)]
+        } else {
+            k.alternatives.iter().cloned().map(Some).collect()
+        };
+        let mut next = Vec::new();
+        let mut next_chosen = Vec::new();
+        for (case, picks) in cases.into_iter().zip(chosen) {
+            let fixed = k.arms.as_ref().and_then(|arms| {
+                picks
+                    .iter()
+                    .find(|(id, _)| *id == arms.choice)
+                    .map(|(_, i)| *i)
+            });
+            for (i, alt) in alts.iter().enumerate() {
+                if fixed.is_some_and(|f| f != i) {
+                    continue;
+                }
+                let mut c = Case {
+                    patterns: case.patterns.clone(),
+                    arms: case.arms.clone(),
+                };
+                c.patterns.push(alt.clone());
+                let mut p = picks.clone();
+                if let Some(arms) = &k.arms {
+                    if fixed.is_none() {
+                        p.push((arms.choice.clone(), i));
+                        if let Some(label) = arms.labels.get(i) {
+                            c.arms.push(format!("`{}` takes {label}", k.text));
+                        }
+                    }
+                } else if alts.len() > 1 {
+                    c.arms.push(format!(
+                        "`{}` is `{}`",
+                        k.text,
+                        alt.as_ref().map(|p| p.to_string()).unwrap_or_default()
+                    ));
+                }
+                next.push(c);
+                next_chosen.push(p);
+            }
+        }
+        if next.len() > MAX_CASES {
+            return None;
+        }
+        cases = next;
+        chosen = next_chosen;
+    }
+    Some(cases)
+}
+
+/// The pattern a key is judged by: its pattern, or, for a key that is one run-time value and
+/// nothing else, a pattern of that one value (equal to itself, unknown against others).
+fn key_pattern(k: &KeyArg) -> Option<KeyPattern> {
+    k.pattern.clone().or_else(|| {
+        // A collection of values slotlint knows nothing about says nothing about slots.
+        if k.many {
+            return None;
+        }
+        Some(KeyPattern::hole(Hole::new(k.hole.clone()?, k.text.clone())))
+    })
+}
+
+/// The verdict for one case: `None` when the keys share a slot.
+fn judge_case(
+    keys: &[KeyArg],
+    case: &Case,
+) -> Result<Option<(usize, usize, Certainty, SpanReason)>, ()> {
+    let resolved: Vec<(usize, &KeyPattern)> = case
+        .patterns
         .iter()
         .enumerate()
-        .filter_map(|(i, k)| k.pattern.as_ref().map(|p| (i, p)))
+        .filter_map(|(i, p)| p.as_ref().map(|p| (i, p)))
         .collect();
     let patterns: Vec<KeyPattern> = resolved.iter().map(|(_, p)| (*p).clone()).collect();
-    // A `many` key stands for a collection: compare it with itself through per-element holes,
-    // which the interpreter already marked.
-    let verdict = match colocation(&patterns) {
-        Colocation::SameSlot { .. } => None,
+    // A key of run-time values only (in this case) says nothing about its slot.
+    let unknown = |i: usize| !case.patterns[i].as_ref().is_some_and(KeyPattern::has_text);
+    let missing = case.patterns.iter().any(Option::is_none);
+    match colocation(&patterns) {
+        Colocation::SameSlot { .. } if missing && several(keys) => Err(()),
+        Colocation::SameSlot { .. } => Ok(None),
         Colocation::DifferentSlots {
             a,
             b,
             certainty,
             reason,
-        } => Some(Verdict::Spans {
-            a: resolved[a].0,
-            b: resolved[b].0,
+        } => {
+            let (a, b) = (resolved[a].0, resolved[b].0);
+            match certainty {
+                Certainty::Certain | Certainty::NearCertain => Ok(Some((a, b, certainty, reason))),
+                // Against a value slotlint could not follow, "may differ" says nothing.
+                _ if unknown(a) || unknown(b) || missing => Err(()),
+                _ => Ok(Some((a, b, certainty, reason))),
+            }
+        }
+    }
+}
+
+fn several(keys: &[KeyArg]) -> bool {
+    keys.len() >= 2 || keys.iter().any(|k| k.many)
+}
+
+/// Judge a set of keys. Unresolved keys never make a set "proven" (unless they are one and the
+/// same value); a certain or near-certain span among the resolved keys is reported regardless of
+/// them. Keys with alternatives are judged in every combination of arms: a span in all of them
+/// is certain, in some of them it depends on the arm (and says which).
+pub fn judge(keys: &[KeyArg]) -> Verdict {
+    let Some(cases) = cases(keys) else {
+        return Verdict::Unknown;
+    };
+    let mut first_cross: Option<(usize, usize, Certainty, SpanReason, usize)> = None;
+    let (mut crossing, mut same, mut unknown) = (0, 0, 0);
+    for (n, case) in cases.iter().enumerate() {
+        match judge_case(keys, case) {
+            Ok(None) => same += 1,
+            Ok(Some((a, b, c, r))) => {
+                if matches!(c, Certainty::Certain | Certainty::NearCertain) {
+                    crossing += 1;
+                }
+                let worse = first_cross.as_ref().is_none_or(|f| c > f.2);
+                if worse {
+                    first_cross = Some((a, b, c, r, n));
+                }
+            }
+            Err(()) => unknown += 1,
+        }
+    }
+    let total = cases.len();
+    let Some((a, b, certainty, reason, n)) = first_cross else {
+        return if unknown > 0 {
+            Verdict::Unknown
+        } else {
+            Verdict::SameSlot
+        };
+    };
+    let case = &cases[n];
+    let patterns = (
+        case.patterns[a].clone().unwrap_or_default(),
+        case.patterns[b].clone().unwrap_or_default(),
+    );
+    if crossing == total {
+        return Verdict::Spans {
+            a,
+            b,
             certainty,
             reason,
-        }),
-    };
-    let unresolved = keys.iter().any(|k| k.pattern.is_none());
-    let several = keys.len() >= 2 || keys.iter().any(|k| k.many);
+            patterns,
+            arm: None,
+        };
+    }
+    if crossing == 0 && unknown > 0 {
+        return Verdict::Unknown;
+    }
+    // Some arms cross, others do not: it depends on which runs.
+    let arm = (crossing > 0 && (same > 0 || unknown > 0)).then(|| case.arms.join(" and "));
+    Verdict::Spans {
+        a,
+        b,
+        certainty: Certainty::DependsOnValues,
+        reason,
+        patterns,
+        arm: arm.filter(|a| !a.is_empty()),
+    }
+}
+
+/// What a "may land in different slots" verdict depends on: `which branch runs` when some arms
+/// cross and others do not, else `run-time values`.
+pub fn depends_on(verdict: &Verdict) -> &'static str {
     match verdict {
-        Some(
-            v @ Verdict::Spans {
-                certainty: Certainty::Certain | Certainty::NearCertain,
-                ..
-            },
-        ) => v,
-        Some(_) | None if unresolved && several => Verdict::Unknown,
-        Some(v) => v,
-        None => Verdict::SameSlot,
+        Verdict::Spans { arm: Some(_), .. } => "which branch runs",
+        _ => "run-time values",
     }
 }
 
@@ -74,6 +231,23 @@ pub fn refused_severity(verdict: &Verdict) -> Option<Severity> {
         Verdict::Spans { .. } => Some(Severity::Warning),
         Verdict::Unknown => Some(Severity::Note),
     }
+}
+
+/// Why keys are not resolved, one sentence per distinct reason (for notes).
+pub fn unresolved_reasons(keys: &[KeyArg]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in keys.iter().filter(|k| k.pattern.is_none()) {
+        let line = match &k.why {
+            Some(w) => w.detail.clone(),
+            None if k.many => format!("`{}` holds keys slotlint could not follow", k.text),
+            None => format!("`{}` is a value slotlint could not follow", k.text),
+        };
+        if !out.contains(&line) {
+            out.push(line);
+        }
+    }
+    out.truncate(3);
+    out
 }
 
 /// The keys as reported in machine output.
@@ -137,18 +311,37 @@ fn describe_key(k: &KeyArg) -> String {
 }
 
 /// Why the keys span slots, in a sentence.
-pub fn explain(keys: &[KeyArg], verdict: &Verdict) -> Option<String> {
-    let Verdict::Spans { a, b, reason, .. } = verdict else {
+pub fn explain(_keys: &[KeyArg], verdict: &Verdict) -> Option<String> {
+    let Verdict::Spans {
+        reason,
+        patterns: (pa, pb),
+        arm,
+        ..
+    } = verdict
+    else {
         return None;
     };
-    let pa = keys[*a].pattern.as_ref()?;
-    let pb = keys[*b].pattern.as_ref()?;
-    Some(match reason {
+    let tag_caveat = |p: &KeyPattern| -> String {
+        let unknown: Vec<String> = p
+            .holes()
+            .filter(|h| h.value.is_none() && !h.per_element)
+            .map(|h| format!("`{}`", h.name))
+            .collect();
+        match unknown.as_slice() {
+            [] => String::new(),
+            [one] => format!(" (unless {one} itself holds a `{{…}}` hash tag)"),
+            many => format!(
+                " (unless one of {} holds a `{{…}}` hash tag)",
+                many.join(", ")
+            ),
+        }
+    };
+    let mut sentence = match reason {
         SpanReason::LiteralSlots(sa, sb) => {
             format!("`{pa}` hashes to slot {sa} and `{pb}` to slot {sb}")
         }
         SpanReason::TextDiffers => {
-            format!("`{pa}` and `{pb}` differ outside any hash tag: they share a slot only by a 1-in-16384 accident")
+            format!("`{pa}` and `{pb}` differ outside any hash tag: they share a slot only by a 1-in-16384 accident{}", tag_caveat(pa))
         }
         SpanReason::VariesPerElement { hole } => {
             format!("`{pa}` differs for each element in `{hole}`, which is hashed: two elements almost surely land in different slots")
@@ -156,7 +349,11 @@ pub fn explain(keys: &[KeyArg], verdict: &Verdict) -> Option<String> {
         SpanReason::ValuesMustMatch => {
             format!("`{pa}` and `{pb}` share a slot only if their run-time values hash alike")
         }
-    })
+    };
+    if let Some(arm) = arm {
+        sentence = format!("when {arm}, {sentence}");
+    }
+    Some(sentence)
 }
 
 /// The help line: the hash-tag rewrite, or why there is none.

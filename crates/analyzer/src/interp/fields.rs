@@ -1,0 +1,257 @@
+//! The field model: what a field of a type of the crate holds, from every place the crate gives
+//! it a value — struct literals in constructors (`Keys { running: format!("{ns}:running") }`),
+//! `self.f = …` in builder methods, commands a method adds to a field's pipeline — with each
+//! constructor's parameters as holes that every field one instance was built with shares
+//! (`self.keys.running` and `self.keys.done` hold the same `ns`). Also a type's `Display`.
+//!
+//! Not here: reading fields of values whose fields are known where they were built (an
+//! [`ObjectInfo`] with `fields`), which needs no model.
+
+use std::rc::Rc;
+
+use slotlint_keys::{Hole, HoleId};
+
+use super::value::{one_of_arms, Arms, ObjectInfo, Value};
+use super::{Interp, MAX_SUMMARY_DEPTH};
+
+/// Values a function gives to fields: (type, field, value in terms of the function's
+/// parameters).
+pub(super) type Captures<'a> = Rc<Vec<(String, String, Value<'a>)>>;
+
+/// What one field holds: per function that gives it a value, that value.
+pub(super) type FieldModel<'a> = Rc<Vec<(usize, Value<'a>)>>;
+
+impl<'c, 'a> Interp<'c, 'a> {
+    /// The value of field `field` of `obj`: set where the object was built, or from the field
+    /// model of its type, seen through the object's identity. `None` when nothing is known.
+    pub(super) fn read_field(
+        &mut self,
+        obj: &ObjectInfo<'a>,
+        field: &str,
+        _text: &str,
+    ) -> Option<Value<'a>> {
+        if let Some(v) = obj.fields.as_ref().and_then(|f| f.get(field)) {
+            return Some(v.clone());
+        }
+        let ty = obj.ty.clone()?;
+        let model = self.field_model(&ty, field)?;
+        if model.is_empty() {
+            return None;
+        }
+        let base = obj.id.clone().unwrap_or(HoleId::SelfField("".into()));
+        let values: Vec<Value<'a>> = model
+            .iter()
+            .map(|(func, v)| self.through_instance(v, *func, &base))
+            .collect();
+        if values.len() == 1 {
+            return values.into_iter().next();
+        }
+        if values.iter().all(|v| matches!(v, Value::Pipe(_))) {
+            // Commands added by several methods: all of them, not all seen in one place.
+            return values.into_iter().reduce(|a, b| match a.join(b) {
+                Value::Pipe(mut p) => {
+                    p.complete = false;
+                    Value::Pipe(p)
+                }
+                other => other,
+            });
+        }
+        let labels = model
+            .iter()
+            .map(|(func, _)| format!("the value `{}` gives it", self.fn_display(*func)))
+            .collect::<Vec<_>>();
+        let arms = Arms {
+            // Fields of one instance come from the same constructor.
+            choice: HoleId::Field {
+                base: Box::new(base),
+                path: "#built-by".into(),
+            },
+            selectors: vec![None; labels.len()],
+            labels,
+        };
+        match one_of_arms(values.clone(), Some(Rc::new(arms))) {
+            Value::Unknown => values.into_iter().reduce(Value::join),
+            v => Some(v),
+        }
+    }
+
+    /// A value a function gave a field, as seen through one instance: the function's
+    /// parameters become holes of that instance, `self` fields its fields.
+    fn through_instance(&self, v: &Value<'a>, func: usize, base: &HoleId) -> Value<'a> {
+        let what = self.fn_display(func);
+        v.substitute(&|h: &Hole| match &h.id {
+            HoleId::Param { func: f, index } if *f as usize == func => {
+                let hole = Hole::new(
+                    HoleId::Instance {
+                        base: Box::new(base.clone()),
+                        func: func as u32,
+                        index: *index,
+                    },
+                    h.name.clone(),
+                );
+                let detail = format!(
+                    "`{}` is what `{what}` was given to build this value, and slotlint does not see that call",
+                    h.name
+                );
+                Some(Value::Opaque(hole.because("constructor argument", detail)))
+            }
+            HoleId::SelfField(_) => rebase(&h.id, base).map(|id| Value::Opaque(Hole { id, ..h.clone() })),
+            _ => None,
+        })
+    }
+
+    /// Every value the crate gives field `field` of type `ty`, per function (memoized).
+    fn field_model(&mut self, ty: &str, field: &str) -> Option<FieldModel<'a>> {
+        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+            return None;
+        }
+        let key = (ty.to_owned(), field.to_owned());
+        if let Some(cached) = self.cx.field_models.borrow().get(&key) {
+            return cached.clone();
+        }
+        // In progress (a method that reads the field it fills): not known yet.
+        self.cx.field_models.borrow_mut().insert(key.clone(), None);
+        let mut sources: Vec<usize> = self.cx.index.builders.get(ty).cloned().unwrap_or_default();
+        // Methods that may change the field: those taking `&mut self` (or `mut self`).
+        for (i, def) in self.cx.index.fns.iter().enumerate() {
+            if def.self_ty.as_deref() == Some(ty) && mutates_self(def.sig) && !sources.contains(&i)
+            {
+                sources.push(i);
+            }
+        }
+        let mut model = Vec::new();
+        for func in sources {
+            for (t, f, v) in self.captures(func).iter() {
+                if t == ty && f == field && !matches!(v, Value::Unknown) {
+                    model.push((func, v.clone()));
+                }
+            }
+        }
+        let model = Some(Rc::new(model));
+        self.cx.field_models.borrow_mut().insert(key, model.clone());
+        model
+    }
+
+    /// What a function gives to fields: the struct literals it evaluates and, for a method,
+    /// the fields of `self` it changes (memoized).
+    fn captures(&mut self, func: usize) -> Captures<'a> {
+        if let Some(c) = self.cx.captures.borrow().get(&func) {
+            return c.clone();
+        }
+        self.cx
+            .captures
+            .borrow_mut()
+            .insert(func, Rc::new(Vec::new()));
+        let def = &self.cx.index.fns[func];
+        let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
+        walker.captures = Some(Vec::new());
+        walker.bind_params(def);
+        walker.walk_block(def.block);
+        let mut found = walker.captures.take().unwrap_or_default();
+        if let (Some(ty), true) = (&def.self_ty, def.has_self()) {
+            if let Some(Value::Object(o)) = walker.lookup("self").map(|b| b.value.clone()) {
+                for (f, v) in o.fields.iter().flat_map(|m| m.iter()) {
+                    found.push((ty.clone(), f.clone(), v.clone()));
+                }
+            }
+        }
+        let found = Rc::new(found);
+        self.cx.captures.borrow_mut().insert(func, found.clone());
+        found
+    }
+
+    /// A struct literal's fields, recorded while capturing.
+    pub(super) fn capture_struct(
+        &mut self,
+        ty: &Option<String>,
+        fields: &std::collections::BTreeMap<String, Value<'a>>,
+    ) {
+        let (Some(captures), Some(ty)) = (self.captures.as_mut(), ty) else {
+            return;
+        };
+        for (f, v) in fields {
+            captures.push((ty.clone(), f.clone(), v.clone()));
+        }
+    }
+
+    /// `obj.to_string()`, `format!("{obj}")` for a type of the crate with a `Display` impl: what
+    /// its `fmt` writes, with the object's fields.
+    pub(super) fn display(&mut self, obj: &ObjectInfo<'a>) -> Option<Value<'a>> {
+        let ty = obj.ty.as_deref()?;
+        let func =
+            self.cx.index.fns.iter().position(|d| {
+                d.name == "fmt" && d.self_ty.as_deref() == Some(ty) && d.has_self()
+            })?;
+        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+            return None;
+        }
+        let def = &self.cx.index.fns[func];
+        let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
+        walker.bind_params(def);
+        walker.bind("self".into(), Value::Object(obj.clone()));
+        let out = def.sig.inputs.iter().nth(1).and_then(|i| match i {
+            syn::FnArg::Typed(pt) => match &*pt.pat {
+                syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })?;
+        walker.bind(out.clone(), Value::str(""));
+        walker.walk_block(def.block);
+        match walker.lookup(&out).map(|b| b.value.clone()) {
+            Some(v @ (Value::Str(_) | Value::OneOf(..)))
+                if v.as_pattern().is_none_or(|p| !p.segments().is_empty()) =>
+            {
+                Some(v)
+            }
+            _ => None,
+        }
+    }
+
+    /// `Keys::new`, `new`: how a function is named in messages.
+    pub(super) fn fn_display(&self, func: usize) -> String {
+        let def = &self.cx.index.fns[func];
+        match &def.self_ty {
+            Some(t) => format!("{t}::{}", def.name),
+            None => def.name.clone(),
+        }
+    }
+}
+
+/// A hole of `self`'s fields (or of an instance seen through `self`) moved onto another base:
+/// what `self.x` of a method is for the object the method is called on.
+pub(super) fn rebase(id: &HoleId, base: &HoleId) -> Option<HoleId> {
+    match id {
+        HoleId::SelfField(path) if path.is_empty() => Some(base.clone()),
+        HoleId::SelfField(path) => Some(match base {
+            HoleId::SelfField(b) if b.is_empty() => HoleId::SelfField(path.clone()),
+            HoleId::SelfField(b) => HoleId::SelfField(format!("{b}.{path}").into()),
+            _ => HoleId::Field {
+                base: Box::new(base.clone()),
+                path: path.clone(),
+            },
+        }),
+        HoleId::Field { base: inner, path } => Some(HoleId::Field {
+            base: Box::new(rebase(inner, base)?),
+            path: path.clone(),
+        }),
+        HoleId::Instance {
+            base: inner,
+            func,
+            index,
+        } => Some(HoleId::Instance {
+            base: Box::new(rebase(inner, base)?),
+            func: *func,
+            index: *index,
+        }),
+        _ => None,
+    }
+}
+
+/// A method that can change `self`: `&mut self` or `mut self`.
+fn mutates_self(sig: &syn::Signature) -> bool {
+    match sig.inputs.first() {
+        Some(syn::FnArg::Receiver(r)) => r.mutability.is_some(),
+        _ => false,
+    }
+}
