@@ -10,6 +10,7 @@ mod levels;
 mod migrate_cmd;
 mod output;
 mod paths;
+mod rule_docs;
 mod sarif;
 mod select;
 mod term;
@@ -42,7 +43,7 @@ enum Command {
     /// you are in) or the given files and folders.
     Check(Box<check::CheckArgs>),
     /// List every rule with its code, severity and summary.
-    Rules,
+    Rules(rule_docs::DocsArgs),
     /// Rewrite keys with hash tags, by key family, and write the migration plan.
     Fix(fix_cmd::FixArgs),
     /// Rename existing keys on a standalone Redis according to a fix plan.
@@ -101,7 +102,8 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Rules => {
+        Command::Rules(docs) if docs.given() => rule_docs::run(&docs),
+        Command::Rules(_) => {
             print_rules();
             ExitCode::SUCCESS
         }
@@ -112,19 +114,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo slotlint explain RULE`. Output errors (a closed pipe) end it quietly.
+/// `cargo slotlint explain RULE`: the text of the rule's page, and where the page is.
+/// Output errors (a closed pipe) end it quietly.
 fn explain(rule: &str) -> ExitCode {
     match rules::find(rule) {
         Some(r) => {
-            let _ = writeln!(
-                std::io::stdout().lock(),
-                "{} ({}, {})\n\n{}\n\n{}",
-                r.name,
-                r.code,
-                r.severity,
-                r.summary,
-                r.docs.trim_end()
-            );
+            let _ = write!(std::io::stdout().lock(), "{}", rule_docs::explain(r));
             ExitCode::SUCCESS
         }
         None => {

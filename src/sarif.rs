@@ -23,19 +23,6 @@ use crate::output::Context;
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// The repository URL of Cargo.toml.
-fn repository() -> &'static str {
-    match env!("CARGO_PKG_REPOSITORY").trim_end_matches('/') {
-        "" => "https://github.com/slotlint/slotlint",
-        repo => repo,
-    }
-}
-
-/// Where a rule's documentation is published: `docs/rules/NAME.md` under the repository.
-pub fn rule_doc_url(rule: &Rule) -> String {
-    format!("{}/blob/main/docs/rules/{}.md", repository(), rule.name)
-}
-
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
@@ -153,7 +140,7 @@ fn rule_descriptor(rule: &Rule) -> Value {
         "shortDescription": { "text": rule.summary },
         "fullDescription": { "text": rule.summary },
         "help": { "text": rule.docs, "markdown": rule.docs },
-        "helpUri": rule_doc_url(rule),
+        "helpUri": crate::rule_docs::doc_url(rule),
         "defaultConfiguration": { "level": level(rule.severity) },
         "properties": {
             "code": rule.code,
@@ -313,7 +300,7 @@ pub fn log(cx: &Context<'_>) -> Value {
                     "fullName": "cargo-slotlint",
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": repository(),
+                    "informationUri": crate::rule_docs::repository(),
                     "rules": RULES.iter().map(|r| rule_descriptor(r)).collect::<Vec<_>>(),
                 },
             },

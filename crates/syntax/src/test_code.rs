@@ -8,7 +8,7 @@
 use std::path::Path;
 
 /// Attribute names (last path segment) that make a function test code.
-const TEST_ATTRS: &[&str] = &["test", "bench", "rstest", "test_case"];
+pub const TEST_ATTRS: &[&str] = &["test", "bench", "rstest", "test_case"];
 
 /// Whether an attribute makes the item it is on test code.
 pub fn is_test_attr(attr: &syn::Attribute) -> bool {

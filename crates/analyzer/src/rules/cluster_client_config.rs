@@ -20,22 +20,22 @@ pub const RULE: Rule = Rule {
     code: "SL209",
     severity: Severity::Note,
     summary:
-        "a ClusterClient built without retries or timeouts (failover runs on redis-rs's defaults)",
+        "a `ClusterClient` built without retries or timeouts (failover runs on redis-rs's defaults)",
     docs: r#"## What it finds
 `ClusterClient::new(nodes)`, and `ClusterClient::builder(nodes)` / `ClusterClientBuilder::new(nodes)`
 chains (also built over several statements) that set none of `retries`, `min_retry_wait`,
 `max_retry_wait`, `retry_wait_formula`, `connection_timeout`, `response_timeout`,
 `overall_response_timeout`. Not reported: builders that set any of them, builders handed to
 other code (returned, passed to a function), crates that connect with
-`get_*_connection_with_config(..)` (timeouts set there), redis before 0.23 (no such options),
-and test code.
+`get_*_connection_with_config(..)` (timeouts set there), and redis before 0.23 (no such
+options).
 
 ## Why it matters on a cluster
 During a failover or a resharding, slots move: requests meet `MOVED`, `TRYAGAIN`,
-`CLUSTERDOWN` or a primary that stopped answering. redis-rs retries those with backoff (16
-retries by default), connects with a 1 s timeout, and — unless told — waits for a reply without
-limit. Whether a request should fail fast or ride out a failover is an application decision;
-the defaults make it silently.
+`CLUSTERDOWN` or a primary that stopped answering. redis-rs's cluster client retries those with
+backoff (16 retries by default) and, since redis 0.25, connects with a 1 s timeout and — unless
+told — waits for a reply without limit. Whether a request should fail fast or ride out a
+failover is an application decision; the defaults make it silently.
 
 ## Example
 ```rust
@@ -50,6 +50,8 @@ let client = ClusterClient::builder(nodes)
     .response_timeout(Duration::from_millis(500))
     .build()?;
 ```
+Before redis 0.25 the builder has no timeouts: set `retries`, `min_retry_wait` and
+`max_retry_wait`.
 "#,
     fixable: false,
     check: Some(check),

@@ -12,7 +12,7 @@ pub const RULE: Rule = Rule {
     name: "cluster-feature-missing",
     code: "SL208",
     severity: Severity::Warning,
-    summary: "the redis dependency lacks the `cluster` (or, for async code, `cluster-async`) feature, or predates redis 0.24",
+    summary: "a redis dependency without `cluster` (`cluster-async` for async code), or older than 0.23.4",
     docs: r#"## What it finds
 In the package's `Cargo.toml` (and `Cargo.lock`), a `redis` dependency (also renamed, or
 inherited from `[workspace.dependencies]`):
@@ -20,7 +20,7 @@ inherited from `[workspace.dependencies]`):
   nor forwarded by a feature of the package (`cluster = ["redis/cluster-async"]`);
 - without `cluster-async` when the code is async (a runtime feature such as `tokio-comp`, or
   awaited Redis calls);
-- at a version older than 0.24.0 (from Cargo.lock, else the requirement's lower bound).
+- at a version older than 0.23.4 (from `Cargo.lock`, else the requirement's lower bound).
 
 Reported once per problem, on the dependency's line. Crates that reach redis only through a
 pool crate (`deadpool-redis`, `bb8-redis`…) are not checked: their cluster support is a feature
@@ -29,10 +29,11 @@ of that crate.
 ## Why it breaks on a cluster
 Without `cluster`, `redis::cluster::ClusterClient` does not exist: the code cannot talk to a
 cluster at all. Without `cluster-async` there is no `cluster_async::ClusterConnection` (before
-0.23, async cluster support was a separate crate, `redis-cluster-async`). Before 0.24 the cluster
-client did not split `MGET`/`DEL`/`EXISTS`/`UNLINK`/`TOUCH`/`MSET` per slot (they fail with
-`CROSSSLOT` when their keys span slots) and did not check async pipelines for crossed slots:
-slotlint's other rules describe 0.24 and later, and say so where versions differ.
+redis 0.23, async cluster support was a separate crate, `redis-cluster-async`). Before 0.23.4 the
+cluster client did not split `MGET`/`DEL`/`EXISTS`/`UNLINK`/`TOUCH`/`MSET` per slot (they fail
+with `CROSSSLOT` when their keys span slots) and did not check async pipelines for crossed
+slots. slotlint's other rules judge each crate by the redis version it locks, and say so where
+versions differ.
 
 ## Example
 ```toml

@@ -10,23 +10,28 @@ pub const RULE: Rule = Rule {
     name: "cross-slot-command",
     code: "SL101",
     severity: Severity::Error,
-    summary: "a multi-key command whose keys can land in different hash slots",
+    summary: "a multi-key command (RENAME, SMOVE, ZUNIONSTORE, BLPOP, MGET…) whose keys can land in different hash slots",
     docs: r#"## What it finds
 A single command that names several keys (`MGET`, `DEL k1 k2`, `RENAME`, `SMOVE`, `SUNIONSTORE`,
 `BLPOP k1 k2`, `LMOVE`, `ZUNIONSTORE`, `PFMERGE`, `XREAD` over several streams, `MSETNX`…) whose
 keys are not proven to hash to one slot: through redis-rs methods (`con.rename(a, b)`), `Cmd::`
 constructors, UFCS calls (`Commands::del(&mut con, ..)`) and raw `redis::cmd("…").arg(..)`.
+Before redis 1.0 any key parameter may take a collection: `con.get(&keys)` sends `MGET`.
 
 ## Why it breaks on a cluster
 Redis Cluster only runs a multi-key command when every key hashes to the same slot; otherwise it
-answers `CROSSSLOT Keys in request don't hash to the same slot`. redis-rs's cluster client routes
-most commands by their first key and does not look at the others. Since redis 0.24 it splits
-MGET, DEL, EXISTS, UNLINK, TOUCH and MSET (and since 0.32.7 WATCH, JSON.MGET, JSON.MSET) into one
-command per slot: those work, but are no longer atomic — a split MSET can apply half its keys.
+answers `CROSSSLOT Keys in request don't hash to the same slot`. redis-rs's cluster client sends
+a multi-key command to the node of one key (the first, or the destination) and does not look at
+the others, with a few exceptions that it splits into one command per slot: `MGET`, `DEL`,
+`EXISTS`, `UNLINK`, `TOUCH` and `MSET` since redis 0.23.4, and `WATCH`, `JSON.MGET` and
+`JSON.MSET` since 0.32.7. A split command works but is no longer atomic: a split `MSET` can
+apply half its keys. `MSETNX` and `MSETEX` are never split, and inside a pipeline or a
+transaction nothing is. From 0.29.2 to 0.32.6 the sync cluster client refuses `PFCOUNT` and
+`PFMERGE` over several slots before sending them.
 
 Severity: `error` when the keys are certainly or near-certainly in different slots and the command
-is not split (the server refuses it); `warning` when redis-rs splits it, or when only run-time
-values decide; `note` when slotlint cannot resolve the keys.
+is not split; `warning` when redis-rs splits it (for the redis version in `Cargo.lock`), or when
+only run-time values decide; `note` when slotlint cannot resolve the keys.
 
 ## Example
 ```rust
@@ -39,8 +44,7 @@ Put the part that names the shared entity in a hash tag, so that only it is hash
 ```rust
 con.rename(format!("{{user:{id}}}:profile"), format!("{{user:{id}}}:settings"))?;
 ```
-`cargo slotlint fix` does this for every key of the family, across the workspace. Keys that share
-nothing need one command per key (or per slot) instead.
+Keys that share nothing need one command per key (or per slot) instead.
 "#,
     fixable: true,
     check: Some(check),

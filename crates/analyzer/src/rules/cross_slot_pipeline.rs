@@ -11,18 +11,22 @@ pub const RULE: Rule = Rule {
     name: "cross-slot-pipeline",
     code: "SL104",
     severity: Severity::Error,
-    summary: "a pipeline whose commands use keys in different hash slots",
+    summary:
+        "a pipeline whose commands use keys in different hash slots (the cluster client refuses it)",
     docs: r#"## What it finds
 Non-atomic pipelines (`redis::pipe()…query_async(..)`, pipelines built over several statements or
 in loops) whose commands' keys are not proven to share one hash slot, and commands a sync
 `cluster_pipe()` refuses.
 
 ## Why it breaks on a cluster
-redis-rs's async cluster connection sends a whole pipeline to one node and refuses one whose
-commands target different slots (`Received crossed slots in pipeline`, a client-side CrossSlot
-error, since 0.24); multi-key commands inside a pipeline are never split per slot. The sync
-`ClusterConnection` refuses `redis::pipe()` outright; its `cluster_pipe()` groups commands per node
-but refuses MGET, MSET, RENAME, SUNION and others by name.
+redis-rs's async cluster connection sends a whole pipeline to one node. Since redis 0.23.4 it
+refuses one whose commands target different slots before sending (`Received crossed slots in
+pipeline`, a client-side CrossSlot error); before, it sent it to one node anyway, where the
+commands of slots other nodes serve fail with `MOVED`. Multi-key commands inside a pipeline are
+never split per slot. The sync `ClusterConnection` refuses `redis::pipe()` outright, whatever
+its keys; its `cluster_pipe()` routes each command on its own, but refuses `MGET`, `MSET`,
+`RENAME`, `SUNION`, `KEYS`, `SCAN` and others by name (and `EVALSHA`, `PFCOUNT`, `PFMERGE`
+before 0.29.2), and a multi-key command in it must still have its keys in one slot.
 
 ## Example
 ```rust
@@ -33,7 +37,8 @@ let names: Vec<String> = p.query_async(&mut con).await?; // one slot per user
 
 ## Fix
 Pipeline only keys of one slot (one hash tag), or send one pipeline per slot. For reads of many
-unrelated keys, a single `MGET` is split per slot by the cluster client.
+unrelated keys, a single `MGET` replaces a pipeline of `GET`s: the cluster client splits it per
+slot. With the sync connection, build the pipeline with `redis::cluster::cluster_pipe()`.
 "#,
     fixable: true,
     check: Some(check),

@@ -13,7 +13,7 @@ pub const RULE: Rule = Rule {
     name: "cross-slot-pubsub",
     code: "SL205",
     severity: Severity::Error,
-    summary: "SSUBSCRIBE/SUNSUBSCRIBE with shard channels in different slots; SPUBLISH and SUBSCRIBE (or PUBLISH and SSUBSCRIBE) on one channel, which never meet",
+    summary: "SSUBSCRIBE over shard channels in different slots; SPUBLISH and SUBSCRIBE (or PUBLISH and SSUBSCRIBE) that never meet",
     docs: r#"## What it finds
 - `SSUBSCRIBE` / `SUNSUBSCRIBE` (`pubsub.ssubscribe(&[a, b])`, the cluster connection's
   `ssubscribe`, raw `cmd("SSUBSCRIBE").arg(a).arg(b)`) naming shard channels that are not proven
@@ -24,7 +24,7 @@ pub const RULE: Rule = Rule {
   `SSUBSCRIBE`: the two never meet.
 
 One channel per call, channels sharing a hash tag (`{orders}:created`, `{orders}:paid`), and
-classic `PUBLISH`/`SUBSCRIBE` pairs are fine. Test code is not checked.
+classic `PUBLISH`/`SUBSCRIBE` pairs are fine.
 
 ## Why it breaks on a cluster
 Shard channels hash to slots like keys, and one `SSUBSCRIBE` may only name channels of one slot:

@@ -12,16 +12,20 @@ pub const RULE: Rule = Rule {
     code: "SL103",
     severity: Severity::Error,
     summary:
-        "a Lua script (Script, EVAL, EVALSHA) or FCALL whose keys can land in different hash slots",
+        "a script call (`Script`, EVAL, EVALSHA, FCALL) whose keys can land in different hash slots",
     docs: r#"## What it finds
 `redis::Script::new(..).key(a).key(b).invoke(..)` / `invoke_async`, `prepare_invoke()` built over
 several statements, `con.invoke_script(&inv)`, and raw `EVAL`/`EVALSHA`/`FCALL` commands whose
 `KEYS` are not proven to share one hash slot.
 
 ## Why it breaks on a cluster
-A script runs on one node and may only touch keys of one slot. redis-rs sends `EVALSHA` to the
-node of the first key; if another key hashes elsewhere the server answers `CROSSSLOT` (redis-rs
-0.29.2 to 0.32.6 refuse it before sending). Nothing in the script runs.
+A script runs on one node and may only touch keys of one slot. `Script` sends `EVALSHA` (and
+`SCRIPT LOAD`, then `EVALSHA` again, when the server does not know the script) to the node of
+the first key; if another key hashes elsewhere the server answers `CROSSSLOT` and nothing in the
+script runs. `FCALL` is routed the same way. From redis 0.29.2 to 0.32.6 the cluster client
+checks `EVAL`/`EVALSHA` keys itself: the sync connection refuses the call before sending it, the
+async one sends it to a random node, which answers `CROSSSLOT`. Keys a script builds itself
+rather than receiving in `KEYS` are `undeclared-script-key`'s.
 
 ## Example
 ```rust

@@ -11,23 +11,25 @@ pub const RULE: Rule = Rule {
     name: "cross-slot-transaction",
     code: "SL102",
     severity: Severity::Error,
-    summary: "a MULTI/EXEC transaction or WATCH whose keys can land in different hash slots",
+    summary: "a transaction (`pipe().atomic()`, `redis::transaction`, `transaction_async`) or its WATCH over keys that can land in different hash slots",
     docs: r#"## What it finds
 Atomic pipelines (`redis::pipe().atomic()…query(..)`), `redis::transaction(con, &keys, |con, pipe| ..)`
-and `redis::aio::transaction_async(..)` whose watched and queued keys are not proven to share one
-hash slot.
+and `redis::aio::transaction_async(..)` whose queued keys are not proven to share one hash slot,
+or whose watched keys are not proven to share the slot of the queued ones.
 
 ## Why it breaks on a cluster
 A transaction runs on one node, and Redis Cluster requires every key of a MULTI/EXEC to be in one
-slot. The commands are all `QUEUED`, then `EXEC` fails with `CROSSSLOT` — nothing is applied, and
-the error shows up far from the command that caused it. WATCH on keys of several nodes cannot
-guard a transaction that runs on one of them. redis-rs's sync cluster connection cannot run
-transactions at all; the async one sends the whole transaction to one node.
+slot: the commands are queued, then `EXEC` fails with `CROSSSLOT` (a command whose slot another
+node serves is answered `MOVED` while queuing, and `EXEC` then aborts). Nothing is applied, and
+the error shows up far from the command that caused it. redis-rs's async cluster connection
+sends a transaction to one node by the same rule as a pipeline (since redis 0.23.4 it refuses
+one whose commands target different slots before sending); its sync cluster connection cannot
+run transactions at all.
 
 Watched keys outside the transaction's slot are a quieter hazard: since redis 0.32.7 the cluster
 client splits WATCH per slot, so the WATCH lands on other nodes than the EXEC, the transaction
-runs, and a concurrent change to those keys does not abort it (a `warning`). Before 0.32.7 a WATCH
-over several slots is itself refused with CROSSSLOT (an `error`).
+runs, and a concurrent change to those keys does not abort it (a `warning`). Before 0.32.7 a
+WATCH over several slots is itself refused with `CROSSSLOT` (an `error`).
 
 ## Example
 ```rust
@@ -39,7 +41,8 @@ redis::pipe().atomic()
 
 ## Fix
 Key everything a transaction touches by the entity it protects, in one hash tag:
-`format!("stock:{{{item}}}")` and `format!("reserved:{{{item}}}")` both hash `{item}` only.
+`format!("stock:{{{item}}}")` and `format!("reserved:{{{item}}}")` build `stock:{42}` and
+`reserved:{42}`, of which only `42` is hashed.
 "#,
     fixable: true,
     check: Some(check),

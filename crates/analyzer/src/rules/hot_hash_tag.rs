@@ -14,7 +14,8 @@ pub const RULE: Rule = Rule {
     name: "hot-hash-tag",
     code: "SL207",
     severity: Severity::Warning,
-    summary: "a key family whose hash tag is constant while the key varies (`{sessions}:{id}`): all of it on one node",
+    summary:
+        "a constant hash tag over varying keys (`{sessions}:{id}`): the whole family on one node",
     docs: r#"## What it finds
 Key families (keys built the same way, e.g. `format!("{{sessions}}:{id}")`) whose hash tag has
 no varying part while the key outside the tag varies: `{sessions}:{id}`, `{cache}:item:{id}`.
@@ -22,11 +23,10 @@ Reported once per family, at its first use in the crate, with the other uses in 
 labeled.
 
 Not reported: fixed keys, even when they share a tag (`{stats}:daily` and `{stats}:weekly` are two
-keys, not a growing family); tags with a varying part (`{user:{id}}:profile`); and families used
-whose tag is shared by several keys of one multi-key command, transaction, pipeline or script
+keys, not a growing family); tags with a varying part (`{user:{id}}:profile`); and families whose
+constant tag is shared by several keys of one multi-key command, transaction, pipeline or script
 — there the constant tag is what makes the operation legal (`BLPOP` over the
-`{queue:jobs}:{lane}` lanes, `XREAD` over `{stream:audit}:logins` and `…:logouts`). Test code is
-not checked.
+`{queue:jobs}:{lane}` lanes, `XREAD` over `{stream:audit}:logins` and `…:logouts`).
 
 ## Why it breaks on a cluster
 Only the tag is hashed. When it is constant, every key of the family hashes to the same slot,

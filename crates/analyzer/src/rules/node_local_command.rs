@@ -10,12 +10,11 @@ pub const RULE: Rule = Rule {
     name: "node-local-command",
     code: "SL203",
     severity: Severity::Warning,
-    summary: "KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL, WAIT: commands that see one node; what redis-rs's cluster client does with each",
+    summary: "KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL, WAIT: commands whose answer is about one node",
     docs: r#"## What it finds
 Commands whose answer is about the node they reach, not about the cluster: `KEYS`, `SCAN`
 (`scan`, `scan_match`, `scan_options`, `cmd("SCAN").iter(..)`), `RANDOMKEY`, `DBSIZE`,
 `FLUSHDB`, `FLUSHALL`, `WAIT` / `WAITAOF` — as methods, raw commands, and inside pipelines.
-Test code is not checked (`FLUSHDB` in a test's setup is fine).
 
 ## Why it breaks on a cluster
 Each node holds only the keys of its slots. What redis-rs's cluster client does (its routing
@@ -32,10 +31,11 @@ table; the KEYS and DBSIZE results were checked on a live cluster):
   **sync** cluster client refuses it ("This command cannot be safely routed in cluster mode").
 
 Inside a pipeline none of them is fanned out: the async cluster client sends the whole
-pipeline to one node (a sync `cluster_pipe()` refuses them). Through a single-node connection
-(`Client`, `ConnectionManager`) to a cluster node, all of them see that one node only:
-`KEYS`/`SCAN`/`DBSIZE` miss keys, `FLUSHDB` leaves the other shards full.
-Before redis 0.23.1 the async cluster client sent the fan-out commands to one random node too.
+pipeline to one node (a sync `cluster_pipe()` refuses `KEYS`, `SCAN`, `RANDOMKEY`, `DBSIZE`,
+`FLUSHDB` and `FLUSHALL`). Through a single-node connection (`Client`, `ConnectionManager`) to a
+cluster node, all of them see that one node only: `KEYS`/`SCAN`/`DBSIZE` miss keys, `FLUSHDB`
+leaves the other shards full. Before redis 0.23.1 the async cluster client sent the fan-out
+commands to one random node too.
 
 ## Example
 ```rust

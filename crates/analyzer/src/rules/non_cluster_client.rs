@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     name: "non-cluster-client",
     code: "SL201",
     severity: Severity::Error,
-    summary: "a single-node client or pool (Client::open, ConnectionManager, sentinel, deadpool/bb8/r2d2) in a crate that never builds a cluster client",
+    summary: "a single-node client or pool (`Client::open`, `ConnectionManager`, sentinel, deadpool/bb8/r2d2) in a crate with no cluster client",
     docs: r#"## What it finds
 Places where a crate builds a client that talks to one Redis server, when the crate builds no
 cluster client anywhere (outside test code):
@@ -19,15 +19,15 @@ cluster client anywhere (outside test code):
 - pools over single-node clients: `deadpool_redis::Config` / `Manager`,
   `bb8_redis::RedisConnectionManager`, `r2d2_redis::RedisConnectionManager`.
 
-Each construction is reported once, with the connections taken from it in the same function
+Each construction is one finding, with the connections taken from it in the same file
 (`get_connection`, `get_multiplexed_async_connection`, `get_connection_manager`,
-`ConnectionManager::new`) as labels. A crate that only receives a `redis::Client` from elsewhere
-gets one finding per place it opens a connection from it.
+`ConnectionManager::new`) as labels; those taken in other files are counted in a note. A crate
+that only receives a `redis::Client` from elsewhere gets one finding per place it keeps one (a
+field, a parameter), at the first connection opened from it.
 
 Not reported: crates that also build a `ClusterClient`, use `cluster::`/`cluster_async::`
 types, `deadpool_redis::cluster` or `redis_cluster_async` (a single-node client next to a cluster
-one is taken as deliberate, e.g. a standalone cache); test code (`#[cfg(test)]`, `#[test]`
-functions, `tests/`, `benches/`), which talks to a local server on purpose.
+one is taken as deliberate, e.g. a standalone cache).
 
 ## Why it breaks on a cluster
 A single-node client connects to the one address it was given. On a cluster, every key whose
@@ -48,9 +48,9 @@ let client = redis::cluster::ClusterClient::new(vec!["redis://cache:6379"])?;
 let mut con = client.get_async_connection().await?; // cluster_async::ClusterConnection
 ```
 Pools have cluster variants: `deadpool_redis::cluster::Config` (deadpool-redis feature
-`cluster`), `bb8::Pool<redis::cluster::ClusterClient>` (redis feature `bb8`),
-`r2d2::Pool<redis::cluster::ClusterClient>` (redis feature `r2d2`). A cluster has no sentinels:
-failover is built in.
+`cluster`), `bb8::Pool<redis::cluster::ClusterClient>` (redis features `bb8`, `cluster-async`),
+`r2d2::Pool<redis::cluster::ClusterClient>` (redis features `r2d2`, `cluster`). A cluster has no
+sentinels: failover is built in.
 "#,
     fixable: false,
     check: Some(check),

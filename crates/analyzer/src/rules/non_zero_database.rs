@@ -10,7 +10,7 @@ pub const RULE: Rule = Rule {
     name: "non-zero-database",
     code: "SL202",
     severity: Severity::Error,
-    summary: "a database other than 0 (`redis://host/3`, `db: 3`, SELECT, SWAPDB, MOVE, COPY … DB): a cluster only has database 0",
+    summary: "a database other than 0 (`redis://host/3`, `db: 3`, SELECT, SWAPDB, MOVE, COPY … DB): a cluster has only database 0",
     docs: r#"## What it finds
 - connection URLs that select a database other than 0, in string literals, constants and
   `format!` strings: `redis://host:6379/3`, `rediss://…/3`, `redis+unix:///path?db=3`;
@@ -20,16 +20,15 @@ pub const RULE: Rule = Rule {
   `MOVE key db`, `COPY src dst DB n`.
 
 `redis://host/0`, `redis://host:6379` and `SELECT 0` are fine. A database that only run-time
-values decide (`SELECT` with a variable) is a warning. Test code is not checked: tests often
-pick a database of a local server on purpose.
+values decide (`SELECT` or `COPY … DB` with a variable) is a warning.
 
 ## Why it breaks on a cluster
 Redis Cluster has a single database, 0. `SELECT 1` answers `ERR SELECT is not allowed in cluster
 mode`; `SWAPDB` and `MOVE` are refused the same way, and `COPY … DB n` answers `ERR Copying to
 another database is not allowed in cluster mode` (observed on Redis 7.0). redis-rs's cluster
-client ignored the database of its node URLs before 1.3 — data meant for database 3 silently
-lands in database 0, next to everything else — and sends `SELECT` from 1.3 on, which the cluster
-refuses. (Valkey 9 can be configured with several cluster databases; Redis cannot.)
+client ignores the database of its node URLs before redis 1.3 — data meant for database 3
+silently lands in database 0, next to everything else — and sends `SELECT` from 1.3 on, which
+the cluster refuses. (Valkey 9 can be configured with several cluster databases; Redis cannot.)
 
 ## Example
 ```rust

@@ -10,8 +10,8 @@ pub const RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "a file slotlint could not read or parse (it is skipped, the rest is checked)",
     docs: r#"## What it finds
-Rust files that are not valid UTF-8, too large, unreadable, or that do not parse as Rust
-(syntax errors, or syntax newer than slotlint's parser), and folders that cannot be walked.
+Rust files that are not valid UTF-8, larger than 16 MiB, unreadable, or that do not parse as
+Rust (syntax errors, or syntax newer than slotlint's parser), and folders that cannot be walked.
 
 ## Why it matters
 slotlint cannot see the Redis calls in such a file, so their hazards go unreported. The run goes
@@ -19,7 +19,8 @@ on with the other files; the exit code is not affected unless you deny notes.
 
 ## Example
 ```text
-note[SL001]: src/broken.rs does not parse: expected `;`
+note[SL001]: src/broken.rs does not parse as Rust: expected an expression
+ --> src/broken.rs:2:13
 ```
 
 ## Fix

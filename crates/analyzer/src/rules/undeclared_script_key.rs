@@ -34,7 +34,7 @@ key argument is traced through locals, local functions and loops:
 
 `KEYS[i]`, locals holding it, `for _, k in ipairs(KEYS)`, `unpack(KEYS)` and the `keys`
 parameter of `redis.register_function` callbacks are declared. A body that does not parse is
-one note, and the rest of the file is still checked. Test code is not checked.
+one note, and the rest of the file is still checked.
 
 ## Why it breaks on a cluster
 A cluster routes a script by the keys declared in `KEYS` (numkeys); the body then runs on that

@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     name: "unused-suppression",
     code: "SL002",
     severity: Severity::Warning,
-    summary: "a `slotlint: allow` comment or `#[slotlint::allow]` that suppresses nothing",
+    summary: "a `// slotlint: allow(…)` or `#[slotlint::allow]` that suppresses nothing",
     docs: r#"## What it finds
 Suppressions that no finding needs:
 - `// slotlint: allow(RULE, …) reason` with no finding of `RULE` starting on its line (or, for a
