@@ -7,6 +7,7 @@ mod fix_cmd;
 mod migrate_cmd;
 mod output;
 mod sarif;
+mod trace_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ enum Command {
     Fix(fix_cmd::FixArgs),
     /// Rename existing keys on a standalone Redis according to a fix plan.
     Migrate(migrate_cmd::MigrateArgs),
+    /// Watch what a command sends to a standalone Redis (MONITOR) and judge it as a cluster would.
+    Trace(trace_cmd::TraceArgs),
     /// Print a rule's documentation.
     Explain {
         /// Rule name (`cross-slot-command`) or code (`SL101`).
@@ -88,6 +91,10 @@ struct CheckArgs {
     /// Print the number of findings per rule after the report.
     #[arg(long)]
     statistics: bool,
+    /// Join a trace written by `cargo slotlint trace` to the call sites: findings observed at run
+    /// time are reported at their call, under the same rules.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0, hide = true)]
     threads: usize,
@@ -110,6 +117,7 @@ fn normalized_args() -> Vec<std::ffi::OsString> {
         "check",
         "fix",
         "migrate",
+        "trace",
         "rules",
         "explain",
         "help",
@@ -170,6 +178,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Fix(args) => fix_cmd::run(args),
         Command::Migrate(args) => migrate_cmd::run(args),
+        Command::Trace(args) => trace_cmd::run(args),
     }
 }
 
@@ -249,6 +258,20 @@ fn check(args: CheckArgs) -> ExitCode {
         threads: args.threads,
     };
     let mut report = analyze(&discovery, &options);
+    if let Some(path) = &args.trace {
+        let shown = path.display().to_string();
+        let joined = trace_cmd::join_into(
+            &mut report,
+            &cwd.join(path),
+            &shown,
+            &discovery,
+            options.assumed_redis,
+        );
+        if let Err(e) = joined {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
     config.apply(&mut report, &discovery.display_root);
     if !report.internal_errors.is_empty() {
         for e in &report.internal_errors {

@@ -85,6 +85,18 @@ pub struct Report {
     /// Findings covered by a suppression (`// slotlint: allow(..)`, `#[slotlint::allow]`), in the
     /// order of `diagnostics`. Not in `diagnostics`; their files are in `sources`.
     pub suppressed: Vec<Suppressed>,
+    /// Every call site of the reported files (for `check --trace`, which joins run-time
+    /// observations to them).
+    pub sites: Vec<SiteFact>,
+}
+
+/// A call site with the file it is in.
+#[derive(Clone, Debug)]
+pub struct SiteFact {
+    pub path: std::path::PathBuf,
+    /// The file as shown to users (as in [`Diagnostic::file`]).
+    pub file: String,
+    pub site: sites::CallSite,
 }
 
 impl Report {
@@ -94,6 +106,7 @@ impl Report {
 }
 
 struct UnitResult {
+    sites: Vec<SiteFact>,
     diagnostics: Vec<Diagnostic>,
     sources: Vec<SourceFile>,
     stats: Stats,
@@ -126,6 +139,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_default();
                     UnitResult {
+                        sites: Vec::new(),
                         diagnostics: Vec::new(),
                         sources: Vec::new(),
                         stats: Stats::default(),
@@ -154,6 +168,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         report.sources.extend(r.sources);
         report.internal_errors.extend(r.internal_error);
         report.suppressed.extend(r.suppressed);
+        report.sites.extend(r.sites);
         let s = &mut report.stats;
         s.units += r.stats.units;
         s.units_using_redis += r.stats.units_using_redis;
@@ -222,6 +237,7 @@ fn analyze_unit(
         // that the prefilter changes nothing.
         if options.prefilter {
             return UnitResult {
+                sites: Vec::new(),
                 diagnostics: Vec::new(),
                 sources: Vec::new(),
                 stats,
@@ -304,6 +320,18 @@ fn analyze_unit(
     );
     diagnostics.extend(found);
     drop(cx);
+    let site_facts = sources
+        .iter()
+        .zip(&all_sites)
+        .filter(|(source, _)| reported(source))
+        .flat_map(|(source, sites)| {
+            sites.iter().map(|site| SiteFact {
+                path: source.path.clone(),
+                file: source.display.clone(),
+                site: site.clone(),
+            })
+        })
+        .collect();
     // Suppression comments and `#[slotlint::allow]`; unused ones are findings too (not in crates
     // without redis, which the prefilter skips: findings must not depend on it).
     let (diagnostics, suppressed) = if uses_redis {
@@ -321,6 +349,7 @@ fn analyze_unit(
         .chain(extra_sources)
         .collect();
     UnitResult {
+        sites: site_facts,
         diagnostics,
         sources: with_findings,
         stats,

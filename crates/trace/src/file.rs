@@ -136,6 +136,10 @@ pub struct Signature {
     /// `sha:<40 hex>` (EVALSHA), `body:<hash>` (EVAL), `function:<name>` (FCALL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub script: Option<String>,
+    /// The arguments a cluster refuses, when they are not keys (`BY w_*`, `SELECT 1`): shapes
+    /// that differ only there are different shapes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     /// Stands for every observation of this kind and first command that did not fit.
     #[serde(default, skip_serializing_if = "is_false")]
     pub overflow: bool,
@@ -149,6 +153,10 @@ pub struct Example {
     pub watch: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lua: Vec<Vec<String>>,
+    /// For a single command: its first arguments after the name (keys included), as text, each
+    /// cut at 64 bytes, to tell apart calls that differ in options.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
 }
 
 /// A shape with what was seen of it.
@@ -249,9 +257,11 @@ impl TraceFile {
             serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
         match probe.get("version").and_then(serde_json::Value::as_u64) {
             Some(v) if v == u64::from(TRACE_VERSION) => {}
-            Some(v) => return Err(format!(
+            Some(v) => {
+                return Err(format!(
                 "trace version {v} is not supported (this slotlint reads version {TRACE_VERSION})"
-            )),
+            ))
+            }
             None => return Err("not a slotlint trace: no \"version\"".into()),
         }
         serde_json::from_value(probe).map_err(|e| format!("not a slotlint trace: {e}"))

@@ -26,7 +26,8 @@ use crate::file::{
     Example, Finding, FindingKind, Shape, ShapeCommand, SlotKey, TraceFile, UnitKind,
 };
 use crate::judge::{observed_text, verdict, Context};
-use crate::observe::MAX_EXAMPLE_KEYS;
+use crate::observe::{MAX_ARG_BYTES, MAX_EXAMPLE_ARGS, MAX_EXAMPLE_KEYS};
+use crate::shape::display_pattern;
 
 /// How a site runs its commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +61,9 @@ pub struct StaticCommand {
     /// False when the analyzer guessed positions after a collection of unknown length: only a
     /// prefix of the keys must fit.
     pub exact: bool,
+    /// For raw commands (`cmd("SORT").arg(..)`): the arguments after the name, `None` where not
+    /// a literal; empty for redis-rs methods. Literal ones must equal the observed arguments.
+    pub argv: Vec<Option<String>>,
 }
 
 /// A static finding at a site.
@@ -123,6 +127,7 @@ struct CompiledCommand<'a> {
     name: &'a str,
     keys: Vec<CompiledKey>,
     exact: bool,
+    argv: &'a [Option<String>],
 }
 
 struct CompiledSite<'a> {
@@ -175,32 +180,66 @@ fn keys_fit(keys: &[String], site: &[CompiledKey], exact: bool) -> bool {
     fits[0][0]
 }
 
-fn command_fits(name: &str, keys: &[String], cmd: &CompiledCommand<'_>) -> bool {
-    name == cmd.name && keys_fit(keys, &cmd.keys, cmd.exact)
+fn command_fits(name: &str, keys: &[String], cmd: &CompiledCommand<'_>, loose: bool) -> bool {
+    let same = if loose {
+        family(name) == family(cmd.name)
+    } else {
+        name == cmd.name
+    };
+    same && keys_fit(keys, &cmd.keys, cmd.exact)
 }
 
-/// EVAL and EVALSHA run the same scripts (`redis::Script` sends EVALSHA, falls back to EVAL).
-fn script_family(name: &str) -> &str {
+/// Whether observed arguments (the first [`MAX_EXAMPLE_ARGS`], each cut at [`MAX_ARG_BYTES`])
+/// agree with a raw command's literal arguments. A fully literal argv must be all there is.
+fn args_fit(observed: &[String], argv: &[Option<String>]) -> bool {
+    if argv.is_empty() || observed.is_empty() {
+        return true;
+    }
+    let seen_all = observed.len() < MAX_EXAMPLE_ARGS;
+    for (i, want) in argv.iter().enumerate() {
+        match (want, observed.get(i)) {
+            (Some(want), Some(got))
+                if got.len() < MAX_ARG_BYTES && !want.eq_ignore_ascii_case(got) =>
+            {
+                return false
+            }
+            (Some(_), None) if seen_all => return false,
+            _ => {}
+        }
+    }
+    let literal = argv.iter().all(Option::is_some);
+    !(literal && seen_all && observed.len() > argv.len())
+}
+
+/// Commands one call of the code may send under either name, tried when no site sends the
+/// observed name itself: a script by body or by SHA, `xread_options` with or without a group.
+fn family(name: &str) -> &str {
     match name {
         "EVAL" | "EVALSHA" => "EVAL",
         "EVAL_RO" | "EVALSHA_RO" => "EVAL_RO",
+        "XREAD" | "XREADGROUP" => "XREAD",
         other => other,
     }
 }
 
 /// Whether one example of `shape` is a run of `site`.
-fn example_fits(shape: &Shape, example: &Example, site: &CompiledSite<'_>) -> bool {
+fn example_fits(shape: &Shape, example: &Example, site: &CompiledSite<'_>, loose: bool) -> bool {
     let commands = &shape.signature.commands;
     let keys = |i: usize| example.commands.get(i).map(Vec::as_slice).unwrap_or(&[]);
     let each_command_fits = |allowed: &[CompiledCommand<'_>]| {
-        commands
-            .iter()
-            .enumerate()
-            .all(|(i, c)| allowed.iter().any(|sc| command_fits(&c.name, keys(i), sc)))
+        commands.iter().enumerate().all(|(i, c)| {
+            allowed
+                .iter()
+                .any(|sc| command_fits(&c.name, keys(i), sc, loose))
+        })
     };
     match (shape.signature.kind, site.site.kind) {
         (UnitKind::Command, SiteKind::Command | SiteKind::Pipeline) => {
-            each_command_fits(&site.commands)
+            commands.first().is_some_and(|c| {
+                site.commands.iter().any(|sc| {
+                    args_fit(&example.args, sc.argv) && command_fits(&c.name, keys(0), sc, loose)
+                })
+            })
         }
         (UnitKind::Pipeline, SiteKind::Pipeline) => each_command_fits(&site.commands),
         (UnitKind::Transaction, SiteKind::Transaction | SiteKind::AtomicPipeline) => {
@@ -215,17 +254,24 @@ fn example_fits(shape: &Shape, example: &Example, site: &CompiledSite<'_>) -> bo
             let Some(call) = commands.first() else {
                 return false;
             };
-            site.commands
-                .iter()
-                .any(|sc| script_family(sc.name) == script_family(&call.name))
-                && keys_fit(keys(0), &site.keys, false)
+            site.commands.iter().any(|sc| {
+                if loose {
+                    family(sc.name) == family(&call.name)
+                } else {
+                    sc.name == call.name
+                }
+            }) && keys_fit(keys(0), &site.keys, false)
         }
         _ => false,
     }
 }
 
-fn shape_fits(shape: &Shape, site: &CompiledSite<'_>) -> bool {
-    !shape.signature.overflow && shape.examples.iter().any(|e| example_fits(shape, e, site))
+fn shape_fits(shape: &Shape, site: &CompiledSite<'_>, loose: bool) -> bool {
+    !shape.signature.overflow
+        && shape
+            .examples
+            .iter()
+            .any(|e| example_fits(shape, e, site, loose))
 }
 
 /// `MGET jobs:{}…`, `MULTI SET u:{} SET v:{} EXEC`.
@@ -234,7 +280,7 @@ pub fn shape_text(shape: &Shape) -> String {
         let mut s = c.name.clone();
         for k in &c.keys {
             s.push(' ');
-            s.push_str(&k.pattern);
+            s.push_str(&display_pattern(&k.pattern));
             if k.many {
                 s.push('…');
             }
@@ -283,6 +329,7 @@ pub fn join(trace: &TraceFile, sites: &[StaticSite], default_version: Version) -
                     name: &c.name,
                     keys: compile_keys(&c.keys),
                     exact: c.exact,
+                    argv: &c.argv,
                 })
                 .collect(),
             keys: compile_keys(&site.keys),
@@ -293,12 +340,18 @@ pub fn join(trace: &TraceFile, sites: &[StaticSite], default_version: Version) -
     let mut at_sites: BTreeMap<(usize, &'static str), Vec<(Finding, String)>> = BTreeMap::new();
     let mut findings = Vec::new();
     for shape in &trace.shapes {
-        let matched: Vec<usize> = compiled
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| shape_fits(shape, c))
-            .map(|(i, _)| i)
-            .collect();
+        let fitting = |loose: bool| -> Vec<usize> {
+            compiled
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| shape_fits(shape, c, loose))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let mut matched = fitting(false);
+        if matched.is_empty() {
+            matched = fitting(true);
+        }
         for &i in &matched {
             exercised[i] += shape.count;
         }
@@ -320,7 +373,7 @@ pub fn join(trace: &TraceFile, sites: &[StaticSite], default_version: Version) -
                             c.name == first
                                 || c.name == f.command
                                 || (shape.signature.kind == UnitKind::Script
-                                    && script_family(&c.name) == script_family(first))
+                                    && family(&c.name) == family(first))
                         })
                     })
                     .map(|(i, _)| i)
@@ -463,6 +516,7 @@ mod tests {
                     name: name.into(),
                     keys,
                     exact: true,
+                    argv: Vec::new(),
                 })
                 .collect(),
             keys: Vec::new(),
@@ -483,6 +537,7 @@ mod tests {
             name: "MGET",
             keys: compile_keys(&keys),
             exact,
+            argv: &[],
         };
         let keys = |ks: &[&str]| ks.iter().map(|k| k.to_string()).collect::<Vec<_>>();
         let two = c(
@@ -495,33 +550,70 @@ mod tests {
         assert!(command_fits(
             "MGET",
             &keys(&["user:7:profile", "user:7:prefs"]),
-            &two
+            &two,
+            false
         ));
         assert!(!command_fits(
             "MGET",
             &keys(&["user:7:prefs", "user:7:profile"]),
-            &two
+            &two,
+            false
         ));
-        assert!(!command_fits("MGET", &keys(&["user:7:profile"]), &two));
+        assert!(!command_fits(
+            "MGET",
+            &keys(&["user:7:profile"]),
+            &two,
+            false
+        ));
         assert!(!command_fits(
             "GET",
             &keys(&["user:7:profile", "user:7:prefs"]),
-            &two
+            &two,
+            false
         ));
         let many = c(vec![key(Some("jobs:{}"), true)], true);
         assert!(command_fits(
             "MGET",
             &keys(&["jobs:a", "jobs:b", "jobs:c"]),
-            &many
+            &many,
+            false
         ));
-        assert!(!command_fits("MGET", &keys(&["jobs:a", "other"]), &many));
+        assert!(!command_fits(
+            "MGET",
+            &keys(&["jobs:a", "other"]),
+            &many,
+            false
+        ));
         let unknown = c(vec![key(None, false), key(None, false)], true);
-        assert!(command_fits("MGET", &keys(&["a", "b"]), &unknown));
+        assert!(command_fits("MGET", &keys(&["a", "b"]), &unknown, false));
         let tagged = c(vec![key(Some("{{cart:{}}}:saved"), false)], true);
-        assert!(command_fits("MGET", &keys(&["{cart:42}:saved"]), &tagged));
-        assert!(!command_fits("MGET", &keys(&["cart:42:saved"]), &tagged));
+        assert!(command_fits(
+            "MGET",
+            &keys(&["{cart:42}:saved"]),
+            &tagged,
+            false
+        ));
+        assert!(!command_fits(
+            "MGET",
+            &keys(&["cart:42:saved"]),
+            &tagged,
+            false
+        ));
+        let xread = CompiledCommand {
+            name: "XREAD",
+            keys: compile_keys(&[key(None, true)]),
+            exact: true,
+            argv: &[],
+        };
+        assert!(!command_fits("XREADGROUP", &keys(&["s"]), &xread, false));
+        assert!(command_fits("XREADGROUP", &keys(&["s"]), &xread, true));
         let guessed = c(vec![key(Some("a:{}"), false)], false);
-        assert!(command_fits("MGET", &keys(&["a:1", "b:2"]), &guessed));
+        assert!(command_fits(
+            "MGET",
+            &keys(&["a:1", "b:2"]),
+            &guessed,
+            false
+        ));
     }
 
     #[test]
@@ -647,6 +739,42 @@ mod tests {
             (undeclared.site, undeclared.severity),
             (Some(1), Severity::Error)
         );
+    }
+
+    #[test]
+    fn literal_arguments_tell_raw_commands_apart() {
+        let t = trace(&[
+            r#"1.000000 [0 10.0.0.1:1] "SORT" "hz:ids""#,
+            r#"2.000000 [0 10.0.0.1:1] "SORT" "hz:ids" "BY" "hz:w_*""#,
+        ]);
+        let sort = |argv: &[Option<&str>]| {
+            let mut s = site(
+                SiteKind::Command,
+                vec![("SORT", vec![key(None, false)])],
+                &[],
+            );
+            s.commands[0].argv = argv.iter().map(|a| a.map(str::to_owned)).collect();
+            s
+        };
+        let sites = vec![
+            sort(&[None]),
+            sort(&[None, Some("BY"), Some("hz:w_*")]),
+            sort(&[Some("hz:ids")]),
+        ];
+        let report = join(&t, &sites, (1, 8, 1));
+        // Plain SORT: the site with an unknown argument and the literal one; SORT BY: the first two.
+        assert_eq!(report.exercised, vec![2, 1, 1]);
+        let sites_with_errors: Vec<Option<usize>> =
+            report.findings.iter().map(|j| j.site).collect();
+        assert_eq!(sites_with_errors, [Some(0), Some(1)]);
+        assert!(args_fit(
+            &["a".into(), "BY".into()],
+            &[None, Some("by".into())]
+        ));
+        assert!(!args_fit(
+            &["a".into()],
+            &[Some("a".into()), Some("BY".into())]
+        ));
     }
 
     #[test]

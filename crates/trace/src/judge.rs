@@ -223,22 +223,30 @@ pub fn command_findings(cmd: &Cmd, traced_db: Option<u32>) -> Vec<Finding> {
             .and_then(|a| std::str::from_utf8(a).ok())
             .and_then(|s| s.trim().parse::<u32>().ok())
     };
-    let other_db = match name {
-        "SELECT" => number(1).is_some_and(|n| n != 0 && Some(n) != traced_db),
-        "SWAPDB" | "MOVE" => true,
+    let db_detail = match name {
+        "SELECT" => number(1)
+            .filter(|n| *n != 0 && Some(*n) != traced_db)
+            .map(|n| format!("SELECT {n}")),
+        "SWAPDB" => Some(format!(
+            "SWAPDB {} {}",
+            cmd.arg(1).unwrap_or_default(),
+            cmd.arg(2).unwrap_or_default()
+        )),
+        "MOVE" => Some(format!("MOVE … {}", cmd.arg(2).unwrap_or_default())),
         "COPY" => cmd
             .args
             .iter()
             .position(|a| a.eq_ignore_ascii_case(b"DB"))
-            .is_some_and(|at| number(at + 1) != Some(0)),
-        _ => false,
+            .filter(|at| number(at + 1) != Some(0))
+            .map(|at| format!("COPY … DB {}", cmd.arg(at + 1).unwrap_or_default())),
+        _ => None,
     };
-    if other_db {
+    if let Some(detail) = db_detail {
         out.push(finding(
             FindingKind::OtherDatabase,
             name,
             Vec::new(),
-            Some(cmd.line()),
+            Some(detail),
         ));
     }
     out

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use slotlint_fix::{KeyFate, Migrator};
 use slotlint_hashslot::{slot, SLOT_COUNT};
 
-use crate::shape::{key_pattern, Interner};
+use crate::shape::{display_pattern, key_pattern, Interner};
 
 /// Key patterns kept per slot; the others are counted as `other`.
 pub const PATTERNS_PER_SLOT: usize = 8;
@@ -297,7 +297,13 @@ pub fn report(load: &Load, primaries_count: usize, hottest: usize) -> String {
                 .patterns
                 .iter()
                 .take(3)
-                .map(|p| format!("`{}` {}", p.pattern, percent(p.count, s.count)))
+                .map(|p| {
+                    format!(
+                        "`{}` {}",
+                        display_pattern(&p.pattern),
+                        percent(p.count, s.count)
+                    )
+                })
                 .collect();
             let _ = writeln!(
                 out,

@@ -44,6 +44,9 @@ pub const MAX_EXAMPLE_KEYS: usize = 16;
 pub const EXAMPLES_PER_SHAPE: usize = 3;
 /// Bytes of a key kept in an example.
 const MAX_KEY_BYTES: usize = 512;
+/// Arguments of a single command kept in an example, and bytes of each.
+pub const MAX_EXAMPLE_ARGS: usize = 8;
+pub const MAX_ARG_BYTES: usize = 64;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -70,6 +73,8 @@ impl Default for Options {
 struct Seen {
     name: String,
     keys: Vec<Vec<u8>>,
+    /// Arguments after the name, kept for single commands only.
+    args: Vec<String>,
 }
 
 impl Seen {
@@ -83,7 +88,21 @@ impl Seen {
                 .take(MAX_EXAMPLE_KEYS * 4)
                 .map(|k| k[..k.len().min(MAX_KEY_BYTES)].to_vec())
                 .collect(),
+            args: Vec::new(),
         }
+    }
+
+    fn with_args(cmd: &Cmd) -> Seen {
+        let skip = cmd.name.split(' ').count();
+        let mut seen = Seen::of(cmd);
+        seen.args = cmd
+            .args
+            .iter()
+            .skip(skip)
+            .take(MAX_EXAMPLE_ARGS)
+            .map(|a| key_text(&a[..a.len().min(MAX_ARG_BYTES)]))
+            .collect();
+        seen
     }
 }
 
@@ -280,7 +299,7 @@ impl Observer {
                     let found = command_findings(&cmd, self.options.traced_db);
                     self.record(
                         UnitKind::Command,
-                        vec![seen.clone()],
+                        vec![Seen::with_args(&cmd)],
                         Vec::new(),
                         Vec::new(),
                         None,
@@ -357,14 +376,10 @@ impl Observer {
                 found.push(finding(FindingKind::WatchOutside, "WATCH", pair, None));
             }
         }
-        let watch = Seen {
-            name: "WATCH".into(),
-            keys: watch,
-        };
         self.record(
             UnitKind::Transaction,
             tx.queued,
-            watch.keys,
+            watch,
             Vec::new(),
             None,
             found,
@@ -490,12 +505,17 @@ impl Observer {
     ) {
         let (shape_commands, example_commands) = shape_of(&commands);
         let (shape_lua, example_lua) = shape_of(&lua);
+        let details: Vec<&str> = findings
+            .iter()
+            .filter_map(|f| f.detail.as_deref())
+            .collect();
         let mut signature = Signature {
             kind,
             commands: shape_commands,
             watch: key_shapes(&watch),
             lua: shape_lua,
             script,
+            detail: (!details.is_empty()).then(|| details.join(" ")),
             overflow: false,
         };
         if !self.shapes.contains_key(&signature) && self.shapes.len() >= self.options.max_shapes {
@@ -513,6 +533,7 @@ impl Observer {
                 watch: Vec::new(),
                 lua: Vec::new(),
                 script: None,
+                detail: None,
                 overflow: true,
             };
         }
@@ -532,6 +553,10 @@ impl Observer {
                     .map(|k| key_text(k))
                     .collect(),
                 lua: example_lua,
+                args: match (kind, commands.first()) {
+                    (UnitKind::Command, Some(c)) => c.args.clone(),
+                    _ => Vec::new(),
+                },
             };
             if !entry.examples.contains(&example) {
                 entry.examples.push(example);

@@ -95,6 +95,26 @@ pub fn key_pattern(key: &[u8]) -> String {
     out
 }
 
+/// A pattern for people: holes as `*`, literal braces single (`{cart:*}:saved`).
+pub fn display_pattern(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('{', Some('{')) | ('}', Some('}')) => {
+                chars.next();
+                out.push(c);
+            }
+            ('{', Some('}')) => {
+                chars.next();
+                out.push('*');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Parts are runs of letters, digits and non-ASCII bytes; everything else separates them.
 fn is_separator(c: u8) -> bool {
     c.is_ascii() && !c.is_ascii_alphanumeric()
@@ -174,6 +194,12 @@ mod tests {
         assert_eq!(key_pattern(b""), "");
         assert_eq!(key_pattern(b"a\\b\n"), "a\\\\b\\x0a");
         assert_eq!(key_pattern(b"caf\xc3\xa9:1"), "café:{}");
+    }
+
+    #[test]
+    fn patterns_for_people() {
+        assert_eq!(display_pattern("{{cart:{}}}:saved"), "{cart:*}:saved");
+        assert_eq!(display_pattern("user:{}:profile"), "user:*:profile");
     }
 
     #[test]
