@@ -206,6 +206,14 @@ pub fn run(args: TraceArgs) -> ExitCode {
             return fail(format!("cannot handle Ctrl-C: {e}"));
         }
     }
+    // One line when the trace starts: a caller (or a test) knows every later command is seen.
+    match args.command.is_empty() {
+        true if args.duration.is_none() => {
+            eprintln!("slotlint trace: watching {server}; stop with Ctrl-C")
+        }
+        true => eprintln!("slotlint trace: watching {server}"),
+        false => eprintln!("slotlint trace: watching {server} while the command runs"),
+    }
     let mut child = match args.command.split_first() {
         Some((program, rest)) => match std::process::Command::new(program).args(rest).spawn() {
             Ok(c) => Some(c),
