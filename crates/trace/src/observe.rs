@@ -62,7 +62,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             traced_db: None,
-            batch_gap_micros: 40,
+            batch_gap_micros: 50,
             max_shapes: 10_000,
         }
     }
