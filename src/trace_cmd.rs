@@ -11,7 +11,7 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitCode};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -97,6 +97,9 @@ fn public_url(url: &str) -> String {
     }
 }
 
+/// MONITOR text read but not yet judged, at most (plus one line).
+const MAX_BYTES_IN_FLIGHT: usize = 64 << 20;
+
 enum Msg {
     Line(String),
     /// The connection ended (error text).
@@ -179,11 +182,18 @@ pub fn run(args: TraceArgs) -> ExitCode {
         return fail(format!("{server}: MONITOR: {e}"));
     }
     // The reader only reads: parsing and judging happen here, so a slow judge slows the reader
-    // through the bounded channel (the server then buffers MONITOR output for us).
+    // through the channel, bounded in lines and in bytes (MONITOR lines hold values, of any
+    // size); the server then buffers MONITOR output for us.
     let (tx, rx) = sync_channel::<Msg>(1 << 14);
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let reader_budget = in_flight.clone();
     std::thread::spawn(move || loop {
         match monitor.recv_response() {
             Ok(redis::Value::SimpleString(line)) => {
+                while reader_budget.load(Ordering::Acquire) > MAX_BYTES_IN_FLIGHT {
+                    std::thread::sleep(Duration::from_micros(200));
+                }
+                reader_budget.fetch_add(line.len(), Ordering::AcqRel);
                 if tx.send(Msg::Line(line)).is_err() {
                     return;
                 }
@@ -258,7 +268,7 @@ pub fn run(args: TraceArgs) -> ExitCode {
             .arg(&marker)
             .query::<String>(&mut control);
         if sent.is_ok() {
-            if let Some(lost) = drain_until(&rx, &mut observer, &marker) {
+            if let Some(lost) = drain_until(&rx, &mut observer, &marker, &in_flight) {
                 stop = Stop::Lost(lost);
             }
         }
@@ -365,16 +375,17 @@ fn watch(
     interrupted: &AtomicBool,
     started: Instant,
     progress: bool,
+    in_flight: &AtomicUsize,
 ) -> Stop {
     let mut last_progress = Instant::now();
     loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
             Ok(Msg::Line(line)) => {
-                feed(observer, &line);
+                feed(observer, &line, in_flight);
                 // Drain what is there before looking at the clock again.
                 for _ in 0..4096 {
                     match rx.try_recv() {
-                        Ok(Msg::Line(line)) => feed(observer, &line),
+                        Ok(Msg::Line(line)) => feed(observer, &line, in_flight),
                         Ok(Msg::End(e)) => return Stop::Lost(e),
                         Err(_) => break,
                     }
@@ -403,7 +414,8 @@ fn watch(
     }
 }
 
-fn feed(observer: &mut Observer, line: &str) {
+fn feed(observer: &mut Observer, line: &str, in_flight: &AtomicUsize) {
+    in_flight.fetch_sub(line.len(), Ordering::AcqRel);
     match parse_line(line) {
         Ok(parsed) => observer.feed(parsed),
         Err(_) => observer.unparsed(),
@@ -411,13 +423,18 @@ fn feed(observer: &mut Observer, line: &str) {
 }
 
 /// Feeds lines until the marker's line; `Some(error)` when the connection ended first.
-fn drain_until(rx: &Receiver<Msg>, observer: &mut Observer, marker: &str) -> Option<String> {
+fn drain_until(
+    rx: &Receiver<Msg>,
+    observer: &mut Observer,
+    marker: &str,
+    in_flight: &AtomicUsize,
+) -> Option<String> {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
             Ok(Msg::Line(line)) if line.contains(marker) => return None,
-            Ok(Msg::Line(line)) => feed(observer, &line),
+            Ok(Msg::Line(line)) => feed(observer, &line, in_flight),
             Ok(Msg::End(e)) => return Some(e),
             Err(_) => return Some("MONITOR output did not catch up within 30 s".into()),
         }

@@ -17,7 +17,7 @@
 //!     "kind": "command",
 //!     "commands": [{ "name": "MGET", "keys": [{ "pattern": "jobs:{}", "many": true }] }],
 //!     "count": 312,
-//!     "examples": [{ "commands": [["jobs:alpha", "jobs:beta"]] }],
+//!     "examples": [{ "commands": [["jobs:alpha", "jobs:beta"]], "args": ["jobs:alpha", "jobs:beta"] }],
 //!     "findings": [{ "rule": "cross-slot-command", "kind": "keys-span", "command": "MGET",
 //!                    "count": 312, "keys": [{ "key": "jobs:alpha", "slot": 1234 },
 //!                                           { "key": "jobs:beta", "slot": 9876 }] }]
@@ -36,6 +36,9 @@
 //! - `findings` are facts, independent of the redis-rs version: `kind` says which (see
 //!   [`FindingKind`]); the severity is decided when the trace is judged (`trace` itself, or
 //!   `check --trace`) for the redis-rs version of the code.
+//! - `detail`: the arguments a cluster refuses when they are not keys (`BY w_*`, `SELECT 1`);
+//!   `args` (examples of single commands): the first 8 arguments after the name, each cut at 64
+//!   bytes, which the join compares with the literal arguments of raw `cmd(..)` calls.
 //! - `databases`: commands run in a database other than 0 (without `--db`).
 //! - `overflow`: observations counted in an overflow shape (one per kind and command) because
 //!   the trace already held as many shapes as it keeps.
