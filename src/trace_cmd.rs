@@ -259,6 +259,7 @@ pub fn run(args: TraceArgs) -> ExitCode {
         &interrupted,
         started,
         progress,
+        &in_flight,
     );
     // Flush: everything the server ran before our marker reaches us before the marker does.
     let complete = !matches!(stop, Stop::Lost(_));
