@@ -251,15 +251,18 @@ pub fn run(args: TraceArgs) -> ExitCode {
         std::process::id(),
         started.elapsed().as_nanos()
     );
+    let lines = Lines {
+        rx: &rx,
+        in_flight: &in_flight,
+    };
     let stop = watch(
-        &rx,
+        lines,
         &mut observer,
         &mut child,
         &args,
         &interrupted,
         started,
         progress,
-        &in_flight,
     );
     // Flush: everything the server ran before our marker reaches us before the marker does.
     let complete = !matches!(stop, Stop::Lost(_));
@@ -367,17 +370,23 @@ pub fn run(args: TraceArgs) -> ExitCode {
     }
 }
 
+/// The reader's side of the channel, with the bytes it has sent and not yet judged.
+struct Lines<'a> {
+    rx: &'a Receiver<Msg>,
+    in_flight: &'a AtomicUsize,
+}
+
 /// Feeds lines until a stop condition.
 fn watch(
-    rx: &Receiver<Msg>,
+    lines: Lines<'_>,
     observer: &mut Observer,
     child: &mut Option<Child>,
     args: &TraceArgs,
     interrupted: &AtomicBool,
     started: Instant,
     progress: bool,
-    in_flight: &AtomicUsize,
 ) -> Stop {
+    let Lines { rx, in_flight } = lines;
     let mut last_progress = Instant::now();
     loop {
         match rx.recv_timeout(Duration::from_millis(50)) {
