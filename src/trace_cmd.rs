@@ -157,6 +157,7 @@ pub fn run(args: TraceArgs) -> ExitCode {
         None
     };
     let server = public_url(&args.from);
+    // slotlint: allow(non-cluster-client) trace watches the standalone server, before the move
     let client = match redis::Client::open(args.from.as_str()) {
         Ok(c) => c,
         Err(e) => return fail(format!("--from {server}: {e}")),

@@ -7,7 +7,7 @@
 //! The standalone server is shared by the tests of this binary, which run in parallel: each test
 //! works in its own database and traces with `--db N`, so it sees its own commands only.
 
-// slotlint: allow-file(cross-slot-command, cross-slot-transaction, non-zero-database) a test client of a standalone server
+// slotlint: allow-file(cross-slot-command) a test client of a standalone server
 
 #[allow(dead_code)] // this binary uses only the servers and the RESP client
 mod support;
