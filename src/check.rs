@@ -82,6 +82,10 @@ pub struct CheckArgs {
     /// Print the number of findings per rule after the report.
     #[arg(long, help_heading = "Output")]
     pub statistics: bool,
+    /// Join a trace written by `cargo slotlint trace` to the call sites: findings observed at run
+    /// time are reported at their call, under the same rules.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
     /// Print the findings only: no summary, no progress, no warnings.
     #[arg(short, long, help_heading = "Output", conflicts_with = "verbose")]
     pub quiet: bool,
@@ -340,6 +344,19 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let mut report = analyze(&discovery, &options);
     if let Some(p) = &progress {
         p.finish();
+    }
+    if let Some(path) = &args.trace {
+        let shown = path.display().to_string();
+        let joined = crate::trace_cmd::join_into(
+            &mut report,
+            &absolute(&cwd, path),
+            &shown,
+            &discovery,
+            options.assumed_redis,
+        );
+        if let Err(e) = joined {
+            return fail(e);
+        }
     }
     config.apply(&mut report, &base);
     for e in &report.internal_errors {

@@ -14,6 +14,7 @@ mod rule_docs;
 mod sarif;
 mod select;
 mod term;
+mod trace_cmd;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -48,6 +49,8 @@ enum Command {
     Fix(fix_cmd::FixArgs),
     /// Rename existing keys on a standalone Redis according to a fix plan.
     Migrate(migrate_cmd::MigrateArgs),
+    /// Watch what a command sends to a standalone Redis (MONITOR) and judge it as a cluster would.
+    Trace(Box<trace_cmd::TraceArgs>),
     /// Print a rule's documentation.
     Explain {
         /// Rule name (`cross-slot-command`) or code (`SL101`).
@@ -56,7 +59,9 @@ enum Command {
 }
 
 /// The subcommands, as typed.
-const COMMANDS: [&str; 6] = ["check", "fix", "migrate", "rules", "explain", "help"];
+const COMMANDS: [&str; 7] = [
+    "check", "fix", "migrate", "trace", "rules", "explain", "help",
+];
 
 /// `cargo slotlint …` runs `cargo-slotlint slotlint …`; `check` is the default subcommand when
 /// the first word is an option or an existing path. Any other first word is a mistyped command.
@@ -111,6 +116,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(*args),
         Command::Fix(args) => fix_cmd::run(args),
         Command::Migrate(args) => migrate_cmd::run(args),
+        Command::Trace(args) => trace_cmd::run(*args),
     }
 }
 

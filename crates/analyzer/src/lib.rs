@@ -171,6 +171,18 @@ pub struct Report {
     /// Findings covered by a suppression (`// slotlint: allow(..)`, `#[slotlint::allow]`), in the
     /// order of `diagnostics`. Not in `diagnostics`; their files are in `sources`.
     pub suppressed: Vec<Suppressed>,
+    /// Every call site of the reported files (for `check --trace`, which joins run-time
+    /// observations to them).
+    pub sites: Vec<SiteFact>,
+}
+
+/// A call site with the file it is in.
+#[derive(Clone, Debug)]
+pub struct SiteFact {
+    pub path: std::path::PathBuf,
+    /// The file as shown to users (as in [`Diagnostic::file`]).
+    pub file: String,
+    pub site: sites::CallSite,
 }
 
 impl Report {
@@ -180,6 +192,7 @@ impl Report {
 }
 
 struct UnitResult {
+    sites: Vec<SiteFact>,
     diagnostics: Vec<Diagnostic>,
     sources: Vec<SourceFile>,
     stats: Stats,
@@ -220,6 +233,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_default();
                     UnitResult {
+                        sites: Vec::new(),
                         diagnostics: Vec::new(),
                         sources: Vec::new(),
                         stats: Stats::default(),
@@ -248,6 +262,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         report.sources.extend(r.sources);
         report.internal_errors.extend(r.internal_error);
         report.suppressed.extend(r.suppressed);
+        report.sites.extend(r.sites);
         let s = &mut report.stats;
         s.units += r.stats.units;
         s.units_using_redis += r.stats.units_using_redis;
@@ -319,6 +334,7 @@ fn analyze_unit(
         if options.prefilter {
             tick(unit.files.len());
             return UnitResult {
+                sites: Vec::new(),
                 diagnostics: Vec::new(),
                 sources: Vec::new(),
                 stats,
@@ -419,6 +435,19 @@ fn analyze_unit(
     };
     diagnostics.extend(found.diagnostics);
     let extra_sources = found.files;
+    let site_facts = sources
+        .iter()
+        .zip(&facts.files)
+        .enumerate()
+        .filter(|(i, _)| reported[*i])
+        .flat_map(|(_, (source, f))| {
+            f.sites.iter().map(|site| SiteFact {
+                path: source.path.clone(),
+                file: source.display.clone(),
+                site: site.clone(),
+            })
+        })
+        .collect();
     // Suppression comments and `#[slotlint::allow]`; unused ones are findings too (not in crates
     // without redis, which the prefilter skips: findings must not depend on it).
     let (diagnostics, suppressed) = if uses_redis {
@@ -437,6 +466,7 @@ fn analyze_unit(
         .chain(extra_sources)
         .collect();
     UnitResult {
+        sites: site_facts,
         diagnostics,
         sources: with_findings,
         stats,

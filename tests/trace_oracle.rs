@@ -1,0 +1,255 @@
+//! The third judge of the live-cluster oracle: `cargo slotlint trace`.
+//!
+//! For each fixture app of `fixtures/apps/` (one `#[test]` each):
+//! 1. run it on the 6-node Redis Cluster: which calls fail there (as in `tests/cluster.rs`);
+//! 2. run it on a standalone `redis-server` under `cargo slotlint trace`, then
+//!    `cargo slotlint check --trace` on the app: the findings judged from what the app really
+//!    sent (their message says what was *observed*);
+//! 3. require that the run-time errors are exactly at the calls that failed on the cluster (the
+//!    line an operation reports), each with a rule that fits how it failed, that none is left
+//!    at no call site, and that at every failing call the static errors' rules are among the
+//!    run-time ones.
+//!
+//! The apps and servers come from `tests/support`; the standalone server of this binary is used
+//! by one traced app at a time, so that each trace holds one app's commands.
+
+#[allow(dead_code)] // the RESP client and some app helpers are the cluster oracle's
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+use std::sync::Mutex;
+
+use serde_json::Value;
+use support::apps::{self, Outcome};
+use support::servers;
+
+/// The rules a failure of each kind (`appkit::kind_of`) can be a finding of.
+const RULES_FOR_KIND: &[(&str, &[&str])] = &[
+    (
+        "CROSSSLOT",
+        &[
+            "cross-slot-command",
+            "cross-slot-transaction",
+            "cross-slot-script",
+            "cross-slot-pipeline",
+        ],
+    ),
+    (
+        "CLIENT_CROSSSLOT",
+        &["cross-slot-pipeline", "cross-slot-transaction"],
+    ),
+    (
+        "OTHER",
+        &["sort-pattern", "undeclared-script-key", "non-zero-database"],
+    ),
+];
+
+/// One traced app at a time on the standalone server.
+static STANDALONE: Mutex<()> = Mutex::new(());
+
+struct Finding {
+    rule: String,
+    severity: String,
+    message: String,
+    file: String,
+    line: u64,
+}
+
+fn check(args: &[&str]) -> Vec<Finding> {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-slotlint"))
+        .arg("check")
+        .args(args)
+        .current_dir(apps::repo_root())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "check {args:?}: {}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_str(&stdout).unwrap();
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| Finding {
+            rule: d["rule"].as_str().unwrap().to_owned(),
+            severity: d["severity"].as_str().unwrap().to_owned(),
+            message: d["message"].as_str().unwrap().to_owned(),
+            file: d["file"].as_str().unwrap().to_owned(),
+            line: d["line"].as_u64().unwrap(),
+        })
+        .collect()
+}
+
+fn oracle(app: &str) {
+    servers::require_redis_tools();
+    let bins = apps::built_apps();
+    let cluster = servers::cluster();
+    let standalone = servers::standalone();
+
+    // (1) What fails on a cluster: line → kinds.
+    let observed = apps::run_app(bins, app, &cluster.spec())
+        .unwrap_or_else(|e| panic!("{app} on the cluster: {e}"));
+    let mut failures: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
+    for op in &observed.ops {
+        if let Outcome::Fail { kind, .. } = &op.outcome {
+            failures
+                .entry(u64::from(op.line))
+                .or_default()
+                .insert(kind.clone());
+        }
+    }
+
+    // (2) The app on one server, under trace.
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.json");
+    let traced = {
+        let _one_at_a_time = STANDALONE.lock().unwrap_or_else(|e| e.into_inner());
+        Command::new(env!("CARGO_BIN_EXE_cargo-slotlint"))
+            .args(["trace", "--from", &standalone.url(), "-o"])
+            .arg(&trace)
+            .arg("--")
+            .arg(bins.join(app))
+            .env("SLOTLINT_REDIS", format!("standalone:{}", standalone.url()))
+            .output()
+            .unwrap()
+    };
+    assert!(
+        traced.status.success(),
+        "trace of {app}: {}\n{}\n{}",
+        traced.status,
+        String::from_utf8_lossy(&traced.stdout),
+        String::from_utf8_lossy(&traced.stderr)
+    );
+    let target = format!("fixtures/apps/{app}");
+    let joined = check(&[
+        "--format",
+        "json",
+        "--trace",
+        trace.to_str().unwrap(),
+        &target,
+    ]);
+    let statik = check(&["--format", "json", &target]);
+
+    // (3) Compare.
+    let main_rs = format!("{app}/src/main.rs");
+    let runtime_errors: Vec<&Finding> = joined
+        .iter()
+        .filter(|d| d.severity == "error" && d.message.contains("; observed "))
+        .collect();
+    let mut problems = Vec::new();
+    let mut at_lines: BTreeMap<u64, BTreeSet<&str>> = BTreeMap::new();
+    for d in &runtime_errors {
+        if d.file.ends_with(&main_rs) {
+            at_lines.entry(d.line).or_default().insert(&d.rule);
+        } else {
+            problems.push(format!(
+                "run-time error at no call of the app ({}:{}): {}",
+                d.file, d.line, d.message
+            ));
+        }
+    }
+    for (line, kinds) in &failures {
+        let Some(rules) = at_lines.get(line) else {
+            problems.push(format!(
+                "line {line}: failed on the cluster ({kinds:?}), no run-time error"
+            ));
+            continue;
+        };
+        for kind in kinds {
+            let allowed = RULES_FOR_KIND
+                .iter()
+                .find(|(k, _)| k == kind)
+                .map_or(&[][..], |(_, r)| r);
+            if !rules.iter().any(|r| allowed.contains(r)) {
+                problems.push(format!(
+                    "line {line}: failed with {kind}, but the run-time errors are {rules:?}"
+                ));
+            }
+        }
+        let static_rules: BTreeSet<&str> = statik
+            .iter()
+            .filter(|d| d.severity == "error" && d.file.ends_with(&main_rs) && d.line == *line)
+            .map(|d| d.rule.as_str())
+            .collect();
+        if !static_rules.is_subset(rules) {
+            problems.push(format!(
+                "line {line}: static errors {static_rules:?}, run-time errors {rules:?}"
+            ));
+        }
+    }
+    for (line, rules) in &at_lines {
+        if !failures.contains_key(line) {
+            problems.push(format!(
+                "line {line}: run-time error {rules:?}, but the call succeeded on the cluster"
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{app}: the trace and the cluster disagree:\n  - {}\ncluster failures: {failures:?}\nrun-time errors: {at_lines:?}\ntrace stdout:\n{}",
+        problems.join("\n  - "),
+        String::from_utf8_lossy(&traced.stdout)
+    );
+}
+
+#[test]
+fn cache() {
+    oracle("cache");
+}
+
+#[test]
+fn cart() {
+    oracle("cart");
+}
+
+#[test]
+fn hazards() {
+    oracle("hazards");
+}
+
+#[test]
+fn job_queue() {
+    oracle("job-queue");
+}
+
+#[test]
+fn leaderboard() {
+    oracle("leaderboard");
+}
+
+#[test]
+fn rate_limiter() {
+    oracle("rate-limiter");
+}
+
+#[test]
+fn session_store() {
+    oracle("session-store");
+}
+
+#[test]
+fn stream_consumer() {
+    oracle("stream-consumer");
+}
+
+/// Every app of `fixtures/apps` has its `#[test]` here.
+#[test]
+fn every_app_is_judged() {
+    let names = apps::app_names(&apps::apps_dir());
+    let judged = [
+        "cache",
+        "cart",
+        "hazards",
+        "job-queue",
+        "leaderboard",
+        "rate-limiter",
+        "session-store",
+        "stream-consumer",
+    ];
+    assert_eq!(names, judged, "add a #[test] for each new app");
+}
