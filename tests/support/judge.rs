@@ -258,10 +258,16 @@ pub fn judge(sites: &[Site<'_>], in_main: &[Diagnostic], elsewhere: &[Diagnostic
             }
             let others = rules_of(&covering, |d| d.is("error") || input);
             if others.is_empty() {
+                let weaker = rules_of(&covering, |_| true);
+                let predicted = if weaker.is_empty() {
+                    "nothing predicted".to_string()
+                } else {
+                    format!("predicted only {weaker}")
+                };
                 problems.push(Problem::at(
                     site,
                     Class::Missed,
-                    format!("failed on the cluster ({rule}), nothing predicted"),
+                    format!("failed on the cluster ({rule}), {predicted}"),
                 ));
             } else {
                 problems.push(Problem::at(
