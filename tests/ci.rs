@@ -703,13 +703,14 @@ fn colors_follow_the_flag_and_never_go_to_a_pipe_by_default() {
 }
 
 /// `--color auto` on a terminal: colors, unless `NO_COLOR` is set (and not empty). The terminal
-/// is util-linux's `script`; without it this test says so and checks nothing.
+/// is util-linux's `script`, which must be installed (Debian: `apt-get install -y bsdutils`).
 #[test]
 fn colors_on_a_terminal_honour_no_color() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("skipped: `script` (util-linux) is not installed");
-        return;
-    }
+    let version = Command::new("script").arg("--version").output();
+    assert!(
+        version.as_ref().is_ok_and(|o| o.status.success()),
+        "this test needs util-linux's `script` for a terminal (Debian: `apt-get install -y bsdutils`): {version:?}"
+    );
     let on_tty = |no_color: Option<&str>| -> String {
         let line = format!("{} check fixtures/demo --format short", bin());
         let mut cmd = Command::new("script");
@@ -936,9 +937,15 @@ fn readme_configuration_is_valid_configuration() {
     let doc = json_of(&out);
     // deny = "warnings" and the pipeline rule lowered to a warning still fail this demo.
     let found = findings(&doc);
-    assert!(found
+    let pipelines: Vec<_> = found
         .iter()
-        .all(|(_, _, rule, sev)| rule != "cross-slot-pipeline" || sev == "warning"));
+        .filter(|(_, _, rule, _)| rule == "cross-slot-pipeline")
+        .collect();
+    assert!(!pipelines.is_empty(), "{found:?}");
+    assert!(
+        pipelines.iter().all(|(_, _, _, sev)| sev == "warning"),
+        "{pipelines:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1030,22 +1037,27 @@ fn paths_are_relative_to_the_repository_from_any_folder() {
     assert!(files_of(&json)
         .iter()
         .all(|f| f.starts_with("services/demo/")));
-    let lines = run_clean(&["check", "--format", "json-lines"], &sub, &[]);
-    assert!(text(&lines.stdout)
+    let lines = text(&run_clean(&["check", "--format", "json-lines"], &sub, &[]).stdout);
+    assert!(lines.lines().next().is_some(), "no finding");
+    assert!(lines
         .lines()
         .all(|l| l.contains("\"file\":\"services/demo/")));
-    let short = run_clean(&["check", "--format", "short"], &sub, &[]);
-    assert!(text(&short.stdout)
+    let short = text(&run_clean(&["check", "--format", "short"], &sub, &[]).stdout);
+    let short: Vec<&str> = short
         .lines()
         .filter(|l| !l.starts_with("slotlint:"))
-        .all(|l| l.starts_with("services/demo/src/")));
+        .collect();
+    assert!(!short.is_empty(), "no finding");
+    assert!(short.iter().all(|l| l.starts_with("services/demo/src/")));
     let sarif = json_of(&run_clean(&["check", "--format", "sarif"], &sub, &[]));
     let sarif_run = &sarif["runs"][0];
     assert_eq!(
         sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
         format!("file://{}/", repo.display())
     );
-    for r in sarif_run["results"].as_array().unwrap() {
+    let results = sarif_run["results"].as_array().unwrap();
+    assert!(!results.is_empty(), "no result");
+    for r in results {
         let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
         assert_eq!(loc["uriBaseId"], "%SRCROOT%");
         assert!(loc["uri"]
@@ -1088,6 +1100,7 @@ fn paths_are_relative_to_the_repository_from_any_folder() {
         "github",
     ]);
     let annotations = text(&out.stdout);
+    assert!(annotations.lines().next().is_some(), "no annotation");
     assert!(
         annotations
             .lines()
@@ -1108,6 +1121,7 @@ fn a_baseline_holds_from_any_folder_and_partial_runs_fix_only_their_files() {
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
     let count = written["findings"].as_array().unwrap().len();
+    assert!(count > 0, "an empty baseline");
     assert!(written["findings"]
         .as_array()
         .unwrap()

@@ -1,12 +1,18 @@
-//! The `check` command end to end: fixtures with inline expectations, output snapshots, exit
-//! codes, bad input, and the prefilter's equivalence.
+//! The `check` command end to end: fixtures with inline expectations (`support/expect.rs`),
+//! exit codes, bad input, and the prefilter's equivalence. (The rendered output of the demo is
+//! snapshotted by tests/formats.rs.)
+
+#[path = "support/expect.rs"]
+mod expect;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use expect::{assert_expectations, findings_of as findings};
+
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    expect::root()
 }
 
 fn slotlint(args: &[&str], cwd: &Path) -> Output {
@@ -18,134 +24,24 @@ fn slotlint(args: &[&str], cwd: &Path) -> Output {
         .expect("run cargo-slotlint")
 }
 
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = slotlint(args, &root());
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "JSON from {args:?}: {e}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-/// `(file, line, severity, rule)` of every finding.
-fn findings(doc: &serde_json::Value) -> BTreeSet<(String, u64, String, String)> {
-    doc["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            (
-                d["file"].as_str().unwrap().to_owned(),
-                d["line"].as_u64().unwrap(),
-                d["severity"].as_str().unwrap().to_owned(),
-                d["rule"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-/// `//~ LEVEL rule` at the end of a line (`#~` in Cargo.toml): a finding of that rule and
-/// severity starts there.
-fn expectations(dir: &str) -> BTreeSet<(String, u64, String, String)> {
-    let mut out = BTreeSet::new();
-    let mut stack = vec![root().join(dir)];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs")
-                || path.file_name().is_some_and(|n| n == "Cargo.toml")
-            {
-                let marker = if path.extension().is_some_and(|e| e == "rs") {
-                    "//~ "
-                } else {
-                    "#~ "
-                };
-                let text = std::fs::read_to_string(&path).unwrap();
-                let rel = path
-                    .strip_prefix(root())
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                for (i, line) in text.lines().enumerate() {
-                    if let Some(pos) = line.find(marker) {
-                        let mut words = line[pos + marker.len()..].split_whitespace();
-                        let level = words.next().unwrap().to_ascii_lowercase();
-                        let rule = words.next().unwrap().to_owned();
-                        out.insert((rel.clone(), i as u64 + 1, level, rule));
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-fn assert_expectations(dir: &str) {
-    let expected = expectations(dir);
-    let found = findings(&json(&["check", dir, "--format", "json"]));
-    let missing: Vec<_> = expected.difference(&found).collect();
-    let unexpected: Vec<_> = found.difference(&expected).collect();
-    assert!(missing.is_empty() && unexpected.is_empty(), "in {dir}\nmissing (annotated, not found): {missing:#?}\nunexpected (found, not annotated): {unexpected:#?}");
-}
-
 #[test]
 fn demo_fixture_meets_its_inline_expectations() {
     assert_expectations("fixtures/demo");
 }
 
-#[test]
-fn every_cross_slot_rule_fires_on_the_demo() {
-    let found = findings(&json(&["check", "fixtures/demo", "--format", "json"]));
-    for rule in [
-        "cross-slot-command",
-        "cross-slot-transaction",
-        "cross-slot-script",
-        "cross-slot-pipeline",
-    ] {
-        assert!(
-            found.iter().any(|f| f.3 == rule && f.2 == "error"),
-            "no error of {rule}"
-        );
-    }
-}
-
+/// `fixtures/broken` marks its findings inline: the file that does not parse (a note), the
+/// file that does (redis 0.23 does not split MGET: an error), and the manifest (redis 0.23
+/// without `cluster`).
 #[test]
 fn a_file_that_does_not_parse_is_reported_and_the_rest_is_checked() {
-    let doc = json(&["check", "fixtures/broken", "--format", "json"]);
-    let found = findings(&doc);
-    assert!(
-        found.contains(&(
-            "fixtures/broken/src/broken.rs".into(),
-            5,
-            "note".into(),
-            "parse-error".into()
-        )),
-        "{found:#?}"
-    );
-    // redis 0.23 (from Cargo.toml) does not split MGET: an error, not a warning.
-    assert!(
-        found.contains(&(
-            "fixtures/broken/src/fine.rs".into(),
-            5,
-            "error".into(),
-            "cross-slot-command".into()
-        )),
-        "{found:#?}"
-    );
-    // redis 0.23 without `cluster`: the manifest is reported too.
-    assert!(
-        found.contains(&(
-            "fixtures/broken/Cargo.toml".into(),
-            10,
-            "warning".into(),
-            "cluster-feature-missing".into()
-        )),
-        "{found:#?}"
-    );
-    assert_eq!(found.len(), 3, "{found:#?}");
+    let expected = assert_expectations("fixtures/broken");
+    for rule in [
+        "parse-error",
+        "cross-slot-command",
+        "cluster-feature-missing",
+    ] {
+        assert!(expected.flags(rule), "fixtures/broken marks no {rule}");
+    }
 }
 
 #[test]
@@ -299,18 +195,6 @@ fn a_workspace_without_redis_says_so() {
         stdout.contains("no use of the redis crate found"),
         "{stdout}"
     );
-}
-
-#[test]
-fn human_output_snapshot() {
-    let out = slotlint(&["check", "fixtures/demo", "--color", "never"], &root());
-    insta::assert_snapshot!("demo_human", String::from_utf8_lossy(&out.stdout));
-}
-
-#[test]
-fn json_output_snapshot() {
-    let out = slotlint(&["check", "fixtures/demo", "--format", "json"], &root());
-    insta::assert_snapshot!("demo_json", String::from_utf8_lossy(&out.stdout));
 }
 
 #[test]

@@ -1,16 +1,18 @@
-//! The crate-level hazard rules (SL201–SL209), each on its fixture under `fixtures/rules/`:
-//! exact inline expectations, a snapshot of the rendered output, and the rules' docs.
-//!
-//! Expectations sit at the end of the line a finding starts on: `//~ LEVEL rule` in Rust,
-//! `--~ LEVEL rule` in Lua (also inside a Rust string holding a Lua body), `#~ LEVEL rule` in
-//! Cargo.toml. `~^` points at the line above (a Lua shebang cannot carry a comment).
+//! Every rule of the registry (`slotlint_analyzer::rules::RULES`) on its fixture: exact inline
+//! expectations with flagged lines and clean look-alikes (see `support/expect.rs` for the
+//! notation), a snapshot of the rendered output of the crate-level rules (SL201–SL209), and the
+//! rules' codes and docs.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+#[path = "support/expect.rs"]
+mod expect;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use expect::{assert_expectations, found, Expectations};
+
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    expect::root()
 }
 
 fn slotlint(args: &[&str]) -> Output {
@@ -22,113 +24,21 @@ fn slotlint(args: &[&str]) -> Output {
         .expect("run cargo-slotlint")
 }
 
-type Finding = (String, u64, String, String);
-
-fn findings(dir: &str) -> BTreeSet<Finding> {
-    let out = slotlint(&["check", dir, "--format", "json"]);
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "JSON for {dir}: {e}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    doc["diagnostics"]
-        .as_array()
-        .expect("diagnostics")
-        .iter()
-        .map(|d| {
-            (
-                d["file"].as_str().unwrap().to_owned(),
-                d["line"].as_u64().unwrap(),
-                d["severity"].as_str().unwrap().to_owned(),
-                d["rule"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
-fn expectations(dir: &str) -> BTreeSet<Finding> {
-    let mut files = Vec::new();
-    files_under(&root().join(dir), &mut files);
-    let mut out = BTreeSet::new();
-    for path in files {
-        let marker = match path.extension().and_then(|e| e.to_str()) {
-            Some("rs") => &["//~", "--~"][..],
-            Some("lua") => &["--~"][..],
-            Some("toml") => &["#~"][..],
-            _ => continue,
-        };
-        let text = std::fs::read_to_string(&path).unwrap();
-        let rel = path
-            .strip_prefix(root())
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        for (i, line) in text.lines().enumerate() {
-            for m in marker {
-                let Some(pos) = line.find(m) else { continue };
-                let rest = &line[pos + m.len()..];
-                let (line_no, rest) = match rest.strip_prefix('^') {
-                    Some(r) => (i as u64, r),
-                    None => (i as u64 + 1, rest),
-                };
-                let mut words = rest.split_whitespace();
-                let (Some(level), Some(rule)) = (words.next(), words.next()) else {
-                    continue;
-                };
-                if !matches!(level, "ERROR" | "WARNING" | "NOTE") {
-                    continue;
-                }
-                out.insert((
-                    rel.clone(),
-                    line_no,
-                    level.to_ascii_lowercase(),
-                    rule.to_owned(),
-                ));
-            }
-        }
-    }
-    out
-}
-
-fn assert_expectations(dir: &str) {
-    let expected = expectations(dir);
-    let found = findings(dir);
-    let missing: Vec<_> = expected.difference(&found).collect();
-    let unexpected: Vec<_> = found.difference(&expected).collect();
-    assert!(
-        missing.is_empty() && unexpected.is_empty(),
-        "in {dir}\nmissing (annotated, not found): {missing:#?}\nunexpected (found, not annotated): {unexpected:#?}"
-    );
-    assert!(!expected.is_empty(), "{dir} has no expectations");
-}
-
 fn human(dir: &str) -> String {
     let out = slotlint(&["check", dir, "--color", "never"]);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// One test per rule: exact findings, and the rendered output as a snapshot.
+/// One test per crate-level rule: exact findings on its fixture, and the rendered output as a
+/// snapshot.
 macro_rules! rule_fixture {
     ($test:ident, $rule:literal) => {
         #[test]
         fn $test() {
             let dir = concat!("fixtures/rules/", $rule);
             assert_expectations(dir);
-            let found = findings(dir);
             assert!(
-                found.iter().any(|f| f.3 == $rule),
+                found(dir).iter().any(|f| f.3 == $rule),
                 "{dir} shows no finding of {}",
                 $rule
             );
@@ -147,7 +57,78 @@ rule_fixture!(hot_hash_tag, "hot-hash-tag");
 rule_fixture!(cluster_feature_missing, "cluster-feature-missing");
 rule_fixture!(cluster_client_config, "cluster-client-config");
 
-const RULES: &[(&str, &str, &str)] = &[
+/// The fixtures of each rule of the registry: together they hold at least one flagged line and
+/// one clean look-alike (`//~ CLEAN rule`) of it, and each meets its inline expectations.
+const RULE_FIXTURES: &[(&str, &[&str])] = &[
+    ("cross-slot-command", &["fixtures/demo"]),
+    ("cross-slot-transaction", &["fixtures/demo"]),
+    ("cross-slot-script", &["fixtures/demo"]),
+    ("cross-slot-pipeline", &["fixtures/demo"]),
+    ("non-cluster-client", &["fixtures/rules/non-cluster-client"]),
+    ("non-zero-database", &["fixtures/rules/non-zero-database"]),
+    ("node-local-command", &["fixtures/rules/node-local-command"]),
+    (
+        "undeclared-script-key",
+        &["fixtures/rules/undeclared-script-key"],
+    ),
+    ("cross-slot-pubsub", &["fixtures/rules/cross-slot-pubsub"]),
+    ("sort-pattern", &["fixtures/rules/sort-pattern"]),
+    ("hot-hash-tag", &["fixtures/rules/hot-hash-tag"]),
+    (
+        "cluster-feature-missing",
+        &["fixtures/rules/cluster-feature-missing"],
+    ),
+    (
+        "cluster-client-config",
+        &["fixtures/rules/cluster-client-config"],
+    ),
+    ("parse-error", &["fixtures/broken"]),
+    ("unused-suppression", &["fixtures/rules/unused-suppression"]),
+];
+
+#[test]
+fn every_rule_has_a_fixture_with_flagged_lines_and_clean_look_alikes() {
+    let registry: Vec<&str> = slotlint_analyzer::rules::RULES
+        .iter()
+        .map(|r| r.name)
+        .collect();
+    let mapped: Vec<&str> = RULE_FIXTURES.iter().map(|(rule, _)| *rule).collect();
+    assert_eq!(
+        mapped, registry,
+        "RULE_FIXTURES must list every rule of the registry, in its order"
+    );
+    let mut judged: Vec<(&str, Expectations)> = Vec::new();
+    let mut problems = Vec::new();
+    for (rule, dirs) in RULE_FIXTURES {
+        let (mut flagged, mut clean) = (false, false);
+        for dir in *dirs {
+            if !judged.iter().any(|(d, _)| d == dir) {
+                judged.push((dir, assert_expectations(dir)));
+            }
+            let expected = &judged.iter().find(|(d, _)| d == dir).unwrap().1;
+            flagged |= expected.flags(rule);
+            clean |= expected.has_clean(rule);
+        }
+        if !flagged {
+            problems.push(format!(
+                "{rule}: no flagged line (`//~ LEVEL {rule}`) in {dirs:?}"
+            ));
+        }
+        if !clean {
+            problems.push(format!(
+                "{rule}: no clean look-alike (`//~ CLEAN {rule}`) in {dirs:?}"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The registry's codes and levels are stable: a rule's code never changes meaning.
+const CODES: &[(&str, &str, &str)] = &[
+    ("cross-slot-command", "SL101", "error"),
+    ("cross-slot-transaction", "SL102", "error"),
+    ("cross-slot-script", "SL103", "error"),
+    ("cross-slot-pipeline", "SL104", "error"),
     ("non-cluster-client", "SL201", "error"),
     ("non-zero-database", "SL202", "error"),
     ("node-local-command", "SL203", "warning"),
@@ -157,14 +138,25 @@ const RULES: &[(&str, &str, &str)] = &[
     ("hot-hash-tag", "SL207", "warning"),
     ("cluster-feature-missing", "SL208", "warning"),
     ("cluster-client-config", "SL209", "note"),
+    ("parse-error", "SL001", "note"),
+    ("unused-suppression", "SL002", "warning"),
 ];
+
+#[test]
+fn the_registry_keeps_its_codes_and_levels() {
+    let registry: Vec<(&str, &str, &str)> = slotlint_analyzer::rules::RULES
+        .iter()
+        .map(|r| (r.name, r.code, r.severity.as_str()))
+        .collect();
+    assert_eq!(registry, CODES);
+}
 
 #[test]
 fn rules_lists_every_rule_with_code_and_severity() {
     let out = slotlint(&["rules"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
-    for (name, code, severity) in RULES {
+    for (name, code, severity) in CODES {
         let line = text
             .lines()
             .find(|l| l.split_whitespace().nth(1) == Some(name))
@@ -178,7 +170,7 @@ fn rules_lists_every_rule_with_code_and_severity() {
 
 #[test]
 fn explain_prints_the_docs_of_every_rule() {
-    for (name, code, _) in RULES {
+    for (name, code, _) in CODES {
         for arg in [*name, *code] {
             let out = slotlint(&["explain", arg]);
             assert_eq!(out.status.code(), Some(0), "explain {arg}");

@@ -41,7 +41,27 @@ const RULES_FOR_KIND: &[(&str, &[&str])] = &[
     ),
     (
         "OTHER",
-        &["sort-pattern", "undeclared-script-key", "non-zero-database"],
+        &[
+            "sort-pattern",
+            "undeclared-script-key",
+            "non-zero-database",
+            // A sync cluster connection refuses `redis::pipe()` itself.
+            "cross-slot-pipeline",
+        ],
+    ),
+];
+
+/// What MONITOR cannot show, by (app, line): the trace is right not to match the cluster there.
+const INVISIBLE: &[(&str, u64, &str)] = &[
+    (
+        "job-queue",
+        82,
+        "two LMOVEs of keys read from the command line: the trace cannot tell which call sent the crossing one",
+    ),
+    (
+        "outbox",
+        204,
+        "a sync cluster connection refuses the same-slot pipeline before sending: the server never sees it",
     ),
 ];
 
@@ -92,7 +112,8 @@ fn oracle(app: &str) {
     let standalone = servers::standalone();
 
     // (1) What fails on a cluster: line → kinds.
-    let observed = apps::run_app(bins, app, &cluster.spec())
+    let args = apps::app_args(app);
+    let observed = apps::run_app(bins, app, &cluster.spec(), args)
         .unwrap_or_else(|e| panic!("{app} on the cluster: {e}"));
     let mut failures: BTreeMap<u64, BTreeSet<String>> = BTreeMap::new();
     for op in &observed.ops {
@@ -114,6 +135,7 @@ fn oracle(app: &str) {
             .arg(&trace)
             .arg("--")
             .arg(bins.join(app))
+            .args(args)
             .env("SLOTLINT_REDIS", format!("standalone:{}", standalone.url()))
             .output()
             .unwrap()
@@ -153,7 +175,11 @@ fn oracle(app: &str) {
             ));
         }
     }
+    let invisible = |line: &u64| INVISIBLE.iter().any(|(a, l, _)| *a == app && l == line);
     for (line, kinds) in &failures {
+        if invisible(line) {
+            continue;
+        }
         let Some(rules) = at_lines.get(line) else {
             problems.push(format!(
                 "line {line}: failed on the cluster ({kinds:?}), no run-time error"
@@ -183,7 +209,7 @@ fn oracle(app: &str) {
         }
     }
     for (line, rules) in &at_lines {
-        if !failures.contains_key(line) {
+        if !failures.contains_key(line) && !invisible(line) {
             problems.push(format!(
                 "line {line}: run-time error {rules:?}, but the call succeeded on the cluster"
             ));
@@ -218,8 +244,18 @@ fn job_queue() {
 }
 
 #[test]
+fn job_tracker() {
+    oracle("job-tracker");
+}
+
+#[test]
 fn leaderboard() {
     oracle("leaderboard");
+}
+
+#[test]
+fn outbox() {
+    oracle("outbox");
 }
 
 #[test]
@@ -230,6 +266,11 @@ fn rate_limiter() {
 #[test]
 fn session_store() {
     oracle("session-store");
+}
+
+#[test]
+fn stock_keeper() {
+    oracle("stock-keeper");
 }
 
 #[test]
@@ -246,9 +287,12 @@ fn every_app_is_judged() {
         "cart",
         "hazards",
         "job-queue",
+        "job-tracker",
         "leaderboard",
+        "outbox",
         "rate-limiter",
         "session-store",
+        "stock-keeper",
         "stream-consumer",
     ];
     assert_eq!(names, judged, "add a #[test] for each new app");

@@ -119,12 +119,84 @@ impl fmt::Display for Outcome {
     }
 }
 
+/// One request an operation sent (an item of its `via=` field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// How it was sent.
+    pub shape: Shape,
+    /// The commands' names, upper-case (one for a command).
+    pub commands: Vec<String>,
+    /// For a command the cluster client splits per slot: how many slots its keys lie in.
+    pub slots: Option<usize>,
+    /// It failed (an error, or an error reply inside it).
+    pub failed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Command,
+    /// A plain pipeline.
+    Pipeline,
+    /// A MULTI/EXEC pipeline.
+    Transaction,
+}
+
+impl Request {
+    /// The cluster client split it: a command of several slots that it divides per slot.
+    pub fn split(&self) -> bool {
+        self.slots.is_some_and(|n| n > 1)
+    }
+
+    /// Parses `NAME`, `NAME/N`, `pipe[A+B]` or `multi[A+B]`, with an optional trailing `!`.
+    fn parse(text: &str) -> Option<Request> {
+        let (text, failed) = match text.strip_suffix('!') {
+            Some(t) => (t, true),
+            None => (text, false),
+        };
+        let list = |inner: &str| inner.split('+').map(str::to_string).collect::<Vec<_>>();
+        let request = if let Some(inner) = text.strip_prefix("pipe[") {
+            Request {
+                shape: Shape::Pipeline,
+                commands: list(inner.strip_suffix(']')?),
+                slots: None,
+                failed,
+            }
+        } else if let Some(inner) = text.strip_prefix("multi[") {
+            Request {
+                shape: Shape::Transaction,
+                commands: list(inner.strip_suffix(']')?),
+                slots: None,
+                failed,
+            }
+        } else {
+            let (name, slots) = match text.split_once('/') {
+                Some((name, n)) => (name, Some(n.parse().ok()?)),
+                None => (text, None),
+            };
+            if name.is_empty() {
+                return None;
+            }
+            Request {
+                shape: Shape::Command,
+                commands: vec![name.to_string()],
+                slots,
+                failed,
+            }
+        };
+        Some(request)
+    }
+}
+
 /// One line of an app's output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Op {
     pub name: String,
     /// The 1-based line on which the Redis call expression starts.
     pub line: u32,
+    /// The app computes this operation's keys from run-time input (`keys=input`).
+    pub input: bool,
+    /// What the operation sent, in order.
+    pub via: Vec<Request>,
     pub outcome: Outcome,
 }
 
@@ -132,21 +204,68 @@ impl Op {
     pub fn failed(&self) -> bool {
         matches!(self.outcome, Outcome::Fail { .. })
     }
+
+    /// The request whose failure the operation reports: the last one that failed.
+    pub fn failed_request(&self) -> Option<&Request> {
+        self.via.iter().rev().find(|r| r.failed)
+    }
+
+    /// `via=` as printed.
+    pub fn via_text(&self) -> String {
+        if self.via.is_empty() {
+            return "-".into();
+        }
+        let labels: Vec<String> = self
+            .via
+            .iter()
+            .map(|r| {
+                let body = match r.shape {
+                    Shape::Command => match r.slots {
+                        Some(n) => format!("{}/{n}", r.commands[0]),
+                        None => r.commands[0].clone(),
+                    },
+                    Shape::Pipeline => format!("pipe[{}]", r.commands.join("+")),
+                    Shape::Transaction => format!("multi[{}]", r.commands.join("+")),
+                };
+                format!("{body}{}", if r.failed { "!" } else { "" })
+            })
+            .collect();
+        labels.join(",")
+    }
 }
 
-/// Parses `OK <op> line=<L> <result>` / `FAIL <op> line=<L> kind=<K> <message>`.
+/// Parses `OK <op> line=<L> keys=<K> via=<V> <result>` /
+/// `FAIL <op> line=<L> keys=<K> via=<V> kind=<KIND> <message>` (see `fixtures/apps/appkit`).
 pub fn parse_op(text: &str) -> Result<Op, String> {
     let bad = || format!("not an OK/FAIL line: {text:?}");
-    let mut parts = text.splitn(4, ' ');
-    let status = parts.next().ok_or_else(bad)?;
-    let name = parts.next().ok_or_else(bad)?.to_string();
-    let line = parts
-        .next()
-        .and_then(|l| l.strip_prefix("line="))
-        .and_then(|l| l.parse().ok())
-        .ok_or_else(bad)?;
+    let mut parts = text.splitn(6, ' ');
+    let mut field = |prefix: &str| {
+        parts
+            .next()
+            .and_then(|p| p.strip_prefix(prefix))
+            .map(str::to_string)
+            .ok_or_else(bad)
+    };
+    let status = field("")?;
+    let name = field("")?;
+    let line = field("line=")?.parse().map_err(|_| bad())?;
+    let input = match field("keys=")?.as_str() {
+        "code" => false,
+        "input" => true,
+        _ => return Err(bad()),
+    };
+    let via_text = field("via=")?;
     let rest = parts.next().unwrap_or("").to_string();
-    let outcome = match status {
+    let via = if via_text == "-" {
+        Vec::new()
+    } else {
+        via_text
+            .split(',')
+            .map(Request::parse)
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(bad)?
+    };
+    let outcome = match status.as_str() {
         "OK" => Outcome::Ok(rest),
         "FAIL" => {
             let (kind, message) = rest.split_once(' ').unwrap_or((&rest, ""));
@@ -161,6 +280,8 @@ pub fn parse_op(text: &str) -> Result<Op, String> {
     Ok(Op {
         name,
         line,
+        input,
+        via,
         outcome,
     })
 }
@@ -173,11 +294,13 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs the app binary `bin_dir/<app>` with `SLOTLINT_REDIS=<spec>`; an app that exits
-/// non-zero, prints something else than operation lines, or runs over a minute is an error.
-pub fn run_app(bin_dir: &Path, app: &str, spec: &str) -> Result<Run, String> {
+/// Runs the app binary `bin_dir/<app>` with `SLOTLINT_REDIS=<spec>` and the command line
+/// `args` (its run-time input); an app that exits non-zero, prints something else than
+/// operation lines, or runs over a minute is an error.
+pub fn run_app(bin_dir: &Path, app: &str, spec: &str, args: &[&str]) -> Result<Run, String> {
     let bin = bin_dir.join(app);
     let mut child = Command::new(&bin)
+        .args(args)
         .env("SLOTLINT_REDIS", spec)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -232,4 +355,24 @@ pub fn run_app(bin_dir: &Path, app: &str, spec: &str) -> Result<Run, String> {
         stdout,
         stderr,
     })
+}
+
+/// The command line of each app that takes run-time input (the keys of its `keys=input`
+/// operations).
+pub const APP_ARGS: &[(&str, &[&str])] = &[(
+    "job-queue",
+    &[
+        "queue:emails:failed",
+        "queue:emails:pending",
+        "{queue:reports}:processing",
+        "{queue:reports}:pending",
+    ],
+)];
+
+/// The command line `app` runs with (its run-time input), empty for most apps.
+pub fn app_args(app: &str) -> &'static [&'static str] {
+    APP_ARGS
+        .iter()
+        .find(|(a, _)| *a == app)
+        .map_or(&[], |(_, args)| args)
 }

@@ -1,6 +1,9 @@
 //! Shared by the live-cluster tests: real Redis servers ([`servers`]), the fixture apps
-//! ([`apps`]) and a minimal RESP client ([`resp`]). Std only.
+//! ([`apps`]), what `check` predicts for them ([`findings`]), the oracle's judgment ([`judge`])
+//! and a minimal RESP client ([`resp`]).
 
 pub mod apps;
+pub mod findings;
+pub mod judge;
 pub mod resp;
 pub mod servers;

@@ -24,7 +24,10 @@ impl<'c, 'a> Interp<'c, 'a> {
         focus: Span,
     ) -> Value<'a> {
         match method {
-            "atomic" => state.atomic = true,
+            "atomic" => {
+                state.atomic = true;
+                self.out.starts_multi = true;
+            }
             "ignore" | "ignore_errors" | "clone" | "with_capacity" | "as_mut" => {}
             "cmd" => {
                 let args = self.arg_items(&mc.args);

@@ -199,6 +199,12 @@ impl<'c, 'a> Interp<'c, 'a> {
             Expr::Index(i) => {
                 let base = self.eval(&i.expr);
                 let idx = self.eval(&i.index);
+                // A slice (`IDS[..6]`) is part of the collection, not one element.
+                if matches!(&*i.index, Expr::Range(_))
+                    && matches!(base, Value::List(_) | Value::Each(_))
+                {
+                    return base;
+                }
                 match (base, idx) {
                     // A list of known items, not filled in a loop.
                     (Value::List(items), Value::Int(n))

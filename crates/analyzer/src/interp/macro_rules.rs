@@ -353,15 +353,20 @@ fn lookup<'b>(bindings: &'b [(String, Capture)], name: &str) -> Option<&'b Captu
 
 /// The repetitions a `$( … )` of the body iterates: those of the first repeated name it uses.
 fn repetitions(inner: &TokenStream, bindings: &[(String, Capture)]) -> Vec<Bindings> {
-    let mut names = Vec::new();
-    let tokens: Vec<TokenTree> = inner.clone().into_iter().collect();
-    for w in tokens.windows(2) {
-        if let (TokenTree::Punct(p), TokenTree::Ident(name)) = (&w[0], &w[1]) {
-            if p.as_char() == '$' {
-                names.push(name.to_string());
+    fn names_in(stream: &TokenStream, out: &mut Vec<String>) {
+        let tokens: Vec<TokenTree> = stream.clone().into_iter().collect();
+        for (i, t) in tokens.iter().enumerate() {
+            match (t, tokens.get(i + 1)) {
+                (TokenTree::Punct(p), Some(TokenTree::Ident(name))) if p.as_char() == '$' => {
+                    out.push(name.to_string())
+                }
+                (TokenTree::Group(g), _) => names_in(&g.stream(), out),
+                _ => {}
             }
         }
     }
+    let mut names = Vec::new();
+    names_in(inner, &mut names);
     for name in names {
         if let Some(Capture::Repeated(reps)) = lookup(bindings, &name) {
             return reps.clone();
@@ -395,6 +400,10 @@ mod tests {
         let def = r#"($($k:expr),+ $(,)?) => { vec![$($k),+] }"#;
         let out = expanded(def, "a, b, c").unwrap();
         assert_eq!(out.replace(' ', ""), "vec![a,b,c]");
+        // A repeated name inside a group of the repetition.
+        let def = r#"($con:expr, $($key:expr),+) => { cmd("MGET")$(.arg($key))+.query($con) }"#;
+        let out = expanded(def, "con, k(1), k(2)").unwrap().replace(' ', "");
+        assert!(out.contains(".arg(k(1)).arg(k(2))"), "{out}");
         // The second arm matches when the first does not.
         let def = r#"(one $x:ident) => { 1 }; (two $x:ident) => { 2 };"#;
         assert_eq!(expanded(def, "two y").unwrap(), "2");

@@ -218,7 +218,9 @@ impl<'a> UnitContext<'a> {
                 }
             }
             records.append(&mut interp.calls);
-            outputs.push(std::mem::take(&mut interp.out));
+            let mut out = std::mem::take(&mut interp.out);
+            watch_before_multi(&mut out);
+            outputs.push(out);
         }
         for (name, defs) in self.index.all_consts() {
             for def in defs {
@@ -350,6 +352,25 @@ impl<'a> UnitContext<'a> {
     }
 }
 
+/// A `WATCH` sent by hand in a function that starts a MULTI/EXEC is part of that transaction:
+/// judged as one (`cross-slot-transaction`), not as a command of its own.
+fn watch_before_multi(out: &mut Output) {
+    if !out.starts_multi {
+        return;
+    }
+    for site in &mut out.sites {
+        if let crate::sites::SiteKind::Command(c) = &site.kind {
+            if c.name == "WATCH" {
+                site.kind = crate::sites::SiteKind::Transaction {
+                    api: "WATCH".into(),
+                    watch: c.keys.clone(),
+                    commands: Vec::new(),
+                };
+            }
+        }
+    }
+}
+
 /// `use` items at file level and in inline modules (a simplification: module scopes merge).
 fn collect_uses(items: &[syn::Item], scope: &mut Scope) {
     for item in items {
@@ -381,6 +402,9 @@ struct Output {
     cluster_evidence: Option<Span>,
     connects_with_config: bool,
     not_understood: Vec<(Span, String)>,
+    /// The walk started a MULTI/EXEC (`.atomic()`, a raw `MULTI`): a `WATCH` sent by hand in
+    /// the same function guards it.
+    starts_multi: bool,
 }
 
 /// A local binding.

@@ -66,6 +66,23 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
         .flat_map(|c| c.keys.iter().cloned())
         .collect();
     let verdict = judge(&keys);
+    let sync_cluster =
+        site.exec == Exec::Sync && site.client.as_ref().and_then(|c| c.cluster) == Some(true);
+    if sync_cluster && refused_severity(&verdict) != Some(Severity::Error) {
+        // The sync cluster connection refuses `redis::pipe()` whatever its keys.
+        return Some(
+            Finding {
+                rule: &RULE,
+                severity: Severity::Error,
+                message: "a sync `ClusterConnection` refuses `redis::pipe()`, whatever its keys".into(),
+                primary_label: "sync cluster connections need `cluster_pipe()`".into(),
+                keys: &keys,
+                notes: vec!["redis-rs answers \"This connection does not support pipelining\" before sending anything".into()],
+                help: Some("build it with `redis::cluster::cluster_pipe()`, which routes each command on its own".into()),
+            }
+            .into_diagnostic(site, cx),
+        );
+    }
     let severity = refused_severity(&verdict)?;
     let mut notes: Vec<String> = explain(&keys, &verdict).into_iter().collect();
     if !complete {

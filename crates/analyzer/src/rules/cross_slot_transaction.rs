@@ -123,6 +123,12 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
             "WATCH across slots".to_owned(),
         ),
         _ if verdict == Verdict::Unknown => (Severity::Note, format!("slotlint cannot tell whether the watched keys of this {what} share the transaction's slot"), "keys slotlint could not resolve".to_owned()),
+        // A `WATCH` sent by hand before a MULTI/EXEC of this function.
+        _ if commands.is_empty() => (
+            severity.min(Severity::Warning),
+            format!("the keys this {what} watches {} different hash slots: the watch does not guard the MULTI/EXEC that follows", spans_word(&watch_verdict)),
+            "WATCH split per slot".to_owned(),
+        ),
         _ => (
             severity.min(Severity::Warning),
             format!("this {what} watches keys outside the slot of its commands: it runs, but the watch does not guard it"),
