@@ -329,7 +329,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         prefilter: !args.no_prefilter,
         assumed_redis: assumed_redis.or(config.redis_version),
         threads: args.threads,
-        check_test_code: false,
+        check_test_code: config.check_test_code,
         progress: progress
             .clone()
             .map(|p| std::sync::Arc::new(move |done, total| p.tick(done, total)) as _),

@@ -5,6 +5,7 @@
 //! deny = "warnings"                      # the failing severity, like --deny
 //! redis-version = "0.23.3"               # assumed where Cargo.lock says nothing, like --redis-version
 //! baseline = "slotlint-baseline.json"    # like --baseline
+//! test-code = "check"                    # report in test code too (default "skip")
 //! include = ["src/**"]                   # report only on these files (globs)
 //! exclude = ["src/generated/**"]         # never report on these
 //!
@@ -111,6 +112,8 @@ pub struct Config {
     pub redis_version: Option<Version>,
     /// `baseline = "…"`, relative to the configuration file's folder.
     pub baseline: Option<PathBuf>,
+    /// `test-code = "check"`: findings in test code are reported too.
+    pub check_test_code: bool,
     /// The project configuration read: its file and table (`[workspace.metadata.slotlint]`, or
     /// empty for a slotlint.toml), for `-v`.
     pub source: Option<(PathBuf, String)>,
@@ -131,6 +134,7 @@ const PROJECT_KEYS: &[&str] = &[
     "overrides",
     "redis-version",
     "rules",
+    "test-code",
 ];
 const PACKAGE_KEYS: &[&str] = &["exclude", "include", "overrides", "rules"];
 const OVERRIDE_KEYS: &[&str] = &["paths", "rules"];
@@ -348,7 +352,7 @@ fn read_layer(
                     });
                 }
             }
-            "deny" | "redis-version" | "baseline" if !project => {
+            "deny" | "redis-version" | "baseline" | "test-code" if !project => {
                 return Err(origin.error(
                     key,
                     format!(
@@ -368,6 +372,18 @@ fn read_layer(
                     origin.error(key, format!("`baseline = {value}` must be a file name, as in \"slotlint-baseline.json\""))
                 })?;
                 config.baseline = Some(root.join(text));
+            }
+            "test-code" => {
+                config.check_test_code = match value.as_str() {
+                    Some("check") => true,
+                    Some("skip") => false,
+                    _ => {
+                        return Err(origin.error(
+                            key,
+                            format!("`test-code = {value}`: expected \"skip\" (the default: test code is left alone) or \"check\""),
+                        ))
+                    }
+                };
             }
             "redis-version" => {
                 let v = value.as_str().and_then(parse_version_lower_bound).ok_or_else(|| {

@@ -451,7 +451,13 @@ fn analyze_unit(
     // Suppression comments and `#[slotlint::allow]`; unused ones are findings too (not in crates
     // without redis, which the prefilter skips: findings must not depend on it).
     let (diagnostics, suppressed) = if uses_redis {
-        suppression::apply(&sources, &cx.index, diagnostics, |i| reported[i])
+        suppression::apply(
+            &sources,
+            &cx.index,
+            diagnostics,
+            |i| reported[i],
+            |i, offset| !options.check_test_code && facts.files[i].in_test(offset),
+        )
     } else {
         (diagnostics, Vec::new())
     };

@@ -118,11 +118,15 @@ impl Directive {
 /// `index` holds the `#[slotlint::allow]` attributes of every file that parsed (comments need
 /// no tree). Findings of files not in `sources` pass through. Only files for which `reported`
 /// holds are looked at (the others were read only for their key helpers).
+///
+/// `silent(file, offset)` says where findings are not reported (test code, unless checked): a
+/// suppression there suppresses findings that were never made, and is not reported as unused.
 pub fn apply(
     sources: &[SourceFile],
     index: &crate::index::CrateIndex<'_>,
     diagnostics: Vec<Diagnostic>,
     reported: impl Fn(usize) -> bool,
+    silent: impl Fn(usize, usize) -> bool,
 ) -> (Vec<Diagnostic>, Vec<Suppressed>) {
     let mut per_file: Vec<Vec<Diagnostic>> = vec![Vec::new(); sources.len()];
     let mut kept = Vec::new();
@@ -140,7 +144,7 @@ pub fn apply(
             continue;
         }
         let directives = directives(source, index.allow_attributes(i));
-        let (k, s) = apply_file(source, directives, found);
+        let (k, s) = apply_file(source, directives, found, &|offset| silent(i, offset));
         kept.extend(k);
         suppressed.extend(s);
     }
@@ -151,6 +155,7 @@ fn apply_file(
     source: &SourceFile,
     mut directives: Vec<Directive>,
     found: Vec<Diagnostic>,
+    silent: &dyn Fn(usize) -> bool,
 ) -> (Vec<Diagnostic>, Vec<Suppressed>) {
     directives.sort_by_key(Directive::rank);
     let mut kept = Vec::new();
@@ -176,12 +181,17 @@ fn apply_file(
     for d in found {
         suppress(d, &mut directives, &mut kept);
     }
-    // Unused suppressions, which a suppression of `unused-suppression` may cover in turn.
+    // Unused suppressions, which a suppression of `unused-suppression` may cover in turn; not
+    // where findings are not reported at all (test code).
     let unused = unused_findings(source, &directives, false);
-    for d in unused {
+    for d in unused.into_iter().filter(|d| !silent(d.span.start)) {
         suppress(d, &mut directives, &mut kept);
     }
-    kept.extend(unused_findings(source, &directives, true));
+    kept.extend(
+        unused_findings(source, &directives, true)
+            .into_iter()
+            .filter(|d| !silent(d.span.start)),
+    );
     (kept, suppressed)
 }
 

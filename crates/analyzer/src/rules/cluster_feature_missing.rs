@@ -54,20 +54,6 @@ redis = { version = "1", features = ["tokio-comp", "cluster-async"] }
 /// The first redis-rs whose cluster behaviour the rules describe.
 pub const MIN_CLUSTER_REDIS: Version = (0, 23, 4);
 
-const ASYNC_FEATURES: &[&str] = &[
-    "aio",
-    "tokio-comp",
-    "tokio-native-tls-comp",
-    "tokio-rustls-comp",
-    "async-std-comp",
-    "async-std-native-tls-comp",
-    "async-std-rustls-comp",
-    "smol-comp",
-    "smol-native-tls-comp",
-    "smol-rustls-comp",
-    "connection-manager",
-];
-
 /// A TOML line without its trailing `# comment` (a `#` inside a string stays).
 fn without_comment(line: &str) -> &str {
     let mut quote: Option<char> = None;
@@ -142,6 +128,17 @@ fn findings(view: &Input<'_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
     if dep.aliases.is_empty() || !view.reported.iter().all(|&r| r) {
         return (Vec::new(), Vec::new());
     }
+    // Only a crate that talks to Redis needs a cluster client: one that builds clients or
+    // connections, or sends commands.
+    let talks = view.facts.files.iter().any(|f| {
+        !f.sites.is_empty()
+            || !f.clients.is_empty()
+            || !f.getters.is_empty()
+            || !f.cluster_builds.is_empty()
+    });
+    if !talks {
+        return (Vec::new(), Vec::new());
+    }
     let Ok(text) = std::fs::read_to_string(manifest) else {
         return (Vec::new(), Vec::new());
     };
@@ -175,12 +172,22 @@ fn findings(view: &Input<'_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
         .collect();
     let has = |f: &str| dep.features.iter().chain(&forwarded).any(|x| x == f);
     let cluster = has("cluster") || has("cluster-async");
-    let async_code = ASYNC_FEATURES.iter().any(|f| has(f))
-        || view
-            .facts
-            .files
-            .iter()
-            .any(|f| f.sites.iter().any(|s| s.exec == Exec::Async));
+    // The code is async when its redis calls are: `*_async` calls, awaited calls, connections
+    // of `aio` types or async pools (not because an async feature is on).
+    let async_code = view.facts.files.iter().enumerate().any(|(i, f)| {
+        f.sites.iter().any(|s| {
+            s.exec == Exec::Async
+                || view.sources[i]
+                    .text
+                    .get(s.span.end..)
+                    .is_some_and(|t| t.trim_start().starts_with(".await"))
+                || s.client.as_ref().is_some_and(|c| {
+                    ["aio", "cluster_async", "deadpool", "bb8", "mobc"]
+                        .iter()
+                        .any(|a| c.what.contains(a))
+                })
+        })
+    });
     let version = dep.version();
     let mut out = Vec::new();
     let wanted = if async_code && version.is_none_or(|v| v >= (0, 23, 0)) {
@@ -244,6 +251,16 @@ fn findings(view: &Input<'_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
                 .into(),
         );
         out.push(d);
+    }
+    // One finding per manifest line: a second problem of the same dependency is a note.
+    if out.len() > 1 {
+        let second = out.remove(1);
+        out[0].notes.push(format!("also: {}", second.message));
+        out[0].notes.extend(second.notes);
+        if let (Some(h), Some(h2)) = (&mut out[0].help, second.help) {
+            h.push_str("; then ");
+            h.push_str(&h2);
+        }
     }
     let files = if out.is_empty() {
         Vec::new()
