@@ -44,6 +44,10 @@ fn resolution_json(r: &slotlint_analyzer::Resolution) -> serde_json::Value {
     }
     doc.insert("reasons".into(), json!(r.reasons));
     doc.insert("not_understood".into(), json!(r.not_understood));
+    doc.insert(
+        "multi_key".into(),
+        json!({"all": r.multi_key[0], "some": r.multi_key[1], "none": r.multi_key[2]}),
+    );
     serde_json::Value::Object(doc)
 }
 

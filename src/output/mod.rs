@@ -200,6 +200,12 @@ fn resolution(r: &slotlint_analyzer::Resolution, out: &mut dyn Write) -> io::Res
     for (kind, [all, some, none]) in &r.by_kind {
         writeln!(out, "  {kind:<27} {all:>4}  {some:>4}  {none:>4}")?;
     }
+    let [all, some, none] = r.multi_key;
+    writeln!(
+        out,
+        "  {:<27} {all:>4}  {some:>4}  {none:>4}",
+        "(with several keys)"
+    )?;
     let mut reasons: Vec<(&String, &usize)> = r.reasons.iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for (why, n) in reasons {

@@ -108,6 +108,9 @@ pub struct Resolution {
     pub reasons: std::collections::BTreeMap<String, usize>,
     /// Redis calls recognized but not understood (a command name known only at run time…).
     pub not_understood: usize,
+    /// Of those, the sites with several keys (or a collection of keys): [all, some, none]. Only
+    /// they can cross slots.
+    pub multi_key: [usize; 3],
 }
 
 impl Resolution {
@@ -122,6 +125,9 @@ impl Resolution {
             *self.reasons.entry(k.clone()).or_default() += v;
         }
         self.not_understood += other.not_understood;
+        for i in 0..3 {
+            self.multi_key[i] += other.multi_key[i];
+        }
     }
 
     /// Count one call site.
@@ -134,9 +140,10 @@ impl Resolution {
             sites::SiteKind::Script { .. } => "script",
             sites::SiteKind::PubSub { .. } => "pub/sub",
         };
-        let (mut resolved, mut total) = (0, 0);
+        let (mut resolved, mut total, mut many) = (0, 0, false);
         for k in site.keys() {
             total += 1;
+            many |= k.many;
             if k.pattern.is_some() {
                 resolved += 1;
             } else {
@@ -147,6 +154,18 @@ impl Resolution {
         if total == 0 {
             return;
         }
+        // Every key the same run-time value (one binding used as each key): its slot is not
+        // known, but the verdict is (one slot), so the site counts as resolved.
+        let mut holes = site
+            .keys()
+            .map(|k| (k.pattern.is_none(), k.many, k.hole.as_ref()));
+        if total > 1 {
+            if let Some((true, false, Some(first))) = holes.next() {
+                if holes.all(|(none, many, h)| none && !many && h == Some(first)) {
+                    resolved = total;
+                }
+            }
+        }
         let slot = if resolved == total {
             0
         } else if resolved > 0 {
@@ -155,6 +174,9 @@ impl Resolution {
             2
         };
         self.by_kind.entry(kind).or_default()[slot] += 1;
+        if total > 1 || many {
+            self.multi_key[slot] += 1;
+        }
     }
 }
 

@@ -165,6 +165,11 @@ impl<'c, 'a> Interp<'c, 'a> {
                     self.bind("self".into(), this)
                 }
                 syn::FnArg::Typed(pt) => {
+                    if let (true, syn::Pat::Ident(pi)) =
+                        (super::commands::is_number_type(&pt.ty), &*pt.pat)
+                    {
+                        self.numeric_names.insert(pi.ident.to_string());
+                    }
                     let mut value = self.value_of_type(&pt.ty);
                     if value.is_none() && super::redis::is_collection_type(&pt.ty) {
                         // `ids: &[u64]`: a collection of run-time values, one per element.
@@ -280,6 +285,9 @@ impl<'c, 'a> Interp<'c, 'a> {
             None => Value::Unknown,
         };
         if let Some(ty) = ty {
+            if let (true, syn::Pat::Ident(pi)) = (super::commands::is_number_type(ty), pat) {
+                self.numeric_names.insert(pi.ident.to_string());
+            }
             if let Some(typed) = self.value_of_type(ty) {
                 // A declared connection type wins; otherwise only fill in what is unknown.
                 if matches!(typed, Value::Conn(_))

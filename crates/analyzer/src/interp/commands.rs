@@ -162,6 +162,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 span: self.span_of(a.span()),
                 text: self.text_of(a),
                 expr: Some(a),
+                numeric: self.is_numeric(a),
             })
             .collect()
     }
@@ -214,6 +215,17 @@ impl<'c, 'a> Interp<'c, 'a> {
                 }),
             }
         }
+        // Where the keys start (after `STREAMS`, `STORE`…), values known only at run time are
+        // taken for what they almost always are: no keyword. Not for commands whose key count
+        // is an argument (a number standing in for it would be read as the count).
+        let searchable: Vec<Option<&str>> = slots
+            .iter()
+            .map(|s| match (&s.text, args[s.item].numeric) {
+                (Some(t), _) => Some(t.as_str()),
+                (None, true) => Some("0"),
+                (None, false) => Some("\u{1}"),
+            })
+            .collect();
         let Some(name) = slots.first()?.text.clone().map(|n| n.to_ascii_uppercase()) else {
             let what = format!(
                 "the command name `{}` is known only at run time",
@@ -256,7 +268,15 @@ impl<'c, 'a> Interp<'c, 'a> {
             });
         }
         let has_spread = slots.iter().any(|s| s.key.as_ref().is_some_and(|k| k.many));
-        match spec.key_positions(&argv) {
+        let counted = spec
+            .key_specs
+            .iter()
+            .any(|k| matches!(k.find, slotlint_commands::FindKeys::Keynum { .. }));
+        let positions = match spec.key_positions(&argv) {
+            Err(_) if !counted && !has_spread => spec.key_positions(&searchable),
+            found => found,
+        };
+        match positions {
             Ok(positions) => {
                 let keys = positions
                     .iter()
@@ -409,6 +429,61 @@ impl<'c, 'a> Interp<'c, 'a> {
             context: None,
             client: conn.client.clone(),
         });
+    }
+}
+
+impl Interp<'_, '_> {
+    /// A number known only at run time: a cast to a number type, a length or duration, a
+    /// binding declared with a number type.
+    fn is_numeric(&self, e: &Expr) -> bool {
+        match strip_refs(e) {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(_) | syn::Lit::Float(_),
+                ..
+            }) => true,
+            Expr::Cast(c) => is_number_type(&c.ty),
+            Expr::MethodCall(m) => matches!(
+                m.method.to_string().as_str(),
+                "len"
+                    | "count"
+                    | "as_millis"
+                    | "as_secs"
+                    | "as_micros"
+                    | "as_nanos"
+                    | "as_secs_f64"
+            ),
+            Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.numeric_names.contains(&i.to_string())),
+            _ => false,
+        }
+    }
+}
+
+/// `u64`, `usize`, `f64`…
+pub(super) fn is_number_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => is_number_type(&r.elem),
+        syn::Type::Path(p) => p.path.get_ident().is_some_and(|i| {
+            matches!(
+                i.to_string().as_str(),
+                "u8" | "u16"
+                    | "u32"
+                    | "u64"
+                    | "u128"
+                    | "usize"
+                    | "i8"
+                    | "i16"
+                    | "i32"
+                    | "i64"
+                    | "i128"
+                    | "isize"
+                    | "f32"
+                    | "f64"
+            )
+        }),
+        _ => false,
     }
 }
 

@@ -100,7 +100,7 @@ pub struct MacroArena {
 /// Callers followed per function whose keys are its parameters.
 const MAX_CALLERS: usize = 8;
 /// How deep summaries of key-building functions are followed.
-const MAX_SUMMARY_DEPTH: usize = 4;
+const MAX_SUMMARY_DEPTH: usize = 6;
 /// Expression nesting the evaluator follows before giving up on a value.
 const MAX_EXPR_DEPTH: usize = 160;
 /// Evaluation steps per function body: a bound for generated or pathological code.
@@ -452,6 +452,8 @@ struct Interp<'c, 'a> {
     captures: Option<Vec<(String, String, Value<'a>)>>,
     /// Expansions of the crate's macros being walked, nested.
     macro_depth: usize,
+    /// Parameters and locals declared with a number type.
+    numeric_names: std::collections::HashSet<String>,
 }
 
 impl<'c, 'a> Interp<'c, 'a> {
@@ -502,6 +504,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             context: None,
             captures: None,
             macro_depth: 0,
+            numeric_names: std::collections::HashSet::new(),
         }
     }
 

@@ -54,6 +54,9 @@ pub struct ArgItem<'a> {
     pub text: String,
     /// The argument expression, for `numkeys = keys.len()` heuristics.
     pub expr: Option<&'a syn::Expr>,
+    /// A number known only at run time (`count`, `ms as u64`, `keys.len()`): never a keyword
+    /// such as `STREAMS`, which tells where the keys of a command start.
+    pub numeric: bool,
 }
 
 /// A command being built: raw arguments, or a method call already resolved.
