@@ -247,6 +247,7 @@ fn check(args: CheckArgs) -> ExitCode {
         prefilter: !args.no_prefilter,
         assumed_redis: assumed_redis.or(config.redis_version),
         threads: args.threads,
+        ..Options::default()
     };
     let mut report = analyze(&discovery, &options);
     config.apply(&mut report, &discovery.display_root);

@@ -14,7 +14,9 @@ pub mod diagnostic;
 pub mod eval;
 pub mod hazards;
 pub mod index;
+pub mod input;
 pub mod lua;
+pub mod parse;
 pub mod redis_api;
 pub mod rules;
 pub mod scope;
@@ -36,8 +38,7 @@ pub use workspace::{discover_paths, discover_workspace, Discovery, UsageError, V
 
 use slotlint_commands::CommandTable;
 
-/// Files larger than this are reported and skipped: generated code, not service code.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub use input::{MAX_FILE_BYTES, MAX_INCLUDED_BYTES, MAX_UNIT_BYTES};
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -46,8 +47,11 @@ pub struct Options {
     pub prefilter: bool,
     /// The redis-rs version to assume when a crate's Cargo.lock and Cargo.toml say nothing.
     pub assumed_redis: Option<Version>,
-    /// Worker threads (0: one per core).
+    /// Worker threads (0: one per core; at most [`Options::worker_threads`] are started).
     pub threads: usize,
+    /// Stack of each worker thread: [`parse::PARSE_STACK_BYTES`], which any file within the
+    /// nesting bounds fits (the tests run with less to show the margin).
+    pub worker_stack: usize,
 }
 
 impl Default for Options {
@@ -56,6 +60,19 @@ impl Default for Options {
             prefilter: true,
             assumed_redis: None,
             threads: 0,
+            worker_stack: parse::PARSE_STACK_BYTES,
+        }
+    }
+}
+
+impl Options {
+    /// The threads a run starts: `threads`, at most four per core (more only costs memory:
+    /// the work is CPU-bound), and one per core when `threads` is 0.
+    pub fn worker_threads(&self) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        match self.threads {
+            0 => cores,
+            n => n.min(4 * cores),
         }
     }
 }
@@ -105,9 +122,9 @@ struct UnitResult {
 pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
     let commands = CommandTable::builtin();
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        // syn and the interpreter recurse over deeply nested code.
-        .stack_size(64 * 1024 * 1024)
+        .num_threads(options.worker_threads())
+        // syn and the interpreter recurse over nested code (bounded by `parse`).
+        .stack_size(options.worker_stack)
         .build();
     let run = || -> Vec<UnitResult> {
         discovery
@@ -197,17 +214,24 @@ fn analyze_unit(
         .as_ref()
         .map(|r| r.aliases.clone())
         .unwrap_or_default();
-    for path in &unit.files {
+    let boundary = input::Boundary::new(&unit.boundary);
+    for (path, read) in unit
+        .files
+        .iter()
+        .zip(input::read_unit_sources(&unit.files, &boundary))
+    {
         stats.files += 1;
         let display = display_path(path, display_root);
-        match read_source(path) {
+        match read {
             Ok(text) => {
                 stats.bytes += text.len() as u64;
                 sources.push(SourceFile::new(path.clone(), display, text));
             }
-            Err(message) => {
-                diagnostics.push(rules::parse_error::diagnostic(&display, None, message))
-            }
+            Err(e) => diagnostics.push(rules::parse_error::diagnostic(
+                &display,
+                None,
+                e.message(&display),
+            )),
         }
     }
     let needles: Vec<&str> = std::iter::once("redis")
@@ -237,16 +261,22 @@ fn analyze_unit(
     for source in &sources {
         stats.files_parsed += 1;
         stats.bytes_parsed += source.text.len() as u64;
-        match syn::parse_file(&source.text) {
+        match parse::parse_rust(&source.text) {
             Ok(file) => asts.push(Some(file)),
             Err(err) => {
-                let r = err.span().byte_range();
+                let r = err.range();
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
                 if uses_redis {
+                    let message = match &err {
+                        parse::RustParseError::TooDeep(_) => format!("{} {err}", source.display),
+                        parse::RustParseError::Syntax { .. } => {
+                            format!("{} does not parse as Rust: {err}", source.display)
+                        }
+                    };
                     diagnostics.push(rules::parse_error::diagnostic(
                         &source.display,
                         span,
-                        format!("{} does not parse as Rust: {err}", source.display),
+                        message,
                     ));
                 }
                 asts.push(None);
@@ -311,13 +341,19 @@ fn analyze_unit(
     } else {
         (diagnostics, Vec::new())
     };
+    // Files that did not parse are not shown in code frames: their notes give the position and
+    // the parser's message only, never the file's text.
+    let parsed: Vec<bool> = asts.iter().map(Option::is_some).collect();
     drop(asts);
     let with_findings: Vec<SourceFile> = sources
         .into_iter()
-        .filter(|s| {
-            diagnostics.iter().any(|d| d.file == s.display)
-                || suppressed.iter().any(|x| x.diagnostic.file == s.display)
+        .zip(parsed)
+        .filter(|(s, parsed)| {
+            *parsed
+                && (diagnostics.iter().any(|d| d.file == s.display)
+                    || suppressed.iter().any(|x| x.diagnostic.file == s.display))
         })
+        .map(|(s, _)| s)
         .chain(extra_sources)
         .collect();
     UnitResult {
@@ -327,25 +363,4 @@ fn analyze_unit(
         internal_error: None,
         suppressed,
     }
-}
-
-fn read_source(path: &Path) -> Result<String, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{} is {} MiB, more than the {} MiB slotlint reads; skipped",
-            path.display(),
-            meta.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{} is not valid UTF-8 (byte {}); skipped",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
 }
