@@ -36,14 +36,37 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A fresh copy of a fixture crate.
+/// A fresh copy of a fixture crate, committed to a new git repository (`fix` edits only
+/// committed files unless told otherwise).
 fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::Builder::new()
         .prefix(&format!("slotlint-fix-{name}-"))
         .tempdir()
         .unwrap();
     copy_dir(&fixture(name), dir.path());
+    git_commit_all(dir.path());
     dir
+}
+
+/// `git init` (if needed), then commit everything in `dir`.
+fn git_commit_all(dir: &Path) {
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git (needed by these tests)");
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    };
+    if !dir.join(".git").exists() {
+        git(&["init", "-q"]);
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "fixture"]);
 }
 
 fn slotlint(args: &[&str], cwd: &Path) -> Output {
@@ -65,6 +88,9 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
             let path = entry.path();
+            if entry.file_name() == ".git" {
+                continue;
+            }
             if entry.file_type().unwrap().is_dir() {
                 walk(base, &path, out);
             } else {
@@ -189,6 +215,7 @@ fn a_second_run_changes_nothing() {
     );
     let diff = slotlint(&["fix", "--unsafe", "--diff"], dir.path());
     assert_eq!(text(&diff.stdout), "");
+    assert_eq!(diff.status.code(), Some(0), "no edits: --diff exits 0");
 }
 
 /// The plan `fix` would write, from `--dry-run --plan -`.
@@ -369,7 +396,8 @@ fn diff_prints_the_edits_and_writes_nothing() {
     let dir = copy_fixture("shop");
     let before = snapshot(dir.path());
     let out = slotlint(&["fix", "--unsafe", "--diff"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // ruff's convention: 1 when there are edits.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert_eq!(snapshot(dir.path()), before, "--diff wrote something");
     insta::assert_snapshot!("shop_diff", text(&out.stdout));
 }
@@ -556,6 +584,7 @@ fn copy_fixture_with_slotlint(name: &str) -> tempfile::TempDir {
     );
     assert_ne!(fixed, text, "no slotlint path dependency in {name}");
     std::fs::write(&manifest, fixed).unwrap();
+    git_commit_all(dir.path());
     dir
 }
 
@@ -607,7 +636,7 @@ fn annotate_shows_in_diff_and_dry_run_and_writes_nothing() {
     let dir = copy_fixture_with_slotlint("tagged");
     let before = snapshot(dir.path());
     let out = slotlint(&["fix", "--unsafe", "--annotate", "--diff"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let diff = text(&out.stdout);
     for want in [
         "     #[inline]\n+    #[slotlint::key(tag = \"user:{user}\")]\n     pub fn profile_key(user: u64) -> String {\n",

@@ -119,7 +119,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn shop_plan() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root().join("fixtures/fix/shop"), dir.path());
-    let out = slotlint(&["fix", "--unsafe"], dir.path());
+    let out = slotlint(&["fix", "--unsafe", "--allow-no-vcs"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let plan = dir.path().join("slotlint-migration.json");
     assert!(plan.is_file());
