@@ -204,8 +204,9 @@ impl Origin<'_> {
 }
 
 fn read_toml(path: &Path) -> Result<(String, toml::Table), ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+    // A regular file only (a FIFO must not hang the run), as every file slotlint reads.
+    let text = slotlint_analyzer::input::read_text(path, None, slotlint_analyzer::MAX_FILE_BYTES)
+        .map_err(|e| ConfigError(e.message(&path.display().to_string())))?;
     let table = toml::from_str::<toml::Table>(&text).map_err(|e| {
         let line = e
             .span()

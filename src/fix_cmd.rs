@@ -353,8 +353,9 @@ fn vcs_check(
         return Ok(());
     }
     let git = |dir: &Path, a: &[&std::ffi::OsStr]| {
+        // No fsmonitor hook: `git status` runs git and nothing the repository configures.
         std::process::Command::new("git")
-            .arg("-C")
+            .args(["-c", "core.fsmonitor=false", "-C"])
             .arg(dir)
             .args(a)
             .stdin(std::process::Stdio::null())

@@ -347,6 +347,33 @@ fn item_9_nesting_at_the_bound_fits_half_the_stack() {
     }
 }
 
+/// `fix` parses the files it edits again, off the main thread's 8 MiB: a file nested just
+/// within the bound is edited; at 3,000 and 30,000 parentheses (which crashed `fix`), a note.
+#[test]
+fn item_9_fix_edits_deeply_nested_files_without_crashing() {
+    let makers = rust_nestings();
+    let parens = &makers.iter().find(|(m, _)| *m == "parentheses").unwrap().1;
+    let n = largest_within(&**parens, parse::rust_depth, MAX_RUST_DEPTH);
+    for (levels, edited) in [(n, true), (3_000, false), (30_000, false)] {
+        let lib = parens(levels)
+            .replace("a:{id}:x", "user:{id}:profile")
+            .replace("a:{id}:y", "user:{id}:settings");
+        let dir = package(&[("src/lib.rs", &lib)]);
+        let out = run(
+            dir.path(),
+            &["slotlint", "fix", "--unsafe", "--allow-no-vcs"],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "×{levels}: {}",
+            text(&out.stderr)
+        );
+        let after = std::fs::read_to_string(dir.path().join("src/lib.rs")).unwrap();
+        assert_eq!(after.contains("{{user:{id}}}:profile"), edited, "×{levels}");
+    }
+}
+
 /// Past the bound, and ten times past the depths that crashed (issue 16, item 9): a
 /// `parse-error` note, never an abort.
 #[test]
@@ -485,6 +512,89 @@ fn item_1_symlinks_out_of_the_workspace_and_broken_files_leak_nothing() {
             assert!(!all.contains(canary), "{args:?} prints `{canary}`:\n{all}");
         }
     }
+}
+
+/// Nothing of the scanned project runs: a build script, a cargo configuration that names a
+/// rustc wrapper, a git hook or fsmonitor command would each leave a marker; none does,
+/// through `check`, `fix` (which asks git for uncommitted changes) and its listing.
+#[test]
+fn no_code_of_the_project_runs() {
+    let marker = tempfile::tempdir().unwrap();
+    let mark = |name: &str| format!("{}/{name}", marker.path().display());
+    let build = format!(
+        "fn main() {{ std::fs::write({:?}, \"ran\").unwrap(); }}\n",
+        mark("build-rs")
+    );
+    let dir = package(&[
+        ("src/lib.rs", CROSS_SLOT),
+        ("build.rs", &build),
+        (
+            ".cargo/config.toml",
+            &format!(
+                "[build]\nrustc-wrapper = \"/bin/sh -c 'touch {}'\"\n",
+                mark("wrapper")
+            ),
+        ),
+    ]);
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    };
+    git(&["init", "-q"]);
+    std::fs::write(
+        dir.path().join(".git/hooks/post-checkout"),
+        format!("#!/bin/sh\ntouch {}\n", mark("hook")),
+    )
+    .unwrap();
+    git(&["add", "-A"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@e",
+        "commit",
+        "-qm",
+        "x",
+    ]);
+    // A repository-configured command that `git status` would run.
+    let monitor = marker.path().join("fsmonitor.sh");
+    std::fs::write(
+        &monitor,
+        format!("#!/bin/sh\ntouch {}\n", mark("fsmonitor")),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &monitor,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    git(&["config", "core.fsmonitor", monitor.to_str().unwrap()]);
+    for args in [
+        &["slotlint", "check"][..],
+        &["slotlint", "fix", "--dry-run", "--unsafe"],
+        &["slotlint", "fix", "--unsafe"],
+    ] {
+        let out = run(dir.path(), args);
+        assert!(
+            out.status.code().is_some_and(|c| c < 2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    assert!(
+        std::fs::read(dir.path().join("src/lib.rs")).unwrap() != CROSS_SLOT.as_bytes(),
+        "fix did not run"
+    );
+    let left: Vec<String> = std::fs::read_dir(marker.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "fsmonitor.sh")
+        .collect();
+    assert!(left.is_empty(), "project code ran: {left:?}");
 }
 
 // ----- item 4: FIFOs and devices -----
@@ -914,6 +1024,27 @@ fn item_5_a_package_reads_at_most_its_budget_and_says_what_it_skipped() {
             "src/c.rs:1:1: note[SL001] parse-error: src/c.rs was not read: its package's sources are larger than the {} MiB slotlint reads per package; skipped",
             slotlint_analyzer::MAX_UNIT_BYTES >> 20
         )),
+        "{stdout}"
+    );
+}
+
+/// An `include_str!`'d script larger than slotlint reads of a script: a note, not gigabytes.
+#[test]
+fn item_5_a_large_included_script_is_skipped_and_reported() {
+    let lua = "-- ".to_owned()
+        + &"x".repeat((slotlint_analyzer::MAX_INCLUDED_BYTES + 10) as usize)
+        + "\nreturn redis.call('GET', 'k')\n";
+    let lib = "use redis::Commands;\npub fn f(con: &mut redis::Connection) {\n    let _: () = redis::Script::new(include_str!(\"big.lua\")).key(\"a\").invoke(con).unwrap();\n}\n";
+    let dir = package(&[("src/lib.rs", lib), ("src/big.lua", &lua)]);
+    let out = run(dir.path(), &["slotlint", "check", "--format", "short"]);
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        text(&out.stderr)
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("larger than the 1024 KiB slotlint reads of a script; skipped"),
         "{stdout}"
     );
 }

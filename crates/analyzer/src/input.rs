@@ -23,10 +23,11 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// An `include_str!`'d Lua body larger than this is not read.
 pub const MAX_INCLUDED_BYTES: u64 = 1024 * 1024;
 
-/// Source bytes read per package (crate): beyond this, its remaining files are skipped and
-/// reported. Parsing and analysis take about a hundred bytes of memory per source byte, so
-/// this bounds the memory of one worker to a few GiB.
-pub const MAX_UNIT_BYTES: u64 = 24 * 1024 * 1024;
+/// Source bytes read per package (crate): beyond this, its largest files are skipped and
+/// reported. Parsing and analysis take about 110 bytes of memory per source byte (three 15 MiB
+/// files in one crate took 4 GB; now one is read, 1.7 GB), so this bounds the memory of one
+/// worker to about 2 GB.
+pub const MAX_UNIT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The folder nothing is read outside of: its canonical path, computed once.
 #[derive(Clone, Debug)]

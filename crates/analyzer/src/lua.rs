@@ -283,6 +283,17 @@ pub fn analyze(text: &str, commands: &CommandTable) -> Analysis {
         shebang,
         ..Analysis::default()
     };
+    // A script body is small: a large one (27 MB took 6 GB) is not parsed.
+    if code.len() as u64 > crate::input::MAX_INCLUDED_BYTES {
+        analysis.error = Some(ParseFailure {
+            range: 0..0,
+            message: format!(
+                "larger than the {} KiB slotlint reads of a script; skipped",
+                crate::input::MAX_INCLUDED_BYTES >> 10
+            ),
+        });
+        return analysis;
+    }
     // full_moon and the walk below recurse per nesting level: too deep is a parse failure.
     if let Err(deep) = crate::parse::check_lua_depth(&code) {
         analysis.error = Some(ParseFailure {

@@ -12,10 +12,12 @@
 //! The estimate: inside each open bracket, count the operator tokens since the last `,` / `;`
 //! / `=>` (each binary or unary operator, `.`, `?`, `as`, `else`, `return`… can add one level
 //! to the tree without a bracket); the depth at a token is the sum, over the brackets around
-//! it, of one plus that count. Real code stays far below the bounds (the deepest file among
-//! the 218 crates of a cargo registry cache measures 128); the bounds leave each parse and walk
-//! under a quarter of [`PARSE_STACK_BYTES`] in a debug build (measured by
-//! `scripts/nesting.sh`).
+//! it, of one plus that count. Real code stays well below the bounds: the deepest of the 6,861
+//! `.rs` files of a cargo registry cache (218 crates) measures 224, a long list of trait
+//! bounds the estimate over-counts (`scripts/nesting.sh` prints them). At the bounds, every
+//! construct is parsed and analyzed within a quarter of [`PARSE_STACK_BYTES`] in a debug build
+//! (a test runs them on half), far less in release; before the bound, 30,000 parentheses, 20,000
+//! blocks or 9,000 nested generic types overflowed 64 MiB in release (1,300 generics in debug).
 //!
 //! Not here: reading files ([`crate::input`]), line and column positions
 //! ([`crate::source`]).

@@ -56,6 +56,11 @@ pub struct Candidates {
     all_plain: Vec<SiteRef>,
     /// Keys Lua scripts build (`(file, index in its lua_keys)`), by text before the first hole.
     lua: BTreeMap<String, Vec<SiteRef>>,
+    /// Every site and every Lua key, for [`Candidates::exhaustive`].
+    all_sites: Vec<SiteRef>,
+    all_lua: Vec<SiteRef>,
+    /// Return every site for every family (the tests check that the index changes nothing).
+    exhaustive: bool,
 }
 
 /// `:`-segments of a skeleton: each the text, or `None` where a hole is in it.
@@ -131,6 +136,7 @@ impl Candidates {
             let mut prepared = Vec::with_capacity(file.sites.len());
             for (si, site) in file.sites.iter().enumerate() {
                 let r = (fi, si);
+                c.all_sites.push(r);
                 let atoms = site.atoms();
                 let eff = effective(file, site);
                 push(&mut c.exact, atoms.clone(), r);
@@ -183,6 +189,7 @@ impl Candidates {
             }
             c.prepared.push(prepared);
             for (k, key) in file.lua_keys.iter().enumerate() {
+                c.all_lua.push((fi, k));
                 c.lua
                     .entry(literal_prefix(&key.atoms))
                     .or_default()
@@ -190,6 +197,13 @@ impl Candidates {
             }
         }
         c
+    }
+
+    /// The same index answering every site for every family: planning with it is the plain
+    /// families × sites loop the index replaces (to check that they agree).
+    pub fn exhaustive(mut self) -> Candidates {
+        self.exhaustive = true;
+        self
     }
 
     /// Refs in `map` whose key and `p` are one a prefix of the other.
@@ -212,6 +226,9 @@ impl Candidates {
     /// Keys built by Lua scripts that may be keys of the family `old` (their texts before the
     /// first hole are one a prefix of the other).
     pub fn lua_for_family(&self, old: &[Atom]) -> Vec<SiteRef> {
+        if self.exhaustive {
+            return self.all_lua.clone();
+        }
         let mut out = Vec::new();
         Self::prefix_compatible(&self.lua, &literal_prefix(old), &mut out);
         out.sort_unstable();
@@ -222,6 +239,9 @@ impl Candidates {
     /// Every site that may build keys of the family `old` (renamed to `new`), in file and site
     /// order, each once.
     pub fn for_family(&self, old: &[Atom], new: &[Atom]) -> Vec<SiteRef> {
+        if self.exhaustive {
+            return self.all_sites.clone();
+        }
         let mut out: Vec<SiteRef> = Vec::new();
         let take = |out: &mut Vec<SiteRef>, v: Option<&Vec<SiteRef>>| {
             if let Some(v) = v {

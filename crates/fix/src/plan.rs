@@ -321,6 +321,12 @@ fn outcome_of(keys: &[KeyPattern]) -> Outcome {
 /// The whole plan: groups, fixes with their families and edits, from a report and the
 /// workspace's scanned files.
 pub fn plan(report: &Report, files: Vec<ScannedFile>) -> FixPlan {
+    plan_with(report, files, false)
+}
+
+/// [`plan`], with `exhaustive`: every site tested against every family instead of the sites
+/// [`Candidates`] picks (quadratic; for tests that check both agree).
+pub fn plan_with(report: &Report, files: Vec<ScannedFile>, exhaustive: bool) -> FixPlan {
     let groups = groups(report);
     // Union groups that rename a common family.
     let mut parent: Vec<usize> = (0..groups.len()).collect();
@@ -358,6 +364,11 @@ pub fn plan(report: &Report, files: Vec<ScannedFile>) -> FixPlan {
     }
     let consts = unit_consts(&files);
     let index = Candidates::build(&files, |f, site| effective_atoms(site, f.unit, &consts));
+    let index = if exhaustive {
+        index.exhaustive()
+    } else {
+        index
+    };
     let mut fixes = Vec::new();
     for (_, gis) in components {
         let mut families: Vec<Family> = Vec::new();
