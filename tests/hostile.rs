@@ -700,6 +700,49 @@ fn item_4_fifos_and_devices_are_reported_not_read() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
+/// `.gitignore` files are read like sources: a FIFO in their place, or a link out of the
+/// workspace, is a note (their rules are not applied), never a hang or an outside read; the
+/// rules of regular ones still apply, from the workspace root down.
+#[test]
+fn item_4_ignore_files_that_are_fifos_or_links_out_are_reported() {
+    let dir = package(&[
+        ("src/lib.rs", CROSS_SLOT),
+        ("src/gen/skipped.rs", CROSS_SLOT),
+        (".gitignore", "/src/gen/\n"),
+    ]);
+    mkfifo(&dir.path().join("src/.gitignore"));
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("rules"), "lib.rs\n").unwrap();
+    std::fs::create_dir_all(dir.path().join("tests")).unwrap();
+    std::fs::write(dir.path().join("tests/t.rs"), CROSS_SLOT).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("rules"),
+        dir.path().join("tests/.gitignore"),
+    )
+    .unwrap();
+    let out = run_in(
+        dir.path(),
+        &["slotlint", "check", "--format", "short"],
+        &[],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("src/.gitignore:1:1: note[SL001] parse-error: src/.gitignore is a FIFO (named pipe), not a regular file; not read; its rules are not applied"), "{stdout}");
+    assert!(
+        stdout.contains("tests/.gitignore is a symbolic link that leads outside the workspace"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("src/lib.rs:4:17") && stdout.contains("tests/t.rs:4:17"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("src/gen/skipped.rs"),
+        "the root .gitignore applies: {stdout}"
+    );
+}
+
 // ----- items 11, 12, 14, 15, 16: `fix` data safety -----
 
 fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {

@@ -160,11 +160,13 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
     let mut report = Report::default();
     for problem in &discovery.problems {
         let file = display_path(&problem.path, &discovery.display_root);
-        report.diagnostics.push(rules::parse_error::diagnostic(
-            &file,
-            None,
-            problem.message.clone(),
-        ));
+        // The path as shown everywhere else (relative to the root), also inside the message.
+        let message = problem
+            .message
+            .replace(&problem.path.display().to_string(), &file);
+        report
+            .diagnostics
+            .push(rules::parse_error::diagnostic(&file, None, message));
     }
     for r in results {
         report.diagnostics.extend(r.diagnostics);

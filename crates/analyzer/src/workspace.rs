@@ -255,20 +255,117 @@ fn locked_redis_version(dir: &Path) -> Option<Version> {
         .max()
 }
 
-/// Every `.rs` file under `dir`, honouring `.gitignore`, skipping `target` folders and hidden
-/// entries. Symlinks are not followed, so loops cannot trap the walk.
+/// The `.ignore` and `.gitignore` rules of the folders from a boundary down, each file read
+/// with [`input::read_text`]: a FIFO, a device or a link out of the workspace in their place is
+/// a problem reported, never a hang or a read outside the workspace (the `ignore` crate's own
+/// walker would open them, and those of every folder above, up to `/`).
+struct IgnoreRules {
+    boundary: Boundary,
+    top: PathBuf,
+    cache: std::sync::Mutex<BTreeMap<PathBuf, std::sync::Arc<Vec<ignore::gitignore::Gitignore>>>>,
+    problems: std::sync::Mutex<Vec<DiscoveryProblem>>,
+}
+
+impl IgnoreRules {
+    fn new(top: &Path) -> IgnoreRules {
+        IgnoreRules {
+            boundary: Boundary::new(top),
+            top: top.to_path_buf(),
+            cache: Default::default(),
+            problems: Default::default(),
+        }
+    }
+
+    /// The rules of one folder (`.ignore` first: it wins over `.gitignore`, as in ripgrep).
+    fn of(&self, dir: &Path) -> std::sync::Arc<Vec<ignore::gitignore::Gitignore>> {
+        if let Some(r) = self.cache.lock().ok().and_then(|c| c.get(dir).cloned()) {
+            return r;
+        }
+        let mut rules = Vec::new();
+        for name in [".ignore", ".gitignore"] {
+            let path = dir.join(name);
+            if std::fs::symlink_metadata(&path).is_err() {
+                continue;
+            }
+            match input::read_text(&path, Some(&self.boundary), input::MAX_FILE_BYTES) {
+                Ok(text) => {
+                    let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+                    for line in text.lines() {
+                        let _ = builder.add_line(Some(path.clone()), line);
+                    }
+                    if let Ok(g) = builder.build() {
+                        rules.push(g);
+                    }
+                }
+                Err(e) => {
+                    if let Ok(mut p) = self.problems.lock() {
+                        p.push(DiscoveryProblem {
+                            message: format!(
+                                "{}; its rules are not applied",
+                                e.message(&path.display().to_string())
+                            ),
+                            path,
+                        });
+                    }
+                }
+            }
+        }
+        let rules = std::sync::Arc::new(rules);
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(dir.to_path_buf(), rules.clone());
+        }
+        rules
+    }
+
+    /// Whether the closest rule about `path` (in its folder, then the folders above, up to the
+    /// boundary) ignores it.
+    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        for dir in path.ancestors().skip(1) {
+            if !dir.starts_with(&self.top) {
+                break;
+            }
+            for rules in self.of(dir).iter() {
+                match rules.matched(path, is_dir) {
+                    ignore::Match::Ignore(_) => return true,
+                    ignore::Match::Whitelist(_) => return false,
+                    ignore::Match::None => {}
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Every `.rs` file under `dir`, honouring the `.gitignore` and `.ignore` files from
+/// `boundary` down ([`IgnoreRules`]), skipping `target` folders and hidden entries. Symlinks are
+/// not followed, so loops cannot trap the walk.
 fn rust_files(
     dir: &Path,
+    boundary: &Path,
     skip_nested_packages: bool,
     problems: &mut Vec<DiscoveryProblem>,
 ) -> Vec<PathBuf> {
     let root = dir.to_path_buf();
+    let top = if dir.starts_with(boundary) {
+        boundary
+    } else {
+        dir
+    };
+    let rules = std::sync::Arc::new(IgnoreRules::new(top));
+    let filter = rules.clone();
     let walker = ignore::WalkBuilder::new(dir)
-        .require_git(false)
+        .standard_filters(false)
+        .hidden(true)
         .follow_links(false)
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            if !is_dir || e.depth() == 0 {
+            if e.depth() == 0 {
+                return true;
+            }
+            if filter.ignored(e.path(), is_dir) {
+                return false;
+            }
+            if !is_dir {
                 return true;
             }
             if e.file_name() == "target" {
@@ -298,6 +395,9 @@ fn rust_files(
                 message: err.to_string(),
             }),
         }
+    }
+    if let Ok(mut p) = rules.problems.lock() {
+        problems.append(&mut p);
     }
     files.sort();
     files
@@ -448,7 +548,7 @@ pub fn discover_workspace(
         for sub in ["src", "tests", "examples", "benches"] {
             let d = dir.join(sub);
             if d.is_dir() {
-                files.extend(rust_files(&d, true, &mut discovery.problems));
+                files.extend(rust_files(&d, &root_dir, true, &mut discovery.problems));
             }
         }
         discovery.units.push(unit_for_package(
@@ -522,7 +622,13 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         let meta = std::fs::metadata(&path)
             .map_err(|e| UsageError(format!("cannot read `{}`: {e}", given.display())))?;
         let files = if meta.is_dir() {
-            rust_files(&path, false, &mut discovery.problems)
+            // Ignore rules from the package's folder (or the folder given) down.
+            let top = path
+                .ancestors()
+                .find(|d| d.join("Cargo.toml").is_file())
+                .unwrap_or(&path)
+                .to_path_buf();
+            rust_files(&path, &top, false, &mut discovery.problems)
         } else {
             vec![path.clone()]
         };
@@ -558,7 +664,7 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
                 for sub in ["src", "tests", "examples", "benches"] {
                     let d = dir.join(sub);
                     if d.is_dir() {
-                        all.extend(rust_files(&d, true, &mut Vec::new()));
+                        all.extend(rust_files(&d, &dir, true, &mut Vec::new()));
                     }
                 }
                 all.sort();
