@@ -142,6 +142,10 @@ const SNIPPETS: &[&str] = &[
     "format!(\"user:{id}:profile\")",
     "\"user:{id}:profile\"",
     "\"user:*:profile\"",
+    "\"{user:*}:profile\"",
+    "\"*:profile\"",
+    "\"{*\"",
+    "\"cart:[0-9]*\"",
     "con.rename(format!(\"a:{id}:x\"), format!(\"a:{id}:y\"))",
     "redis::pipe().atomic().get(\"k:1\").get(\"k:2\")",
     "redis::Script::new(\"return redis.call('GET', 'user:' .. ARGV[1] .. ':profile')\")",
@@ -183,7 +187,7 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
     let mut s = text.to_owned();
     for _ in 0..1 + rng.below(4) {
         let at = char_boundary(&s, rng.below(s.len() + 1));
-        match rng.below(9) {
+        match rng.below(11) {
             0 => {
                 let end = char_boundary(&s, at + 1 + rng.below(40));
                 s.replace_range(at..end, "");
@@ -214,6 +218,16 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
                 0,
                 ["\u{feff}", "#!/usr/bin/env x\n", "#![allow(unused)]\n"][rng.below(3)],
             ),
+            5 | 6 => {
+                // A statement after a `;`: the file most likely still parses, so the snippet
+                // reaches the analysis and the fixer.
+                let ends: Vec<usize> = s.match_indices(';').map(|(i, _)| i + 1).collect();
+                if !ends.is_empty() {
+                    let at = ends[rng.below(ends.len())];
+                    let snippet = SNIPPETS[rng.below(SNIPPETS.len())];
+                    s.insert_str(at, &format!("\n    let _fuzz = {snippet};"));
+                }
+            }
             _ => s.insert_str(at, SNIPPETS[rng.below(SNIPPETS.len())]),
         }
     }
