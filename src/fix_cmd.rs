@@ -425,7 +425,13 @@ fn vcs_check(
 /// Whether a package's Cargo.toml lists `slotlint` in its `[dependencies]` under that name
 /// (so that `#[slotlint::key]` resolves in its code).
 fn depends_on_slotlint(manifest: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(manifest) else {
+    let folder =
+        slotlint_analyzer::input::Boundary::new(manifest.parent().unwrap_or(Path::new(".")));
+    let Ok(text) = slotlint_analyzer::input::read_text(
+        manifest,
+        Some(&folder),
+        slotlint_analyzer::MAX_FILE_BYTES,
+    ) else {
         return false;
     };
     let Ok(doc) = text.parse::<toml::Table>() else {
