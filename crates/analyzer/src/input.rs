@@ -227,10 +227,17 @@ pub fn read_unit_sources(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<S
                     left -= text.len() as u64;
                     Ok(text)
                 }
+                // Too large for what is left: too large on its own, or over the package's budget.
                 Err(ReadError::TooLarge { .. }) if left < MAX_FILE_BYTES => {
-                    Err(ReadError::OverBudget {
-                        limit: MAX_UNIT_BYTES,
-                    })
+                    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+                        Err(ReadError::TooLarge {
+                            limit: MAX_FILE_BYTES,
+                        })
+                    } else {
+                        Err(ReadError::OverBudget {
+                            limit: MAX_UNIT_BYTES,
+                        })
+                    }
                 }
                 Err(e) => Err(e),
             }
