@@ -19,7 +19,8 @@ fi
 BIN=$(realpath "$BIN")
 echo "deepest files of $corpus ($(find "$corpus" -name '*.rs' | wc -l) .rs files; bounds: Rust 512, Lua 200):"
 find "$corpus" \( -name '*.rs' -o -name '*.lua' \) -print0 |
-    xargs -0 target/release/examples/nesting | sort -rn | head -5
+    xargs -0 target/release/examples/nesting | sort -rn >"${TMPDIR:-/tmp}/slotlint-nesting.txt"
+head -5 "${TMPDIR:-/tmp}/slotlint-nesting.txt"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo
