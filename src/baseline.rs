@@ -140,8 +140,15 @@ impl Baseline {
     }
 
     pub fn read(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the baseline {}: {e}", path.display()))?;
+        // A regular file only: a FIFO given as --baseline must not hang the run.
+        let text =
+            slotlint_analyzer::input::read_text(path, None, slotlint_analyzer::MAX_FILE_BYTES)
+                .map_err(|e| {
+                    format!(
+                        "cannot read the baseline: {}",
+                        e.message(&path.display().to_string())
+                    )
+                })?;
         let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{} is not a slotlint baseline (written by `--write-baseline`): {e}",

@@ -333,6 +333,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         progress: progress
             .clone()
             .map(|p| std::sync::Arc::new(move |done, total| p.tick(done, total)) as _),
+        ..Options::default()
     };
     let others_succeeded = match with_cargo {
         Some(sub) => match run_cargo(&args, sub) {
@@ -452,7 +453,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
 
     let fixes = if output.wants_fixes() {
-        Fixes::plan(&report, &everything)
+        Fixes::plan(&report, &everything, &|p| !config.reports(p))
     } else {
         Fixes::default()
     };

@@ -191,8 +191,12 @@ impl Origin<'_> {
 }
 
 fn read_toml(path: &Path) -> Result<(String, toml::Table), ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+    // A regular file, not through a link out of its folder (a FIFO must not hang the run, a
+    // link must not make slotlint read outside the project), as every file slotlint reads.
+    let folder = slotlint_analyzer::input::Boundary::new(path.parent().unwrap_or(Path::new(".")));
+    let text =
+        slotlint_analyzer::input::read_text(path, Some(&folder), slotlint_analyzer::MAX_FILE_BYTES)
+            .map_err(|e| ConfigError(e.message(&path.display().to_string())))?;
     let table = toml::from_str::<toml::Table>(&text).map_err(|e| {
         let line = e
             .span()

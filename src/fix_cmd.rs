@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use slotlint_analyzer::{analyze, discover_paths, discover_workspace, workspace, Options};
+use slotlint_fix::plan::Place;
 use slotlint_fix::plan::{EditKind, Note};
 use slotlint_fix::{Applicability, Fix, FixPlan, MigrationPlan, Outcome};
 
@@ -55,6 +56,23 @@ pub struct FixArgs {
     /// The redis-rs version to assume where Cargo.lock and Cargo.toml do not say.
     #[arg(long, value_name = "VERSION")]
     pub redis_version: Option<String>,
+    /// Edit files that have uncommitted changes (by default `fix` refuses, as `cargo fix`
+    /// does, so that its edits can be reviewed and undone apart from yours).
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Edit files that are not under version control (git).
+    #[arg(long)]
+    pub allow_no_vcs: bool,
+    /// How to show the fixes: `human` (the listing of --dry-run), or `json` (one object:
+    /// fixes with their families, applicability, edits, blockers and hazards).
+    #[arg(long, value_enum, default_value_t = FixFormat::Human)]
+    pub format: FixFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FixFormat {
+    Human,
+    Json,
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -119,8 +137,13 @@ pub fn run(args: FixArgs) -> ExitCode {
         }
         return ExitCode::from(2);
     }
-    // Key families are searched in every file, reported on or not: they all build keys.
-    let plan = slotlint_fix::plan_fixes(&report, &everything);
+    let plan_to_stdout = args.plan.as_deref() == Some(Path::new("-"));
+    if plan_to_stdout && args.format == FixFormat::Json {
+        return fail("`--plan -` and `--format json` both print on stdout: choose one");
+    }
+    // Key families are searched in every file, reported on or not: they all build keys. Files
+    // the configuration excludes are never edited.
+    let plan = slotlint_fix::plan_fixes(&report, &everything, &|p| !config.reports(p));
     let chosen: Vec<&Fix> = plan
         .fixes
         .iter()
@@ -153,75 +176,119 @@ pub fn run(args: FixArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    let plan_to_stdout = args.plan.as_deref() == Some(Path::new("-"));
     let plan_path = match &args.plan {
         Some(p) if !plan_to_stdout => cwd.join(p),
         _ => everything.display_root.join(DEFAULT_PLAN),
     };
     let mut stdout = std::io::stdout().lock();
     if args.diff {
+        // ruff's convention: 1 when there are edits to make, 0 when none; 2 when the diff
+        // cannot be written (a full disk must not look like success; a closed pipe is not that).
         let mut out = String::new();
         for c in &changes {
             out.push_str(&c.unified_diff());
         }
-        let _ = stdout.write_all(out.as_bytes());
-        return ExitCode::SUCCESS;
+        if let Err(e) = stdout
+            .write_all(out.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            // A reader that stopped early (`| head`) is not a failure to write.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return fail(format!("cannot write the diff: {e}"));
+            }
+        }
+        return ExitCode::from(u8::from(!changes.is_empty()));
     }
     let new_plan = MigrationPlan::from_fixes(&chosen);
     if args.dry_run {
-        let _ = stdout.write_all(listing(&plan, &args).as_bytes());
-        if args.annotate {
-            let _ = stdout.write_all(annotation_listing(&annotations).as_bytes());
-        }
-        if plan_to_stdout && !new_plan.families.is_empty() {
-            let _ = stdout.write_all(new_plan.to_json().as_bytes());
+        let text = match args.format {
+            FixFormat::Json => json_listing(&plan, &args, &chosen, false),
+            FixFormat::Human => {
+                let mut t = listing(&plan, &args);
+                if args.annotate {
+                    t.push_str(&annotation_listing(&annotations));
+                }
+                if plan_to_stdout && !new_plan.families.is_empty() {
+                    t.push_str(&new_plan.to_json());
+                }
+                t
+            }
+        };
+        // Nothing is written to sources here: a reader that stopped early (`| head`) is fine.
+        if let Err(e) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return fail(format!("cannot write the listing: {e}"));
+            }
         }
         return ExitCode::SUCCESS;
     }
     if changes.is_empty() {
+        if args.format == FixFormat::Json {
+            let text = json_listing(&plan, &args, &chosen, false);
+            if let Err(e) = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    return fail(format!("cannot write the listing: {e}"));
+                }
+            }
+        }
         eprintln!("slotlint: nothing to fix{}", skipped_summary(&plan, &args));
         return ExitCode::SUCCESS;
     }
-    let mut writes: Vec<slotlint_fix::FileWrite> = changes
-        .iter()
-        .map(|c| slotlint_fix::FileWrite {
-            path: c.path.clone(),
-            expected: Some(c.before.clone()),
-            content: c.after.clone(),
-        })
-        .collect();
+    // Like `cargo fix`: only files whose edits can be told apart from the user's and undone.
+    if let Err(e) = vcs_check(&changes, &everything.display_root, &args) {
+        return fail(e);
+    }
+    let mut writes: Vec<slotlint_fix::FileWrite> = Vec::new();
     let families = new_plan.families.len();
     if plan_to_stdout {
-        let _ = stdout.write_all(new_plan.to_json().as_bytes());
+        // The plan first, and all of it, or no source is touched: it cannot be made again
+        // once the sources are rewritten.
+        if let Err(e) = stdout
+            .write_all(new_plan.to_json().as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            return fail(format!(
+                "cannot write the migration plan to stdout: {e}; no file was changed"
+            ));
+        }
     } else {
         // Extend a plan written by an earlier run, so that no rename is forgotten.
-        let (expected, mut merged) = match std::fs::read_to_string(&plan_path) {
-            Ok(text) => match MigrationPlan::from_json(&text) {
-                Ok(p) => (Some(text), p),
-                Err(e) => {
-                    return fail(format!(
-                        "{}: {e}; choose another file with --plan: nothing was written",
-                        plan_path.display()
-                    ))
-                }
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (None, MigrationPlan::new()),
-            Err(e) => {
-                return fail(format!(
-                    "cannot read {}: {e}; nothing was written",
-                    plan_path.display()
-                ))
-            }
+        let (expected, mut merged) = match read_existing_plan(&plan_path) {
+            Ok(p) => p,
+            Err(e) => return fail(e),
         };
         merged.merge(new_plan);
+        // First in the list: renamed into place (flushed to disk) before any source.
         writes.push(slotlint_fix::FileWrite {
             path: plan_path.clone(),
             expected,
             content: merged.to_json(),
         });
     }
+    writes.extend(changes.iter().map(|c| slotlint_fix::FileWrite {
+        path: c.path.clone(),
+        expected: Some(c.before.clone()),
+        content: c.after.clone(),
+    }));
     if let Err(e) = slotlint_fix::write_all(&writes) {
         return fail(e);
+    }
+    if args.format == FixFormat::Json {
+        let text = json_listing(&plan, &args, &chosen, true);
+        if let Err(e) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            // The files are written: say so, but fail (the caller reads stdout).
+            eprintln!("slotlint: the fixes were applied, but the listing cannot be written: {e}");
+            return ExitCode::from(2);
+        }
     }
     let literals: usize = chosen
         .iter()
@@ -264,10 +331,117 @@ pub fn run(args: FixArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The plan an earlier run wrote (its text, to check it is unchanged when it is replaced), or
+/// a new one.
+fn read_existing_plan(path: &Path) -> Result<(Option<String>, MigrationPlan), String> {
+    match slotlint_analyzer::input::read_text(path, None, slotlint_analyzer::MAX_FILE_BYTES) {
+        Ok(text) => match MigrationPlan::from_json(&text) {
+            Ok(p) => Ok((Some(text), p)),
+            Err(e) => Err(format!(
+                "{}: {e}; choose another file with --plan: nothing was written",
+                path.display()
+            )),
+        },
+        Err(slotlint_analyzer::input::ReadError::Io(_)) if !path.exists() => {
+            Ok((None, MigrationPlan::new()))
+        }
+        Err(e) => Err(format!(
+            "{}; nothing was written",
+            e.message(&path.display().to_string())
+        )),
+    }
+}
+
+/// Refuse to edit files outside version control or with changes not committed, unless
+/// allowed: `git` is asked (it runs git, not the scanned project).
+fn vcs_check(
+    changes: &[slotlint_fix::FileChange],
+    root: &Path,
+    args: &FixArgs,
+) -> Result<(), String> {
+    if args.allow_dirty && args.allow_no_vcs {
+        return Ok(());
+    }
+    let git = |dir: &Path, a: &[&std::ffi::OsStr]| {
+        // No fsmonitor hook: `git status` runs git and nothing the repository configures.
+        std::process::Command::new("git")
+            .args(["-c", "core.fsmonitor=false", "-C"])
+            .arg(dir)
+            .args(a)
+            .stdin(std::process::Stdio::null())
+            .output()
+    };
+    let toplevel = git(root, &["rev-parse".as_ref(), "--show-toplevel".as_ref()]);
+    let toplevel = match toplevel {
+        Ok(o) if o.status.success() => {
+            PathBuf::from(String::from_utf8_lossy(&o.stdout).trim_end_matches(['\n', '\r']))
+        }
+        _ => {
+            if args.allow_no_vcs {
+                return Ok(());
+            }
+            return Err(format!(
+                "{} is not in a git repository (or git is not installed): `fix` edits only files under version control, so that its edits can be reviewed and undone; commit the project first, or pass --allow-no-vcs",
+                root.display()
+            ));
+        }
+    };
+    if args.allow_dirty {
+        return Ok(());
+    }
+    let mut cmd: Vec<&std::ffi::OsStr> = [
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        "--ignored=matching",
+        "--",
+    ]
+    .iter()
+    .map(|s| s.as_ref())
+    .collect();
+    cmd.extend(changes.iter().map(|c| c.path.as_os_str()));
+    let out = git(&toplevel, &cmd).map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`git status` failed: {}; pass --allow-dirty to edit anyway",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let mut dirty = Vec::new();
+    for entry in out.stdout.split(|&b| b == 0).filter(|e| e.len() > 3) {
+        let state = match &entry[..2] {
+            b"??" => "not committed",
+            b"!!" => "ignored by git",
+            _ => "changed",
+        };
+        let rel = PathBuf::from(String::from_utf8_lossy(&entry[3..]).into_owned());
+        let abs = toplevel.join(&rel);
+        let shown = changes
+            .iter()
+            .find(|c| c.path == abs || c.path.ends_with(&rel))
+            .map_or_else(|| rel.display().to_string(), |c| c.display.clone());
+        dirty.push(format!("{shown} ({state})"));
+    }
+    if dirty.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "these files have changes that are not committed: {}; commit or stash them first (so that the fix can be reviewed and undone), or pass --allow-dirty",
+        dirty.join(", ")
+    ))
+}
+
 /// Whether a package's Cargo.toml lists `slotlint` in its `[dependencies]` under that name
 /// (so that `#[slotlint::key]` resolves in its code).
 fn depends_on_slotlint(manifest: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(manifest) else {
+    let folder =
+        slotlint_analyzer::input::Boundary::new(manifest.parent().unwrap_or(Path::new(".")));
+    let Ok(text) = slotlint_analyzer::input::read_text(
+        manifest,
+        Some(&folder),
+        slotlint_analyzer::MAX_FILE_BYTES,
+    ) else {
         return false;
     };
     let Ok(doc) = text.parse::<toml::Table>() else {
@@ -464,4 +638,116 @@ pub fn listing(plan: &FixPlan, args: &FixArgs) -> String {
         plural(no_rewrite, "group", "groups"),
     );
     out
+}
+
+fn place_json(p: Option<&Place>) -> serde_json::Value {
+    match p {
+        Some(p) => serde_json::json!({ "file": p.file, "line": p.line, "column": p.column }),
+        None => serde_json::Value::Null,
+    }
+}
+
+fn notes_json<'a>(notes: impl IntoIterator<Item = &'a Note>) -> Vec<serde_json::Value> {
+    notes
+        .into_iter()
+        .map(|n| serde_json::json!({ "place": place_json(n.place.as_ref()), "message": n.message }))
+        .collect()
+}
+
+/// `--format json`: one object with every fix (its families, applicability, edits, blockers,
+/// hazards), the groups without a rewrite, and counts. `applied` is set after the edits were
+/// written.
+pub fn json_listing(plan: &FixPlan, args: &FixArgs, chosen: &[&Fix], applied: bool) -> String {
+    let is_chosen = |f: &Fix| chosen.iter().any(|c| std::ptr::eq(*c, f));
+    let fixes: Vec<serde_json::Value> = plan
+        .fixes
+        .iter()
+        .enumerate()
+        .map(|(i, fix)| {
+            let applicability = fix.applicability();
+            let status = match applicability {
+                None => "blocked",
+                Some(Applicability::Unsafe) if !args.allow_unsafe => "needs --unsafe",
+                Some(_) if applied && is_chosen(fix) => "applied",
+                Some(_) => "would apply",
+            };
+            let findings: Vec<serde_json::Value> = fix
+                .groups
+                .iter()
+                .flat_map(|&gi| plan.groups[gi].findings.iter())
+                .map(|f| {
+                    serde_json::json!({
+                        "rule": f.rule, "file": f.file, "line": f.line, "column": f.column,
+                        "message": f.message,
+                    })
+                })
+                .collect();
+            let families: Vec<serde_json::Value> = fix
+                .families
+                .iter()
+                .map(|fam| {
+                    serde_json::json!({
+                        "old": fam.old_display,
+                        "new": fam.new_display,
+                        "tag": fam.tag_display,
+                        "scan": fam.scan(),
+                        "edits": fam.edits.iter().map(|e| serde_json::json!({
+                            "file": e.place.file, "line": e.place.line, "column": e.place.column,
+                            "kind": match e.kind {
+                                EditKind::Exact => "exact",
+                                EditKind::Instance => "literal key",
+                                EditKind::Glob => "glob",
+                            },
+                            "before": e.before, "after": e.after,
+                        })).collect::<Vec<_>>(),
+                        "blockers": notes_json(&fam.blockers),
+                        "hazards": notes_json(&fam.hazards),
+                    })
+                })
+                .collect();
+            serde_json::json!({
+                "id": i + 1,
+                "applicability": applicability.map(Applicability::as_str),
+                "status": status,
+                "findings": findings,
+                "families": families,
+                "blockers": notes_json(fix.all_blockers()),
+                "hazards": notes_json(fix.all_hazards()),
+            })
+        })
+        .collect();
+    let no_rewrite: Vec<serde_json::Value> = plan
+        .groups
+        .iter()
+        .filter_map(|g| match &g.outcome {
+            Outcome::NoRewrite { reason } => Some((g, reason)),
+            Outcome::Rewrite { .. } => None,
+        })
+        .flat_map(|(g, reason)| {
+            g.findings.iter().map(move |f| {
+                serde_json::json!({
+                    "rule": f.rule, "file": f.file, "line": f.line, "column": f.column,
+                    "reason": reason,
+                })
+            })
+        })
+        .collect();
+    let count =
+        |a: Option<Applicability>| plan.fixes.iter().filter(|f| f.applicability() == a).count();
+    let doc = serde_json::json!({
+        "version": 1,
+        "fixes": fixes,
+        "no_rewrite": no_rewrite,
+        "summary": {
+            "fixes": plan.fixes.len(),
+            "safe": count(Some(Applicability::Safe)),
+            "unsafe": count(Some(Applicability::Unsafe)),
+            "blocked": count(None),
+            "applied": if applied { chosen.len() } else { 0 },
+            "no_rewrite": no_rewrite.len(),
+        },
+    });
+    let mut s = serde_json::to_string_pretty(&doc).expect("JSON serializes");
+    s.push('\n');
+    s
 }

@@ -5,6 +5,7 @@
 //! Not here: planning or applying fixes (`slotlint-fix`, `cargo slotlint fix`).
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use slotlint_analyzer::{Diagnostic, Discovery, Report, Span};
 use slotlint_fix::{Applicability, FixPlan};
@@ -50,12 +51,16 @@ fn finding_key(
 
 impl Fixes {
     /// Plans the fixes of `report` over every file `everything` found (key families span the
-    /// workspace). Only fixes that apply (safe, or unsafe) and whose edits check out are kept.
-    pub fn plan(report: &Report, everything: &Discovery) -> Fixes {
+    /// workspace); files `excluded` by the configuration are never edited. Only fixes that apply (safe, or unsafe) and whose edits check out are kept.
+    pub fn plan(
+        report: &Report,
+        everything: &Discovery,
+        excluded: &dyn Fn(&Path) -> bool,
+    ) -> Fixes {
         if !report.diagnostics.iter().any(|d| fixable(d.rule)) {
             return Fixes::default();
         }
-        let plan = slotlint_fix::plan_fixes(report, everything);
+        let plan = slotlint_fix::plan_fixes(report, everything, excluded);
         let mut by_finding = HashMap::new();
         for (i, fix) in plan.fixes.iter().enumerate() {
             if fix.applicability().is_none() || slotlint_fix::changes(&plan, &[fix]).is_err() {

@@ -287,7 +287,13 @@ fn fixed_apps() -> &'static (PathBuf, PathBuf) {
         }
         let plan = copy.join("slotlint-migration.json");
         let output = Command::new(env!("CARGO_BIN_EXE_cargo-slotlint"))
-            .args(["fix", "--unsafe", "--plan"])
+            .args([
+                "fix",
+                "--unsafe",
+                "--allow-dirty",
+                "--allow-no-vcs",
+                "--plan",
+            ])
             .arg(&plan)
             .arg("--manifest-path")
             .arg(copy.join("Cargo.toml"))

@@ -36,14 +36,37 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A fresh copy of a fixture crate.
+/// A fresh copy of a fixture crate, committed to a new git repository (`fix` edits only
+/// committed files unless told otherwise).
 fn copy_fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::Builder::new()
         .prefix(&format!("slotlint-fix-{name}-"))
         .tempdir()
         .unwrap();
     copy_dir(&fixture(name), dir.path());
+    git_commit_all(dir.path());
     dir
+}
+
+/// `git init` (if needed), then commit everything in `dir`.
+fn git_commit_all(dir: &Path) {
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git (needed by these tests)");
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    };
+    if !dir.join(".git").exists() {
+        git(&["init", "-q"]);
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "fixture"]);
 }
 
 fn slotlint(args: &[&str], cwd: &Path) -> Output {
@@ -65,6 +88,9 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         for entry in std::fs::read_dir(dir).unwrap() {
             let entry = entry.unwrap();
             let path = entry.path();
+            if entry.file_name() == ".git" {
+                continue;
+            }
             if entry.file_type().unwrap().is_dir() {
                 walk(base, &path, out);
             } else {
@@ -189,6 +215,7 @@ fn a_second_run_changes_nothing() {
     );
     let diff = slotlint(&["fix", "--unsafe", "--diff"], dir.path());
     assert_eq!(text(&diff.stdout), "");
+    assert_eq!(diff.status.code(), Some(0), "no edits: --diff exits 0");
 }
 
 /// The plan `fix` would write, from `--dry-run --plan -`.
@@ -369,7 +396,8 @@ fn diff_prints_the_edits_and_writes_nothing() {
     let dir = copy_fixture("shop");
     let before = snapshot(dir.path());
     let out = slotlint(&["fix", "--unsafe", "--diff"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // ruff's convention: 1 when there are edits.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert_eq!(snapshot(dir.path()), before, "--diff wrote something");
     insta::assert_snapshot!("shop_diff", text(&out.stdout));
 }
@@ -556,6 +584,7 @@ fn copy_fixture_with_slotlint(name: &str) -> tempfile::TempDir {
     );
     assert_ne!(fixed, text, "no slotlint path dependency in {name}");
     std::fs::write(&manifest, fixed).unwrap();
+    git_commit_all(dir.path());
     dir
 }
 
@@ -607,7 +636,7 @@ fn annotate_shows_in_diff_and_dry_run_and_writes_nothing() {
     let dir = copy_fixture_with_slotlint("tagged");
     let before = snapshot(dir.path());
     let out = slotlint(&["fix", "--unsafe", "--annotate", "--diff"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let diff = text(&out.stdout);
     for want in [
         "     #[inline]\n+    #[slotlint::key(tag = \"user:{user}\")]\n     pub fn profile_key(user: u64) -> String {\n",
@@ -667,4 +696,182 @@ fn annotate_in_a_package_without_the_dependency_adds_nothing_and_says_so() {
         std::fs::read(dir.path().join("Cargo.toml")).unwrap(),
         std::fs::read(fixture("shop").join("Cargo.toml")).unwrap()
     );
+}
+
+// ----- A `fix` that is safe to run (issue 13) -----
+
+fn git_in(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+}
+
+/// Like `cargo fix`: files with changes not committed, or outside version control, are not
+/// edited unless allowed, and the refusal names them.
+#[test]
+fn uncommitted_changes_and_files_outside_git_are_refused_unless_allowed() {
+    let dir = copy_fixture("shop");
+    let profile = dir.path().join("src/profile.rs");
+    let mut edited = std::fs::read_to_string(&profile).unwrap();
+    edited.push_str("\n// work in progress\n");
+    std::fs::write(&profile, &edited).unwrap();
+    let before = snapshot(dir.path());
+    let out = slotlint(&["fix", "--unsafe"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr
+            .contains("these files have changes that are not committed: src/profile.rs (changed)")
+            && stderr.contains("--allow-dirty"),
+        "{stderr}"
+    );
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "a refused fix wrote something"
+    );
+    // --dry-run and --diff write nothing: they need no permission.
+    assert_eq!(
+        slotlint(&["fix", "--unsafe", "--diff"], dir.path())
+            .status
+            .code(),
+        Some(1)
+    );
+    let out = slotlint(&["fix", "--unsafe", "--allow-dirty"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(std::fs::read_to_string(&profile)
+        .unwrap()
+        .ends_with("// work in progress\n"));
+
+    // No repository at all.
+    let bare = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("shop"), bare.path());
+    let before = snapshot(bare.path());
+    let out = slotlint(&["fix", "--unsafe"], bare.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("is not in a git repository") && stderr.contains("--allow-no-vcs"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(bare.path()), before);
+    let out = slotlint(&["fix", "--unsafe", "--allow-no-vcs"], bare.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_matches_fixed("shop", bare.path());
+
+    // An untracked file to edit is named as such.
+    let dir = copy_fixture("shop");
+    std::fs::write(
+        dir.path().join("src/extra.rs"),
+        "pub fn k(id: u64) -> String { format!(\"user:{id}:profile\") }\n",
+    )
+    .unwrap();
+    let lib = dir.path().join("src/lib.rs");
+    let mut text_lib = std::fs::read_to_string(&lib).unwrap();
+    text_lib.push_str("pub mod extra;\n");
+    std::fs::write(&lib, text_lib).unwrap();
+    git_in(dir.path(), &["add", "src/lib.rs"]);
+    git_in(
+        dir.path(),
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-qm",
+            "lib",
+        ],
+    );
+    let out = slotlint(&["fix", "--unsafe"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("src/extra.rs (not committed)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A file the configuration excludes (generated code) is never edited: a family with a site
+/// there is blocked, and the site is named.
+#[test]
+fn files_the_configuration_excludes_are_never_edited() {
+    let dir = copy_fixture("shop");
+    std::fs::write(
+        dir.path().join("slotlint.toml"),
+        "exclude = [\"src/keys.rs\"]\n",
+    )
+    .unwrap();
+    git_commit_all(dir.path());
+    let out = slotlint(&["fix", "--unsafe", "--dry-run"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let listing = text(&out.stdout);
+    let user = fix_block(&listing, "`user:{user}`");
+    assert!(user.contains("[blocked]"), "{user}");
+    assert!(
+        user.contains("blocked: src/keys.rs:4:13: \"user:{user}:profile\" builds keys of this family, but src/keys.rs is excluded by the configuration: slotlint never edits it"),
+        "{user}"
+    );
+    let before = std::fs::read(dir.path().join("src/keys.rs")).unwrap();
+    let out = slotlint(&["fix", "--unsafe"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        std::fs::read(dir.path().join("src/keys.rs")).unwrap(),
+        before
+    );
+}
+
+/// `fix --format json`: fixes with their families, applicability, edits and blockers.
+#[test]
+fn format_json_lists_fixes_families_applicability_and_blockers() {
+    let dir = copy_fixture("shop");
+    let out = slotlint(&["fix", "--dry-run", "--format", "json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["version"], 1);
+    let fixes = doc["fixes"].as_array().unwrap();
+    assert_eq!(fixes.len(), 6);
+    assert_eq!(doc["summary"]["safe"], 1);
+    assert_eq!(doc["summary"]["unsafe"], 4);
+    assert_eq!(doc["summary"]["blocked"], 1);
+    assert_eq!(
+        doc["summary"]["no_rewrite"].as_u64(),
+        Some(doc["no_rewrite"].as_array().unwrap().len() as u64)
+    );
+    let user = fixes
+        .iter()
+        .find(|f| {
+            f["families"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|fam| fam["old"] == "user:{user}:profile")
+        })
+        .unwrap();
+    assert_eq!(user["applicability"], "unsafe");
+    assert_eq!(user["status"], "needs --unsafe");
+    let fam = &user["families"][0];
+    assert_eq!(fam["scan"], "user:*:profile");
+    assert!(fam["edits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["file"] == "src/keys.rs" && e["kind"] == "exact"));
+    let blocked = fixes.iter().find(|f| f["status"] == "blocked").unwrap();
+    assert!(blocked["applicability"].is_null());
+    assert!(!blocked["blockers"].as_array().unwrap().is_empty());
+    assert!(blocked["blockers"][0]["message"].as_str().is_some());
+    // Applied: the same object, with the fixes marked.
+    let out = slotlint(&["fix", "--unsafe", "--format", "json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["applied"], 5);
+    assert!(doc["fixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["status"] == "applied"));
 }

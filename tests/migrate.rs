@@ -23,6 +23,8 @@ fn text(b: &[u8]) -> String {
 struct Server {
     child: Child,
     port: u16,
+    /// `--requirepass`, if given.
+    password: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -53,9 +55,14 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start redis-server");
+        let password = extra
+            .iter()
+            .position(|a| *a == "--requirepass")
+            .map(|i| extra[i + 1].to_owned());
         let server = Server {
             child,
             port,
+            password,
             _dir: dir,
         };
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -74,7 +81,10 @@ impl Server {
     }
 
     fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        match &self.password {
+            Some(p) => format!("redis://:{p}@127.0.0.1:{}/", self.port),
+            None => format!("redis://127.0.0.1:{}/", self.port),
+        }
     }
 
     fn try_connect(&self) -> redis::RedisResult<redis::Connection> {
@@ -119,7 +129,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn shop_plan() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root().join("fixtures/fix/shop"), dir.path());
-    let out = slotlint(&["fix", "--unsafe"], dir.path());
+    let out = slotlint(&["fix", "--unsafe", "--allow-no-vcs"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let plan = dir.path().join("slotlint-migration.json");
     assert!(plan.is_file());
@@ -467,4 +477,247 @@ fn a_cluster_node_is_refused() {
     let (code, stderr) = migrate(&server, &plan, &["--apply"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("is a cluster node"), "{stderr}");
+}
+
+/// `n` keys of the shop's families, their per-family counts by old skeleton.
+fn counts_by_family(keys: &[String]) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for k in keys {
+        let fam = match k.as_str() {
+            "session:old" => "session:old",
+            "session:new" => "session:new",
+            _ => {
+                let (prefix, rest) = k.split_once(':').unwrap();
+                let suffix = rest.rsplit_once(':').unwrap().1;
+                match (prefix, suffix) {
+                    ("user", "profile") => "user:{}:profile",
+                    ("user", "settings") => "user:{}:settings",
+                    ("cart", "items") => "cart:{}:items",
+                    ("cart", "total") => "cart:{}:total",
+                    ("inv", "count") => "inv:{}:count",
+                    ("inv", "reserved") => "inv:{}:reserved",
+                    ("scratch", "a") => "scratch:{}:a",
+                    ("scratch", "b") => "scratch:{}:b",
+                    _ => panic!("{k}"),
+                }
+            }
+        };
+        *out.entry(fam).or_default() += 1;
+    }
+    out
+}
+
+/// Issue 13: one SCAN pass for every family; 100,000 keys, each family's count checked, every
+/// key under its new name with its value and expiry, bystanders untouched.
+#[test]
+fn one_pass_over_a_hundred_thousand_keys_counts_every_family() {
+    let (_fixture, plan) = shop_plan();
+    let server = Server::start(&[]);
+    let mut con = server.connect();
+    let keys = family_keys(100_000);
+    populate(&mut con, &keys);
+    let before = dumps(&mut con, &keys);
+    let (code, stderr) = migrate(&server, &plan, &["--apply"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("total: 100"), "{stderr}");
+    // Each family's line: its own count.
+    let plan_doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&plan).unwrap()).unwrap();
+    let want = counts_by_family(&keys);
+    let families = plan_doc["families"].as_array().unwrap();
+    for (i, fam) in families.iter().enumerate() {
+        let skeleton = fam["old_skeleton"].as_str().unwrap();
+        let n = want.get(skeleton).copied().unwrap_or(0);
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("migrate: [{}/{}] ", i + 1, families.len())))
+            .unwrap_or_else(|| panic!("no line for family {skeleton}:\n{stderr}"));
+        assert!(
+            line.contains(&format!(": {n} scanned, {n} renamed")),
+            "{skeleton}: want {n}: {line}"
+        );
+    }
+    let new_names: Vec<String> = keys.iter().map(|k| renamed(k)).collect();
+    let after = dumps(&mut con, &new_names);
+    for (old, new) in keys.iter().zip(&new_names) {
+        assert_eq!(after[new], before[old], "`{old}` -> `{new}`");
+    }
+    assert_eq!(dbsize(&mut con), keys.len());
+}
+
+/// Issue 16, item 13: the old key holds the same value as the new one but persists while the
+/// new one expires: not a duplicate. The dry run says both stay, and `--apply` keeps both.
+#[test]
+fn item_13_a_value_is_never_left_on_a_timer_the_old_key_did_not_have() {
+    let (_fixture, plan) = shop_plan();
+    let server = Server::start(&[]);
+    let mut con = server.connect();
+    let set = |con: &mut redis::Connection, k: &str, ex: Option<u64>| {
+        let mut c = redis::cmd("SET");
+        c.arg(k).arg("same");
+        if let Some(s) = ex {
+            c.arg("EX").arg(s);
+        }
+        c.exec(con).unwrap();
+    };
+    set(&mut con, "user:7:profile", None);
+    set(&mut con, "{user:7}:profile", Some(3600));
+    // A true duplicate (same expiry): it goes, in the dry run's words and in fact.
+    set(&mut con, "user:8:profile", None);
+    set(&mut con, "{user:8}:profile", None);
+    let (code, dry) = migrate(&server, &plan, &[]);
+    assert_eq!(code, 1, "{dry}");
+    assert!(
+        dry.contains("`user:7:profile`: `{user:7}:profile` exists already with the same value but another expiry (no expiry and expires in"),
+        "{dry}"
+    );
+    assert!(dry.contains("1 duplicates to remove"), "{dry}");
+    let (code, applied) = migrate(&server, &plan, &["--apply"]);
+    assert_eq!(code, 1, "{applied}");
+    assert!(applied.contains("1 duplicates removed"), "{applied}");
+    let ttl = |con: &mut redis::Connection, k: &str| -> i64 {
+        redis::cmd("TTL").arg(k).query(con).unwrap()
+    };
+    assert_eq!(
+        ttl(&mut con, "user:7:profile"),
+        -1,
+        "the persistent key was deleted"
+    );
+    assert!(ttl(&mut con, "{user:7}:profile") > 0);
+    assert_eq!(ttl(&mut con, "user:8:profile"), -2, "the duplicate stayed");
+    assert_eq!(ttl(&mut con, "{user:8}:profile"), -1);
+}
+
+fn signal(server: &Server, sig: i32) {
+    assert_eq!(unsafe { libc::kill(server.child.id() as i32, sig) }, 0);
+}
+
+/// Issue 16, item 7: a server that stops answering ends the run with a message within the
+/// timeout; the run is resumable (here: writes paused part way, then a stopped server).
+#[test]
+fn item_7_a_stopped_server_times_out_and_the_run_resumes() {
+    let (_fixture, plan) = shop_plan();
+    let server = Server::start(&[]);
+    let mut con = server.connect();
+    let keys = family_keys(3_000);
+    populate(&mut con, &keys);
+    let before = dumps(&mut con, &keys);
+    // Writes paused: SCAN answers, the renames do not.
+    redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(4000)
+        .arg("WRITE")
+        .exec(&mut con)
+        .unwrap();
+    let started = Instant::now();
+    let (code, stderr) = migrate(
+        &server,
+        &plan,
+        &["--apply", "--timeout", "1", "--batch", "100"],
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "it waited for the pause to end"
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("did not answer within 1 s")
+            && stderr.contains("run the same command again to resume"),
+        "{stderr}"
+    );
+    std::thread::sleep(Duration::from_millis(4000));
+    // A stopped process: the connection is accepted by the kernel, nothing answers.
+    signal(&server, libc::SIGSTOP);
+    let (code, stderr) = migrate(&server, &plan, &["--apply", "--timeout", "1"]);
+    signal(&server, libc::SIGCONT);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("did not answer within 1 s"), "{stderr}");
+    // Resumed: everything moved, nothing lost.
+    let (code, stderr) = migrate(&server, &plan, &["--apply"]);
+    assert_eq!(code, 0, "{stderr}");
+    let new_names: Vec<String> = keys.iter().map(|k| renamed(k)).collect();
+    let after = dumps(&mut con, &new_names);
+    for (old, new) in keys.iter().zip(&new_names) {
+        assert_eq!(after[new], before[old], "`{old}` -> `{new}`");
+    }
+    assert_eq!(dbsize(&mut con), keys.len());
+}
+
+/// Issue 16, item 2: the password of `--from` is never printed, in the banner or in errors.
+#[test]
+fn item_2_credentials_are_never_printed() {
+    let (_fixture, plan) = shop_plan();
+    let secret = "s3cret-pw-5a9e";
+    let server = Server::start(&["--requirepass", secret]);
+    let port = server.port;
+    let planned = plan.to_str().unwrap();
+    for (from, want) in [
+        (
+            format!("redis://:{secret}@127.0.0.1:{port}/0"),
+            "from redis://:***@127.0.0.1:",
+        ),
+        (
+            format!("redis://default:{secret}@127.0.0.1:{port}"),
+            "from redis://***:***@127.0.0.1:",
+        ),
+        (
+            format!("redis://:wrong-{secret}@127.0.0.1:{port}"),
+            "refused the credentials of --from",
+        ),
+        (
+            format!("redis://:{secret}@127.0.0.1:1"),
+            "nothing accepts connections at redis://:***@127.0.0.1:1",
+        ),
+        (format!("redis://:{secret}@[::1"), "is not a Redis URL"),
+    ] {
+        let out = slotlint(&["migrate", "--plan", planned, "--from", &from], &root());
+        let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!all.contains(secret), "{from}: {all}");
+        assert!(all.contains(want), "{from}: want `{want}` in {all}");
+    }
+}
+
+/// Issue 13: `--from HOST:PORT` is understood, and a server that is not there is said in words.
+#[test]
+fn from_errors_are_in_words() {
+    let (_fixture, plan) = shop_plan();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = slotlint(
+        &[
+            "migrate",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--from",
+            &format!("127.0.0.1:{port}"),
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains("InvalidClientConfig") && !stderr.contains("did not parse"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "nothing accepts connections at redis://127.0.0.1:{port} (connection refused)"
+        )),
+        "{stderr}"
+    );
+    let server = Server::start(&[]);
+    let out = slotlint(
+        &[
+            "migrate",
+            "--plan",
+            plan.to_str().unwrap(),
+            "--from",
+            &format!("127.0.0.1:{}", server.port),
+        ],
+        &root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }

@@ -14,8 +14,10 @@
 pub mod diagnostic;
 pub mod facts;
 pub mod index;
+pub mod input;
 pub mod interp;
 pub mod lua;
+pub mod parse;
 pub mod redis_api;
 pub mod rules;
 pub mod scope;
@@ -37,8 +39,7 @@ pub use workspace::{discover_paths, discover_workspace, Discovery, UsageError, V
 
 use slotlint_commands::CommandTable;
 
-/// Files larger than this are reported and skipped: generated code, not service code.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub use input::{MAX_FILE_BYTES, MAX_INCLUDED_BYTES, MAX_UNIT_BYTES};
 
 /// A progress hook: called with (files read so far, files in the run), from worker threads.
 pub type Progress = std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>;
@@ -50,13 +51,16 @@ pub struct Options {
     pub prefilter: bool,
     /// The redis-rs version to assume when a crate's Cargo.lock and Cargo.toml say nothing.
     pub assumed_redis: Option<Version>,
-    /// Worker threads (0: one per core).
+    /// Worker threads (0: one per core; at most [`Options::worker_threads`] are started).
     pub threads: usize,
     /// Report findings in test code too (`#[cfg(test)]`, `#[test]` functions, `tests/`,
     /// `benches/`, `examples/`); by default every rule leaves test code alone.
     pub check_test_code: bool,
     /// Told after each file is read and parsed (the CLI draws a progress line from it).
     pub progress: Option<Progress>,
+    /// Stack of each worker thread: [`parse::PARSE_STACK_BYTES`], which any file within the
+    /// nesting bounds fits (the tests run with less to show the margin).
+    pub worker_stack: usize,
 }
 
 impl std::fmt::Debug for Options {
@@ -67,6 +71,7 @@ impl std::fmt::Debug for Options {
             .field("threads", &self.threads)
             .field("check_test_code", &self.check_test_code)
             .field("progress", &self.progress.is_some())
+            .field("worker_stack", &self.worker_stack)
             .finish()
     }
 }
@@ -79,6 +84,19 @@ impl Default for Options {
             threads: 0,
             check_test_code: false,
             progress: None,
+            worker_stack: parse::PARSE_STACK_BYTES,
+        }
+    }
+}
+
+impl Options {
+    /// The threads a run starts: `threads`, at most four per core (more only costs memory:
+    /// the work is CPU-bound), and one per core when `threads` is 0.
+    pub fn worker_threads(&self) -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        match self.threads {
+            0 => cores,
+            n => n.min(4 * cores),
         }
     }
 }
@@ -234,9 +252,9 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         }
     };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        // syn and the interpreter recurse over deeply nested code.
-        .stack_size(64 * 1024 * 1024)
+        .num_threads(options.worker_threads())
+        // syn and the interpreter recurse over nested code (bounded by `parse`).
+        .stack_size(options.worker_stack)
         .build();
     let run = || -> Vec<UnitResult> {
         discovery
@@ -273,11 +291,13 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
     let mut report = Report::default();
     for problem in &discovery.problems {
         let file = display_path(&problem.path, &discovery.display_root);
-        report.diagnostics.push(rules::parse_error::diagnostic(
-            &file,
-            None,
-            problem.message.clone(),
-        ));
+        // The path as shown everywhere else (relative to the root), also inside the message.
+        let message = problem
+            .message
+            .replace(&problem.path.display().to_string(), &file);
+        report
+            .diagnostics
+            .push(rules::parse_error::diagnostic(&file, None, message));
     }
     for r in results {
         report.diagnostics.extend(r.diagnostics);
@@ -330,17 +350,24 @@ fn analyze_unit(
         .as_ref()
         .map(|r| r.aliases.clone())
         .unwrap_or_default();
-    for path in &unit.files {
+    let boundary = input::Boundary::new(&unit.boundary);
+    for (path, read) in unit
+        .files
+        .iter()
+        .zip(input::read_unit_sources(&unit.files, &boundary))
+    {
         stats.files += 1;
         let display = display_path(path, display_root);
-        match read_source(path) {
+        match read {
             Ok(text) => {
                 stats.bytes += text.len() as u64;
                 sources.push(SourceFile::new(path.clone(), display, text));
             }
-            Err(message) => {
-                diagnostics.push(rules::parse_error::diagnostic(&display, None, message))
-            }
+            Err(e) => diagnostics.push(rules::parse_error::diagnostic(
+                &display,
+                None,
+                e.message(&display),
+            )),
         }
     }
     let needles: Vec<&str> = std::iter::once("redis")
@@ -375,16 +402,22 @@ fn analyze_unit(
         tick(1);
         stats.files_parsed += 1;
         stats.bytes_parsed += source.text.len() as u64;
-        match syn::parse_file(&source.text) {
+        match parse::parse_rust(&source.text) {
             Ok(file) => asts.push(Some(file)),
             Err(err) => {
-                let r = err.span().byte_range();
+                let r = err.range();
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
                 if uses_redis {
+                    let message = match &err {
+                        parse::RustParseError::TooDeep(_) => format!("{} {err}", source.display),
+                        parse::RustParseError::Syntax { .. } => {
+                            format!("{} does not parse as Rust: {err}", source.display)
+                        }
+                    };
                     diagnostics.push(rules::parse_error::diagnostic(
                         &source.display,
                         span,
-                        format!("{} does not parse as Rust: {err}", source.display),
+                        message,
                     ));
                 }
                 asts.push(None);
@@ -429,6 +462,15 @@ fn analyze_unit(
         })
         .collect();
     let facts = cx.facts(&test_files, &|i| cx.mentions_redis[i] && reported[i]);
+    for (i, span, why) in cx.include_errors() {
+        if reported[i] {
+            diagnostics.push(rules::parse_error::diagnostic(
+                &sources[i].display,
+                Some(span),
+                format!("`include_str!` is not followed: {why}"),
+            ));
+        }
+    }
     for (i, f) in facts.files.iter().enumerate() {
         if reported[i] {
             stats.call_sites += f.sites.len();
@@ -484,13 +526,19 @@ fn analyze_unit(
         (diagnostics, Vec::new())
     };
     drop(cx);
+    // Files that did not parse are not shown in code frames: their notes give the position and
+    // the parser's message only, never the file's text.
+    let parsed: Vec<bool> = asts.iter().map(Option::is_some).collect();
     drop(asts);
     let with_findings: Vec<SourceFile> = sources
         .into_iter()
-        .filter(|s| {
-            diagnostics.iter().any(|d| d.file == s.display)
-                || suppressed.iter().any(|x| x.diagnostic.file == s.display)
+        .zip(parsed)
+        .filter(|(s, parsed)| {
+            *parsed
+                && (diagnostics.iter().any(|d| d.file == s.display)
+                    || suppressed.iter().any(|x| x.diagnostic.file == s.display))
         })
+        .map(|(s, _)| s)
         .chain(extra_sources)
         .collect();
     UnitResult {
@@ -501,25 +549,4 @@ fn analyze_unit(
         internal_error: None,
         suppressed,
     }
-}
-
-fn read_source(path: &Path) -> Result<String, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(format!(
-            "{} is {} MiB, more than the {} MiB slotlint reads; skipped",
-            path.display(),
-            meta.len() >> 20,
-            MAX_FILE_BYTES >> 20
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{} is not valid UTF-8 (byte {}); skipped",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })
 }

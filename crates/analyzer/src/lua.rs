@@ -6,7 +6,8 @@
 //! from an argument, `KEYS[1] .. ':meta'` is derived from a declared key. Local functions get
 //! the join of what their callers pass; `redis.register_function` callbacks get their `keys`
 //! parameter as the declared keys. A `#!lua flags=…` / `#!lua name=…` shebang is read (Redis
-//! strips it before Lua sees the body).
+//! strips it before Lua sees the body). A body nested deeper than
+//! [`crate::parse::MAX_LUA_DEPTH`] is not parsed (a parse failure): full_moon recurses.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -129,6 +130,61 @@ pub struct KeyUse {
     /// Source text of the key expression.
     pub text: String,
     pub origin: Origin,
+    /// The key as text and holes, when it is a literal or built by concatenation
+    /// (`'user:' .. ARGV[1] .. ':profile'` → `user:`, a hole, `:profile`), also through a local
+    /// or `string.format`: what `fix` matches against key families.
+    pub template: Option<Vec<TemplatePiece>>,
+}
+
+/// A piece of a key built in a script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplatePiece {
+    Text(String),
+    /// A value the script computes or receives.
+    Hole,
+}
+
+/// `a .. b` of two templates: adjacent texts and adjacent holes merge.
+fn concat_templates(mut a: Vec<TemplatePiece>, b: Vec<TemplatePiece>) -> Vec<TemplatePiece> {
+    for piece in b {
+        match (a.last_mut(), piece) {
+            (Some(TemplatePiece::Text(x)), TemplatePiece::Text(y)) => x.push_str(&y),
+            (Some(TemplatePiece::Hole), TemplatePiece::Hole) => {}
+            (_, piece) => a.push(piece),
+        }
+    }
+    a
+}
+
+/// `string.format`'s format string as a template: `%s`, `%d`… are holes, `%%` is `%`.
+fn format_template(fmt: &str) -> Vec<TemplatePiece> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            text.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            text.push('%');
+            continue;
+        }
+        // Flags, width and precision, then the conversion letter.
+        while chars.peek().is_some_and(|c| !c.is_ascii_alphabetic()) {
+            chars.next();
+        }
+        chars.next();
+        if !text.is_empty() {
+            out.push(TemplatePiece::Text(std::mem::take(&mut text)));
+        }
+        out = concat_templates(out, vec![TemplatePiece::Hole]);
+    }
+    if !text.is_empty() {
+        out = concat_templates(out, vec![TemplatePiece::Text(text)]);
+    }
+    out
 }
 
 /// One `KEYS[n]` with a constant `n`.
@@ -227,6 +283,25 @@ pub fn analyze(text: &str, commands: &CommandTable) -> Analysis {
         shebang,
         ..Analysis::default()
     };
+    // A script body is small: a large one (27 MB took 6 GB) is not parsed.
+    if code.len() as u64 > crate::input::MAX_INCLUDED_BYTES {
+        analysis.error = Some(ParseFailure {
+            range: 0..0,
+            message: format!(
+                "larger than the {} slotlint reads of a script; skipped",
+                crate::input::size(crate::input::MAX_INCLUDED_BYTES)
+            ),
+        });
+        return analysis;
+    }
+    // full_moon and the walk below recurse per nesting level: too deep is a parse failure.
+    if let Err(deep) = crate::parse::check_lua_depth(&code) {
+        analysis.error = Some(ParseFailure {
+            range: deep.at..deep.at,
+            message: deep.to_string(),
+        });
+        return analysis;
+    }
     let parsed = full_moon::parse_fallible(&code, LuaVersion::lua51());
     if let Some(err) = parsed.errors().first() {
         let (start, end) = err.range();
@@ -247,6 +322,7 @@ pub fn analyze(text: &str, commands: &CommandTable) -> Analysis {
         by_body: HashMap::new(),
         record: true,
         cond_depth: 0,
+        templates: HashMap::new(),
         out: Analysis::default(),
     };
     walker.block(ast.nodes());
@@ -313,6 +389,8 @@ struct Walker<'a, 't> {
     record: bool,
     /// Inside a condition, a comparison, or left of `and`/`or`.
     cond_depth: usize,
+    /// Templates of the locals assigned one (by name, last assignment; see [`KeyUse::template`]).
+    templates: HashMap<String, Vec<TemplatePiece>>,
     out: Analysis,
 }
 
@@ -390,6 +468,64 @@ fn unpack_arg(e: &Expression) -> Option<&Expression> {
 }
 
 impl<'a> Walker<'a, '_> {
+    /// The template of an expression (see [`KeyUse::template`]); a value it cannot read is a
+    /// hole.
+    fn template(&self, e: &Expression, depth: usize) -> Vec<TemplatePiece> {
+        if depth > crate::parse::MAX_LUA_DEPTH {
+            return vec![TemplatePiece::Hole];
+        }
+        match e {
+            Expression::String(s) => {
+                vec![TemplatePiece::Text(string_literal(s).unwrap_or_default())]
+            }
+            Expression::Number(n) => {
+                vec![TemplatePiece::Text(n.token().to_string().trim().to_owned())]
+            }
+            Expression::Parentheses { expression, .. } => self.template(expression, depth + 1),
+            Expression::BinaryOperator {
+                lhs,
+                binop: BinOp::TwoDots(_),
+                rhs,
+            } => concat_templates(self.template(lhs, depth + 1), self.template(rhs, depth + 1)),
+            Expression::Var(Var::Name(n)) => name_of(n)
+                .and_then(|n| self.templates.get(&n).cloned())
+                .unwrap_or_else(|| vec![TemplatePiece::Hole]),
+            Expression::FunctionCall(call) => {
+                // `string.format('user:%s', x)`
+                let is_format = matches!(call.prefix(), Prefix::Name(n) if name_of(n).as_deref() == Some("string"))
+                    && matches!(call.suffixes().next(), Some(Suffix::Index(Index::Dot { name, .. })) if name_of(name).as_deref() == Some("format"));
+                let fmt = call.suffixes().nth(1).and_then(|s| match s {
+                    Suffix::Call(Call::AnonymousCall(args)) => match &**args {
+                        FunctionArgs::Parentheses { arguments, .. } => {
+                            match arguments.iter().next() {
+                                Some(Expression::String(s)) => string_literal(s),
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                });
+                match (is_format, fmt) {
+                    (true, Some(f)) => format_template(&f),
+                    _ => vec![TemplatePiece::Hole],
+                }
+            }
+            _ => vec![TemplatePiece::Hole],
+        }
+    }
+
+    fn set_template(&mut self, name: &str, value: Option<&Expression>) {
+        match value.map(|e| self.template(e, 0)) {
+            Some(t) if t.iter().any(|p| matches!(p, TemplatePiece::Text(_))) => {
+                self.templates.insert(name.to_owned(), t);
+            }
+            _ => {
+                self.templates.remove(name);
+            }
+        }
+    }
+
     fn text(&self, r: &Range<usize>) -> String {
         self.code
             .get(r.clone())
@@ -473,9 +609,11 @@ impl<'a> Walker<'a, '_> {
         match stmt {
             Stmt::LocalAssignment(l) => {
                 let values: Vec<Origin> = l.expressions().iter().map(|e| self.expr(e)).collect();
+                let exprs: Vec<&Expression> = l.expressions().iter().collect();
                 for (i, name) in l.names().iter().enumerate() {
                     if let Some(n) = name_of(name) {
                         let v = values.get(i).cloned().unwrap_or(Origin::Unknown);
+                        self.set_template(&n, exprs.get(i).copied());
                         self.bind(n, v);
                     }
                 }
@@ -487,6 +625,7 @@ impl<'a> Walker<'a, '_> {
                     match var {
                         Var::Name(n) => {
                             if let Some(n) = name_of(n) {
+                                self.set_template(&n, a.expressions().iter().nth(i));
                                 self.assign(n, v);
                             }
                         }
@@ -947,7 +1086,9 @@ impl<'a> Walker<'a, '_> {
             }
         };
         // Arguments, with a spread (`unpack(KEYS)`, `...`) in last place.
-        let mut items: Vec<(Origin, Option<String>, Range<usize>)> = Vec::new();
+        // Each argument: its origin, its text if literal, its range, its expression.
+        type Item<'e> = (Origin, Option<String>, Range<usize>, Option<&'e Expression>);
+        let mut items: Vec<Item> = Vec::new();
         let mut spread: Option<(Origin, Range<usize>)> = None;
         for (i, e) in rest.iter().enumerate() {
             let last = i + 1 == rest.len();
@@ -974,10 +1115,10 @@ impl<'a> Walker<'a, '_> {
                 Origin::Literal(t) => Some(t.clone()),
                 _ => None,
             };
-            items.push((o, lit, ranges[i + 1].clone()));
+            items.push((o, lit, ranges[i + 1].clone(), Some(*e)));
         }
         let mut argv: Vec<Option<&str>> = vec![Some(name.as_str())];
-        argv.extend(items.iter().map(|(_, l, _)| l.as_deref()));
+        argv.extend(items.iter().map(|(_, l, _, _)| l.as_deref()));
         if spread.is_some() {
             argv.push(None);
         }
@@ -1004,20 +1145,22 @@ impl<'a> Walker<'a, '_> {
         }
         let command = spec.full_name().to_ascii_uppercase();
         for p in positions {
-            let (origin, range) = if let Some((o, _, r)) = items.get(p - 1) {
-                (o.clone(), r.clone())
+            let (origin, range, expr) = if let Some((o, _, r, e)) = items.get(p - 1) {
+                (o.clone(), r.clone(), *e)
             } else if let Some((o, r)) = &spread {
-                (o.clone(), r.clone())
+                (o.clone(), r.clone(), None)
             } else {
                 continue;
             };
             let text = self.text(&range);
+            let template = expr.map(|e| self.template(e, 0));
             self.out.key_uses.push(KeyUse {
                 range,
                 command: command.clone(),
                 api: api.to_owned(),
                 text,
                 origin,
+                template,
             });
         }
     }
@@ -1073,6 +1216,34 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn key_templates() {
+        let t = |src: &str| {
+            run(src)
+                .key_uses
+                .into_iter()
+                .map(|u| u.template)
+                .collect::<Vec<_>>()
+        };
+        use TemplatePiece::{Hole, Text};
+        assert_eq!(
+            t("redis.call('GET', 'user:' .. ARGV[1] .. ':profile')"),
+            vec![Some(vec![
+                Text("user:".into()),
+                Hole,
+                Text(":profile".into())
+            ])]
+        );
+        assert_eq!(
+            t("local k = 'cart:' .. ARGV[1]\nredis.call('DEL', k)\nredis.call('GET', string.format('inv:%s:%d', ARGV[1], 2))"),
+            vec![
+                Some(vec![Text("cart:".into()), Hole]),
+                Some(vec![Text("inv:".into()), Hole, Text(":".into()), Hole])
+            ]
+        );
+        assert_eq!(t("redis.call('GET', KEYS[1])"), vec![Some(vec![Hole])]);
     }
 
     #[test]

@@ -1,12 +1,17 @@
 //! Finding what to read: cargo packages, their Rust sources, and what they say about `redis`.
 //!
 //! Manifests and lock files are read as TOML; cargo is never run, so nothing of the scanned
-//! project executes (no build scripts, no proc macros).
+//! project executes (no build scripts, no proc macros). Every file is read through
+//! [`crate::input::read_text`], inside the workspace root ([`Unit::boundary`]); folders reached
+//! through symbolic links are not walked, and a member folder that leads outside the workspace
+//! is skipped and reported.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::input::{self, Boundary};
 
 /// A redis-rs version, `major.minor.patch`.
 pub type Version = (u16, u16, u16);
@@ -58,6 +63,9 @@ pub struct Unit {
     /// When only some files were asked for: report on these, but read the whole package so that
     /// its key helpers and constants are known.
     pub report_only: Option<Vec<PathBuf>>,
+    /// Nothing outside this folder is read for this unit (the workspace root, or the package or
+    /// folder named on the command line): a symbolic link that leads out of it is not followed.
+    pub boundary: PathBuf,
 }
 
 /// A problem met while looking for files (unreadable folder, symlink loop, bad manifest).
@@ -124,9 +132,20 @@ const REDIS_WRAPPERS: &[&str] = &[
     "redis-pool",
 ];
 
-fn read_manifest(path: &Path) -> Result<Manifest, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// A `Cargo.toml`, read only if it is a regular file inside `boundary` (its own folder when
+/// `None`).
+fn read_manifest(path: &Path, boundary: Option<&Boundary>) -> Result<Manifest, String> {
+    let own;
+    let boundary = match boundary {
+        Some(b) => b,
+        None => {
+            own = Boundary::new(path.parent().unwrap_or(Path::new(".")));
+            &own
+        }
+    };
+    let text = input::read_text(path, Some(boundary), input::MAX_FILE_BYTES)
+        .map_err(|e| e.message(&path.display().to_string()))?;
+    // The parser's message only: never the document's text.
     toml::from_str(&text).map_err(|e| {
         format!(
             "{} is not a valid Cargo.toml: {}",
@@ -213,15 +232,15 @@ fn locked_redis_version(dir: &Path) -> Option<Version> {
     for d in dir.ancestors() {
         let candidate = d.join("Cargo.lock");
         if candidate.is_file() {
-            lock = Some(candidate);
+            lock = Some((candidate, d));
             break;
         }
-        if read_manifest(&d.join("Cargo.toml")).is_ok_and(|m| m.workspace.is_some()) {
+        if read_manifest(&d.join("Cargo.toml"), None).is_ok_and(|m| m.workspace.is_some()) {
             break;
         }
     }
-    let lock = lock?;
-    let text = std::fs::read_to_string(lock).ok()?;
+    let (lock, dir) = lock?;
+    let text = input::read_text(&lock, Some(&Boundary::new(dir)), input::MAX_FILE_BYTES).ok()?;
     let value: toml::Value = toml::from_str(&text).ok()?;
     value
         .get("package")?
@@ -236,20 +255,117 @@ fn locked_redis_version(dir: &Path) -> Option<Version> {
         .max()
 }
 
-/// Every `.rs` file under `dir`, honouring `.gitignore`, skipping `target` folders and hidden
-/// entries. Symlinks are not followed, so loops cannot trap the walk.
+/// The `.ignore` and `.gitignore` rules of the folders from a boundary down, each file read
+/// with [`input::read_text`]: a FIFO, a device or a link out of the workspace in their place is
+/// a problem reported, never a hang or a read outside the workspace (the `ignore` crate's own
+/// walker would open them, and those of every folder above, up to `/`).
+struct IgnoreRules {
+    boundary: Boundary,
+    top: PathBuf,
+    cache: std::sync::Mutex<BTreeMap<PathBuf, std::sync::Arc<Vec<ignore::gitignore::Gitignore>>>>,
+    problems: std::sync::Mutex<Vec<DiscoveryProblem>>,
+}
+
+impl IgnoreRules {
+    fn new(top: &Path) -> IgnoreRules {
+        IgnoreRules {
+            boundary: Boundary::new(top),
+            top: top.to_path_buf(),
+            cache: Default::default(),
+            problems: Default::default(),
+        }
+    }
+
+    /// The rules of one folder (`.ignore` first: it wins over `.gitignore`, as in ripgrep).
+    fn of(&self, dir: &Path) -> std::sync::Arc<Vec<ignore::gitignore::Gitignore>> {
+        if let Some(r) = self.cache.lock().ok().and_then(|c| c.get(dir).cloned()) {
+            return r;
+        }
+        let mut rules = Vec::new();
+        for name in [".ignore", ".gitignore"] {
+            let path = dir.join(name);
+            if std::fs::symlink_metadata(&path).is_err() {
+                continue;
+            }
+            match input::read_text(&path, Some(&self.boundary), input::MAX_FILE_BYTES) {
+                Ok(text) => {
+                    let mut builder = ignore::gitignore::GitignoreBuilder::new(dir);
+                    for line in text.lines() {
+                        let _ = builder.add_line(Some(path.clone()), line);
+                    }
+                    if let Ok(g) = builder.build() {
+                        rules.push(g);
+                    }
+                }
+                Err(e) => {
+                    if let Ok(mut p) = self.problems.lock() {
+                        p.push(DiscoveryProblem {
+                            message: format!(
+                                "{}; its rules are not applied",
+                                e.message(&path.display().to_string())
+                            ),
+                            path,
+                        });
+                    }
+                }
+            }
+        }
+        let rules = std::sync::Arc::new(rules);
+        if let Ok(mut c) = self.cache.lock() {
+            c.insert(dir.to_path_buf(), rules.clone());
+        }
+        rules
+    }
+
+    /// Whether the closest rule about `path` (in its folder, then the folders above, up to the
+    /// boundary) ignores it.
+    fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        for dir in path.ancestors().skip(1) {
+            if !dir.starts_with(&self.top) {
+                break;
+            }
+            for rules in self.of(dir).iter() {
+                match rules.matched(path, is_dir) {
+                    ignore::Match::Ignore(_) => return true,
+                    ignore::Match::Whitelist(_) => return false,
+                    ignore::Match::None => {}
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Every `.rs` file under `dir`, honouring the `.gitignore` and `.ignore` files from
+/// `boundary` down ([`IgnoreRules`]), skipping `target` folders and hidden entries. Symlinks are
+/// not followed, so loops cannot trap the walk.
 fn rust_files(
     dir: &Path,
+    boundary: &Path,
     skip_nested_packages: bool,
     problems: &mut Vec<DiscoveryProblem>,
 ) -> Vec<PathBuf> {
     let root = dir.to_path_buf();
+    let top = if dir.starts_with(boundary) {
+        boundary
+    } else {
+        dir
+    };
+    let rules = std::sync::Arc::new(IgnoreRules::new(top));
+    let filter = rules.clone();
     let walker = ignore::WalkBuilder::new(dir)
-        .require_git(false)
+        .standard_filters(false)
+        .hidden(true)
         .follow_links(false)
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
-            if !is_dir || e.depth() == 0 {
+            if e.depth() == 0 {
+                return true;
+            }
+            if filter.ignored(e.path(), is_dir) {
+                return false;
+            }
+            if !is_dir {
                 return true;
             }
             if e.file_name() == "target" {
@@ -263,11 +379,13 @@ fn rust_files(
     for entry in walker {
         match entry {
             Ok(e) => {
-                // Symlinked files are read through the link (a dangling one is reported when
-                // read); symlinked folders are not entered, so loops cannot trap the walk.
+                // Anything named `.rs` that is not a folder is a source to read: symlinked files
+                // through the link, FIFOs and devices only to be reported (`input` refuses
+                // them, and links out of the workspace, without reading); symlinked folders are
+                // not entered, so loops cannot trap the walk.
                 let file_like = e
                     .file_type()
-                    .is_some_and(|t| t.is_file() || (t.is_symlink() && !e.path().is_dir()));
+                    .is_some_and(|t| !(t.is_dir() || t.is_symlink() && e.path().is_dir()));
                 if file_like && e.path().extension().is_some_and(|x| x == "rs") {
                     files.push(e.into_path());
                 }
@@ -278,6 +396,9 @@ fn rust_files(
             }),
         }
     }
+    if let Ok(mut p) = rules.problems.lock() {
+        problems.append(&mut p);
+    }
     files.sort();
     files
 }
@@ -287,6 +408,7 @@ fn unit_for_package(
     manifest: &Manifest,
     workspace_deps: &BTreeMap<String, toml::Value>,
     files: Vec<PathBuf>,
+    boundary: &Path,
 ) -> Unit {
     let mut redis = redis_dependency(manifest, workspace_deps);
     if let Some(dep) = redis.as_mut() {
@@ -299,6 +421,7 @@ fn unit_for_package(
         redis,
         files,
         report_only: None,
+        boundary: boundary.to_path_buf(),
     }
 }
 
@@ -306,7 +429,7 @@ fn unit_for_package(
 fn workspace_dependencies(package_dir: &Path) -> BTreeMap<String, toml::Value> {
     for dir in package_dir.ancestors() {
         let path = dir.join("Cargo.toml");
-        if let Ok(m) = read_manifest(&path) {
+        if let Ok(m) = read_manifest(&path, None) {
             if let Some(ws) = m.workspace {
                 return ws.dependencies;
             }
@@ -338,7 +461,7 @@ pub fn discover_workspace(
         .parent()
         .unwrap_or(Path::new("."))
         .to_path_buf();
-    let first = read_manifest(&manifest_path).map_err(UsageError)?;
+    let first = read_manifest(&manifest_path, None).map_err(UsageError)?;
     // The workspace root: this manifest if it has [workspace], else the nearest ancestor that does.
     let (root_dir, root) = if first.workspace.is_some() {
         (first_dir.clone(), first)
@@ -349,13 +472,14 @@ pub fn discover_workspace(
             .map(|d| (d.to_path_buf(), d.join("Cargo.toml")))
             .filter(|(_, p)| p.is_file())
             .find_map(|(d, p)| {
-                read_manifest(&p)
+                read_manifest(&p, None)
                     .ok()
                     .filter(|m| m.workspace.is_some())
                     .map(|m| (d, m))
             });
         found.unwrap_or((first_dir.clone(), first))
     };
+    let boundary = Boundary::new(&root_dir);
     let mut discovery = Discovery {
         display_root: root_dir.clone(),
         ..Discovery::default()
@@ -368,19 +492,49 @@ pub fn discover_workspace(
     }
     if let Some(ws) = ws {
         let exclude: Vec<PathBuf> = ws.exclude.iter().map(|e| root_dir.join(e)).collect();
+        let mut unmatched = Vec::new();
         for member in &ws.members {
-            for dir in expand_member_glob(&root_dir, member) {
-                if dir.join("Cargo.toml").is_file()
-                    && !exclude.iter().any(|e| dir.starts_with(e))
-                    && !package_dirs.contains(&dir)
-                {
-                    package_dirs.push(dir);
-                }
+            let dirs: Vec<PathBuf> = expand_member_glob(&root_dir, member)
+                .into_iter()
+                .filter(|d| d.join("Cargo.toml").is_file())
+                .collect();
+            if dirs.is_empty() {
+                unmatched.push(member.as_str());
             }
+            for dir in dirs {
+                if exclude.iter().any(|e| dir.starts_with(e)) || package_dirs.contains(&dir) {
+                    continue;
+                }
+                if !boundary.contains(&dir) {
+                    discovery.problems.push(DiscoveryProblem {
+                        path: dir.clone(),
+                        message: format!(
+                            "workspace member {} leads outside the workspace (a symbolic link); not read",
+                            dir.strip_prefix(&root_dir).unwrap_or(&dir).display()
+                        ),
+                    });
+                    continue;
+                }
+                package_dirs.push(dir);
+            }
+        }
+        if !unmatched.is_empty() {
+            let list: Vec<String> = unmatched.iter().map(|m| format!("`{m}`")).collect();
+            return Err(UsageError(format!(
+                "{}: workspace {} {} no package (no folder with a Cargo.toml); fix `members` or remove {}",
+                root_dir.join("Cargo.toml").display(),
+                if list.len() == 1 { "member" } else { "members" },
+                if list.len() == 1 {
+                    format!("{} matches", list[0])
+                } else {
+                    format!("{} match", list.join(", "))
+                },
+                if list.len() == 1 { "it" } else { "them" },
+            )));
         }
     }
     for dir in package_dirs {
-        let manifest = match read_manifest(&dir.join("Cargo.toml")) {
+        let manifest = match read_manifest(&dir.join("Cargo.toml"), Some(&boundary)) {
             Ok(m) => m,
             Err(message) => {
                 discovery.problems.push(DiscoveryProblem {
@@ -394,51 +548,60 @@ pub fn discover_workspace(
         for sub in ["src", "tests", "examples", "benches"] {
             let d = dir.join(sub);
             if d.is_dir() {
-                files.extend(rust_files(&d, true, &mut discovery.problems));
+                files.extend(rust_files(&d, &root_dir, true, &mut discovery.problems));
             }
         }
-        discovery
-            .units
-            .push(unit_for_package(&dir, &manifest, &ws_deps, files));
+        discovery.units.push(unit_for_package(
+            &dir, &manifest, &ws_deps, files, &root_dir,
+        ));
     }
     Ok(discovery)
 }
 
-/// `crates/*` → every folder matching; a plain path → itself.
+/// `crates/*` → every folder matching; a plain path → itself. Matched one path component at a
+/// time (`crates`, then `*` inside it), each real folder visited once: folders reached through
+/// symbolic links (even in loops) cost no more than the folders themselves.
 fn expand_member_glob(root: &Path, pattern: &str) -> Vec<PathBuf> {
     if !pattern.contains(['*', '?', '[']) {
         return vec![root.join(pattern)];
     }
-    let Ok(glob) = globset::Glob::new(pattern) else {
-        return Vec::new();
-    };
-    let matcher = glob.compile_matcher();
-    let depth = pattern.split('/').count();
-    let mut out = Vec::new();
+    let components: Vec<&str> = pattern
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    let mut matchers = Vec::new();
+    for c in &components {
+        match globset::GlobBuilder::new(c).literal_separator(true).build() {
+            Ok(g) => matchers.push(g.compile_matcher()),
+            Err(_) => return Vec::new(),
+        }
+    }
+    let mut visited = std::collections::HashSet::new();
+    visited.insert(root.canonicalize().unwrap_or_else(|_| root.to_path_buf()));
     let mut frontier = vec![root.to_path_buf()];
-    for _ in 0..depth {
+    for matcher in &matchers {
         let mut next = Vec::new();
         for dir in frontier {
-            if let Ok(entries) = std::fs::read_dir(&dir) {
-                next.extend(
-                    entries
-                        .flatten()
-                        .filter(|e| e.path().is_dir())
-                        .map(|e| e.path()),
-                );
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if !matcher.is_match(entry.file_name()) {
+                    continue;
+                }
+                let path = entry.path();
+                let Ok(canonical) = path.canonicalize() else {
+                    continue;
+                };
+                if canonical.is_dir() && visited.insert(canonical) {
+                    next.push(path);
+                }
             }
         }
         frontier = next;
     }
-    for dir in frontier {
-        if let Ok(rel) = dir.strip_prefix(root) {
-            if matcher.is_match(rel) {
-                out.push(dir);
-            }
-        }
-    }
-    out.sort();
-    out
+    frontier.sort();
+    frontier
 }
 
 /// The files and folders given on the command line, grouped by the package that holds them.
@@ -448,7 +611,8 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         ..Discovery::default()
     };
     let mut by_package: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    let mut loose: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    // Loose files: the folder given (or the folder of the file given) is their boundary.
+    let mut loose: BTreeMap<PathBuf, (PathBuf, Vec<PathBuf>)> = BTreeMap::new();
     for given in paths {
         let path = if given.is_absolute() {
             given.clone()
@@ -458,7 +622,13 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         let meta = std::fs::metadata(&path)
             .map_err(|e| UsageError(format!("cannot read `{}`: {e}", given.display())))?;
         let files = if meta.is_dir() {
-            rust_files(&path, false, &mut discovery.problems)
+            // Ignore rules from the package's folder (or the folder given) down.
+            let top = path
+                .ancestors()
+                .find(|d| d.join("Cargo.toml").is_file())
+                .unwrap_or(&path)
+                .to_path_buf();
+            rust_files(&path, &top, false, &mut discovery.problems)
         } else {
             vec![path.clone()]
         };
@@ -468,14 +638,25 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
                 .and_then(|p| p.ancestors().find(|d| d.join("Cargo.toml").is_file()));
             match package {
                 Some(dir) => by_package.entry(dir.to_path_buf()).or_default().push(file),
-                None => loose.entry(path.clone()).or_default().push(file),
+                None => {
+                    let boundary = if meta.is_dir() {
+                        path.clone()
+                    } else {
+                        path.parent().unwrap_or(Path::new("/")).to_path_buf()
+                    };
+                    loose
+                        .entry(path.clone())
+                        .or_insert_with(|| (boundary, Vec::new()))
+                        .1
+                        .push(file)
+                }
             }
         }
     }
     for (dir, mut files) in by_package {
         files.sort();
         files.dedup();
-        match read_manifest(&dir.join("Cargo.toml")) {
+        match read_manifest(&dir.join("Cargo.toml"), None) {
             Ok(manifest) => {
                 let ws_deps = workspace_dependencies(&dir);
                 // The package's own sources, for helpers defined outside the given paths.
@@ -483,21 +664,21 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
                 for sub in ["src", "tests", "examples", "benches"] {
                     let d = dir.join(sub);
                     if d.is_dir() {
-                        all.extend(rust_files(&d, true, &mut Vec::new()));
+                        all.extend(rust_files(&d, &dir, true, &mut Vec::new()));
                     }
                 }
-                let partial = files.iter().any(|f| !all.contains(f))
-                    || all.iter().any(|f| !files.contains(f));
-                let unit = if partial {
+                all.sort();
+                all.dedup();
+                let unit = if files != all {
                     let mut every = all;
                     every.extend(files.iter().cloned());
                     every.sort();
                     every.dedup();
-                    let mut unit = unit_for_package(&dir, &manifest, &ws_deps, every);
+                    let mut unit = unit_for_package(&dir, &manifest, &ws_deps, every, &dir);
                     unit.report_only = Some(files);
                     unit
                 } else {
-                    unit_for_package(&dir, &manifest, &ws_deps, files)
+                    unit_for_package(&dir, &manifest, &ws_deps, files, &dir)
                 };
                 discovery.units.push(unit);
             }
@@ -508,6 +689,7 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
                 });
                 discovery.units.push(Unit {
                     name: dir.display().to_string(),
+                    boundary: dir.clone(),
                     root: dir,
                     manifest: None,
                     redis: None,
@@ -517,7 +699,7 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
             }
         }
     }
-    for (root, mut files) in loose {
+    for (root, (boundary, mut files)) in loose {
         files.sort();
         files.dedup();
         discovery.units.push(Unit {
@@ -527,6 +709,7 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
             redis: None,
             files,
             report_only: None,
+            boundary,
         });
     }
     Ok(discovery)

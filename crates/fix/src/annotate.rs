@@ -74,7 +74,16 @@ pub struct Annotations {
 pub fn annotations(
     plan: &FixPlan,
     chosen: &[&Fix],
-    has_dependency: impl Fn(usize) -> bool,
+    has_dependency: impl Fn(usize) -> bool + Sync,
+) -> Annotations {
+    // The files are parsed again: on a thread with the parser's stack.
+    slotlint_analyzer::parse::with_parse_stack(|| annotations_here(plan, chosen, &has_dependency))
+}
+
+fn annotations_here(
+    plan: &FixPlan,
+    chosen: &[&Fix],
+    has_dependency: &(dyn Fn(usize) -> bool + Sync),
 ) -> Annotations {
     // Literal starts (per file) rewritten by the chosen fixes, with their new token text.
     let mut edited: BTreeMap<usize, BTreeMap<usize, String>> = BTreeMap::new();
@@ -93,7 +102,7 @@ pub fn annotations(
     let mut out = Annotations::default();
     for (fi, literals) in edited {
         let file = &plan.files[fi];
-        let Ok(ast) = syn::parse_file(&file.text) else {
+        let Ok(ast) = slotlint_analyzer::parse::parse_rust(&file.text) else {
             continue;
         };
         let mut finder = Finder {

@@ -1,9 +1,10 @@
 //! Turning chosen fixes into new file contents, checked before anything is written.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::annotate::Annotation;
-use crate::plan::{Fix, FixPlan};
+use crate::plan::{Family, Fix, FixPlan};
 use crate::scan::scan_file;
 
 /// One file's text before and after the edits.
@@ -37,16 +38,33 @@ pub fn changes(plan: &FixPlan, chosen: &[&Fix]) -> Result<Vec<FileChange>, Strin
 
 /// [`changes`], with `#[slotlint::key]` attributes inserted too (`--annotate`): each edited
 /// file is also checked to hold, after the edits, one more key attribute per annotation.
+/// Runs on a thread with the parser's stack ([`slotlint_analyzer::parse::with_parse_stack`]):
+/// the files are parsed again.
 pub fn changes_with(
     plan: &FixPlan,
     chosen: &[&Fix],
     annotations: &[Annotation],
 ) -> Result<Vec<FileChange>, String> {
+    slotlint_analyzer::parse::with_parse_stack(|| changes_here(plan, chosen, annotations))
+}
+
+fn changes_here(
+    plan: &FixPlan,
+    chosen: &[&Fix],
+    annotations: &[Annotation],
+) -> Result<Vec<FileChange>, String> {
     let mut per_file: Vec<Vec<(usize, String)>> = vec![Vec::new(); plan.files.len()];
+    // Per file, the families edited there and the literals they edit (as written before).
+    let mut edited: Vec<Vec<(&Family, HashSet<&str>)>> = vec![Vec::new(); plan.files.len()];
     for fix in chosen {
         for fam in &fix.families {
+            let mut by_file: HashMap<usize, HashSet<&str>> = HashMap::new();
             for e in &fam.edits {
                 per_file[e.file].extend(e.inserts.iter().cloned());
+                by_file.entry(e.file).or_default().insert(e.before.as_str());
+            }
+            for (fi, befores) in by_file {
+                edited[fi].push((fam, befores));
             }
         }
     }
@@ -71,14 +89,14 @@ pub fn changes_with(
             last = *at;
         }
         after.push_str(&file.text[last..]);
-        let parsed = syn::parse_file(&after).map_err(|e| {
+        let parsed = slotlint_analyzer::parse::parse_rust(&after).map_err(|e| {
             format!(
                 "{} would not parse after the rewrite ({e}); nothing was written (a slotlint bug)",
                 file.display
             )
         })?;
         if attributes[fi] > 0 {
-            let before = syn::parse_file(&file.text)
+            let before = slotlint_analyzer::parse::parse_rust(&file.text)
                 .map(|f| crate::annotate::key_attributes(&f))
                 .unwrap_or(0);
             if crate::annotate::key_attributes(&parsed) != before + attributes[fi] {
@@ -95,20 +113,15 @@ pub fn changes_with(
             file.unit,
             false,
         );
-        for fix in chosen {
-            for fam in &fix.families {
-                let left = rescanned.sites.iter().find(|s| {
-                    fam.edits
-                        .iter()
-                        .any(|e| e.file == fi && e.before == rescanned.text[s.start..s.end])
-                        && s.atoms() == fam.old
-                });
-                if let Some(s) = left {
-                    return Err(format!(
-                        "{}:{}:{}: `{}` is still built after the rewrite; nothing was written (a slotlint bug)",
-                        file.display, s.line, s.column, fam.old_display
-                    ));
-                }
+        for (fam, befores) in &edited[fi] {
+            let left = rescanned.sites.iter().find(|s| {
+                befores.contains(&rescanned.text[s.start..s.end]) && s.atoms() == fam.old
+            });
+            if let Some(s) = left {
+                return Err(format!(
+                    "{}:{}:{}: `{}` is still built after the rewrite; nothing was written (a slotlint bug)",
+                    file.display, s.line, s.column, fam.old_display
+                ));
             }
         }
         out.push(FileChange {

@@ -21,6 +21,7 @@
 //! with `--annotate`, inserts whole attribute lines above functions; never Cargo.toml).
 
 pub mod annotate;
+pub mod candidates;
 pub mod edit;
 pub mod literal;
 pub mod migration;
@@ -29,11 +30,12 @@ pub mod plan;
 pub mod scan;
 pub mod write;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use slotlint_analyzer::{display_path, Discovery, Report};
+use pattern::Atom;
+use slotlint_analyzer::{display_path, input, Discovery, Report};
 
 pub use annotate::{annotations, Annotation, Annotations};
 pub use edit::{changes, changes_with, FileChange};
@@ -42,74 +44,188 @@ pub use plan::{Applicability, Fix, FixPlan, Outcome};
 pub use write::{write_all, FileWrite, WriteError};
 
 /// Read and scan every Rust file discovery found (every file of every package, including
-/// those a configuration excludes from reports: they build keys too).
+/// those a configuration excludes from reports: they build keys too). Files are read as the
+/// analyzer reads them ([`input::read_unit_sources`]: regular files inside the workspace,
+/// within the same limits); scripts in string literals and `include_str!`'d Lua files are
+/// searched for the keys they build ([`scan::LuaKey`]).
 pub fn scan_workspace(discovery: &Discovery) -> Vec<scan::ScannedFile> {
-    let jobs: Vec<(usize, &Path, bool)> = discovery
-        .units
-        .iter()
-        .enumerate()
-        .flat_map(|(ui, unit)| {
-            unit.files.iter().map(move |path| {
-                let test_only = path
-                    .strip_prefix(&unit.root)
-                    .ok()
-                    .and_then(|rel| rel.components().next())
-                    .is_some_and(|c| {
-                        let c = c.as_os_str();
-                        c == "tests" || c == "benches"
-                    });
-                (ui, path.as_path(), test_only)
-            })
-        })
-        .collect();
     let run = || -> Vec<scan::ScannedFile> {
-        jobs.par_iter()
-            .map(|&(ui, path, test_only)| {
-                let display = display_path(path, &discovery.display_root);
-                let scanned = read(path).and_then(|text| {
-                    std::panic::catch_unwind(|| {
-                        scan::scan_file(path.to_path_buf(), display.clone(), text, ui, test_only)
-                    })
-                    .map_err(|_| "could not be scanned (a slotlint bug)".to_owned())
-                });
-                match scanned {
-                    Ok(f) => f,
-                    Err(problem) => {
-                        let mut f = scan::scan_file(
-                            path.to_path_buf(),
-                            display,
-                            String::new(),
-                            ui,
-                            test_only,
-                        );
-                        f.problem = Some(problem);
+        let commands = slotlint_commands::CommandTable::builtin();
+        discovery
+            .units
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(ui, unit)| {
+                let boundary = input::Boundary::new(&unit.boundary);
+                let read = input::read_unit_sources(&unit.files, &boundary);
+                let files: Vec<(&Path, Result<String, input::ReadError>)> =
+                    unit.files.iter().map(PathBuf::as_path).zip(read).collect();
+                files
+                    .into_par_iter()
+                    .map(|(path, read)| {
+                        let test_only = path
+                            .strip_prefix(&unit.root)
+                            .ok()
+                            .and_then(|rel| rel.components().next())
+                            .is_some_and(|c| {
+                                let c = c.as_os_str();
+                                c == "tests" || c == "benches"
+                            });
+                        let display = display_path(path, &discovery.display_root);
+                        let mut f = scan_one(path, display, read, ui, test_only);
+                        f.lua_keys = lua_keys(&f, &boundary, &discovery.display_root, &commands);
                         f
-                    }
-                }
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect()
     };
     // Files are independent; each worker frees its span map after each file. syn recurses
-    // over deeply nested code: big stacks, as the analyzer's.
+    // over nested code: stacks as big as the analyzer's.
     match rayon::ThreadPoolBuilder::new()
-        .stack_size(64 * 1024 * 1024)
+        .stack_size(slotlint_analyzer::parse::PARSE_STACK_BYTES)
         .build()
     {
         Ok(pool) => pool.install(run),
-        Err(_) => run(),
+        Err(_) => slotlint_analyzer::parse::with_parse_stack(run),
     }
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot be read: {e}"))?;
-    if meta.len() > slotlint_analyzer::MAX_FILE_BYTES {
-        return Err("is larger than slotlint reads".to_owned());
+fn scan_one(
+    path: &Path,
+    display: String,
+    read: Result<String, input::ReadError>,
+    unit: usize,
+    test_only: bool,
+) -> scan::ScannedFile {
+    let scanned = match read {
+        Ok(text) => std::panic::catch_unwind(|| {
+            scan::scan_file(path.to_path_buf(), display.clone(), text, unit, test_only)
+        })
+        .map_err(|_| None),
+        Err(e) => Err(Some(e)),
+    };
+    match scanned {
+        Ok(f) => f,
+        Err(e) => {
+            let mut f =
+                scan::scan_file(path.to_path_buf(), display, String::new(), unit, test_only);
+            // The reader's sentence starts with the file's name: `fix` puts it in front.
+            f.problem = Some(match &e {
+                Some(e) => e.message("").trim_start().to_owned(),
+                None => "could not be scanned (a slotlint bug)".to_owned(),
+            });
+            f.read_error = e;
+            f
+        }
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))?;
-    String::from_utf8(bytes).map_err(|_| "is not valid UTF-8".to_owned())
 }
 
-/// Plan the fixes for a report over the files of `discovery`.
-pub fn plan_fixes(report: &Report, discovery: &Discovery) -> FixPlan {
-    plan::plan(report, scan_workspace(discovery))
+/// Keys built by the Lua scripts of a file: string literals that call redis, and the
+/// `include_str!`'d files (read inside the package's boundary, at most
+/// [`slotlint_analyzer::MAX_INCLUDED_BYTES`]).
+fn lua_keys(
+    file: &scan::ScannedFile,
+    boundary: &input::Boundary,
+    display_root: &Path,
+    commands: &slotlint_commands::CommandTable,
+) -> Vec<scan::LuaKey> {
+    let calls_redis = |t: &str| {
+        ["redis.call", "redis.pcall", "server.call", "server.pcall"]
+            .iter()
+            .any(|c| t.contains(c))
+    };
+    let mut out = Vec::new();
+    for site in &file.sites {
+        if !calls_redis(&site.value) {
+            continue;
+        }
+        for (offset, text, atoms) in built_keys(&site.value, commands) {
+            // Where the key is in the Rust file: through the literal's source map when exact.
+            let at = site
+                .lit
+                .as_ref()
+                .map_or(site.start, |l| site.start + l.source_offset(offset));
+            let (line, column) = file.line_col(at);
+            out.push(scan::LuaKey {
+                file: file.display.clone(),
+                line,
+                column,
+                text,
+                atoms,
+            });
+        }
+    }
+    let dir = file.path.parent().unwrap_or(Path::new("."));
+    for (rel, _) in &file.includes {
+        let path = dir.join(rel);
+        let Ok(text) =
+            input::read_text(&path, Some(boundary), slotlint_analyzer::MAX_INCLUDED_BYTES)
+        else {
+            continue;
+        };
+        if !calls_redis(&text) {
+            continue;
+        }
+        let source = slotlint_analyzer::SourceFile::new(
+            path.clone(),
+            display_path(&path, display_root),
+            text,
+        );
+        for (offset, key, atoms) in built_keys(&source.text, commands) {
+            let (line, column) = source.line_col(offset);
+            out.push(scan::LuaKey {
+                file: source.display.clone(),
+                line,
+                column,
+                text: key,
+                atoms,
+            });
+        }
+    }
+    out
+}
+
+/// Keys a Lua body builds itself from text and values (not from `KEYS`): offset in the body,
+/// expression text, atoms.
+fn built_keys(
+    body: &str,
+    commands: &slotlint_commands::CommandTable,
+) -> Vec<(usize, String, Vec<Atom>)> {
+    use slotlint_analyzer::lua::TemplatePiece;
+    let analysis = slotlint_analyzer::lua::analyze(body, commands);
+    analysis
+        .key_uses
+        .into_iter()
+        .filter(|u| u.origin.is_certainly_undeclared())
+        .filter_map(|u| {
+            let template = u.template?;
+            if !template.iter().any(|p| matches!(p, TemplatePiece::Text(_))) {
+                return None;
+            }
+            let atoms = template
+                .iter()
+                .flat_map(|p| match p {
+                    TemplatePiece::Text(t) => t.chars().map(Atom::C).collect::<Vec<_>>(),
+                    TemplatePiece::Hole => vec![Atom::H],
+                })
+                .collect();
+            Some((u.range.start, u.text, atoms))
+        })
+        .collect()
+}
+
+/// Plan the fixes for a report over the files of `discovery`. `excluded` tells the files the
+/// configuration excludes (generated code): they are never edited, and a family with a site
+/// in one is blocked.
+pub fn plan_fixes(
+    report: &Report,
+    discovery: &Discovery,
+    excluded: &dyn Fn(&Path) -> bool,
+) -> FixPlan {
+    let mut files = scan_workspace(discovery);
+    for f in &mut files {
+        f.excluded = excluded(&f.path);
+    }
+    plan::plan(report, files)
 }

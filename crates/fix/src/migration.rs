@@ -96,12 +96,13 @@ impl MigrationPlan {
 
     /// Add the families of `other` not already in this plan (by old skeleton).
     pub fn merge(&mut self, other: MigrationPlan) {
+        let mut known: std::collections::HashSet<String> = self
+            .families
+            .iter()
+            .map(|g| g.old_skeleton.clone())
+            .collect();
         for f in other.families {
-            if !self
-                .families
-                .iter()
-                .any(|g| g.old_skeleton == f.old_skeleton)
-            {
+            if known.insert(f.old_skeleton.clone()) {
                 self.families.push(f);
             }
         }

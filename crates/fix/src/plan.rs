@@ -7,11 +7,13 @@ use slotlint_analyzer::Report;
 use slotlint_keys::suggest::{suggest_tag, TagSuggestion};
 use slotlint_keys::KeyPattern;
 
+use crate::candidates::Candidates;
 use crate::pattern::{
     atoms_of, glob_of, insertions, intersects, is_piece_of, looks_like_glob, match_offsets,
     skeleton_string, toks_of_atoms, toks_of_glob, Atom,
 };
 use crate::scan::{format_atoms, Context, FmtArg, ScannedFile, Site, SiteKind};
+use slotlint_analyzer::input;
 
 /// The rules whose findings a hash tag fixes.
 pub const CROSS_SLOT_RULES: [&str; 4] = [
@@ -319,6 +321,12 @@ fn outcome_of(keys: &[KeyPattern]) -> Outcome {
 /// The whole plan: groups, fixes with their families and edits, from a report and the
 /// workspace's scanned files.
 pub fn plan(report: &Report, files: Vec<ScannedFile>) -> FixPlan {
+    plan_with(report, files, false)
+}
+
+/// [`plan`], with `exhaustive`: every site tested against every family instead of the sites
+/// [`Candidates`] picks (quadratic; for tests that check both agree).
+pub fn plan_with(report: &Report, files: Vec<ScannedFile>, exhaustive: bool) -> FixPlan {
     let groups = groups(report);
     // Union groups that rename a common family.
     let mut parent: Vec<usize> = (0..groups.len()).collect();
@@ -355,6 +363,12 @@ pub fn plan(report: &Report, files: Vec<ScannedFile>) -> FixPlan {
         }
     }
     let consts = unit_consts(&files);
+    let index = Candidates::build(&files, |f, site| effective_atoms(site, f.unit, &consts));
+    let index = if exhaustive {
+        index.exhaustive()
+    } else {
+        index
+    };
     let mut fixes = Vec::new();
     for (_, gis) in components {
         let mut families: Vec<Family> = Vec::new();
@@ -392,14 +406,24 @@ pub fn plan(report: &Report, files: Vec<ScannedFile>) -> FixPlan {
                 }
             }
         }
-        for f in &mut families {
-            find_sites(f, &files, &consts);
-        }
         fixes.push(Fix {
             families,
             groups: gis,
             blockers,
         });
+    }
+    // Files slotlint could not scan may build keys of any family: search them once for every
+    // family's longest text.
+    let needles: Vec<String> = fixes
+        .iter()
+        .flat_map(|f| f.families.iter())
+        .map(|f| longest_text(&f.old))
+        .collect();
+    let mentions = Mentions::find(&files, &needles);
+    for fix in &mut fixes {
+        for f in &mut fix.families {
+            find_sites(f, &files, &index, &mentions);
+        }
     }
     // A literal claimed by two families (of one fix or two) cannot be rewritten for both.
     let mut claims: HashMap<(usize, usize), Vec<(usize, usize)>> = HashMap::new();
@@ -517,11 +541,81 @@ fn alnum_literals(atoms: &[Atom]) -> usize {
         .count()
 }
 
-fn find_sites(
-    fam: &mut Family,
-    files: &[ScannedFile],
-    consts: &HashMap<(usize, String), Option<String>>,
-) {
+/// The longest literal run of a skeleton: what a file slotlint could not scan must contain to
+/// build keys of the family (shorter than 3 characters: too common to tell).
+fn longest_text(atoms: &[Atom]) -> String {
+    atoms
+        .split(|a| *a == Atom::H)
+        .map(|run| {
+            run.iter()
+                .filter_map(|a| match a {
+                    Atom::C(c) => Some(*c),
+                    Atom::H => None,
+                })
+                .collect::<String>()
+        })
+        .max_by_key(|s| s.len())
+        .unwrap_or_default()
+}
+
+/// Files that were not scanned, and where each needle (a family's longest text) occurs in
+/// them: in the text of a file that did not parse, or streamed from the disk for a file too
+/// large to read whole, at most [`MAX_SEARCH_BYTES`].
+struct Mentions {
+    /// Per needle: (file, line, column) of its first occurrence in each unscanned file.
+    found: HashMap<String, Vec<(usize, usize, usize)>>,
+    /// Unscanned files that could not be searched, and why: they may build any key.
+    unsearchable: Vec<(usize, String)>,
+}
+
+/// How much of one unreadable file `fix` searches for key texts.
+pub const MAX_SEARCH_BYTES: u64 = 1 << 30;
+
+impl Mentions {
+    fn find(files: &[ScannedFile], needles: &[String]) -> Mentions {
+        let mut needles: Vec<&str> = needles
+            .iter()
+            .map(String::as_str)
+            .filter(|n| n.len() >= 3)
+            .collect();
+        needles.sort_unstable();
+        needles.dedup();
+        let mut m = Mentions {
+            found: HashMap::new(),
+            unsearchable: Vec::new(),
+        };
+        for (fi, file) in files.iter().enumerate() {
+            if file.problem.is_none() || needles.is_empty() {
+                continue;
+            }
+            let hits = match &file.read_error {
+                None => Ok(input::find_in_text(&file.text, &needles)),
+                Some(e) if e.is_searchable() => {
+                    input::find_in_file(&file.path, None, &needles, MAX_SEARCH_BYTES)
+                }
+                // Not a source of the workspace (a FIFO, a link leading outside): nothing to find.
+                Some(input::ReadError::NotRegular(_) | input::ReadError::OutsideRoot) => continue,
+                Some(e) => Err(e.clone()),
+            };
+            match hits {
+                Ok(hits) => {
+                    for (needle, hit) in needles.iter().zip(hits) {
+                        if let Some((line, column)) = hit {
+                            m.found
+                                .entry((*needle).to_owned())
+                                .or_default()
+                                .push((fi, line, column));
+                        }
+                    }
+                }
+                Err(e) => m.unsearchable.push((fi, e.message(&file.display))),
+            }
+        }
+        m
+    }
+}
+
+fn find_sites(fam: &mut Family, files: &[ScannedFile], index: &Candidates, mentions: &Mentions) {
     let ins = insertions(&fam.old, &fam.new).unwrap_or_default();
     let old_toks = toks_of_atoms(&fam.old, &NO_SEPARATOR);
     let old_glob_toks = toks_of_atoms(&fam.old, &NO_BRACES);
@@ -540,48 +634,66 @@ fn find_sites(
             ),
         });
     }
-    // The longest literal run, to see whether an unparsed file may mention the family.
-    let longest_text: String = fam
-        .old
-        .split(|a| *a == Atom::H)
-        .map(|run| {
-            run.iter()
-                .filter_map(|a| match a {
-                    Atom::C(c) => Some(*c),
-                    Atom::H => None,
-                })
-                .collect::<String>()
-        })
-        .max_by_key(|s| s.len())
-        .unwrap_or_default();
-    for (fi, file) in files.iter().enumerate() {
-        if let Some(problem) = &file.problem {
-            if longest_text.len() >= 3 && file.text.contains(&longest_text) {
+    let longest_text = longest_text(&fam.old);
+    for &(fi, line, column) in mentions.found.get(&longest_text).into_iter().flatten() {
+        let file = &files[fi];
+        fam.blockers.push(Note {
+            place: Some(Place {
+                file: file.display.clone(),
+                line,
+                column,
+            }),
+            message: format!(
+                "{} {}; it mentions `{longest_text}` here and may build keys of this family: rewrite it by hand, or make it readable",
+                file.display,
+                file.problem.as_deref().unwrap_or("was not scanned")
+            ),
+        });
+    }
+    for (fi, why) in &mentions.unsearchable {
+        fam.blockers.push(Note {
+            place: Some(Place {
+                file: files[*fi].display.clone(),
+                line: 1,
+                column: 1,
+            }),
+            message: format!("{why}; it may build keys of this family"),
+        });
+    }
+    // Keys built by Lua scripts: slotlint does not rewrite Lua.
+    for (fi, ki) in index.lua_for_family(&fam.old) {
+        let k = &files[fi].lua_keys[ki];
+        {
+            if intersects(&toks_of_atoms(&k.atoms, &NO_BRACES), &old_glob_toks) {
                 fam.blockers.push(Note {
                     place: Some(Place {
-                        file: file.display.clone(),
-                        line: 1,
-                        column: 1,
+                        file: k.file.clone(),
+                        line: k.line,
+                        column: k.column,
                     }),
                     message: format!(
-                        "{} {problem}; it mentions `{longest_text}` and may build keys of this family",
-                        file.display
+                        "the Lua script builds keys of this family itself (`{}`): slotlint does not rewrite Lua; put the tag in by hand in the script too, or pass the key in KEYS",
+                        k.text
                     ),
                 });
             }
-            continue;
         }
-        for site in &file.sites {
-            let atoms = site.atoms();
+    }
+    for (fi, si) in index.for_family(&fam.old, &fam.new) {
+        let file = &files[fi];
+        let site = &file.sites[si];
+        {
+            let prepared = &index.prepared[fi][si];
+            let atoms = prepared.atoms.clone();
             let at = || Some(place(file, site));
             let text = || snippet(file, site);
             match (&site.kind, &site.context) {
                 (SiteKind::Format { mac, .. }, Context::Piece) => {
-                    let eff = effective_atoms(site, file.unit, consts);
+                    let eff = &prepared.effective;
                     if atoms == fam.old
                         || is_piece_of(&atoms, &fam.old)
-                        || is_piece_of(&eff, &fam.old)
-                        || eff == fam.old
+                        || is_piece_of(eff, &fam.old)
+                        || *eff == fam.old
                     {
                         fam.blockers.push(Note {
                             place: at(),
@@ -593,12 +705,12 @@ fn find_sites(
                     }
                 }
                 (SiteKind::Format { mac, .. }, _) => {
-                    let eff = effective_atoms(site, file.unit, consts);
+                    let eff = &prepared.effective;
                     if atoms == fam.old {
                         push_edit(fam, fi, file, site, EditKind::Exact, &ins, |k| {
                             format_offset(site, k)
                         });
-                    } else if eff == fam.old {
+                    } else if *eff == fam.old {
                         fam.blockers.push(Note {
                             place: at(),
                             message: format!(
@@ -606,7 +718,7 @@ fn find_sites(
                                 text()
                             ),
                         });
-                    } else if atoms == fam.new || eff == fam.new {
+                    } else if atoms == fam.new || *eff == fam.new {
                         fam.hazards.push(Note {
                             place: at(),
                             message: format!(
@@ -615,7 +727,7 @@ fn find_sites(
                             ),
                         });
                     } else if eff.contains(&Atom::H)
-                        && intersects(&toks_of_atoms(&eff, &NO_SEPARATOR), &old_toks)
+                        && intersects(&toks_of_atoms(eff, &NO_SEPARATOR), &old_toks)
                     {
                         fam.hazards.push(Note {
                             place: at(),
@@ -772,6 +884,17 @@ fn push_edit(
     ins: &[(usize, char)],
     offset_of: impl Fn(usize) -> Option<usize>,
 ) {
+    if file.excluded {
+        fam.blockers.push(Note {
+            place: Some(place(file, site)),
+            message: format!(
+                "{} builds keys of this family, but {} is excluded by the configuration: slotlint never edits it; put the tag in by hand there, or stop excluding it",
+                snippet(file, site),
+                file.display
+            ),
+        });
+        return;
+    }
     let Some(lit) = &site.lit else {
         fam.blockers.push(Note {
             place: Some(place(file, site)),

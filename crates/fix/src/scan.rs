@@ -80,6 +80,20 @@ impl Site {
     }
 }
 
+/// A key a Lua script builds itself (`'user:' .. ARGV[1] .. ':profile'`): `fix` does not
+/// rewrite Lua, so a family it may belong to is blocked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LuaKey {
+    /// Where it is: the Rust file of a script literal, or the `include_str!`'d Lua file.
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// The key expression as written in the script.
+    pub text: String,
+    /// Text and holes.
+    pub atoms: Vec<Atom>,
+}
+
 /// A file of the workspace as the fixer sees it.
 #[derive(Clone, Debug)]
 pub struct ScannedFile {
@@ -90,9 +104,17 @@ pub struct ScannedFile {
     pub unit: usize,
     /// Why the file was not scanned (it does not parse, or cannot be read).
     pub problem: Option<String>,
+    /// Why it was not read, when it was not (its text is then empty).
+    pub read_error: Option<slotlint_analyzer::input::ReadError>,
     pub sites: Vec<Site>,
     /// `const`/`static` string items: name and value.
     pub consts: Vec<(String, String)>,
+    /// `include_str!("…")` arguments, with the byte offset of the literal.
+    pub includes: Vec<(String, usize)>,
+    /// Keys built by Lua scripts held in this file's literals or included by it.
+    pub lua_keys: Vec<LuaKey>,
+    /// Excluded by the configuration: never edited.
+    pub excluded: bool,
     line_starts: Vec<usize>,
 }
 
@@ -128,20 +150,26 @@ pub fn scan_file(
         text,
         unit,
         problem: None,
+        read_error: None,
         sites: Vec::new(),
         consts: Vec::new(),
+        includes: Vec::new(),
+        lua_keys: Vec::new(),
+        excluded: false,
         line_starts,
     };
-    match syn::parse_file(&file.text) {
+    match slotlint_analyzer::parse::parse_rust(&file.text) {
         Ok(ast) => {
             let mut s = Scanner {
                 text: &file.text,
                 sites: Vec::new(),
                 consts: Vec::new(),
+                includes: Vec::new(),
                 pieces: HashSet::new(),
                 test_depth: usize::from(test_only),
             };
             s.visit_file(&ast);
+            file.includes = s.includes;
             let (mut sites, consts) = (s.sites, s.consts);
             for site in &mut sites {
                 let (line, column) = file.line_col(site.start);
@@ -154,6 +182,9 @@ pub fn scan_file(
             file.sites = sites;
             file.consts = consts;
         }
+        Err(e @ slotlint_analyzer::parse::RustParseError::TooDeep(_)) => {
+            file.problem = Some(e.to_string())
+        }
         Err(e) => file.problem = Some(format!("does not parse as Rust: {e}")),
     }
     // Spans of this tree are no longer needed: free the thread's source map.
@@ -165,6 +196,7 @@ struct Scanner<'t> {
     text: &'t str,
     sites: Vec<Site>,
     consts: Vec<(String, String)>,
+    includes: Vec<(String, usize)>,
     /// Byte ranges of expressions that are pieces of a longer string.
     pieces: HashSet<(usize, usize)>,
     test_depth: usize,
@@ -403,9 +435,13 @@ impl Scanner<'_> {
                     }
                 }
             }
-            "include_str" | "include_bytes" | "include" | "env" | "option_env" | "stringify"
-            | "concat_idents" | "module_path" | "file" | "line" | "column" | "cfg"
-            | "compile_error" => {}
+            "include_str" => {
+                if let Ok(lit) = m.parse_body::<syn::LitStr>() {
+                    self.includes.push((lit.value(), range_of(lit.span()).0));
+                }
+            }
+            "include_bytes" | "include" | "env" | "option_env" | "stringify" | "concat_idents"
+            | "module_path" | "file" | "line" | "column" | "cfg" | "compile_error" => {}
             _ => match args {
                 Ok(args) => {
                     for a in &args {

@@ -1,7 +1,11 @@
 //! All-or-nothing writes of several files: each new content goes to a temporary file in the
-//! target's folder (with the target's permissions), and only when every temporary file is
-//! written are they renamed over their targets. A failure at any point leaves every target as
-//! it was (renames already done are undone).
+//! target's folder (with the target's permissions and owner), flushed to disk, and only when
+//! every temporary file is written are they renamed over their targets, in the order given (so
+//! that a migration plan given first is on disk before any source changes). Before each
+//! rename the target's content is checked again, so that an edit made since slotlint read it
+//! is never overwritten. A failure at any point leaves every target as it was: each target
+//! replaced is kept as a hard link (its inode: owner, permissions and all) until the end, and
+//! renamed back on failure.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -11,8 +15,9 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug)]
 pub struct FileWrite {
     pub path: PathBuf,
-    /// What the file must hold now (`None`: it must not exist); checked before writing, so
-    /// that a file changed since it was read is never overwritten.
+    /// What the file must hold now (`None`: it must not exist); checked before writing and
+    /// again right before the file is replaced, so that a file changed since it was read is
+    /// never overwritten.
     pub expected: Option<String>,
     pub content: String,
 }
@@ -35,26 +40,65 @@ fn err(message: String) -> WriteError {
     WriteError { message }
 }
 
-struct Staged {
-    target: PathBuf,
+struct Staged<'w> {
+    write: &'w FileWrite,
     temp: PathBuf,
-    /// The target's content before, to undo a rename (`None`: the target did not exist).
-    original: Option<Vec<u8>>,
+    /// The original, kept under another name while the new content is in place (`None`: the
+    /// target did not exist).
+    backup: Option<PathBuf>,
 }
 
-fn temp_path(target: &Path, n: usize) -> PathBuf {
+fn side_path(target: &Path, n: usize, what: &str) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let dir = target.parent().unwrap_or(Path::new("."));
-    dir.join(format!(".{name}.slotlint-{}-{n}.tmp", std::process::id()))
+    dir.join(format!(
+        ".{name}.slotlint-{}-{n}.{what}",
+        std::process::id()
+    ))
+}
+
+/// The target as it is now: `Ok(None)` when it does not exist.
+fn current(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `Err` (a sentence) unless the target holds what the write expects.
+fn check_unchanged(w: &FileWrite) -> Result<(), WriteError> {
+    let now = current(&w.path).map_err(|e| {
+        err(format!(
+            "cannot read {}: {e}; nothing was written",
+            w.path.display()
+        ))
+    })?;
+    match (&w.expected, now) {
+        (Some(want), Some(bytes)) if want.as_bytes() == &bytes[..] => Ok(()),
+        (None, None) => Ok(()),
+        (Some(_), None) => Err(err(format!(
+            "{} disappeared since slotlint read it: nothing was written",
+            w.path.display()
+        ))),
+        (None, Some(_)) => Err(err(format!(
+            "{} appeared since slotlint looked: nothing was written",
+            w.path.display()
+        ))),
+        (Some(_), Some(_)) => Err(err(format!(
+            "{} changed since slotlint read it; run the fix again: nothing was written",
+            w.path.display()
+        ))),
+    }
 }
 
 /// Write every file or none.
 pub fn write_all(writes: &[FileWrite]) -> Result<(), WriteError> {
     // 1. Check every target before touching anything.
-    let mut originals = Vec::with_capacity(writes.len());
+    let mut metas = Vec::with_capacity(writes.len());
     for w in writes {
         match fs::symlink_metadata(&w.path) {
             Ok(meta) => {
@@ -64,35 +108,21 @@ pub fn write_all(writes: &[FileWrite]) -> Result<(), WriteError> {
                         w.path.display()
                     )));
                 }
+                if !meta.is_file() {
+                    return Err(err(format!(
+                        "{} is not a regular file: nothing was written",
+                        w.path.display()
+                    )));
+                }
                 if meta.permissions().readonly() {
                     return Err(err(format!(
                         "{} is read-only; make it writable to apply the fix: nothing was written",
                         w.path.display()
                     )));
                 }
-                let bytes = fs::read(&w.path).map_err(|e| {
-                    err(format!(
-                        "cannot read {}: {e}; nothing was written",
-                        w.path.display()
-                    ))
-                })?;
-                if w.expected.as_deref().map(str::as_bytes) != Some(&bytes[..]) {
-                    return Err(err(format!(
-                        "{} changed since slotlint read it; run the fix again: nothing was written",
-                        w.path.display()
-                    )));
-                }
-                originals.push((Some(bytes), Some(meta)));
+                metas.push(Some(meta));
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if w.expected.is_some() {
-                    return Err(err(format!(
-                        "{} disappeared since slotlint read it: nothing was written",
-                        w.path.display()
-                    )));
-                }
-                originals.push((None, None));
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => metas.push(None),
             Err(e) => {
                 return Err(err(format!(
                     "cannot read {}: {e}; nothing was written",
@@ -100,12 +130,13 @@ pub fn write_all(writes: &[FileWrite]) -> Result<(), WriteError> {
                 )))
             }
         }
+        check_unchanged(w)?;
     }
     // 2. Stage every new content in a temporary file beside its target.
     let mut staged: Vec<Staged> = Vec::new();
-    for (n, (w, (original, meta))) in writes.iter().zip(originals).enumerate() {
-        let temp = temp_path(&w.path, n);
-        if let Err(e) = stage(&temp, &w.content, meta.as_ref()) {
+    for (n, (w, meta)) in writes.iter().zip(&metas).enumerate() {
+        let temp = side_path(&w.path, n, "tmp");
+        if let Err(e) = stage(&temp, w.content.as_bytes(), meta.as_ref()) {
             let _ = fs::remove_file(&temp);
             for s in &staged {
                 let _ = fs::remove_file(&s.temp);
@@ -117,24 +148,28 @@ pub fn write_all(writes: &[FileWrite]) -> Result<(), WriteError> {
             )));
         }
         staged.push(Staged {
-            target: w.path.clone(),
+            write: w,
             temp,
-            original,
+            backup: None,
         });
     }
-    // 3. Rename them over their targets; undo on failure.
+    // 3. Replace the targets in order, each checked right before; undo on failure.
     for i in 0..staged.len() {
-        if let Err(e) = fs::rename(&staged[i].temp, &staged[i].target) {
+        if let Err(message) = replace(&mut staged[i], i, metas[i].as_ref()) {
+            // This target was not replaced: its backup, if made, is not needed.
+            if let Some(b) = &staged[i].backup {
+                let _ = fs::remove_file(b);
+            }
             for s in &staged[i..] {
                 let _ = fs::remove_file(&s.temp);
             }
             let mut undo_failures = Vec::new();
             for s in staged[..i].iter().rev() {
                 if let Err(u) = undo(s) {
-                    undo_failures.push(format!("{}: {u}", s.target.display()));
+                    undo_failures.push(format!("{}: {u}", s.write.path.display()));
                 }
             }
-            let mut message = format!("cannot replace {}: {e}", staged[i].target.display());
+            let mut message = message;
             if undo_failures.is_empty() {
                 message.push_str("; every file was left as it was");
             } else {
@@ -146,56 +181,73 @@ pub fn write_all(writes: &[FileWrite]) -> Result<(), WriteError> {
             return Err(err(message));
         }
     }
+    let mut dirs: Vec<&Path> = Vec::new();
     for s in &staged {
-        if let Some(dir) = s.target.parent() {
-            if let Ok(d) = File::open(dir) {
-                let _ = d.sync_all();
-            }
+        if let Some(b) = &s.backup {
+            let _ = fs::remove_file(b);
+        }
+        dirs.extend(s.write.path.parent());
+    }
+    // The renames on disk too: each folder once.
+    dirs.sort_unstable();
+    dirs.dedup();
+    for dir in dirs {
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
         }
     }
     Ok(())
 }
 
-fn stage(temp: &Path, content: &str, meta: Option<&fs::Metadata>) -> std::io::Result<()> {
+/// Put one staged file in place: the target checked again, kept as a backup, replaced.
+fn replace(s: &mut Staged, n: usize, meta: Option<&fs::Metadata>) -> Result<(), String> {
+    let target = &s.write.path;
+    check_unchanged(s.write).map_err(|e| e.message.replace(": nothing was written", ""))?;
+    if s.write.expected.is_none() {
+        // A new file: linking fails if something appeared there meanwhile.
+        fs::hard_link(&s.temp, target)
+            .map_err(|e| format!("cannot create {}: {e}", target.display()))?;
+        let _ = fs::remove_file(&s.temp);
+        return Ok(());
+    }
+    let backup = side_path(target, n, "orig");
+    if fs::hard_link(target, &backup).is_err() {
+        // No hard links here: a copy with the same permissions and owner.
+        let bytes =
+            fs::read(target).map_err(|e| format!("cannot read {}: {e}", target.display()))?;
+        stage(&backup, &bytes, meta)
+            .map_err(|e| format!("cannot keep a copy of {}: {e}", target.display()))?;
+    }
+    s.backup = Some(backup);
+    fs::rename(&s.temp, target).map_err(|e| format!("cannot replace {}: {e}", target.display()))
+}
+
+/// Write `content` to a new file `temp`, flushed to disk, with `meta`'s permissions and owner.
+fn stage(temp: &Path, content: &[u8], meta: Option<&fs::Metadata>) -> std::io::Result<()> {
     let mut f = OpenOptions::new().write(true).create_new(true).open(temp)?;
-    f.write_all(content.as_bytes())?;
+    f.write_all(content)?;
     f.sync_all()?;
     drop(f);
     if let Some(meta) = meta {
-        fs::set_permissions(temp, meta.permissions())?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::MetadataExt;
-            // Keep the owner too where we may (as root); elsewhere this fails harmlessly.
+            // The owner first (it may clear set-id bits), where we may (as root or the owner).
             let _ = std::os::unix::fs::chown(temp, Some(meta.uid()), Some(meta.gid()));
         }
-    }
-    Ok(())
-}
-
-fn undo(s: &Staged) -> std::io::Result<()> {
-    match &s.original {
-        None => fs::remove_file(&s.target),
-        Some(bytes) => {
-            let meta = fs::metadata(&s.target).ok();
-            let temp = s.temp.with_extension("undo");
-            stage_bytes(&temp, bytes, meta.as_ref())?;
-            fs::rename(&temp, &s.target).inspect_err(|_| {
-                let _ = fs::remove_file(&temp);
-            })
-        }
-    }
-}
-
-fn stage_bytes(temp: &Path, bytes: &[u8], meta: Option<&fs::Metadata>) -> std::io::Result<()> {
-    let mut f = OpenOptions::new().write(true).create_new(true).open(temp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    drop(f);
-    if let Some(meta) = meta {
         fs::set_permissions(temp, meta.permissions())?;
     }
     Ok(())
+}
+
+/// Put the original back (or remove a file that did not exist).
+fn undo(s: &Staged) -> std::io::Result<()> {
+    match (&s.write.expected, &s.backup) {
+        (None, _) => fs::remove_file(&s.write.path),
+        (Some(_), Some(backup)) => fs::rename(backup, &s.write.path),
+        // Never replaced.
+        (Some(_), None) => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -246,6 +298,76 @@ mod tests {
         assert_eq!(
             fs::read_dir(&d).unwrap().count(),
             2,
+            "no temporary file left"
+        );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// The second write finds the file changed by the first (as by another program between
+    /// the first check and its rename): it stops, and the first is undone.
+    #[test]
+    fn each_target_is_checked_again_right_before_it_is_replaced() {
+        let d = dir("recheck");
+        let a = d.join("a.rs");
+        fs::write(&a, "x").unwrap();
+        let e = write_all(&[
+            FileWrite {
+                path: a.clone(),
+                expected: Some("x".into()),
+                content: "y".into(),
+            },
+            FileWrite {
+                path: a.clone(),
+                expected: Some("x".into()),
+                content: "z".into(),
+            },
+        ])
+        .unwrap_err();
+        assert!(e.message.contains("changed since slotlint read it"), "{e}");
+        assert!(e.message.contains("every file was left as it was"), "{e}");
+        assert_eq!(fs::read_to_string(&a).unwrap(), "x");
+        assert_eq!(
+            fs::read_dir(&d).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// Issue 16, item 14: a rolled-back file keeps its inode, owner and permissions.
+    #[cfg(unix)]
+    #[test]
+    fn a_rollback_keeps_owner_and_permissions() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let d = dir("owner");
+        let a = d.join("a.rs");
+        fs::write(&a, "old").unwrap();
+        fs::set_permissions(&a, fs::Permissions::from_mode(0o640)).unwrap();
+        // Another owner where we may (the tests run as root in CI); else our own.
+        let _ = std::os::unix::fs::chown(&a, Some(65534), Some(65534));
+        let before = fs::metadata(&a).unwrap();
+        // The second write fails after the first replaced `a` (see the test above).
+        let result = write_all(&[
+            FileWrite {
+                path: a.clone(),
+                expected: Some("old".into()),
+                content: "new".into(),
+            },
+            FileWrite {
+                path: a.clone(),
+                expected: Some("old".into()),
+                content: "newer".into(),
+            },
+        ]);
+        assert!(result.is_err());
+        let after = fs::metadata(&a).unwrap();
+        assert_eq!(fs::read_to_string(&a).unwrap(), "old");
+        assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()));
+        assert_eq!(after.permissions().mode() & 0o777, 0o640);
+        assert_eq!(after.ino(), before.ino(), "the original inode is back");
+        assert_eq!(
+            fs::read_dir(&d).unwrap().count(),
+            1,
             "no temporary file left"
         );
         fs::remove_dir_all(&d).unwrap();

@@ -13,8 +13,7 @@ use slotlint_syntax::format_args::{Bound, BoundPiece, FormatCall};
 use super::value::{one_of, Value};
 use super::Interp;
 
-/// Largest file `include_str!` is followed into.
-const MAX_INCLUDED_BYTES: u64 = 1 << 20;
+use crate::input::MAX_INCLUDED_BYTES;
 
 impl<'c, 'a> Interp<'c, 'a> {
     pub(super) fn eval_macro(&mut self, mac: &'a syn::Macro) -> Value<'a> {
@@ -82,12 +81,17 @@ impl<'c, 'a> Interp<'c, 'a> {
                     }) => Some(s.value()),
                     _ => None,
                 });
-                let Some(path) = text.and_then(|t| self.included_path(&t)) else {
+                let Some((rel, path)) =
+                    text.and_then(|t| Some((t.clone(), self.included_path(&t)?)))
+                else {
                     return Value::Unknown;
                 };
-                let small = std::fs::metadata(&path).is_ok_and(|m| m.len() <= MAX_INCLUDED_BYTES);
-                match small.then(|| std::fs::read_to_string(&path).ok()).flatten() {
-                    Some(content) => {
+                let shown = std::path::Path::new(&self.source().display)
+                    .parent()
+                    .map_or_else(|| rel.clone(), |dir| dir.join(&rel).display().to_string());
+                match crate::input::read_included(&path, &shown, &self.cx.root, MAX_INCLUDED_BYTES)
+                {
+                    Ok(content) => {
                         self.cx
                             .included
                             .borrow_mut()
@@ -95,7 +99,14 @@ impl<'c, 'a> Interp<'c, 'a> {
                             .or_insert(path);
                         Value::str(&content)
                     }
-                    None => Value::Unknown,
+                    Err(why) => {
+                        let span = self.span_of(mac.path.span());
+                        self.cx
+                            .include_errors
+                            .borrow_mut()
+                            .push((self.file, span, why));
+                        Value::Unknown
+                    }
                 }
             }
             _ => {

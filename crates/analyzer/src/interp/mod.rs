@@ -78,6 +78,8 @@ pub struct UnitContext<'a> {
     lua_literals: RefCell<HashMap<String, LiteralOrigin>>,
     /// Files read with `include_str!`, by text.
     included: RefCell<HashMap<String, std::path::PathBuf>>,
+    /// `include_str!`s whose file could not be read: (file, span of the macro, why).
+    include_errors: RefCell<Vec<(usize, Span, String)>>,
 }
 
 type MacroArgs = Punctuated<Expr, Token![,]>;
@@ -155,7 +157,16 @@ impl<'a> UnitContext<'a> {
             root: root.to_path_buf(),
             lua_literals: RefCell::new(HashMap::new()),
             included: RefCell::new(HashMap::new()),
+            include_errors: RefCell::new(Vec::new()),
         }
+    }
+
+    /// `include_str!`s whose file could not be read, once each: (file, span of the macro, why).
+    pub fn include_errors(&self) -> Vec<(usize, Span, String)> {
+        let mut errors = self.include_errors.borrow().clone();
+        errors.sort_by_key(|(file, span, _)| (*file, span.start));
+        errors.dedup_by_key(|(file, span, _)| (*file, span.start));
+        errors
     }
 
     /// A macro's body as comma-separated expressions (`format!`, `vec!`, `assert!`…).

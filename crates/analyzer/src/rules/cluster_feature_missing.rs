@@ -139,7 +139,8 @@ fn findings(view: &Input<'_>) -> (Vec<Diagnostic>, Vec<SourceFile>) {
     if !talks {
         return (Vec::new(), Vec::new());
     }
-    let Ok(text) = std::fs::read_to_string(manifest) else {
+    // Discovery vetted the manifest; it is read the one way every file is read all the same.
+    let Ok(text) = crate::input::read_text(manifest, None, crate::input::MAX_FILE_BYTES) else {
         return (Vec::new(), Vec::new());
     };
     let display = crate::display_path(manifest, view.display_root);

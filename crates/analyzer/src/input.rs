@@ -1,0 +1,433 @@
+//! Reading the files slotlint is given, and nothing else. Every text slotlint reads from a
+//! scanned project — Rust sources, manifests, `include_str!`'d Lua, the files `fix` edits —
+//! goes through [`read_text`], which
+//!
+//! - reads regular files only: FIFOs, devices (`/dev/zero`, `/dev/ptmx`), sockets and folders
+//!   are refused without a blocking open (the type is checked on the path, and again on the
+//!   opened handle, which is opened non-blocking);
+//! - refuses a path that resolves (through symbolic links) outside its [`Boundary`], the
+//!   workspace root: a committed `src/env.rs -> /proc/self/environ` is never read;
+//! - enforces the size limit on the bytes actually read (`/proc` files report a length of 0);
+//! - checks UTF-8.
+//!
+//! Its errors name the file as shown to users and never contain any of the file's content.
+//! Not here: finding the files ([`crate::workspace`]), parsing them ([`crate::parse`]).
+
+use std::fs::{File, Metadata};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A source file larger than this is reported and skipped: generated code, not service code.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// An `include_str!`'d Lua body larger than this is not read.
+pub const MAX_INCLUDED_BYTES: u64 = 1024 * 1024;
+
+/// Source bytes read per package (crate): beyond this, its largest files are skipped and
+/// reported. Parsing and analysis take about 110 bytes of memory per source byte (three 15 MiB
+/// files in one crate took 4 GB; now one is read, 1.7 GB), so this bounds the memory of one
+/// worker to about 2 GB.
+pub const MAX_UNIT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The folder nothing is read outside of: its canonical path, computed once.
+#[derive(Clone, Debug)]
+pub struct Boundary {
+    root: PathBuf,
+}
+
+impl Boundary {
+    pub fn new(root: &Path) -> Boundary {
+        Boundary {
+            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Whether `path`, every symbolic link resolved, lies inside the boundary.
+    pub fn contains(&self, path: &Path) -> bool {
+        path.canonicalize().is_ok_and(|c| c.starts_with(&self.root))
+    }
+}
+
+/// Why a file was not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadError {
+    /// A FIFO, device, socket or folder (what it is).
+    NotRegular(&'static str),
+    /// A symbolic link (or a path through one) that leads outside the workspace.
+    OutsideRoot,
+    /// More bytes than the limit.
+    TooLarge { limit: u64 },
+    /// Not read: its package's sources already reached [`MAX_UNIT_BYTES`].
+    OverBudget { limit: u64 },
+    /// Not UTF-8 (valid up to this byte).
+    NotUtf8 { valid_up_to: usize },
+    /// The operating system refused (missing, permissions…): its message.
+    Io(String),
+}
+
+impl ReadError {
+    /// Whether the file is a regular file of the workspace whose text can still be searched
+    /// (too large, or not UTF-8), as opposed to one that is not a source at all.
+    pub fn is_searchable(&self) -> bool {
+        matches!(
+            self,
+            ReadError::TooLarge { .. } | ReadError::OverBudget { .. } | ReadError::NotUtf8 { .. }
+        )
+    }
+
+    /// A sentence about the file shown as `shown`, without any of its content.
+    pub fn message(&self, shown: &str) -> String {
+        match self {
+            ReadError::NotRegular(what) => {
+                format!("{shown} is {what}, not a regular file; not read")
+            }
+            ReadError::OutsideRoot => format!(
+                "{shown} is a symbolic link that leads outside the workspace; not read (slotlint reads nothing outside the workspace)"
+            ),
+            ReadError::TooLarge { limit } => format!(
+                "{shown} is larger than the {} slotlint reads; skipped",
+                size(*limit)
+            ),
+            ReadError::OverBudget { limit } => format!(
+                "{shown} was not read: its package's sources are larger than the {} slotlint reads per package; skipped",
+                size(*limit)
+            ),
+            ReadError::NotUtf8 { valid_up_to } => {
+                format!("{shown} is not valid UTF-8 (byte {valid_up_to}); skipped")
+            }
+            ReadError::Io(e) => format!("cannot read {shown}: {e}"),
+        }
+    }
+}
+
+/// `1 MiB`, `512 KiB`: limits as messages state them.
+pub fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{} KiB", bytes >> 10)
+    }
+}
+
+fn kind(meta: &Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(unix)]
+fn open(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // Non-blocking: should the path have become a FIFO since it was checked, the open does
+    // not wait for a writer (the handle's type is checked next). No controlling terminal.
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open(path: &Path) -> std::io::Result<File> {
+    File::open(path)
+}
+
+/// Open `path` for reading if it is a regular file inside `boundary`.
+fn open_regular(path: &Path, boundary: Option<&Boundary>) -> Result<(File, Metadata), ReadError> {
+    if let Some(b) = boundary {
+        if !b.contains(path) {
+            // A missing file is missing, not outside.
+            return Err(match std::fs::metadata(path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => ReadError::Io(e.to_string()),
+                _ => ReadError::OutsideRoot,
+            });
+        }
+    }
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind(&meta)));
+    }
+    let file = open(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind(&meta)));
+    }
+    Ok((file, meta))
+}
+
+/// Read `path` as UTF-8 text: a regular file inside `boundary` (when given) of at most
+/// `limit` bytes.
+pub fn read_text(
+    path: &Path,
+    boundary: Option<&Boundary>,
+    limit: u64,
+) -> Result<String, ReadError> {
+    let (file, meta) = open_regular(path, boundary)?;
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize + 1);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        valid_up_to: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// An `include_str!`'d file (a Lua body): a regular file inside `root` of at most `limit`
+/// bytes. The error is a sentence naming the file as `shown`. For the interpreter's `include_str!`.
+pub fn read_included(path: &Path, shown: &str, root: &Path, limit: u64) -> Result<String, String> {
+    read_text(path, Some(&Boundary::new(root)), limit).map_err(|e| e.message(shown))
+}
+
+/// A package's source files, read with [`read_text`]: each at most [`MAX_FILE_BYTES`], all
+/// together at most [`MAX_UNIT_BYTES`]. Smaller files are read first, so that what does not fit
+/// is the largest files (generated code, most likely), which are then
+/// [`ReadError::OverBudget`]. Results are in the order of `files`. The analyzer and `fix` read
+/// packages with this, so that they see the same files.
+pub fn read_unit_sources(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<String, ReadError>> {
+    let mut order: Vec<(u64, usize)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (std::fs::metadata(p).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_unstable();
+    let mut left = MAX_UNIT_BYTES;
+    let mut out: Vec<Option<Result<String, ReadError>>> = vec![None; files.len()];
+    for (_, i) in order {
+        let path = &files[i];
+        let read = if left == 0 {
+            // Not read at all: only a regular file of the workspace is over budget.
+            open_regular(path, Some(boundary)).and(Err(ReadError::OverBudget {
+                limit: MAX_UNIT_BYTES,
+            }))
+        } else {
+            match read_text(path, Some(boundary), left.min(MAX_FILE_BYTES)) {
+                Ok(text) => {
+                    left -= text.len() as u64;
+                    Ok(text)
+                }
+                // Too large for what is left: too large on its own, or over the package's budget.
+                Err(ReadError::TooLarge { .. }) if left < MAX_FILE_BYTES => {
+                    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+                        Err(ReadError::TooLarge {
+                            limit: MAX_FILE_BYTES,
+                        })
+                    } else {
+                        Err(ReadError::OverBudget {
+                            limit: MAX_UNIT_BYTES,
+                        })
+                    }
+                }
+                Err(e) => Err(e),
+            }
+        };
+        out[i] = Some(read);
+    }
+    out.into_iter()
+        .map(|r| r.unwrap_or(Err(ReadError::Io("not read".into()))))
+        .collect()
+}
+
+/// Where each of `needles` first occurs in a regular file (1-based line and column in bytes),
+/// for files too large or not UTF-8 enough to be read whole. Streams the file in chunks, so
+/// memory stays small whatever its size; reads at most `max_bytes` (past that,
+/// `Err(TooLarge)`: the caller cannot know).
+pub fn find_in_file(
+    path: &Path,
+    boundary: Option<&Boundary>,
+    needles: &[&str],
+    max_bytes: u64,
+) -> Result<Vec<Option<(usize, usize)>>, ReadError> {
+    let (file, _) = open_regular(path, boundary)?;
+    let mut found: Vec<Option<(usize, usize)>> = vec![None; needles.len()];
+    let longest = needles.iter().map(|n| n.len()).max().unwrap_or(0);
+    if longest == 0 {
+        return Ok(found);
+    }
+    let Ok(automaton) = aho_corasick::AhoCorasick::new(needles) else {
+        return Err(ReadError::Io("too many needles".into()));
+    };
+    let mut reader = file.take(max_bytes.saturating_add(1));
+    const CHUNK: usize = 1 << 20;
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + longest);
+    // Line and column at the start of `buf`, and how much of `buf` was searched already (the
+    // kept tail: a match must end past it).
+    let (mut line, mut col) = (1usize, 1usize);
+    let mut searched = 0usize;
+    let mut total: u64 = 0;
+    let mut chunk = vec![0u8; CHUNK];
+    loop {
+        let n = reader
+            .read(&mut chunk)
+            .map_err(|e| ReadError::Io(e.to_string()))?;
+        total += n as u64;
+        if total > max_bytes {
+            return Err(ReadError::TooLarge { limit: max_bytes });
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        for m in automaton.find_overlapping_iter(&buf[..]) {
+            let k = m.pattern().as_usize();
+            if found[k].is_none() && m.end() > searched {
+                found[k] = Some(advance(&buf[..m.start()], line, col));
+            }
+        }
+        if n == 0 {
+            return Ok(found);
+        }
+        // Keep the tail that could start a match across the chunk boundary.
+        let keep = buf.len().min(longest - 1);
+        let cut = buf.len() - keep;
+        (line, col) = advance(&buf[..cut], line, col);
+        buf.drain(..cut);
+        searched = buf.len();
+    }
+}
+
+/// 1-based line and column (in characters) of each needle's first occurrence in `text`.
+pub fn find_in_text(text: &str, needles: &[&str]) -> Vec<Option<(usize, usize)>> {
+    let mut out = vec![None; needles.len()];
+    let Ok(automaton) = aho_corasick::AhoCorasick::new(needles) else {
+        return out;
+    };
+    for m in automaton.find_overlapping_iter(text) {
+        let k = m.pattern().as_usize();
+        if out[k].is_none() {
+            let before = &text[..m.start()];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            out[k] = Some((line, before[start..].chars().count() + 1));
+        }
+    }
+    out
+}
+
+fn advance(bytes: &[u8], mut line: usize, mut col: usize) -> (usize, usize) {
+    for &b in bytes {
+        if b == b'\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regular_files_inside_the_boundary_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("a.rs"), "fn a() {}").unwrap();
+        std::fs::write(dir.path().join("secret"), "TOKEN=hunter2").unwrap();
+        let b = Boundary::new(&root);
+        assert_eq!(
+            read_text(&root.join("a.rs"), Some(&b), 100).unwrap(),
+            "fn a() {}"
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path().join("secret"), root.join("env.rs")).unwrap();
+            std::os::unix::fs::symlink("a.rs", root.join("inside.rs")).unwrap();
+            assert_eq!(
+                read_text(&root.join("env.rs"), Some(&b), 100),
+                Err(ReadError::OutsideRoot)
+            );
+            assert!(read_text(&root.join("inside.rs"), Some(&b), 100).is_ok());
+            std::os::unix::fs::symlink("/dev/zero", root.join("zero.rs")).unwrap();
+            // Outside the root, and a device besides: refused either way, without reading.
+            assert!(read_text(&root.join("zero.rs"), None, 100).is_err());
+            let fifo = root.join("pipe.rs");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+            assert_eq!(
+                read_text(&fifo, Some(&b), 100),
+                Err(ReadError::NotRegular("a FIFO (named pipe)"))
+            );
+        }
+        assert_eq!(
+            read_text(&root.join("a.rs"), Some(&b), 4),
+            Err(ReadError::TooLarge { limit: 4 })
+        );
+        let e = read_text(&root.join("missing.rs"), Some(&b), 4).unwrap_err();
+        assert!(matches!(e, ReadError::Io(_)), "{e:?}");
+    }
+
+    #[test]
+    fn a_package_reads_at_most_its_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = "x".repeat((MAX_UNIT_BYTES / 2) as usize + 1);
+        let names = ["a.rs", "b.rs", "c.rs"];
+        for n in names {
+            std::fs::write(dir.path().join(n), &big).unwrap();
+        }
+        let files: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
+        let read = read_unit_sources(&files, &Boundary::new(dir.path()));
+        assert!(read[0].is_ok());
+        assert_eq!(
+            read[1],
+            Err(ReadError::OverBudget {
+                limit: MAX_UNIT_BYTES
+            })
+        );
+        assert_eq!(
+            read[2],
+            Err(ReadError::OverBudget {
+                limit: MAX_UNIT_BYTES
+            })
+        );
+    }
+
+    #[test]
+    fn proc_files_are_limited_by_what_is_read() {
+        // /proc files report a length of 0: the limit holds on the bytes.
+        let e = read_text(Path::new("/proc/self/maps"), None, 8);
+        if Path::new("/proc/self/maps").exists() {
+            assert_eq!(e, Err(ReadError::TooLarge { limit: 8 }));
+        }
+    }
+
+    #[test]
+    fn streaming_search_finds_needles_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.rs");
+        let mut text = "x\n".repeat(600_000);
+        text.push_str("  let k = \"user:profile\";\n");
+        std::fs::write(&p, &text).unwrap();
+        let hit = find_in_file(&p, None, &["nothing", "user:profile", "x\nx"], 1 << 30).unwrap();
+        assert_eq!(hit, vec![None, Some((600_001, 12)), Some((1, 1))]);
+        assert_eq!(
+            find_in_file(&p, None, &["absent"], 1 << 30).unwrap(),
+            vec![None]
+        );
+        assert!(matches!(
+            find_in_file(&p, None, &["absent"], 1000),
+            Err(ReadError::TooLarge { .. })
+        ));
+    }
+}
