@@ -403,7 +403,7 @@ fn configuration_in_cargo_toml_sets_levels_paths_and_the_redis_version() {
     // The excluded file was still read: the key helper it defines is followed.
     let doc = json_of(&out);
     let keys = &doc["diagnostics"][0]["keys"];
-    assert_eq!(keys[1]["pattern"], "archive:order:{id}", "{keys}");
+    assert_eq!(keys[1]["pattern"], "archive:order:<id>", "{keys}");
     // The command line wins.
     let out = run(&[
         "check",

@@ -252,7 +252,7 @@ fn a_family_is_rewritten_everywhere_it_is_built() {
     let profile = family(&plan, "user:{}:profile");
     assert_eq!(profile["new_skeleton"], "{{user:{}}}:profile");
     assert_eq!(profile["scan"], "user:*:profile");
-    assert_eq!(profile["tag"], "user:{user}");
+    assert_eq!(profile["tag"], "user:<user>");
     let sites: Vec<String> = profile["sites"]
         .as_array()
         .unwrap()
@@ -338,7 +338,7 @@ fn a_family_built_piece_by_piece_blocks_its_fix_and_is_named() {
     let (listing, plan) = dry_run_plan(dir.path(), true);
     let fix = listing
         .split("\n\n")
-        .find(|b| b.contains("hash tag `order:{id}`"))
+        .find(|b| b.contains("hash tag `order:<id>`"))
         .unwrap_or_else(|| panic!("{listing}"));
     assert!(fix.contains("[blocked]"), "{fix}");
     assert!(
@@ -409,7 +409,7 @@ fn dry_run_lists_and_writes_nothing() {
     let (listing, _) = dry_run_plan(dir.path(), false);
     assert_eq!(snapshot(dir.path()), before, "--dry-run wrote something");
     assert!(
-        listing.contains("fix 6 [safe, would apply]: hash tag `scratch:{n}`"),
+        listing.contains("fix 6 [safe, would apply]: hash tag `scratch:<n>`"),
         "{listing}"
     );
     assert!(listing.contains("[unsafe, needs --unsafe]"), "{listing}");
@@ -521,34 +521,34 @@ fn conflicts_constants_and_templates_block_globs_and_unknown_helpers_are_hazards
     let dir = copy_fixture("hazards");
     let (listing, _) = dry_run_plan(dir.path(), true);
     // One family that two groups would rename differently.
-    let team = fix_block(&listing, "`team:{t}`");
+    let team = fix_block(&listing, "`team:<t>`");
     assert!(team.contains("[blocked]"), "{team}");
     assert!(
-        team.contains("`team:{t}:members` would be renamed both to `{team:{t}}:members` and to `team:{{t}}:members`"),
+        team.contains("`team:<t>:members` would be renamed both to `{team:<t>}:members` and to `team:{<t>}:members`"),
         "{team}"
     );
     // A key that starts with a constant's value: its template's glob would match anything.
-    let chat = fix_block(&listing, "`{room}`");
+    let chat = fix_block(&listing, "`<room>`");
     assert!(chat.contains("[blocked]"), "{chat}");
     assert!(
-        chat.contains("the keys of `{}:{}:log` start with a value, not fixed text: the SCAN glob `*:*:log` would match unrelated keys"),
+        chat.contains("the keys of `<CHAT>:<room>:log` start with a value, not fixed text: the SCAN glob `*:*:log` would match unrelated keys"),
         "{chat}"
     );
     // A template used through `str::replace`.
-    let gift = fix_block(&listing, "`gift:{g}`");
+    let gift = fix_block(&listing, "`gift:<g>`");
     assert!(gift.contains("[blocked]"), "{gift}");
     assert!(
         gift.contains("src/lib.rs:40:25: \"gift:{}:code\" is a template of this family's keys"),
         "{gift}"
     );
     // A glob that would stop matching, and a helper that may build the family: unsafe, named.
-    let feed = fix_block(&listing, "`feed:{f}`");
+    let feed = fix_block(&listing, "`feed:<f>`");
     assert!(feed.contains("[unsafe, would apply]"), "{feed}");
     assert!(
         feed.contains("hazard: src/lib.rs:20:14: the glob \"feed:*\" would no longer match keys of this family"),
         "{feed}"
     );
-    let note = fix_block(&listing, "`note:{n}`");
+    let note = fix_block(&listing, "`note:<n>`");
     assert!(
         note.contains("hazard: src/lib.rs:29:13: `format!(\"{kind}:{id}:body\")` may build keys of this family"),
         "{note}"
@@ -809,7 +809,7 @@ fn files_the_configuration_excludes_are_never_edited() {
     let out = slotlint(&["fix", "--unsafe", "--dry-run"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let listing = text(&out.stdout);
-    let user = fix_block(&listing, "`user:{user}`");
+    let user = fix_block(&listing, "`user:<user>`");
     assert!(user.contains("[blocked]"), "{user}");
     assert!(
         user.contains("blocked: src/keys.rs:4:13: \"user:{user}:profile\" builds keys of this family, but src/keys.rs is excluded by the configuration: slotlint never edits it"),
@@ -848,7 +848,7 @@ fn format_json_lists_fixes_families_applicability_and_blockers() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|fam| fam["old"] == "user:{user}:profile")
+                .any(|fam| fam["old"] == "user:<user>:profile")
         })
         .unwrap();
     assert_eq!(user["applicability"], "unsafe");

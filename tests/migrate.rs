@@ -331,7 +331,7 @@ fn migrate_moves_ten_thousand_keys_and_loses_nothing() {
     assert!(stderr.contains("10000 renamed"), "{stderr}");
     // Progress per family on stderr.
     assert!(
-        stderr.contains("`user:{user}:profile` -> `{user:{user}}:profile`"),
+        stderr.contains("`user:<user>:profile` -> `{user:<user>}:profile`"),
         "{stderr}"
     );
 

@@ -39,7 +39,7 @@ fn s(spec: &str) -> Value<'static> {
     Value::Str(pat(spec))
 }
 
-/// The text of each alternative (`{name}` for holes, the bound value for bound ones).
+/// The text of each alternative (`<name>` for holes, the bound value for bound ones).
 fn texts(v: &Value<'_>) -> Vec<String> {
     v.alternatives()
         .iter()
@@ -78,7 +78,7 @@ fn joins_of_texts_numbers_and_holes_are_alternatives() {
     assert_eq!(texts(&Value::Int(1).join(s("a"))), ["1", "a"]);
     let same_hole = Value::Opaque(hole("id")).join(Value::Opaque(hole("id")));
     assert!(matches!(same_hole, Value::Opaque(_)), "{same_hole:?}");
-    assert_eq!(texts(&s("a:$id").join(s("b:$id"))), ["a:{id}", "b:{id}"]);
+    assert_eq!(texts(&s("a:$id").join(s("b:$id"))), ["a:<id>", "b:<id>"]);
     assert!(matches!(s("a").join(Value::Unknown), Value::Str(_)));
     assert!(matches!(
         s("a").join(Value::Conn(ConnInfo::unknown())),
@@ -149,7 +149,7 @@ fn joined_pipelines_stay_atomic_incomplete_and_keep_each_command_once() {
     };
     assert!(state.atomic, "one atomic path makes the pipeline atomic");
     assert!(!state.complete, "one path added commands out of sight");
-    assert_eq!(keys_of(&joined), ["q:{id}:running", "q:{id}:done"]);
+    assert_eq!(keys_of(&joined), ["q:<id>:running", "q:<id>:done"]);
 }
 
 #[test]
@@ -179,11 +179,11 @@ fn substitution_fills_a_constructors_fields_with_its_arguments() {
     };
     assert_eq!(
         text("running"),
-        (Some("tracker:emails:running".into()), "{ns}:running".into())
+        (Some("tracker:emails:running".into()), "<ns>:running".into())
     );
     assert_eq!(
         text("done"),
-        (Some("tracker:emails:done".into()), "{ns}:done".into())
+        (Some("tracker:emails:done".into()), "<ns>:done".into())
     );
 }
 
@@ -206,7 +206,7 @@ fn substitution_reaches_the_keys_of_builders_returned_by_helpers() {
 #[test]
 fn a_hole_filled_by_a_run_time_value_stays_a_hole() {
     let filled = s("jobs:$q:pending").substitute(&fills("q", Value::Opaque(hole("arg"))));
-    assert_eq!(texts(&filled), ["jobs:{arg}:pending"]);
+    assert_eq!(texts(&filled), ["jobs:<arg>:pending"]);
 }
 
 #[test]
@@ -214,7 +214,7 @@ fn alternatives_of_several_holes_multiply_and_give_up_past_the_bound() {
     let three = || one_of(vec![Value::str("a"), Value::str("b"), Value::str("c")]);
     let two_holes = s("$x:$y");
     let one = two_holes.substitute(&fills("x", three()));
-    assert_eq!(texts(&one), ["a:{y}", "b:{y}", "c:{y}"]);
+    assert_eq!(texts(&one), ["a:<y>", "b:<y>", "c:<y>"]);
     let both = two_holes.substitute(&|_: &Hole| Some(three()));
     assert!(
         matches!(both, Value::Unknown),
@@ -251,8 +251,8 @@ fn a_whole_parameter_key_takes_the_callers_value_only_when_it_has_text() {
 fn values_as_key_text() {
     let text = |v: Value<'_>| v.as_pattern().map(|p| p.to_string());
     assert_eq!(text(Value::Int(42)), Some("42".into()));
-    assert_eq!(text(Value::Opaque(hole("id"))), Some("{id}".into()));
-    assert_eq!(text(Value::List(vec![s("a:$id")])), Some("a:{id}".into()));
+    assert_eq!(text(Value::Opaque(hole("id"))), Some("<id>".into()));
+    assert_eq!(text(Value::List(vec![s("a:$id")])), Some("a:<id>".into()));
     assert_eq!(text(Value::List(vec![s("a"), s("b")])), None);
     assert_eq!(text(Value::Conn(ConnInfo::unknown())), None);
 }

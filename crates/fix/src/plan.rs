@@ -630,7 +630,7 @@ fn find_sites(fam: &mut Family, files: &[ScannedFile], index: &Candidates, menti
             place: None,
             message: format!(
                 "the keys of `{}` start with a value, not fixed text: the SCAN glob `{old_glob}` would match unrelated keys; put the tag in by hand",
-                crate::pattern::skeleton_string(&fam.old)
+                fam.old_display
             ),
         });
     }

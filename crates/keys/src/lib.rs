@@ -428,14 +428,17 @@ impl KeyPattern {
     }
 }
 
-/// `user:{id}:profile`: text as is, holes as `{name}`. A literal key displays as itself.
+/// `user:<id>:profile`: text as is (literal braces are hash tags in the key), holes as `<name>`,
+/// holes with a known value as that value. A literal key displays as itself. This is the one
+/// notation for keys in messages, labels, notes and JSON; Rust source (`{{ }}` escapes) is shown
+/// only where source is (diffs, edit lines).
 impl fmt::Display for KeyPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for seg in &self.segments {
             match seg {
                 Segment::Text(t) => f.write_str(t)?,
                 Segment::Hole(Hole { value: Some(v), .. }) => f.write_str(v)?,
-                Segment::Hole(h) => write!(f, "{{{}}}", h.name)?,
+                Segment::Hole(h) => write!(f, "<{}>", h.name)?,
             }
         }
         Ok(())
@@ -707,7 +710,7 @@ mod tests {
     #[test]
     fn display_and_skeleton() {
         let p = pat("{user:<id>}:profile");
-        assert_eq!(p.to_string(), "{user:{id}}:profile");
+        assert_eq!(p.to_string(), "{user:<id>}:profile");
         assert_eq!(p.skeleton(), "{{user:{}}}:profile");
     }
 
@@ -757,7 +760,7 @@ mod tests {
         assert_eq!(items.as_literal().as_deref(), Some("cart:42:items"));
         assert_eq!(items.slot(), Some(hashslot::slot("cart:42:items")));
         assert_eq!(items.skeleton(), "cart:{}:items");
-        assert_eq!(items.template().to_string(), "cart:{user}:items");
+        assert_eq!(items.template().to_string(), "cart:<user>:items");
         let mut coupon = KeyPattern::literal("cart:");
         coupon.push_hole(Hole::bound("user", "42"));
         coupon.push_text(":coupon");

@@ -214,15 +214,15 @@ mod tests {
     fn shared_entity_becomes_the_tag() {
         assert_eq!(
             rewrite(&["user:<id>:profile", "user:<id>:settings"]),
-            ["{user:{id}}:profile", "{user:{id}}:settings"]
+            ["{user:<id>}:profile", "{user:<id>}:settings"]
         );
         assert_eq!(
             rewrite(&["user:<id>:pro", "user:<id>:promo"]),
-            ["{user:{id}}:pro", "{user:{id}}:promo"]
+            ["{user:<id>}:pro", "{user:<id>}:promo"]
         );
         assert_eq!(
             rewrite(&["stock:<id>", "reserved:<id>"]),
-            ["stock:{{id}}", "reserved:{{id}}"]
+            ["stock:{<id>}", "reserved:{<id>}"]
         );
         assert_eq!(
             rewrite(&["session:old", "session:new"]),

@@ -187,8 +187,19 @@ impl<'c, 'a> Interp<'c, 'a> {
                 arms = value.arms().cloned();
             }
             let literal_ok = spec.is_empty();
-            // What the placeholder is called in the template (`{GAME}`; `{}` → `value`).
-            let placeholder = name.unwrap_or("value");
+            // What the placeholder is called in the template: `{GAME}` → `GAME`; `{}` → the
+            // argument's text (`PREFIX`, `42`: a literal argument is its own name, which tells
+            // the help that it never varies).
+            let arg_text = match arg {
+                Bound::Expr(e) => Some(self.short_text(e)),
+                _ => None,
+            };
+            let literal_arg = matches!(arg, Bound::Expr(Expr::Lit(_)));
+            let placeholder = match (name, &arg_text) {
+                (Some(n), _) => n,
+                (None, Some(t)) if !t.is_empty() && t.len() <= 40 => t.as_str(),
+                _ => "value",
+            };
             // A type of the crate formatted with `{}`: what its `Display` writes.
             let value = match &value {
                 Value::Object(o) if spec.is_empty() => self.display(&o.clone()).unwrap_or(value),
@@ -200,10 +211,13 @@ impl<'c, 'a> Interp<'c, 'a> {
                     // A known value fills a placeholder: the key's text has the value, the
                     // template keeps the placeholder (what `fix` edits).
                     Value::Str(p) if literal_ok && p.is_literal() && !p.segments().is_empty() => {
-                        KeyPattern::hole(Hole::bound(
-                            placeholder,
-                            p.as_literal().unwrap_or_default(),
-                        ))
+                        let value = p.as_literal().unwrap_or_default();
+                        let name = if literal_arg {
+                            value.as_str()
+                        } else {
+                            placeholder
+                        };
+                        KeyPattern::hole(Hole::bound(name, value.clone()))
                     }
                     Value::Str(p) if literal_ok || !p.is_literal() => p.clone(),
                     Value::Int(n) if literal_ok => {

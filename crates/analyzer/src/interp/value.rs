@@ -604,7 +604,7 @@ mod tests {
             template.substitute(&|h| (h.id == HoleId::named("p")).then_some(Value::Int(42)));
         let Value::Str(p) = literal else { panic!() };
         assert_eq!(p.as_literal().as_deref(), Some("user:42:profile"));
-        assert_eq!(p.template().to_string(), "user:{p}:profile");
+        assert_eq!(p.template().to_string(), "user:<p>:profile");
         let branches = template.substitute(&|h| {
             (h.id == HoleId::named("p")).then(|| one_of(vec![Value::str("a"), Value::str("b")]))
         });

@@ -35,7 +35,7 @@ only run-time values decide; `note` when slotlint cannot resolve the keys.
 
 ## Example
 ```rust
-// error: `user:{id}:profile` and `user:{id}:settings` differ outside any hash tag
+// error: `user:<id>:profile` and `user:<id>:settings` differ outside any hash tag
 con.rename(format!("user:{id}:profile"), format!("user:{id}:settings"))?;
 ```
 

@@ -15,18 +15,18 @@ pub const RULE: Rule = Rule {
     code: "SL207",
     severity: Severity::Warning,
     summary:
-        "a constant hash tag over varying keys (`{sessions}:{id}`): the whole family on one node",
+        "a constant hash tag over varying keys (`{sessions}:<id>`): the whole family on one node",
     docs: r#"## What it finds
 Key families (keys built the same way, e.g. `format!("{{sessions}}:{id}")`) whose hash tag has
-no varying part while the key outside the tag varies: `{sessions}:{id}`, `{cache}:item:{id}`.
+no varying part while the key outside the tag varies: `{sessions}:<id>`, `{cache}:item:<id>`.
 Reported once per family, at its first use in the crate, with the other uses in that file
 labeled.
 
 Not reported: fixed keys, even when they share a tag (`{stats}:daily` and `{stats}:weekly` are two
-keys, not a growing family); tags with a varying part (`{user:{id}}:profile`); and families whose
+keys, not a growing family); tags with a varying part (`{user:<id>}:profile`); and families whose
 constant tag is shared by several keys of one multi-key command, transaction, pipeline or script
 — there the constant tag is what makes the operation legal (`BLPOP` over the
-`{queue:jobs}:{lane}` lanes, `XREAD` over `{stream:audit}:logins` and `…:logouts`).
+`{queue:jobs}:<lane>` lanes, `XREAD` over `{stream:audit}:logins` and `…:logouts`).
 
 ## Why it breaks on a cluster
 Only the tag is hashed. When it is constant, every key of the family hashes to the same slot,
@@ -55,15 +55,15 @@ fn hot_tag(p: &KeyPattern) -> Option<String> {
     (!p.is_literal()).then_some(tag)
 }
 
-/// `{sessions}:{id}` → `{sessions:{id}}`: the tag extended over the first varying part.
+/// `{sessions}:<id>` → `{sessions:<id>}`: the tag extended over the first varying part.
 fn suggestion(p: &KeyPattern, tag: &str) -> Option<String> {
     let shown = p.to_string();
     let open = format!("{{{tag}}}");
     let at = shown.find(&open)?;
     let after = &shown[at + open.len()..];
-    // The first hole after the tag, in display form `{name}`.
+    // The first hole after the tag, in display form `<name>`.
     let first_hole = p.segments().iter().find_map(|s| match s {
-        Segment::Hole(h) => Some(format!("{{{}}}", h.name)),
+        Segment::Hole(h) => Some(format!("<{}>", h.name)),
         Segment::Text(_) => None,
     })?;
     let hole_at = after.find(&first_hole)?;
@@ -204,14 +204,14 @@ mod tests {
         assert_eq!(hot_tag(&p).as_deref(), Some("sessions"));
         assert_eq!(
             suggestion(&p, "sessions").as_deref(),
-            Some("{sessions:{id}}")
+            Some("{sessions:<id>}")
         );
         let mut p = KeyPattern::literal("app:{cache}:item:");
         p.push_hole(Hole::new("i", "id"));
         p.push_text(":meta");
         assert_eq!(
             suggestion(&p, "cache").as_deref(),
-            Some("app:{cache:item:{id}}:meta")
+            Some("app:{cache:item:<id>}:meta")
         );
         assert_eq!(hot_tag(&KeyPattern::literal("{stats}:daily")), None);
         let mut p = KeyPattern::literal("{user:");

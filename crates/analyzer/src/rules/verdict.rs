@@ -2,7 +2,7 @@
 //! and which hash tag would make them share one.
 
 use slotlint_keys::suggest::{suggest_tag, TagSuggestion};
-use slotlint_keys::{colocation, Certainty, Colocation, Hole, KeyPattern, SpanReason};
+use slotlint_keys::{colocation, Certainty, Colocation, Hole, KeyPattern, Segment, SpanReason};
 
 use crate::diagnostic::{KeyInfo, Label, Severity};
 use crate::sites::KeyArg;
@@ -357,6 +357,11 @@ pub fn explain(_keys: &[KeyArg], verdict: &Verdict) -> Option<String> {
 }
 
 /// The help line: the hash-tag rewrite, or why there is none.
+///
+/// The rewrite is proposed on the keys' templates (what `fix` edits), so a key built with a
+/// known value (`user_key(42)`) gets `{user:<id>}:profile`, never the constant tag `{user:42}`
+/// that the `hot-hash-tag` rule would flag once the template is used with other values. A
+/// concrete example follows: the known values, or illustrative ones.
 pub fn tag_help(keys: &[KeyArg], atomic_needed: bool) -> Option<String> {
     let mut patterns: Vec<KeyPattern> = Vec::new();
     for k in keys {
@@ -369,17 +374,140 @@ pub fn tag_help(keys: &[KeyArg], atomic_needed: bool) -> Option<String> {
     if patterns.is_empty() {
         return Some("make the keys visible to slotlint (literal, `format!`, or a helper of this crate), or give them one hash tag".into());
     }
-    Some(match suggest_tag(&patterns) {
-        TagSuggestion::Rewrite { tag, rewritten } => {
-            let list: Vec<String> = rewritten.iter().take(4).map(|p| format!("`{p}`")).collect();
-            let more = if rewritten.len() > 4 { ", …" } else { "" };
-            format!("put `{tag}` in a hash tag so these keys share a slot: {}{more}", list.join(", "))
-        }
-        TagSuggestion::OnlyConstantShared { shared } => format!(
+    // Known values that arrive through a parameter vary with the caller: the rewrite is on the
+    // template. A literal written in the `format!` itself (a hole named by its own value) stays.
+    let templates: Vec<KeyPattern> = patterns
+        .iter()
+        .map(|p| {
+            p.substitute(&mut |h| {
+                (h.value.as_ref().is_some_and(|v| *v != h.name)).then(|| {
+                    KeyPattern::hole(Hole {
+                        value: None,
+                        ..h.clone()
+                    })
+                })
+            })
+        })
+        .collect();
+    if let Some((hole, values)) = one_template_different_values(&patterns) {
+        return Some(format!(
+            "these keys are built alike with different values of `{hole}` ({values}): a hash tag over `{hole}` cannot co-locate them, and a constant one would put every key built this way in one slot (a hot node): send one command per key"
+        ));
+    }
+    let only_constant = |shared: &str| {
+        format!(
             "these keys vary and share only `{shared}`; a constant hash tag would put every one of them in one slot (a hot node){}",
             if atomic_needed { ": send one command per key, or key them by an entity they share" } else { "" }
-        ),
+        )
+    };
+    Some(match suggest_tag(&templates) {
+        TagSuggestion::Rewrite { tag, rewritten } => {
+            if let Some(hole) = tag_hole_with_differing_values(&tag, &patterns) {
+                return Some(format!(
+                    "these keys differ in `{hole}`, which would be their hash tag: give keys used together one value of `{hole}`, or send one command per key"
+                ));
+            }
+            let list: Vec<String> = rewritten.iter().take(4).map(|p| format!("`{p}`")).collect();
+            let more = if rewritten.len() > 4 { ", …" } else { "" };
+            let example = (!tag.is_literal() || !patterns[0].is_literal())
+                .then(|| example(&patterns[0], &rewritten[0]))
+                .flatten()
+                .map(|(before, after)| format!(" (e.g. `{before}` → `{after}`)"))
+                .unwrap_or_default();
+            let what = match tag.segments() {
+                [Segment::Hole(h)] if h.value.is_none() => {
+                    format!("make `{}` the hash tag", h.name)
+                }
+                _ => format!("put `{tag}` in a hash tag"),
+            };
+            format!(
+                "{what} so these keys share a slot: {}{more}{example}",
+                list.join(", ")
+            )
+        }
+        TagSuggestion::OnlyConstantShared { shared } => only_constant(&shared),
         TagSuggestion::NothingShared => "the keys share nothing a hash tag could name: send one command per slot, or redesign the keys so those used together share a tag".into(),
-        TagSuggestion::ConflictingTags => "the keys carry different hash tags: give keys used together the same tag".into(),
+        TagSuggestion::ConflictingTags => {
+            let mut tags: Vec<String> = Vec::new();
+            for p in &patterns {
+                if let Some(t) = p.hash_tag() {
+                    let t = format!("`{{{t}}}`");
+                    if !tags.contains(&t) {
+                        tags.push(t);
+                    }
+                }
+            }
+            if patterns.iter().any(|p| p.hash_tag().is_none()) {
+                format!("only some of these keys carry a hash tag ({}): give every key used together the same tag", tags.join(", "))
+            } else {
+                format!("these keys carry different hash tags ({}): give keys used together the same tag", tags.join(", "))
+            }
+        }
     })
+}
+
+/// Keys built from one template whose known values differ (`user_key(1)`, `user_key(2)`):
+/// the hole's name and the values, quoted.
+fn one_template_different_values(patterns: &[KeyPattern]) -> Option<(String, String)> {
+    let skeleton = patterns.first()?.skeleton();
+    if patterns.len() < 2 || patterns.iter().any(|p| p.skeleton() != skeleton) {
+        return None;
+    }
+    let first: Vec<&Hole> = patterns[0].holes().collect();
+    first.iter().enumerate().find_map(|(i, h)| {
+        let mut values: Vec<String> = Vec::new();
+        for p in patterns {
+            let v = p.holes().nth(i)?.value.clone()?;
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        (values.len() > 1 && h.value.as_ref() != Some(&h.name)).then(|| {
+            let shown: Vec<String> = values.iter().take(3).map(|v| format!("`{v}`")).collect();
+            (h.name.clone(), shown.join(", "))
+        })
+    })
+}
+
+/// A hole of the proposed tag that holds different known values in different keys
+/// (`user_key(1)` with `user_key(2)`): one template, but no tag over it can co-locate them.
+fn tag_hole_with_differing_values(tag: &KeyPattern, patterns: &[KeyPattern]) -> Option<String> {
+    tag.holes().find_map(|t| {
+        let mut values = patterns
+            .iter()
+            .flat_map(|p| p.holes().filter(|h| h.id == t.id).map(|h| h.value.clone()));
+        let first = values.next()?;
+        values.any(|v| v != first).then(|| t.name.clone())
+    })
+}
+
+/// The first key and its rewrite with every hole filled: the known value where there is one,
+/// an illustrative value (`42`, `7`, …) otherwise. `None` when the key has no hole.
+fn example(key: &KeyPattern, rewritten: &KeyPattern) -> Option<(String, String)> {
+    const SAMPLES: [&str; 4] = ["42", "7", "3", "9"];
+    let mut values: Vec<(slotlint_keys::HoleId, String)> = Vec::new();
+    for h in key.holes() {
+        if !values.iter().any(|(id, _)| *id == h.id) {
+            let v = h.value.clone().unwrap_or_else(|| {
+                let unknown = values.len();
+                SAMPLES
+                    .get(unknown)
+                    .map_or_else(|| unknown.to_string(), |s| s.to_string())
+            });
+            values.push((h.id.clone(), v));
+        }
+    }
+    if values.is_empty() {
+        return None;
+    }
+    let fill = |p: &KeyPattern| {
+        p.substitute(&mut |h| {
+            values
+                .iter()
+                .find(|(id, _)| *id == h.id)
+                .map(|(_, v)| KeyPattern::literal(v.clone()))
+        })
+        .to_string()
+    };
+    Some((fill(key), fill(rewritten)))
 }

@@ -70,7 +70,7 @@ pub(crate) fn same_tag(want: &TagOf, got: &TagOf, by: &[String]) -> Result<(), O
             _ if w.id == g.id || (matches!(fw, Filled::By { .. }) && fw == fg) => continue,
             (Filled::By { .. }, Filled::By { .. }) => {
                 return Err(Some(format!(
-                    "the text is the same, but over `{{{}}}` instead of `{{{}}}`",
+                    "the text is the same, but over `<{}>` instead of `<{}>`",
                     g.name, w.name
                 )))
             }
@@ -104,14 +104,14 @@ pub(crate) fn same_tag(want: &TagOf, got: &TagOf, by: &[String]) -> Result<(), O
                 );
                 if got.params.iter().any(|p| p == rw) {
                     return Err(Some(format!(
-                        "the text is the same, but over `{{{}}}` instead of `{{{}}}`, and `{}` has \
+                        "the text is the same, but over `<{}>` instead of `<{}>`, and `{}` has \
                          a parameter `{rw}` too; {by_hint}",
                         g.name, w.name, got.name
                     )));
                 }
                 if want.params.iter().any(|p| p == rg) {
                     return Err(Some(format!(
-                        "the text is the same, but over `{{{}}}` instead of `{{{}}}`, and `{}` has \
+                        "the text is the same, but over `<{}>` instead of `<{}>`, and `{}` has \
                          a parameter `{rg}` too; {by_hint}",
                         g.name, w.name, want.name
                     )));
@@ -136,7 +136,7 @@ pub(crate) fn same_tag(want: &TagOf, got: &TagOf, by: &[String]) -> Result<(), O
                     .iter()
                     .any(|f| matches!(f, Filled::Param { root: "self", .. }));
                 let mut message = format!(
-                    "the text is the same, but over `{{{}}}` instead of `{{{}}}`",
+                    "the text is the same, but over `<{}>` instead of `<{}>`",
                     g.name, w.name
                 );
                 if either_self {

@@ -71,7 +71,7 @@ fn members_are_the_functions_that_build_keys_whatever_their_names() {
     });
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(
-        e[0].starts_with("key `user #{self.id}` has no hash tag"),
+        e[0].starts_with("key `user #<self.id>` has no hash tag"),
         "{e:?}"
     );
     assert!(
@@ -200,7 +200,7 @@ fn calls_to_members_are_read_with_the_callers_arguments() {
     });
     assert_eq!(e.len(), 2, "{e:?}");
     assert!(
-        e[0].starts_with("`next` builds keys tagged `user:{id+1}`"),
+        e[0].starts_with("`next` builds keys tagged `user:<id+1>`"),
         "{e:?}"
     );
     assert!(
@@ -249,7 +249,7 @@ fn a_members_own_key_attribute_is_checked_by_the_group() {
     assert_eq!(e.len(), 2, "{e:?}");
     assert!(e[0].starts_with("unknown argument"), "{e:?}");
     assert!(
-        e[1].starts_with("key `{user:{id}}:feed` has hash tag `user:{id}`, but `feed` declares"),
+        e[1].starts_with("key `{user:<id>}:feed` has hash tag `user:<id>`, but `feed` declares"),
         "{e:?}"
     );
 }
@@ -276,7 +276,7 @@ fn parameters_with_other_names_match_by_the_argument_that_fills_the_tag() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(
         e[0].ends_with(
-            "note: the text is the same, but over `{friend}` instead of `{id}`, and `friend` \
+            "note: the text is the same, but over `<friend>` instead of `<id>`, and `friend` \
              has a parameter `id` too; if `friend` is meant, say which parameters carry the \
              group's tag: `#[slotlint::colocated(by = \"id, friend\")]`"
         ),
@@ -296,7 +296,7 @@ fn parameters_with_other_names_match_by_the_argument_that_fills_the_tag() {
     assert_eq!(e.len(), 2, "{e:?}");
     assert!(
         e[0].ends_with(
-            "note: the text is the same, but over `{self.org}` instead of `{self.id}`; fields \
+            "note: the text is the same, but over `<self.org>` instead of `<self.id>`; fields \
              of `self` are matched by name"
         ),
         "{e:?}"
@@ -360,15 +360,15 @@ fn groups_in_modules_and_nested_groups() {
     });
     assert_eq!(e.len(), 3, "{e:?}");
     assert!(
-        e[0].starts_with("key `user:{id}:e` has no hash tag"),
+        e[0].starts_with("key `user:<id>:e` has no hash tag"),
         "{e:?}"
     );
     assert!(
-        e[1].starts_with("`c_key` builds keys tagged `order:{id}`, but `a_key`"),
+        e[1].starts_with("`c_key` builds keys tagged `order:<id>`, but `a_key`"),
         "{e:?}"
     );
     assert!(
-        e[2].starts_with("`w` builds keys tagged `user:{self.0}`"),
+        e[2].starts_with("`w` builds keys tagged `user:<self.0>`"),
         "{e:?}"
     );
 }

@@ -88,7 +88,7 @@ fn key_rules() {
     );
     assert_eq!(e.len(), 1);
     assert!(
-        e[0].starts_with("key `user:{id}:p` has no hash tag"),
+        e[0].starts_with("key `user:<id>:p` has no hash tag"),
         "{e:?}"
     );
     assert!(
@@ -105,7 +105,7 @@ fn key_rules() {
         ),
     );
     assert!(
-        e[0].contains("`users` of key `{users}:{id}` has no varying part"),
+        e[0].contains("`users` of key `{users}:<id>` has no varying part"),
         "{e:?}"
     );
     assert!(e[0].contains(r#""{{users:{}}}""#), "{e:?}");
@@ -119,7 +119,7 @@ fn key_rules() {
         ),
     );
     assert!(
-        e[0].contains("has hash tag `user:{other}`, but `k` declares `user:{id}`"),
+        e[0].contains("has hash tag `user:<other>`, but `k` declares `user:<id>`"),
         "{e:?}"
     );
     assert!(

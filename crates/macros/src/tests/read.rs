@@ -13,7 +13,7 @@ fn reads_format_strings_and_their_arguments() {
                 format!("{{user:{id}}}:profile")
             }
         )),
-        ["{user:{id}}:profile"]
+        ["{user:<id>}:profile"]
     );
     // Positional, indexed, named, specs, field paths, `&` and `.to_string()` on arguments.
     assert_eq!(
@@ -28,7 +28,7 @@ fn reads_format_strings_and_their_arguments() {
                 )
             }
         )),
-        ["{user:{id}}:{kind}:{id}:{kind:?}:{id}"]
+        ["{user:<id>}:<kind>:<id>:<kind:?>:<id>"]
     );
     assert_eq!(
         keys(quote!(
@@ -36,7 +36,7 @@ fn reads_format_strings_and_their_arguments() {
                 format!("{{u:{}}}", self.user.id)
             }
         )),
-        ["{u:{self.user.id}}"]
+        ["{u:<self.user.id>}"]
     );
     // Through `let`, conversions, `format_args!`, `+`, `String::from`, `.into()`.
     assert_eq!(
@@ -48,7 +48,7 @@ fn reads_format_strings_and_their_arguments() {
                 String::from(key)
             }
         )),
-        ["{user:{id}}:{id}"]
+        ["{user:<id>}:<id>"]
     );
     assert_eq!(
         keys(quote!(
@@ -56,7 +56,7 @@ fn reads_format_strings_and_their_arguments() {
                 format_args!("{{t:{}}}", id).to_string()
             }
         )),
-        ["{t:{id}}"]
+        ["{t:<id>}"]
     );
     assert_eq!(
         keys(quote!(
@@ -64,7 +64,7 @@ fn reads_format_strings_and_their_arguments() {
                 "{t:".to_owned() + id + "}" + &format!(":{id}")
             }
         )),
-        ["{t:{id}}:{id}"]
+        ["{t:<id>}:<id>"]
     );
     assert_eq!(
         keys(quote!(
@@ -81,7 +81,7 @@ fn reads_format_strings_and_their_arguments() {
                 format!("{{{}:{}}}", "user", id)
             }
         )),
-        ["{user:{id}}"]
+        ["{user:<id>}"]
     );
     // `push_str` and `+=` on a bound key.
     assert_eq!(
@@ -93,7 +93,7 @@ fn reads_format_strings_and_their_arguments() {
                 key
             }
         )),
-        ["{user:{id}}"]
+        ["{user:<id>}"]
     );
     // Branches and `return`s, not closures.
     assert_eq!(
@@ -111,7 +111,7 @@ fn reads_format_strings_and_their_arguments() {
                 }
             }
         )),
-        ["{u:{id}}:v1", "{u:{id}}:zero", "{u:{id}}:n"]
+        ["{u:<id>}:v1", "{u:<id>}:zero", "{u:<id>}:n"]
     );
     // A computed local is a hole named after the local.
     assert_eq!(
@@ -121,7 +121,7 @@ fn reads_format_strings_and_their_arguments() {
                 format!("{{s:{shard}}}")
             }
         )),
-        ["{s:{shard}}"]
+        ["{s:<shard>}"]
     );
 }
 
