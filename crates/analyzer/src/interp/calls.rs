@@ -102,7 +102,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             || segments.len() == 1
             || qualifier
                 .as_deref()
-                .is_some_and(|q| self.cx.index.types.contains(q));
+                .is_some_and(|q| self.cx.index.has_type(q));
         let args = self.eval_args(&call.args);
         if is_crate_path || segments.len() <= 3 {
             let upper = qualifier
@@ -224,8 +224,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         let name = path.segments[n - 1].ident.to_string();
         self.cx
             .index
-            .enum_variants
-            .get(&owner)
+            .enum_variants(&owner)
             .is_some_and(|vs| vs.contains(&name))
             .then_some(Value::Variant(name))
     }
@@ -307,7 +306,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         let Some(summary) = self.summary(fn_index) else {
             return Value::Unknown;
         };
-        let has_self = self.cx.index.fns[fn_index].has_self();
+        let has_self = self.cx.index.fn_def(fn_index).has_self();
         // `self.f` in the callee is the receiver's field `f` at the call: its value where the
         // receiver is known, else a hole of the receiver.
         let mut fields: HashMap<Box<str>, Value<'a>> = HashMap::new();
@@ -383,7 +382,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             None => {}
         }
         self.cx.summaries.borrow_mut().insert(fn_index, None);
-        let def = &self.cx.index.fns[fn_index];
+        let def = self.cx.index.fn_def(fn_index);
         let mut interp = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
         interp.bind_params(def);
         let tail = interp.walk_block(def.block);
@@ -423,7 +422,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         let Some(effects) = self.effects(fn_index) else {
             return;
         };
-        let has_self = self.cx.index.fns[fn_index].has_self();
+        let has_self = self.cx.index.fn_def(fn_index).has_self();
         let (span, text) = (self.span_of(call.span()), self.text_of(call));
         for (position, added) in effects.iter() {
             let (Some(arg), Some(root)) = (
@@ -470,7 +469,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         // In progress (recursion): nothing known yet.
         self.cx.effects.borrow_mut().insert(fn_index, None);
-        let def = &self.cx.index.fns[fn_index];
+        let def = self.cx.index.fn_def(fn_index);
         let mut callee = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
         callee.bind_params(def);
         let mut watched = Vec::new();
@@ -534,6 +533,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             let span = self.span_of(call.span());
             let text = self.short_text(call);
             self.calls.push(CallRecord {
+                caller: self.func.unwrap_or(usize::MAX),
                 callee,
                 args: args.to_vec(),
                 file: self.file,
@@ -547,14 +547,19 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// proved it uses the group's tag, so take the tag from a member slotlint can read
     /// (parameters matched by name, as the macro does).
     fn group_key(&mut self, fn_index: usize) -> Option<Value<'a>> {
-        let group = self.cx.index.fns[fn_index].group?;
-        let siblings: Vec<usize> = (0..self.cx.index.fns.len())
-            .filter(|&i| i != fn_index && self.cx.index.fns[i].group == Some(group))
+        let group = self.cx.index.fn_def(fn_index).group?;
+        // A group is an impl block or a module: its functions are in one file.
+        let siblings: Vec<usize> = self
+            .cx
+            .index
+            .fns_in_file(group.0)
+            .filter(|(i, f)| *i != fn_index && f.group == Some(group))
+            .map(|(i, _)| i)
             .collect();
-        let mine = param_names(&self.cx.index.fns[fn_index]);
+        let mine = param_names(self.cx.index.fn_def(fn_index));
         for sib in siblings {
             // The sibling's summary with its own parameter holes (no caller substitution).
-            let sib_params = param_names(&self.cx.index.fns[sib]);
+            let sib_params = param_names(self.cx.index.fn_def(sib));
             let Some(Value::Str(p)) = self.summary(sib) else {
                 continue;
             };
@@ -595,7 +600,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 HoleId::Declared {
                     func: fn_index as u32,
                 },
-                format!("{}…", self.cx.index.fns[fn_index].name),
+                format!("{}…", self.cx.index.fn_def(fn_index).name),
             ));
             return Some(Value::Str(key));
         }
@@ -666,7 +671,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             return v.clone();
         }
         let defs = self.cx.index.consts_named(name);
-        let [def] = defs else { return None };
+        let [def] = defs[..] else { return None };
         self.cx.consts.borrow_mut().insert(name.to_owned(), None);
         let mut interp = Interp::for_const(self.cx, def.file, name, false);
         let mut value = interp.eval(def.expr);

@@ -111,9 +111,9 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         // In progress (a method that reads the field it fills): not known yet.
         self.cx.field_models.borrow_mut().insert(key.clone(), None);
-        let mut sources: Vec<usize> = self.cx.index.builders.get(ty).cloned().unwrap_or_default();
+        let mut sources: Vec<usize> = self.cx.index.builders(ty);
         // Methods that may change the field: those taking `&mut self` (or `mut self`).
-        for (i, def) in self.cx.index.fns.iter().enumerate() {
+        for (i, def) in self.cx.index.fns_of_type(ty) {
             if def.self_ty.as_deref() == Some(ty) && mutates_self(def.sig) && !sources.contains(&i)
             {
                 sources.push(i);
@@ -142,7 +142,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             .captures
             .borrow_mut()
             .insert(func, Rc::new(Vec::new()));
-        let def = &self.cx.index.fns[func];
+        let def = self.cx.index.fn_def(func);
         let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
         walker.captures = Some(Vec::new());
         walker.bind_params(def);
@@ -178,14 +178,16 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// its `fmt` writes, with the object's fields.
     pub(super) fn display(&mut self, obj: &ObjectInfo<'a>) -> Option<Value<'a>> {
         let ty = obj.ty.as_deref()?;
-        let func =
-            self.cx.index.fns.iter().position(|d| {
-                d.name == "fmt" && d.self_ty.as_deref() == Some(ty) && d.has_self()
-            })?;
+        let (func, _) = self
+            .cx
+            .index
+            .fns_named_indexed("fmt")
+            .into_iter()
+            .find(|(_, d)| d.self_ty.as_deref() == Some(ty) && d.has_self())?;
         if self.summary_depth >= MAX_SUMMARY_DEPTH {
             return None;
         }
-        let def = &self.cx.index.fns[func];
+        let def = self.cx.index.fn_def(func);
         let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
         walker.bind_params(def);
         walker.bind("self".into(), Value::Object(obj.clone()));
@@ -210,7 +212,7 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     /// `Keys::new`, `new`: how a function is named in messages.
     pub(super) fn fn_display(&self, func: usize) -> String {
-        let def = &self.cx.index.fns[func];
+        let def = self.cx.index.fn_def(func);
         match &def.self_ty {
             Some(t) => format!("{t}::{}", def.name),
             None => def.name.clone(),
