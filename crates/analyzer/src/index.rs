@@ -295,6 +295,14 @@ impl<'a> CrateIndex<'a> {
             .collect()
     }
 
+    /// The first method (taking `self`) named `name` on type (or trait) `ty`.
+    pub fn method_of(&self, ty: &str, name: &str) -> Option<usize> {
+        self.fns_named_indexed(name)
+            .into_iter()
+            .find(|(_, d)| d.self_ty.as_deref() == Some(ty) && d.has_self())
+            .map(|(i, _)| i)
+    }
+
     /// The functions of methods and trait default methods on type (or trait) `ty`, in order.
     pub fn fns_of_type(&self, ty: &str) -> Vec<(usize, &FnDef<'a>)> {
         self.mentioning(ty)
