@@ -43,6 +43,45 @@ impl FnDef<'_> {
     }
 }
 
+/// Which functions of a name a lookup wants, by what owns them (`FnDef::self_ty`).
+#[derive(Clone, Copy, Debug)]
+pub enum FnOwner<'q> {
+    Any,
+    /// Methods and associated functions of type `ty` (default methods of trait `ty`).
+    Of(&'q str),
+    /// Those of `ty`, and free functions (`path::name` may mean either).
+    OfOrFree(&'q str),
+    /// Default methods of the crate's traits.
+    InTrait,
+}
+
+impl FnOwner<'_> {
+    pub fn fits(self, f: &FnDef<'_>) -> bool {
+        match self {
+            FnOwner::Any => true,
+            FnOwner::Of(ty) => f.self_ty.as_deref() == Some(ty),
+            FnOwner::OfOrFree(ty) => f.self_ty.as_deref().is_none_or(|t| t == ty),
+            FnOwner::InTrait => f.in_trait,
+        }
+    }
+
+    /// The entries of the name index whose files may hold such functions named `name` (what
+    /// [`FileItems::names`] and [`crate::lexical`] file them under).
+    fn keys(self, name: &str) -> Vec<(Kind, String)> {
+        let any_owner = (Kind::AnyOwnerFn, name.to_owned());
+        match self {
+            FnOwner::Any => vec![(Kind::Fn, name.to_owned())],
+            FnOwner::Of(ty) => vec![(Kind::Method, format!("{ty}::{name}")), any_owner],
+            FnOwner::OfOrFree(ty) => vec![
+                (Kind::Method, format!("{ty}::{name}")),
+                (Kind::FreeFn, name.to_owned()),
+                any_owner,
+            ],
+            FnOwner::InTrait => vec![(Kind::TraitFn, name.to_owned()), any_owner],
+        }
+    }
+}
+
 /// A `const` or `static`.
 pub struct ConstDef<'a> {
     pub file: usize,
@@ -238,30 +277,14 @@ impl<'a> CrateIndex<'a> {
         let files = match &self.names {
             Names::Exact(n) | Names::Lexical(n) => n.files(kind, name),
         };
-        if std::env::var_os("SLOTLINT_DEBUG_DEMAND").is_some() {
-            let new = files
-                .iter()
-                .filter(|&&f| self.files[f as usize].get().is_none())
-                .count();
-            if new > 0 {
-                eprintln!("demand {kind:?} {name}: {new} new of {}", files.len());
-            }
-        }
         files.iter().map(|&f| &self.loaded(f as usize).items)
     }
 
-    /// Files that mention `word` (every file when all were parsed up front), parsed, in order.
-    fn mentioning(&self, word: &str) -> Vec<usize> {
-        if self.parse_every_file() {
-            return (0..self.files.len()).collect();
+    /// Files under any of `keys` in the name index, ascending.
+    fn files_any(&self, keys: &[(Kind, String)]) -> Vec<u32> {
+        match &self.names {
+            Names::Exact(n) | Names::Lexical(n) => n.files_any(keys),
         }
-        if std::env::var_os("SLOTLINT_DEBUG_DEMAND").is_some() {
-            eprintln!("mentioning {word}: {}", self.files_mentioning(word).len());
-        }
-        self.files_mentioning(word)
-            .iter()
-            .map(|&f| f as usize)
-            .collect()
     }
 
     /// Files whose text has `word` as a whole word (by text: comments and strings count).
@@ -283,46 +306,54 @@ impl<'a> CrateIndex<'a> {
         found
     }
 
-    /// Functions named `name`, with their numbers, in order.
-    pub fn fns_named_indexed(&self, name: &str) -> Vec<(usize, &FnDef<'a>)> {
-        let files = match &self.names {
-            Names::Exact(n) | Names::Lexical(n) => n.files(Kind::Fn, name),
-        };
+    /// Functions named `name` that `owner` admits, taking `self` or not as `has_self` says
+    /// (either when `None`), with their numbers, in order. Files are parsed as the iterator
+    /// reaches them: a caller that stops early (at the second match) parses fewer.
+    pub fn fns_named<'s>(
+        &'s self,
+        name: &'s str,
+        owner: FnOwner<'s>,
+        has_self: Option<bool>,
+    ) -> impl Iterator<Item = (usize, &'s FnDef<'a>)> + 's {
+        let mut files = self.files_any(&owner.keys(name));
+        if let Some(has_self) = has_self {
+            let kind = if has_self {
+                Kind::SelfFn
+            } else {
+                Kind::PlainFn
+            };
+            let with = self.files_any(&[(kind, name.to_owned())]);
+            files.retain(|f| with.binary_search(f).is_ok());
+        }
         files
-            .iter()
-            .flat_map(|&f| self.fns_in_file(f as usize))
-            .filter(|(_, d)| d.name == name)
-            .collect()
+            .into_iter()
+            .flat_map(|f| self.fns_in_file(f as usize))
+            .filter(move |(_, d)| d.name == name && owner.fits(d))
+            .filter(move |(_, d)| has_self.is_none_or(|s| d.has_self() == s))
     }
 
     /// The first method (taking `self`) named `name` on type (or trait) `ty`.
     pub fn method_of(&self, ty: &str, name: &str) -> Option<usize> {
-        self.fns_named_indexed(name)
-            .into_iter()
-            .find(|(_, d)| d.self_ty.as_deref() == Some(ty) && d.has_self())
-            .map(|(i, _)| i)
+        let mut found = self.fns_named(name, FnOwner::Of(ty), Some(true));
+        found.next().map(|(i, _)| i)
     }
 
     /// The functions of methods and trait default methods on type (or trait) `ty`, in order.
     pub fn fns_of_type(&self, ty: &str) -> Vec<(usize, &FnDef<'a>)> {
-        self.mentioning(ty)
+        self.files_any(&[(Kind::Owner, ty.to_owned()), (Kind::Owner, String::new())])
             .into_iter()
-            .flat_map(|f| self.fns_in_file(f))
+            .flat_map(|f| self.fns_in_file(f as usize))
             .filter(|(_, d)| d.self_ty.as_deref() == Some(ty))
             .collect()
     }
 
     /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).
     pub fn builders(&self, ty: &str) -> Vec<usize> {
-        self.mentioning(ty)
+        self.files_any(&[(Kind::Build, ty.to_owned()), (Kind::Build, String::new())])
             .into_iter()
             .flat_map(|f| {
-                self.loaded(f)
-                    .items
-                    .builders
-                    .get(ty)
-                    .cloned()
-                    .unwrap_or_default()
+                let items = &self.loaded(f as usize).items;
+                items.builders.get(ty).cloned().unwrap_or_default()
             })
             .collect()
     }
@@ -347,7 +378,7 @@ impl<'a> CrateIndex<'a> {
 
     /// Whether the crate defines a method (taking `self`) named `name`.
     pub fn has_method(&self, name: &str) -> bool {
-        self.candidates(Kind::Fn, name)
+        self.candidates(Kind::SelfFn, name)
             .any(|items| items.method_names.contains(name))
     }
 
@@ -359,14 +390,14 @@ impl<'a> CrateIndex<'a> {
 
     /// `type Conn = redis::aio::MultiplexedConnection;` (the last one of the crate).
     pub fn type_alias(&self, name: &str) -> Option<&'a syn::Type> {
-        self.candidates(Kind::Type, name)
+        self.candidates(Kind::Alias, name)
             .filter_map(|items| items.type_aliases.get(name).copied())
             .last()
     }
 
     /// The variants of enum `name` (the last one of the crate).
     pub fn enum_variants(&self, name: &str) -> Option<&[String]> {
-        self.candidates(Kind::Type, name)
+        self.candidates(Kind::Enum, name)
             .filter_map(|items| items.enum_variants.get(name).map(Vec::as_slice))
             .last()
     }
@@ -419,14 +450,31 @@ impl FileItems<'_> {
             fns.chain(self.method_names.iter().cloned())
                 .map(|n| (Kind::Fn, n)),
         );
+        defs.extend(self.method_names.iter().map(|n| (Kind::SelfFn, n.clone())));
+        for f in &self.fns {
+            match &f.self_ty {
+                Some(ty) => {
+                    defs.push((Kind::Method, format!("{ty}::{}", f.name)));
+                    defs.push((Kind::Owner, ty.clone()));
+                }
+                None => defs.push((Kind::FreeFn, f.name.clone())),
+            }
+            if f.in_trait {
+                defs.push((Kind::TraitFn, f.name.clone()));
+            }
+            let receiver = if f.has_self() {
+                Kind::SelfFn
+            } else {
+                Kind::PlainFn
+            };
+            defs.push((receiver, f.name.clone()));
+        }
         defs.extend(self.consts.iter().map(|(n, _)| (Kind::Const, n.clone())));
-        let types = self.types.iter().chain(self.type_aliases.keys());
-        defs.extend(
-            types
-                .chain(self.fields.keys())
-                .map(|n| (Kind::Type, n.clone())),
-        );
-        defs.extend(self.enum_variants.keys().map(|n| (Kind::Type, n.clone())));
+        let types = self.types.iter().chain(self.fields.keys());
+        defs.extend(types.map(|n| (Kind::Type, n.clone())));
+        defs.extend(self.enum_variants.keys().map(|n| (Kind::Enum, n.clone())));
+        defs.extend(self.type_aliases.keys().map(|n| (Kind::Alias, n.clone())));
+        defs.extend(self.builders.keys().map(|n| (Kind::Build, n.clone())));
         defs.extend(self.fields_by_name.keys().map(|n| (Kind::Field, n.clone())));
         defs.extend(self.macros.keys().map(|n| (Kind::Macro, n.clone())));
         FileNames { defs, fn_bound: 0 }
@@ -468,9 +516,11 @@ fn is_colocated(attrs: &[syn::Attribute]) -> bool {
 impl<'a> Collector<'_, 'a> {
     /// Attributes of an item: test code, and `#[slotlint::allow]`.
     fn item_attrs(&mut self, attrs: &'a [syn::Attribute], item: &dyn Spanned) {
-        let range = item.span().byte_range();
+        // An item's span is the join of all its tokens (syn prints the item to find it): only
+        // for the few items that need it.
+        let range = || item.span().byte_range();
         if has_test_attr(attrs) {
-            self.items.test_ranges.push(range.clone());
+            self.items.test_ranges.push(range());
         }
         for attr in attrs {
             let path: Vec<String> = attr
@@ -483,7 +533,7 @@ impl<'a> Collector<'_, 'a> {
                 path.iter().map(String::as_str).collect::<Vec<_>>()[..],
                 ["slotlint" | "slotlint_macros", "allow"]
             ) {
-                self.items.allows.push((attr, range.clone()));
+                self.items.allows.push((attr, range()));
             }
         }
     }

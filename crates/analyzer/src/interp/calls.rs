@@ -13,6 +13,7 @@ use slotlint_keys::{Hole, HoleId, KeyPattern};
 
 use super::value::{ObjectInfo, Value};
 use super::{param_names, CallRecord, Interp, MAX_SUMMARY_DEPTH};
+use crate::index::FnOwner;
 use crate::sites::KeyArg;
 use crate::source::Span;
 
@@ -667,28 +668,25 @@ impl<'c, 'a> Interp<'c, 'a> {
         method: bool,
         receiver_ty: Option<&str>,
     ) -> Option<usize> {
-        let pick = |fits: &dyn Fn(&crate::index::FnDef<'_>) -> bool| {
-            let mut found = None;
-            for (i, f) in self.cx.index.fns_named_indexed(name) {
-                if f.has_self() == method && fits(f) {
-                    if found.is_some() {
-                        return Err(());
-                    }
-                    found = Some(i);
-                }
+        // The one function that fits, `Err` when several do.
+        let pick = |owner: FnOwner<'_>| {
+            let mut fits = self.cx.index.fns_named(name, owner, Some(method));
+            match (fits.next(), fits.next()) {
+                (None, _) => Ok(None),
+                (Some((i, _)), None) => Ok(Some(i)),
+                (Some(_), Some(_)) => Err(()),
             }
-            Ok(found)
         };
-        let found = pick(&|f| match (qualifier, receiver_ty) {
-            (Some(q), _) => f.self_ty.as_deref() == Some(q) || f.self_ty.is_none(),
-            (None, Some(t)) => f.self_ty.as_deref() == Some(t),
-            (None, None) => true,
+        let found = pick(match (qualifier, receiver_ty) {
+            (Some(q), _) => FnOwner::OfOrFree(q),
+            (None, Some(t)) => FnOwner::Of(t),
+            (None, None) => FnOwner::Any,
         });
         match found {
             Ok(Some(i)) => Some(i),
             Err(()) => None,
             // The type may keep a default method of a trait of the crate.
-            Ok(None) if receiver_ty.is_some() => pick(&|f| f.in_trait).ok().flatten(),
+            Ok(None) if receiver_ty.is_some() => pick(FnOwner::InTrait).ok().flatten(),
             Ok(None) => None,
         }
     }
