@@ -120,6 +120,52 @@ pub fn mentions_word(text: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
     })
 }
 
+/// Rust's keywords: `if !(…)` is no macro call.
+fn is_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"as"
+            | b"async"
+            | b"await"
+            | b"break"
+            | b"const"
+            | b"continue"
+            | b"crate"
+            | b"dyn"
+            | b"else"
+            | b"enum"
+            | b"extern"
+            | b"false"
+            | b"fn"
+            | b"for"
+            | b"if"
+            | b"impl"
+            | b"in"
+            | b"let"
+            | b"loop"
+            | b"match"
+            | b"mod"
+            | b"move"
+            | b"mut"
+            | b"pub"
+            | b"ref"
+            | b"return"
+            | b"self"
+            | b"Self"
+            | b"static"
+            | b"struct"
+            | b"super"
+            | b"trait"
+            | b"true"
+            | b"type"
+            | b"unsafe"
+            | b"use"
+            | b"where"
+            | b"while"
+            | b"yield"
+    )
+}
+
 fn is_ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
 }
@@ -159,6 +205,11 @@ struct Scanner<'t> {
     item_header: Option<usize>,
     /// Open `impl` and `trait` bodies, innermost last.
     owners: Vec<OwnerBody>,
+    /// Inside the brackets of a macro call or `macro_rules!` body opened at this depth: syn
+    /// reads no item there, so nothing is filed.
+    macro_body: Option<usize>,
+    /// `macro_rules! NAME` read at this depth: its body comes next.
+    pending_macro_rules: Option<usize>,
 }
 
 /// A token of an `impl` header.
@@ -203,6 +254,8 @@ impl<'t> Scanner<'t> {
             pending_trait: None,
             item_header: None,
             owners: Vec::new(),
+            macro_body: None,
+            pending_macro_rules: None,
         }
     }
 
@@ -212,7 +265,9 @@ impl<'t> Scanner<'t> {
     }
 
     fn def(&mut self, kind: Kind, name: String) {
-        self.out.defs.push((kind, name));
+        if self.macro_body.is_none() {
+            self.out.defs.push((kind, name));
+        }
     }
 
     /// `fn NAME`: filed under its name and under what owns it.
@@ -496,6 +551,13 @@ impl<'t> Scanner<'t> {
         if word == b"fn" {
             self.out.fn_bound += 1;
         }
+        if self.macro_body.is_some() {
+            self.push(Tok::Ident(word));
+            return;
+        }
+        if self.prev == Tok::Punct(b'!') && self.prev2 == Tok::Ident(b"macro_rules") {
+            self.pending_macro_rules = Some(self.depth);
+        }
         if let Some((_, toks, _)) = &mut self.impl_header {
             toks.push(HTok::Ident(String::from_utf8_lossy(word).into_owned()));
         }
@@ -581,7 +643,14 @@ impl<'t> Scanner<'t> {
                 self.angles = self.angles.saturating_sub(1)
             }
             b'{' | b'(' | b'[' => {
-                if b == b'{' {
+                let call = self.prev == Tok::Punct(b'!')
+                    && matches!(self.prev2, Tok::Ident(w) if !is_keyword(w));
+                if self.macro_body.is_none()
+                    && (call || self.pending_macro_rules == Some(self.depth))
+                {
+                    self.macro_body = Some(self.depth);
+                    self.pending_macro_rules = None;
+                } else if b == b'{' && self.macro_body.is_none() {
                     self.open_brace();
                 }
                 if b == b'{' && self.pending_body == Some(self.depth) {
@@ -601,6 +670,9 @@ impl<'t> Scanner<'t> {
                     self.owners.pop();
                 }
                 self.depth = self.depth.saturating_sub(1);
+                if self.macro_body == Some(self.depth) {
+                    self.macro_body = None;
+                }
                 // A header cut short (`fn f(x: &'a impl T)`: not an item).
                 if self.impl_header.as_ref().is_some_and(|h| h.0 > self.depth) {
                     self.impl_header = None;
@@ -632,7 +704,7 @@ impl<'t> Scanner<'t> {
                 if single && self.bodies.last() == Some(&self.depth) {
                     if let Tok::Ident(name) = self.prev {
                         if let Ok(name) = std::str::from_utf8(name) {
-                            self.out.defs.push((Kind::Field, name.to_owned()));
+                            self.def(Kind::Field, name.to_owned());
                         }
                     }
                 }
@@ -852,6 +924,18 @@ mod tests {
         // `Self { .. }` in `impl Keys`, `Builder::<T> { .. }` unnamed, `Plain { .. }`, the
         // look-alike `match x {`; not the bodies of items (`-> Self {`, `-> Plain {`), `=> {`.
         assert_eq!(names(text, Kind::Build), ["Keys", "", "Plain", "x"]);
+    }
+
+    #[test]
+    fn nothing_is_filed_inside_macro_calls_and_definitions() {
+        let text = "cfg_rt! { impl Foo { fn hidden() {} } struct Hidden { f: u8 } }\n\
+                    macro_rules! gen { ($t:ty) => { impl $t { fn also_hidden(&self) {} } } }\n\
+                    fn seen() { if !(a) { Lit { x }; } vec![Other { y }]; }";
+        assert_eq!(names(text, Kind::Fn), ["seen"]);
+        assert_eq!(names(text, Kind::Type), Vec::<String>::new());
+        assert_eq!(names(text, Kind::Macro), ["gen"]);
+        assert_eq!(names(text, Kind::Build), ["Lit"]);
+        assert_eq!(scan(text).fn_bound, 3);
     }
 
     #[test]
