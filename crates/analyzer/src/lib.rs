@@ -335,6 +335,41 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
     report
 }
 
+/// Each file's names ([`lexical::scan`]) and whether `needed` takes it, on every core for a
+/// large crate. Plain threads, not the pool's: a pool worker waiting here could take another
+/// crate's whole task and keep this crate waiting behind it.
+fn scan_sources(
+    sources: &[SourceFile],
+    needed: impl Fn(&SourceFile) -> bool + Sync,
+) -> Vec<(lexical::FileNames, bool)> {
+    let scan = |chunk: &[SourceFile]| -> Vec<(lexical::FileNames, bool)> {
+        chunk
+            .iter()
+            .map(|s| (lexical::scan(&s.text), needed(s)))
+            .collect()
+    };
+    let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Below a few MB a thread costs more than it saves.
+    if threads < 2 || bytes < 4 << 20 {
+        return scan(sources);
+    }
+    let per_thread = sources.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = sources
+            .chunks(per_thread.max(1))
+            .map(|chunk| s.spawn(move || scan(chunk)))
+            .collect();
+        let mut all = Vec::with_capacity(sources.len());
+        for (worker, chunk) in workers.into_iter().zip(sources.chunks(per_thread.max(1))) {
+            // A scan that panicked (it never should) is done again here, so that a bug shows
+            // as this crate's internal error, caught by the caller.
+            all.extend(worker.join().unwrap_or_else(|_| scan(chunk)));
+        }
+        all
+    })
+}
+
 /// `path` relative to `root` when under it, with `/` separators.
 pub fn display_path(path: &Path, root: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
@@ -406,19 +441,18 @@ fn analyze_unit(
     }
     // Files that could not be read count as done.
     tick(unit.files.len() - sources.len());
-    // The cheap name scan of every file (on every core), then the parse of the files that are
-    // needed up front: those that name redis (only they can hold call sites), those that name
-    // slotlint (their `#[slotlint::allow]`s are read), or every file when asked to. Other files
-    // are parsed when the evaluator looks up a name they may define ([`index::CrateIndex`]).
+    // The cheap name scan of every file, then the parse of the files that are needed up front:
+    // those that name redis (only they can hold call sites), those that name slotlint (their
+    // `#[slotlint::allow]`s are read), or every file when asked to. Other files are parsed when
+    // the evaluator looks up a name they may define ([`index::CrateIndex`]).
+    //
+    // Parsing stays on this thread: a tree's spans are offsets into the source map of the
+    // thread that parsed it (proc-macro2's `span-locations`), so a tree parsed elsewhere would
+    // give wrong positions here.
     let every = options.parse_every_file();
-    let scanned: Vec<(lexical::FileNames, bool)> = sources
-        .par_iter()
-        .map(|s| {
-            let needed =
-                every || needles.iter().any(|n| s.text.contains(n)) || s.text.contains("slotlint");
-            (lexical::scan(&s.text), needed)
-        })
-        .collect();
+    let scanned = scan_sources(&sources, |s| {
+        every || needles.iter().any(|n| s.text.contains(n)) || s.text.contains("slotlint")
+    });
     let (names, needed): (Vec<lexical::FileNames>, Vec<bool>) = scanned.into_iter().unzip();
     let arena = interp::MacroArena::default();
     let mut parsed = Vec::with_capacity(sources.len());
