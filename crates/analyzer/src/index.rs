@@ -273,7 +273,12 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Files that may define `name` as a `kind`, parsed, in order.
-    fn candidates(&self, kind: Kind, name: &str) -> impl Iterator<Item = &FileItems<'a>> {
+    /// (Backwards, a lookup of the crate's last definition parses only the files after it.)
+    fn candidates(
+        &self,
+        kind: Kind,
+        name: &str,
+    ) -> impl DoubleEndedIterator<Item = &FileItems<'a>> {
         let files = match &self.names {
             Names::Exact(n) | Names::Lexical(n) => n.files(kind, name),
         };
@@ -359,11 +364,13 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Every `const` and `static` named `name`.
+    /// (At most two: a name defined twice has no one value, whatever the others.)
     pub fn consts_named(&self, name: &str) -> Vec<&ConstDef<'a>> {
         self.candidates(Kind::Const, name)
             .flat_map(|items| items.consts.iter())
             .filter(|(n, _)| n == name)
             .map(|(_, d)| d)
+            .take(2)
             .collect()
     }
 
@@ -391,22 +398,22 @@ impl<'a> CrateIndex<'a> {
     /// `type Conn = redis::aio::MultiplexedConnection;` (the last one of the crate).
     pub fn type_alias(&self, name: &str) -> Option<&'a syn::Type> {
         self.candidates(Kind::Alias, name)
-            .filter_map(|items| items.type_aliases.get(name).copied())
-            .last()
+            .rev()
+            .find_map(|items| items.type_aliases.get(name).copied())
     }
 
     /// The variants of enum `name` (the last one of the crate).
     pub fn enum_variants(&self, name: &str) -> Option<&[String]> {
         self.candidates(Kind::Enum, name)
-            .filter_map(|items| items.enum_variants.get(name).map(Vec::as_slice))
-            .last()
+            .rev()
+            .find_map(|items| items.enum_variants.get(name).map(Vec::as_slice))
     }
 
     /// The `macro_rules!` named `name` (the last one of the crate).
     pub fn macro_def(&self, name: &str) -> Option<&'a syn::ItemMacro> {
         self.candidates(Kind::Macro, name)
-            .filter_map(|items| items.macros.get(name).copied())
-            .last()
+            .rev()
+            .find_map(|items| items.macros.get(name).copied())
     }
 
     /// Byte ranges of test code in file `file` (none in a file not parsed).
@@ -425,8 +432,8 @@ impl<'a> CrateIndex<'a> {
         if let Some(s) = struct_name {
             let found = self
                 .candidates(Kind::Type, s)
-                .filter_map(|items| items.fields.get(s).and_then(|f| f.get(field)).copied())
-                .last();
+                .rev()
+                .find_map(|items| items.fields.get(s).and_then(|f| f.get(field)).copied());
             if found.is_some() {
                 return found;
             }
