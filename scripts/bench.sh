@@ -4,8 +4,9 @@
 # them. Builds this checkout (release) and runs scripts/bench.py; figures only, no pass/fail on
 # time.
 #
-#   scripts/bench.sh                   # the corpus (`cargo vendor` of scripts/bench-corpus) and
-#                                      # a synthetic ~1,500-file service crate, then doubled
+#   scripts/bench.sh                   # the corpus (`cargo vendor` of scripts/bench-corpus),
+#                                      # a synthetic ~1,500-file service crate, a ~7 MB one and
+#                                      # the same with its non-redis part doubled
 #   scripts/bench.sh DIR...            # any folders of Rust sources
 #   scripts/bench.sh --before BIN ...  # also time another cargo-slotlint (e.g. main's) in the same run
 #   scripts/bench.sh --compare ...     # also fail unless --no-prefilter finds exactly the same
