@@ -265,33 +265,45 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         // syn and the interpreter recurse over nested code (bounded by `parse`).
         .stack_size(options.worker_stack)
         .build();
+    let root = &discovery.display_root;
     let run = || -> Vec<UnitResult> {
-        discovery
+        // Every crate is read (and those that name no redis are done), then the others are
+        // analysed, the costliest first: one started last would run alone at the end. One
+        // crate per task, so that a worker busy with a large one does not hold the next.
+        let read: Vec<Read> = discovery
             .units
             .par_iter()
+            .with_max_len(1)
             .map(|unit| {
-                let result = catch_unwind(AssertUnwindSafe(|| {
-                    analyze_unit(unit, &discovery.display_root, options, &commands, &tick)
-                }));
-                // Spans of this unit's trees are dead now; free the thread's source map.
-                proc_macro2::extra::invalidate_current_thread_spans();
-                result.unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_default();
-                    UnitResult {
-                        sites: Vec::new(),
-                        diagnostics: Vec::new(),
-                        sources: Vec::new(),
-                        stats: Stats::default(),
-                        internal_error: Some(format!("slotlint failed on `{}`: {what}", unit.name)),
-                        suppressed: Vec::new(),
-                    }
-                })
+                guarded(|| read_unit(unit, root, options, &tick))
+                    .unwrap_or_else(|what| Read::Done(failed(unit, what)))
             })
-            .collect()
+            .collect();
+        let mut results: Vec<Option<UnitResult>> = Vec::with_capacity(read.len());
+        let mut jobs = Vec::new();
+        for (i, r) in read.into_iter().enumerate() {
+            match r {
+                Read::Analyse(read) => {
+                    jobs.push((i, read));
+                    results.push(None);
+                }
+                Read::Done(done) => results.push(Some(done)),
+            }
+        }
+        jobs.sort_by_key(|(i, read)| (std::cmp::Reverse(read.cost), *i));
+        let analysed: Vec<(usize, UnitResult)> = jobs
+            .into_par_iter()
+            .with_max_len(1)
+            .map(|(i, read)| {
+                let unit = &discovery.units[i];
+                let result = guarded(|| analyze_unit(unit, read, root, options, &commands, &tick));
+                (i, result.unwrap_or_else(|what| failed(unit, what)))
+            })
+            .collect();
+        for (i, result) in analysed {
+            results[i] = Some(result);
+        }
+        results.into_iter().flatten().collect()
     };
     let results = match &pool {
         Ok(pool) => pool.install(run),
@@ -370,30 +382,75 @@ fn scan_sources(
     })
 }
 
+/// `f` on a crate, a panic caught (its message); the thread's source map is emptied after
+/// (the spans of the crate's trees are dead).
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let result = catch_unwind(AssertUnwindSafe(f));
+    proc_macro2::extra::invalidate_current_thread_spans();
+    result.map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
+/// A crate on which slotlint failed (a bug): its internal error.
+fn failed(unit: &workspace::Unit, what: String) -> UnitResult {
+    UnitResult {
+        sites: Vec::new(),
+        diagnostics: Vec::new(),
+        sources: Vec::new(),
+        stats: Stats::default(),
+        internal_error: Some(format!("slotlint failed on `{}`: {what}", unit.name)),
+        suppressed: Vec::new(),
+    }
+}
+
+/// A crate after reading: done (it names no redis), or to analyse.
+enum Read {
+    Done(UnitResult),
+    Analyse(ReadUnit),
+}
+
+/// A crate whose sources were read and name redis (or every crate, without the prefilter).
+struct ReadUnit {
+    stats: Stats,
+    diagnostics: Vec<Diagnostic>,
+    sources: Vec<SourceFile>,
+    uses_redis: bool,
+    /// Bytes of the files that name redis: roughly what its analysis costs.
+    cost: u64,
+}
+
 /// `path` relative to `root` when under it, with `/` separators.
 pub fn display_path(path: &Path, root: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.to_string_lossy().replace('\\', "/")
 }
 
-fn analyze_unit(
+/// The names the package's code uses for the redis crate, and `redis`: a file that names none
+/// holds no call site.
+fn redis_needles(unit: &workspace::Unit) -> Vec<String> {
+    let aliases = unit.redis.iter().flat_map(|r| r.aliases.iter().cloned());
+    std::iter::once("redis".to_owned()).chain(aliases).collect()
+}
+
+/// Read a crate's sources: done, with an empty result, when none names redis and the
+/// prefilter is on.
+fn read_unit(
     unit: &workspace::Unit,
     display_root: &Path,
     options: &Options,
-    commands: &CommandTable,
     tick: &(dyn Fn(usize) + Sync),
-) -> UnitResult {
+) -> Read {
     let mut stats = Stats {
         units: 1,
         ..Stats::default()
     };
     let mut diagnostics = Vec::new();
     let mut sources = Vec::new();
-    let aliases: Vec<String> = unit
-        .redis
-        .as_ref()
-        .map(|r| r.aliases.clone())
-        .unwrap_or_default();
     let boundary = input::Boundary::new(&unit.boundary);
     for (path, read) in unit
         .files
@@ -414,31 +471,62 @@ fn analyze_unit(
             )),
         }
     }
-    let needles: Vec<&str> = std::iter::once("redis")
-        .chain(aliases.iter().map(String::as_str))
-        .collect();
-    let uses_redis = sources
+    let needles = redis_needles(unit);
+    let cost: u64 = sources
         .iter()
-        .any(|s| needles.iter().any(|n| s.text.contains(n)));
+        .filter(|s| needles.iter().any(|n| s.text.contains(n.as_str())))
+        .map(|s| s.text.len() as u64)
+        .sum();
+    let uses_redis = cost > 0;
     if !uses_redis {
         // No file names redis: no call site can be recognized (every recognition needs a path or
         // `use` through the crate). Read problems of such crates are not reported either, so
         // that the prefilter changes nothing.
         if options.prefilter {
             tick(unit.files.len());
-            return UnitResult {
+            return Read::Done(UnitResult {
                 sites: Vec::new(),
                 diagnostics: Vec::new(),
                 sources: Vec::new(),
                 stats,
                 internal_error: None,
                 suppressed: Vec::new(),
-            };
+            });
         }
         diagnostics.clear();
     } else {
         stats.units_using_redis = 1;
     }
+    Read::Analyse(ReadUnit {
+        stats,
+        diagnostics,
+        sources,
+        uses_redis,
+        cost,
+    })
+}
+
+fn analyze_unit(
+    unit: &workspace::Unit,
+    read: ReadUnit,
+    display_root: &Path,
+    options: &Options,
+    commands: &CommandTable,
+    tick: &(dyn Fn(usize) + Sync),
+) -> UnitResult {
+    let ReadUnit {
+        mut stats,
+        mut diagnostics,
+        sources,
+        uses_redis,
+        ..
+    } = read;
+    let aliases: Vec<String> = unit
+        .redis
+        .as_ref()
+        .map(|r| r.aliases.clone())
+        .unwrap_or_default();
+    let needles = redis_needles(unit);
     // Files that could not be read count as done.
     tick(unit.files.len() - sources.len());
     // The cheap name scan of every file, then the parse of the files that are needed up front:
