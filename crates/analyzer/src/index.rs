@@ -94,6 +94,8 @@ pub struct ConstDef<'a> {
 struct FileItems<'a> {
     /// In order; the function numbered `fn_base + k` is `fns[k]`.
     fns: Vec<FnDef<'a>>,
+    /// Name → the `k`s of the functions of that name.
+    fns_by_name: HashMap<String, Vec<usize>>,
     consts: Vec<(String, ConstDef<'a>)>,
     /// Struct name → field name → type.
     fields: HashMap<String, HashMap<String, &'a syn::Type>>,
@@ -332,8 +334,12 @@ impl<'a> CrateIndex<'a> {
         }
         files
             .into_iter()
-            .flat_map(|f| self.fns_in_file(f as usize))
-            .filter(move |(_, d)| d.name == name && owner.fits(d))
+            .flat_map(move |f| {
+                let (base, items) = (self.fn_base[f as usize], &self.loaded(f as usize).items);
+                let same_name = items.fns_by_name.get(name).map_or(&[][..], Vec::as_slice);
+                same_name.iter().map(move |&k| (base + k, &items.fns[k]))
+            })
+            .filter(move |(_, d)| owner.fits(d))
             .filter(move |(_, d)| has_self.is_none_or(|s| d.has_self() == s))
     }
 
@@ -562,8 +568,11 @@ impl<'a> Collector<'_, 'a> {
         if self.items.fns.len() >= self.fn_bound {
             return None;
         }
+        let k = self.items.fns.len();
+        let same_name = self.items.fns_by_name.entry(def.name.clone()).or_default();
+        same_name.push(k);
         self.items.fns.push(def);
-        Some(self.fn_base + self.items.fns.len() - 1)
+        Some(self.fn_base + k)
     }
 
     fn new_group(&mut self) -> Option<(usize, usize)> {

@@ -73,21 +73,31 @@ pub fn scan(text: &str) -> FileNames {
 /// The crate's names: name → files that may define it, per kind (files ascending).
 #[derive(Default)]
 pub struct NameIndex {
-    by_name: HashMap<(Kind, String), Vec<u32>>,
+    /// Per kind (its number), name → files; looked up by `&str`, without allocating.
+    by_kind: Vec<HashMap<String, Vec<u32>>>,
 }
 
 impl NameIndex {
     pub fn build(files: &[FileNames]) -> NameIndex {
-        let mut by_name: HashMap<(Kind, String), Vec<u32>> = HashMap::new();
+        let mut by_kind: Vec<HashMap<String, Vec<u32>>> = Vec::new();
         for (i, f) in files.iter().enumerate() {
             for (kind, name) in &f.defs {
-                let list = by_name.entry((*kind, name.clone())).or_default();
+                let k = *kind as usize;
+                if by_kind.len() <= k {
+                    by_kind.resize_with(k + 1, HashMap::new);
+                }
+                if !by_kind[k].contains_key(name.as_str()) {
+                    by_kind[k].insert(name.clone(), Vec::new());
+                }
+                let Some(list) = by_kind[k].get_mut(name.as_str()) else {
+                    continue;
+                };
                 if list.last() != Some(&(i as u32)) {
                     list.push(i as u32);
                 }
             }
         }
-        NameIndex { by_name }
+        NameIndex { by_kind }
     }
 
     /// Files under any of `keys`, ascending.
@@ -102,9 +112,9 @@ impl NameIndex {
     }
 
     pub fn files(&self, kind: Kind, name: &str) -> &[u32] {
-        // Keys are owned; a lookup allocates once per query, which the callers cache.
-        self.by_name
-            .get(&(kind, name.to_owned()))
+        self.by_kind
+            .get(kind as usize)
+            .and_then(|names| names.get(name))
             .map_or(&[], Vec::as_slice)
     }
 }
