@@ -129,6 +129,12 @@ fn full_key(trader: &str, index: &str) -> String {
 pub fn shared_value_with_known_suffixes(con: &mut redis::Connection, trader: &str) -> redis::RedisResult<()> {
     con.rename(full_key(trader, "orders"), full_key(trader, "open"))
 }
+
+const SEP: &str = ":";
+
+pub fn constant_in_template(con: &mut redis::Connection, t: &str) -> redis::RedisResult<()> {
+    con.rename(format!("{t}{SEP}a"), format!("{t}{SEP}b"))
+}
 "#;
 
 fn package() -> tempfile::TempDir {
@@ -201,6 +207,13 @@ fn holes_literal_braces_and_known_values_are_told_apart() {
     let b = block_at(&human, 36);
     assert!(
         b.contains("help: make `trader` the hash tag so these keys share a slot: `{<trader>}:orders`, `{<trader>}:open`"),
+        "{b}"
+    );
+
+    // A constant in the template never varies: it stays as its value in the rewrite.
+    let b = block_at(&human, 42);
+    assert!(
+        b.contains("help: make `t` the hash tag so these keys share a slot: `{<t>}:a`, `{<t>}:b`"),
         "{b}"
     );
 

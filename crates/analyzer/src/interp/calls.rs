@@ -12,7 +12,7 @@ use syn::Expr;
 use slotlint_keys::{Hole, HoleId, KeyPattern};
 
 use super::value::{ObjectInfo, Value};
-use super::{param_names, CallRecord, Interp, MAX_SUMMARY_DEPTH};
+use super::{param_names, CallRecord, Interp, Memo};
 use crate::sites::KeyArg;
 use crate::source::Span;
 
@@ -399,17 +399,26 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     /// The value a function returns, in terms of its parameters (memoized).
     pub(super) fn summary(&mut self, fn_index: usize) -> Option<Value<'a>> {
-        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+        if self.at_depth_limit() {
             return None;
         }
-        let cached = self.cx.summaries.borrow().get(&fn_index).cloned();
+        let cached = self
+            .cx
+            .summaries
+            .borrow()
+            .get(&fn_index)
+            .and_then(|m| m.at(self.summary_depth));
         match cached {
             Some(Some(v)) => return Some(v),
             // In progress (recursion) or failed.
             Some(None) => return None,
             None => {}
         }
-        self.cx.summaries.borrow_mut().insert(fn_index, None);
+        self.cx
+            .summaries
+            .borrow_mut()
+            .insert(fn_index, Memo::in_progress(None));
+        let cuts = self.depth_cuts();
         let def = &self.cx.index.fns[fn_index];
         let mut interp = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
         interp.bind_params(def);
@@ -423,10 +432,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 .or_else(|| self.group_key(fn_index))
                 .unwrap_or(other),
         };
-        self.cx
-            .summaries
-            .borrow_mut()
-            .insert(fn_index, Some(value.clone()));
+        let memo = self.memo(Some(value.clone()), cuts);
+        self.cx.summaries.borrow_mut().insert(fn_index, memo);
         Some(value)
     }
 
@@ -489,14 +496,19 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// parameter position (not counting `self`), the commands, keys or elements it adds, in
     /// terms of its parameters. Computed once per function.
     fn effects(&mut self, fn_index: usize) -> Option<super::Effects<'a>> {
-        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+        if self.at_depth_limit() {
             return None;
         }
-        if let Some(cached) = self.cx.effects.borrow().get(&fn_index) {
-            return cached.clone();
+        let cached = self.cx.effects.borrow().get(&fn_index).cloned();
+        if let Some(cached) = cached.and_then(|m| m.at(self.summary_depth)) {
+            return cached;
         }
         // In progress (recursion): nothing known yet.
-        self.cx.effects.borrow_mut().insert(fn_index, None);
+        self.cx
+            .effects
+            .borrow_mut()
+            .insert(fn_index, Memo::in_progress(None));
+        let cuts = self.depth_cuts();
         let def = &self.cx.index.fns[fn_index];
         let mut callee = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
         callee.bind_params(def);
@@ -549,10 +561,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 .collect()
         };
         let effects = Some(std::rc::Rc::new(effects));
-        self.cx
-            .effects
-            .borrow_mut()
-            .insert(fn_index, effects.clone());
+        let memo = self.memo(effects.clone(), cuts);
+        self.cx.effects.borrow_mut().insert(fn_index, memo);
         effects
     }
 
@@ -654,7 +664,9 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
     }
 
-    /// The crate function a call means, when exactly one matches.
+    /// The crate function a call means, when exactly one matches. Several functions may share
+    /// a name (a helper `fn inner` nested in two functions, a private helper per module): the
+    /// one nested in the calling function is meant (the innermost), else the one of its file.
     pub(super) fn resolve_fn(
         &self,
         name: &str,
@@ -663,16 +675,18 @@ impl<'c, 'a> Interp<'c, 'a> {
         receiver_ty: Option<&str>,
     ) -> Option<usize> {
         let pick = |fits: &dyn Fn(&crate::index::FnDef<'_>) -> bool| {
-            let mut found = None;
-            for (i, f) in self.cx.index.fns_named_indexed(name) {
-                if f.has_self() == method && fits(f) {
-                    if found.is_some() {
-                        return Err(());
-                    }
-                    found = Some(i);
-                }
+            let found: Vec<usize> = self
+                .cx
+                .index
+                .fns_named_indexed(name)
+                .filter(|(_, f)| f.has_self() == method && fits(f))
+                .map(|(i, _)| i)
+                .collect();
+            match found.as_slice() {
+                [] => Ok(None),
+                [one] => Ok(Some(*one)),
+                many => self.nearest(many).map(Some).ok_or(()),
             }
-            Ok(found)
         };
         let found = pick(&|f| match (qualifier, receiver_ty) {
             (Some(q), _) => f.self_ty.as_deref() == Some(q) || f.self_ty.is_none(),
@@ -688,13 +702,74 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
     }
 
+    /// Of several functions of one name, the one nested deepest in the calling function, else
+    /// the only one in its file.
+    fn nearest(&self, candidates: &[usize]) -> Option<usize> {
+        let fns = &self.cx.index.fns;
+        // The braces' span: `Spanned::span` of a whole block would print it to tokens.
+        let range = |i: usize| fns[i].block.brace_token.span.join().byte_range();
+        if let Some(caller) = self.func {
+            let outer = range(caller);
+            let nested = candidates
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let r = range(i);
+                    i != caller
+                        && fns[i].file == fns[caller].file
+                        && outer.start <= r.start
+                        && r.end <= outer.end
+                })
+                .min_by_key(|&i| range(i).len());
+            if nested.is_some() {
+                return nested;
+            }
+        }
+        match candidates
+            .iter()
+            .filter(|&&i| fns[i].file == self.file)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [one] => Some(**one),
+            _ => None,
+        }
+    }
+
+    /// The value of a `const` or `static` named `name`. Modules may each define one of that
+    /// name: the one of this file is meant; with none here (imported, or a parent module's),
+    /// the value every definition agrees on.
     pub(super) fn const_value(&mut self, name: &str) -> Option<Value<'a>> {
-        if let Some(v) = self.cx.consts.borrow().get(name) {
+        let defs = self.cx.index.consts_named(name);
+        let here: Vec<usize> = (0..defs.len())
+            .filter(|&i| defs[i].file == self.file)
+            .collect();
+        let candidates: Vec<usize> = match here.as_slice() {
+            [one] => vec![*one],
+            _ => (0..defs.len()).collect(),
+        };
+        let mut agreed: Option<Value<'a>> = None;
+        for i in candidates {
+            let v = self.const_def_value(name, i)?;
+            match &agreed {
+                // Compared as the text they give (numbers, strings, templates).
+                Some(a) if a.as_pattern().is_none() || a.as_pattern() != v.as_pattern() => {
+                    return None
+                }
+                _ => agreed = Some(v),
+            }
+        }
+        agreed
+    }
+
+    /// The value of the `i`th definition of the constant `name` (memoized).
+    fn const_def_value(&mut self, name: &str, i: usize) -> Option<Value<'a>> {
+        let def = &self.cx.index.consts_named(name)[i];
+        let key = format!("{name}#{i}");
+        if let Some(v) = self.cx.consts.borrow().get(&key) {
             return v.clone();
         }
-        let defs = self.cx.index.consts_named(name);
-        let [def] = defs else { return None };
-        self.cx.consts.borrow_mut().insert(name.to_owned(), None);
+        self.cx.consts.borrow_mut().insert(key.clone(), None);
         let mut interp = Interp::for_const(self.cx, def.file, name, false);
         let mut value = interp.eval(def.expr);
         if let Some(typed) = interp.value_of_type(def.ty) {
@@ -706,10 +781,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             Value::Unknown => None,
             v => Some(v),
         };
-        self.cx
-            .consts
-            .borrow_mut()
-            .insert(name.to_owned(), value.clone());
+        self.cx.consts.borrow_mut().insert(key, value.clone());
         value
     }
 

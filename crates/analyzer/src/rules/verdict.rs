@@ -376,14 +376,16 @@ pub fn tag_help(keys: &[KeyArg], atomic_needed: bool) -> Option<String> {
     }
     // Known values that arrive through a parameter vary with the caller: the rewrite is on the
     // template. A literal written in the `format!` itself (a hole named by its own value) stays,
-    // and so does a known value that differs between these keys (`full_key(t, "orders")` with
+    // a constant becomes its text, and so does a known value that differs between these keys (`full_key(t, "orders")` with
     // `full_key(t, "open")`): it tells the keys apart as literal text would.
     let differing = holes_with_differing_values(&patterns);
     let templates: Vec<KeyPattern> = patterns
         .iter()
         .map(|p| {
             p.substitute(&mut |h| match &h.value {
-                Some(v) if differing.contains(&h.id) => Some(KeyPattern::literal(v.clone())),
+                Some(v) if differing.contains(&h.id) || names_constant(&h.name) => {
+                    Some(KeyPattern::literal(v.clone()))
+                }
                 Some(v) if *v != h.name => Some(KeyPattern::hole(Hole {
                     value: None,
                     ..h.clone()
@@ -481,6 +483,16 @@ fn one_template_different_values(patterns: &[KeyPattern]) -> Option<(String, Str
             (h.name.clone(), shown.join(", "))
         })
     })
+}
+
+/// Whether a placeholder names a constant (`{PREFIX}`, `{REDIS_DELIMITER}`): upper case, as
+/// rustc's `non_upper_case_globals` lint asks of every `const` and `static`. Its value never
+/// varies, so the rewrite keeps it as text, like a literal.
+fn names_constant(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// The holes that hold different known values in different keys: by identity, and, for keys
