@@ -67,7 +67,7 @@ pub struct UnitContext<'a> {
     /// What functions add to builders they receive by `&mut` (see `calls`).
     effects: RefCell<HashMap<usize, Memo<Option<Effects<'a>>>>>,
     /// The field model (see `fields`): per (type, field), and per function what it gives fields.
-    field_models: RefCell<HashMap<(String, String), Memo<Option<fields::FieldModel<'a>>>>>,
+    field_models: RefCell<HashMap<(String, String), FieldModelMemo<'a>>>,
     captures: RefCell<HashMap<usize, Memo<fields::Captures<'a>>>>,
     consts: RefCell<HashMap<String, Option<Value<'a>>>>,
     arena: &'a MacroArena,
@@ -129,6 +129,9 @@ impl<T: Clone> Memo<T> {
             .then(|| self.value.clone())
     }
 }
+
+/// A field model (per type and field), memoized.
+type FieldModelMemo<'a> = Memo<Option<fields::FieldModel<'a>>>;
 
 /// How deep summaries of key-building functions are followed.
 const MAX_SUMMARY_DEPTH: usize = 6;
