@@ -875,3 +875,64 @@ fn format_json_lists_fixes_families_applicability_and_blockers() {
         .iter()
         .any(|f| f["status"] == "applied"));
 }
+
+/// The seam between the analyzer and `fix` (issue 10, item 5): a run that asks the analysis for
+/// the key sites (`Options::key_sites`, what `fix` does) finds the same findings as one that
+/// does not (what `check` does), and hands over, from the trees it parsed, the key sites a
+/// separate read-and-parse of every file finds — for every package, including those the
+/// prefilter skips and files that do not parse.
+#[test]
+fn the_analysis_hands_fix_the_key_sites_a_separate_scan_finds() {
+    use slotlint_analyzer::{analyze, discover_workspace, key_sites, KeyFile, Options};
+    let seen = |files: &[KeyFile]| -> Vec<String> {
+        files
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} unit {} problem {:?} read {:?} {:?}",
+                    f.source.display, f.unit, f.problem, f.read_error, f.keys
+                )
+            })
+            .collect()
+    };
+    let mut dirs: Vec<PathBuf> = [
+        "fix/shop",
+        "fix/hazards",
+        "apps",
+        "follow",
+        "broken",
+        "demo",
+    ]
+    .iter()
+    .map(|d| root().join("fixtures").join(d))
+    .collect();
+    dirs.retain(|d| d.join("Cargo.toml").exists());
+    assert!(dirs.len() >= 4, "{dirs:?}");
+    for dir in dirs {
+        let discovery = discover_workspace(&dir, None).unwrap();
+        let plain = analyze(&discovery, &Options::default());
+        for prefilter in [true, false] {
+            let options = Options {
+                key_sites: true,
+                prefilter,
+                ..Options::default()
+            };
+            let with_sites = analyze(&discovery, &options);
+            assert_eq!(
+                format!("{:?}", plain.diagnostics),
+                format!("{:?}", with_sites.diagnostics),
+                "{}: asking for key sites changed the findings",
+                dir.display()
+            );
+            assert_eq!(
+                seen(&with_sites.key_files),
+                seen(&key_sites::scan(&discovery)),
+                "{}: the analysis's key sites differ from a scan's",
+                dir.display()
+            );
+            let files: usize = discovery.units.iter().map(|u| u.files.len()).sum();
+            assert_eq!(with_sites.key_files.len(), files, "{}", dir.display());
+        }
+        assert!(plain.key_files.is_empty());
+    }
+}

@@ -44,9 +44,6 @@ pub struct KeyInfo {
     pub many: bool,
     #[serde(skip)]
     pub span: Span,
-    /// The pattern itself, with hole identities (for grouping keys into families and fixes).
-    #[serde(skip)]
-    pub key: Option<slotlint_keys::KeyPattern>,
 }
 
 /// A secondary position with a message, shown as a label in the code frame.
@@ -84,5 +81,53 @@ impl Diagnostic {
     /// Order used everywhere: file, position, rule.
     pub fn sort_key(&self) -> (&str, usize, usize, &str) {
         (&self.file, self.span.line, self.span.column, self.rule)
+    }
+
+    /// What a [`FixableFinding`] and its diagnostic share: rule, file and span (not the message,
+    /// which `check --trace` rewrites).
+    pub(crate) fn place(&self) -> (&str, &str, Span) {
+        (self.rule, &self.file, self.span)
+    }
+}
+
+/// What `fix` needs of a finding a hash tag can fix (a rule with [`Rule::fixable`]): where it is
+/// and its keys, with their patterns. Made by the rule next to the [`Diagnostic`] it describes,
+/// which has the same rule, file and span ([`crate::Report::fixable_findings`] pairs them).
+///
+/// [`Rule::fixable`]: crate::rules::Rule::fixable
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixableFinding {
+    pub rule: &'static str,
+    /// File as shown to users (as in [`Diagnostic::file`]).
+    pub file: String,
+    pub span: Span,
+    pub message: String,
+    /// The keys the finding reasons about, in its order.
+    pub keys: Vec<FindingKey>,
+}
+
+/// A key of a [`FixableFinding`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingKey {
+    /// Source text of the key expression.
+    pub text: String,
+    /// The pattern with its hole identities; `None` when the analyzer could not resolve it.
+    pub pattern: Option<slotlint_keys::KeyPattern>,
+}
+
+impl FixableFinding {
+    /// Order used everywhere: file, position, rule (as [`Diagnostic::sort_key`]).
+    pub fn sort_key(&self) -> (&str, usize, usize, &str) {
+        (&self.file, self.span.line, self.span.column, self.rule)
+    }
+
+    /// Rule, file and span: the [`Diagnostic::place`] of the diagnostic it describes.
+    pub(crate) fn place(&self) -> (&str, &str, Span) {
+        (self.rule, &self.file, self.span)
+    }
+
+    /// Whether both describe the same finding (a finding made twice).
+    pub fn describes_same(&self, other: &FixableFinding) -> bool {
+        (self.place(), &self.message) == (other.place(), &other.message)
     }
 }

@@ -16,6 +16,7 @@ pub mod facts;
 pub mod index;
 pub mod input;
 pub mod interp;
+pub mod key_sites;
 pub mod lua;
 pub mod parse;
 pub mod redis_api;
@@ -31,8 +32,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub use diagnostic::{Diagnostic, KeyInfo, Label, Severity};
+pub use diagnostic::{Diagnostic, FindingKey, FixableFinding, KeyInfo, Label, Severity};
 pub use facts::CrateFacts;
+pub use key_sites::KeyFile;
 pub use source::{SourceFile, Span};
 pub use suppression::{Suppressed, SuppressionKind};
 pub use workspace::{discover_paths, discover_workspace, Discovery, UsageError, Version};
@@ -61,6 +63,10 @@ pub struct Options {
     /// Stack of each worker thread: [`parse::PARSE_STACK_BYTES`], which any file within the
     /// nesting bounds fits (the tests run with less to show the margin).
     pub worker_stack: usize,
+    /// Also read the key sites of every file of every package ([`Report::key_files`]) from the
+    /// syntax trees the analysis parses (`fix` asks; `check` does not). Findings are the same
+    /// either way.
+    pub key_sites: bool,
 }
 
 impl std::fmt::Debug for Options {
@@ -72,6 +78,7 @@ impl std::fmt::Debug for Options {
             .field("check_test_code", &self.check_test_code)
             .field("progress", &self.progress.is_some())
             .field("worker_stack", &self.worker_stack)
+            .field("key_sites", &self.key_sites)
             .finish()
     }
 }
@@ -85,6 +92,7 @@ impl Default for Options {
             check_test_code: false,
             progress: None,
             worker_stack: parse::PARSE_STACK_BYTES,
+            key_sites: false,
         }
     }
 }
@@ -214,6 +222,12 @@ pub struct Report {
     /// Every call site of the reported files (for `check --trace`, which joins run-time
     /// observations to them).
     pub sites: Vec<SiteFact>,
+    /// What `fix` needs of each finding of a fixable rule, in the order of `diagnostics` (read
+    /// them through [`Report::fixable_findings`], which leaves out those no longer reported).
+    pub fixable: Vec<FixableFinding>,
+    /// With [`Options::key_sites`]: every file of every package with its key sites, in the
+    /// order of the discovery's units and their files.
+    pub key_files: Vec<KeyFile>,
 }
 
 /// A call site with the file it is in.
@@ -229,11 +243,25 @@ impl Report {
     pub fn source(&self, display: &str) -> Option<&SourceFile> {
         self.sources.iter().find(|s| s.display == display)
     }
+
+    /// The fixable findings still reported (a diagnostic of the same rule, file and span is in
+    /// `diagnostics`): not suppressed, and not dropped since by levels of the configuration or
+    /// a baseline. In the order of `diagnostics`.
+    pub fn fixable_findings(&self) -> Vec<&FixableFinding> {
+        let reported: std::collections::HashSet<_> =
+            self.diagnostics.iter().map(Diagnostic::place).collect();
+        self.fixable
+            .iter()
+            .filter(|f| reported.contains(&f.place()))
+            .collect()
+    }
 }
 
 struct UnitResult {
     sites: Vec<SiteFact>,
     diagnostics: Vec<Diagnostic>,
+    fixable: Vec<FixableFinding>,
+    key_files: Vec<KeyFile>,
     sources: Vec<SourceFile>,
     stats: Stats,
     internal_error: Option<String>,
@@ -275,6 +303,8 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
                     UnitResult {
                         sites: Vec::new(),
                         diagnostics: Vec::new(),
+                        fixable: Vec::new(),
+                        key_files: Vec::new(),
                         sources: Vec::new(),
                         stats: Stats::default(),
                         internal_error: Some(format!("slotlint failed on `{}`: {what}", unit.name)),
@@ -299,8 +329,12 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
             .diagnostics
             .push(rules::parse_error::diagnostic(&file, None, message));
     }
-    for r in results {
+    for (unit, r) in results.into_iter().enumerate() {
         report.diagnostics.extend(r.diagnostics);
+        report.fixable.extend(r.fixable);
+        report
+            .key_files
+            .extend(r.key_files.into_iter().map(|f| KeyFile { unit, ..f }));
         report.sources.extend(r.sources);
         report.internal_errors.extend(r.internal_error);
         report.suppressed.extend(r.suppressed);
@@ -319,6 +353,11 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.diagnostics.dedup();
+    // As the diagnostics: the same order, one of each (a finding seen twice is one).
+    report
+        .fixable
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.fixable.dedup_by(|a, b| a.describes_same(b));
     report
         .suppressed
         .sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
@@ -351,6 +390,7 @@ fn analyze_unit(
         .map(|r| r.aliases.clone())
         .unwrap_or_default();
     let boundary = input::Boundary::new(&unit.boundary);
+    let mut key_files = Vec::new();
     for (path, read) in unit
         .files
         .iter()
@@ -363,11 +403,16 @@ fn analyze_unit(
                 stats.bytes += text.len() as u64;
                 sources.push(SourceFile::new(path.clone(), display, text));
             }
-            Err(e) => diagnostics.push(rules::parse_error::diagnostic(
-                &display,
-                None,
-                e.message(&display),
-            )),
+            Err(e) => {
+                if options.key_sites {
+                    key_files.push(key_sites::unread(path, display.clone(), &e));
+                }
+                diagnostics.push(rules::parse_error::diagnostic(
+                    &display,
+                    None,
+                    e.message(&display),
+                ))
+            }
         }
     }
     let needles: Vec<&str> = std::iter::once("redis")
@@ -382,9 +427,20 @@ fn analyze_unit(
         // that the prefilter changes nothing.
         if options.prefilter {
             tick(unit.files.len());
+            if options.key_sites {
+                // Not analyzed, but its files may build keys of any family: parsed here, once.
+                key_files.extend(
+                    sources
+                        .into_iter()
+                        .map(|s| key_sites::parse_and_scan(s, &unit.root)),
+                );
+                key_sites::in_file_order(unit, &mut key_files);
+            }
             return UnitResult {
                 sites: Vec::new(),
                 diagnostics: Vec::new(),
+                fixable: Vec::new(),
+                key_files,
                 sources: Vec::new(),
                 stats,
                 internal_error: None,
@@ -402,7 +458,15 @@ fn analyze_unit(
         tick(1);
         stats.files_parsed += 1;
         stats.bytes_parsed += source.text.len() as u64;
-        match parse::parse_rust(&source.text) {
+        let parsed = parse::parse_rust(&source.text);
+        if options.key_sites {
+            key_files.push(key_sites::of_parsed(
+                source.clone(),
+                parsed.as_ref(),
+                &unit.root,
+            ));
+        }
+        match parsed {
             Ok(file) => asts.push(Some(file)),
             Err(err) => {
                 let r = err.range();
@@ -541,9 +605,12 @@ fn analyze_unit(
         .map(|(s, _)| s)
         .chain(extra_sources)
         .collect();
+    key_sites::in_file_order(unit, &mut key_files);
     UnitResult {
         sites: site_facts,
         diagnostics,
+        fixable: found.fixable,
+        key_files,
         sources: with_findings,
         stats,
         internal_error: None,

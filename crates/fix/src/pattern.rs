@@ -5,12 +5,7 @@
 use slotlint_keys::format_string::{self, Piece};
 use slotlint_keys::{KeyPattern, Segment};
 
-/// One position of a key skeleton: a literal character, or a hole (a run-time value).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Atom {
-    C(char),
-    H,
-}
+pub use slotlint_keys::skeleton::{skeleton_string, Atom};
 
 /// The atoms of a key pattern (hole identities dropped: a *family* is the skeleton).
 pub fn atoms_of(p: &KeyPattern) -> Vec<Atom> {
@@ -27,21 +22,6 @@ pub fn atoms_of(p: &KeyPattern) -> Vec<Atom> {
 /// Literal characters only.
 pub fn atoms_of_text(text: &str) -> Vec<Atom> {
     text.chars().map(Atom::C).collect()
-}
-
-/// The skeleton as a Rust format string: `user:{}:profile`, literal braces doubled. The same
-/// string as [`KeyPattern::skeleton`].
-pub fn skeleton_string(atoms: &[Atom]) -> String {
-    let mut out = String::new();
-    for a in atoms {
-        match a {
-            Atom::C('{') => out.push_str("{{"),
-            Atom::C('}') => out.push_str("}}"),
-            Atom::C(c) => out.push(*c),
-            Atom::H => out.push_str("{}"),
-        }
-    }
-    out
 }
 
 /// Parse a skeleton written by [`skeleton_string`] (any placeholder counts as a hole).

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use slotlint_analyzer::Report;
+use slotlint_analyzer::FixableFinding;
 use slotlint_keys::suggest::{suggest_tag, TagSuggestion};
 use slotlint_keys::KeyPattern;
 
@@ -14,14 +14,6 @@ use crate::pattern::{
 };
 use crate::scan::{format_atoms, Context, FmtArg, ScannedFile, Site, SiteKind};
 use slotlint_analyzer::input;
-
-/// The rules whose findings a hash tag fixes.
-pub const CROSS_SLOT_RULES: [&str; 4] = [
-    "cross-slot-command",
-    "cross-slot-transaction",
-    "cross-slot-script",
-    "cross-slot-pipeline",
-];
 
 /// A finding a group comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -211,20 +203,17 @@ pub struct FixPlan {
     pub files: Vec<ScannedFile>,
 }
 
-/// Groups of keys from the findings of the cross-slot rules.
-pub fn groups(report: &Report) -> Vec<Group> {
+/// Groups of keys from the findings of the fixable rules (the cross-slot rules).
+pub fn groups(findings: &[&FixableFinding]) -> Vec<Group> {
     let mut out: Vec<Group> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for d in &report.diagnostics {
-        if !CROSS_SLOT_RULES.contains(&d.rule) {
-            continue;
-        }
+    for d in findings {
         let mut keys: Vec<KeyPattern> = Vec::new();
         let mut unresolved: Vec<String> = Vec::new();
         for k in &d.keys {
             // Fix the template a key is built from: a caller's literal argument bound into a
             // helper's `format!` stays a hole of that `format!`.
-            match k.key.as_ref().map(KeyPattern::template) {
+            match k.pattern.as_ref().map(KeyPattern::template) {
                 Some(p) => {
                     if !keys.contains(&p) {
                         keys.push(p);
@@ -318,16 +307,20 @@ fn outcome_of(keys: &[KeyPattern]) -> Outcome {
     }
 }
 
-/// The whole plan: groups, fixes with their families and edits, from a report and the
-/// workspace's scanned files.
-pub fn plan(report: &Report, files: Vec<ScannedFile>) -> FixPlan {
-    plan_with(report, files, false)
+/// The whole plan: groups, fixes with their families and edits, from the fixable findings and
+/// the workspace's scanned files.
+pub fn plan(findings: &[&FixableFinding], files: Vec<ScannedFile>) -> FixPlan {
+    plan_with(findings, files, false)
 }
 
 /// [`plan`], with `exhaustive`: every site tested against every family instead of the sites
 /// [`Candidates`] picks (quadratic; for tests that check both agree).
-pub fn plan_with(report: &Report, files: Vec<ScannedFile>, exhaustive: bool) -> FixPlan {
-    let groups = groups(report);
+pub fn plan_with(
+    findings: &[&FixableFinding],
+    files: Vec<ScannedFile>,
+    exhaustive: bool,
+) -> FixPlan {
+    let groups = groups(findings);
     // Union groups that rename a common family.
     let mut parent: Vec<usize> = (0..groups.len()).collect();
     fn find(p: &mut [usize], x: usize) -> usize {
@@ -487,15 +480,16 @@ fn unit_consts(files: &[ScannedFile]) -> HashMap<(usize, String), Option<String>
 }
 
 fn place(file: &ScannedFile, site: &Site) -> Place {
+    let (line, column) = file.line_col(site.start);
     Place {
-        file: file.display.clone(),
-        line: site.line,
-        column: site.column,
+        file: file.source.display.clone(),
+        line,
+        column,
     }
 }
 
 fn snippet(file: &ScannedFile, site: &Site) -> String {
-    file.text[site.start..site.end].to_owned()
+    file.source.text[site.start..site.end].to_owned()
 }
 
 /// The atoms a format site builds once literal arguments and constants are filled in.
@@ -589,9 +583,9 @@ impl Mentions {
                 continue;
             }
             let hits = match &file.read_error {
-                None => Ok(input::find_in_text(&file.text, &needles)),
+                None => Ok(input::find_in_text(&file.source.text, &needles)),
                 Some(e) if e.is_searchable() => {
-                    input::find_in_file(&file.path, None, &needles, MAX_SEARCH_BYTES)
+                    input::find_in_file(&file.source.path, None, &needles, MAX_SEARCH_BYTES)
                 }
                 // Not a source of the workspace (a FIFO, a link leading outside): nothing to find.
                 Some(input::ReadError::NotRegular(_) | input::ReadError::OutsideRoot) => continue,
@@ -608,7 +602,7 @@ impl Mentions {
                         }
                     }
                 }
-                Err(e) => m.unsearchable.push((fi, e.message(&file.display))),
+                Err(e) => m.unsearchable.push((fi, e.message(&file.source.display))),
             }
         }
         m
@@ -639,13 +633,13 @@ fn find_sites(fam: &mut Family, files: &[ScannedFile], index: &Candidates, menti
         let file = &files[fi];
         fam.blockers.push(Note {
             place: Some(Place {
-                file: file.display.clone(),
+                file: file.source.display.clone(),
                 line,
                 column,
             }),
             message: format!(
                 "{} {}; it mentions `{longest_text}` here and may build keys of this family: rewrite it by hand, or make it readable",
-                file.display,
+                file.source.display,
                 file.problem.as_deref().unwrap_or("was not scanned")
             ),
         });
@@ -653,7 +647,7 @@ fn find_sites(fam: &mut Family, files: &[ScannedFile], index: &Candidates, menti
     for (fi, why) in &mentions.unsearchable {
         fam.blockers.push(Note {
             place: Some(Place {
-                file: files[*fi].display.clone(),
+                file: files[*fi].source.display.clone(),
                 line: 1,
                 column: 1,
             }),
@@ -890,7 +884,7 @@ fn push_edit(
             message: format!(
                 "{} builds keys of this family, but {} is excluded by the configuration: slotlint never edits it; put the tag in by hand there, or stop excluding it",
                 snippet(file, site),
-                file.display
+                file.source.display
             ),
         });
         return;
