@@ -350,20 +350,27 @@ impl<'c, 'a> Interp<'c, 'a> {
                 let wrapper = ts.path.segments.last().map(|s| s.ident.to_string());
                 let single = ts.elems.len() == 1
                     && matches!(wrapper.as_deref(), Some("Some" | "Ok" | "Err"));
-                for p in &ts.elems {
-                    self.bind_pattern(
-                        p,
-                        if single {
-                            value.clone()
-                        } else {
-                            Value::Unknown
-                        },
-                    );
+                for (i, p) in ts.elems.iter().enumerate() {
+                    let v = if single {
+                        value.clone()
+                    } else {
+                        payload(&value, wrapper.as_deref(), &i.to_string())
+                    };
+                    self.bind_pattern(p, v);
                 }
             }
             syn::Pat::Struct(s) => {
+                let variant = s.path.segments.last().map(|s| s.ident.to_string());
                 for f in &s.fields {
-                    self.bind_pattern(&f.pat, Value::Unknown);
+                    let v = match &f.member {
+                        syn::Member::Named(n) => {
+                            payload(&value, variant.as_deref(), &n.to_string())
+                        }
+                        syn::Member::Unnamed(i) => {
+                            payload(&value, variant.as_deref(), &i.index.to_string())
+                        }
+                    };
+                    self.bind_pattern(&f.pat, v);
                 }
             }
             syn::Pat::Or(o) => {
@@ -594,5 +601,18 @@ fn mark_keys(keys: &mut [KeyArg], is_loop: &dyn Fn(&Hole) -> bool) {
                 k.many = true;
             }
         }
+    }
+}
+
+/// A field of an enum value's payload, when the pattern names the variant it was built as
+/// (`Key::User { id }` matched against `Key::User { id: 7 }` binds `id` to 7).
+fn payload<'a>(value: &Value<'a>, variant: Option<&str>, field: &str) -> Value<'a> {
+    match value {
+        Value::Object(o) if o.variant.is_some() && o.variant.as_deref() == variant => o
+            .fields
+            .as_ref()
+            .and_then(|f| f.get(field).cloned())
+            .unwrap_or(Value::Unknown),
+        _ => Value::Unknown,
     }
 }

@@ -73,7 +73,10 @@ impl<'c, 'a> Interp<'c, 'a> {
                 self.eval_args(&call.args);
                 return Value::List(Vec::new());
             }
-            (1, _, "Some" | "Ok" | "Borrowed" | "Owned") if call.args.len() == 1 => {
+            (1, _, "Some" | "Ok" | "Borrowed" | "Owned")
+            | (2, Some("Cow"), "Borrowed" | "Owned")
+                if call.args.len() == 1 =>
+            {
                 return self.eval(&call.args[0])
             }
             // An error or nothing: no value for the keys a function returns.
@@ -133,8 +136,19 @@ impl<'c, 'a> Interp<'c, 'a> {
                 return client.clone();
             }
         }
-        if let Some(v) = self.variant(path) {
-            return v;
+        // `Key::Item(7)`: a value of the enum with its payload at `"0"`, `"1"`…
+        if let Some((ty, variant)) = self.enum_variant_of(path) {
+            let fields = args
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect();
+            return Value::Object(ObjectInfo {
+                ty: Some(ty),
+                fields: Some(std::rc::Rc::new(fields)),
+                id: None,
+                variant: Some(variant),
+            });
         }
         if last.chars().next().is_some_and(char::is_uppercase) {
             // A tuple struct.
@@ -209,8 +223,9 @@ impl<'c, 'a> Interp<'c, 'a> {
         Value::Opaque(hole.because("method call", detail))
     }
 
-    /// A `Type::Variant` (or `Self::Variant`) path naming a variant of an enum of the crate.
-    pub(super) fn variant(&self, path: &syn::Path) -> Option<Value<'a>> {
+    /// `(enum, variant)` for a `Type::Variant` (or `Self::Variant`) path naming a variant of an
+    /// enum of the crate.
+    pub(super) fn enum_variant_of(&self, path: &syn::Path) -> Option<(String, String)> {
         let n = path.segments.len();
         if n < 2 {
             return None;
@@ -227,7 +242,19 @@ impl<'c, 'a> Interp<'c, 'a> {
             .enum_variants
             .get(&owner)
             .is_some_and(|vs| vs.contains(&name))
-            .then_some(Value::Variant(name))
+            .then_some((owner, name))
+    }
+
+    /// A `Type::Variant` (or `Self::Variant`) path naming a variant of an enum of the crate.
+    pub(super) fn variant(&self, path: &syn::Path) -> Option<Value<'a>> {
+        self.enum_variant_of(path).map(|(ty, v)| {
+            Value::Object(ObjectInfo {
+                ty: Some(ty),
+                fields: Some(std::rc::Rc::new(Default::default())),
+                id: None,
+                variant: Some(v),
+            })
+        })
     }
 
     /// Call a closure once with these arguments.

@@ -141,6 +141,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             }
         }
         let value = self.eval(expr);
+        let value = self.as_redis_arg(value);
         let span = self.span_of(expr.span());
         let text = self.text_of(expr);
         let value = match role {
@@ -158,7 +159,10 @@ impl<'c, 'a> Interp<'c, 'a> {
     ) -> Vec<ArgItem<'a>> {
         args.iter()
             .map(|a| ArgItem {
-                value: self.eval(a),
+                value: {
+                    let v = self.eval(a);
+                    self.as_redis_arg(v)
+                },
                 span: self.span_of(a.span()),
                 text: self.text_of(a),
                 expr: Some(a),

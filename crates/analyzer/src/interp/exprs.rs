@@ -252,6 +252,8 @@ impl<'c, 'a> Interp<'c, 'a> {
             syn::Lit::ByteStr(b) => Value::str(&String::from_utf8_lossy(&b.value())),
             syn::Lit::CStr(_) => Value::Unknown,
             syn::Lit::Char(c) => Value::str(&c.value().to_string()),
+            // `b':'`, as pushed onto a key built as bytes.
+            syn::Lit::Byte(b) => Value::str(&char::from(b.value()).to_string()),
             syn::Lit::Int(i) => i
                 .base10_parse::<i64>()
                 .map(Value::Int)
@@ -418,6 +420,15 @@ impl<'c, 'a> Interp<'c, 'a> {
         if let Some(rest) = &s.rest {
             self.eval(rest);
         }
+        // `Key::User { id }`: a value of the enum `Key`, variant `User`, with its payload.
+        if let Some((ty, variant)) = self.enum_variant_of(&s.path) {
+            return Value::Object(super::value::ObjectInfo {
+                ty: Some(ty),
+                fields: Some(std::rc::Rc::new(fields)),
+                id: None,
+                variant: Some(variant),
+            });
+        }
         self.struct_facts(s, &fields);
         let ty = match s.path.segments.last().map(|s| s.ident.to_string()) {
             Some(t) if t == "Self" => self.self_ty.clone(),
@@ -428,6 +439,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             ty,
             fields: Some(std::rc::Rc::new(fields)),
             id: None,
+            variant: None,
         })
     }
 
@@ -575,7 +587,27 @@ impl<'c, 'a> Interp<'c, 'a> {
                 Some(receiver)
             }
             (Value::Opaque(_), "unwrap" | "expect") => Some(receiver),
-            (Value::Str(_) | Value::OneOf(..), "push_str" | "push") => {
+            // `itoa::Buffer::format(n)` (and `ryu`'s): the number's text. A literal argument is
+            // a format pattern (`chrono`'s `date.format("%Y")`), not the value.
+            (Value::Opaque(_) | Value::Unknown, "format")
+                if mc.args.len() == 1 && !matches!(mc.args[0], Expr::Lit(_)) =>
+            {
+                Some(self.eval(&mc.args[0]))
+            }
+            // `key.to_string().write_redis_args(out)` inside a `ToRedisArgs` impl.
+            (Value::Str(_), "write_redis_args") if mc.args.len() == 1 => {
+                let out = Self::place(&mc.args[0]);
+                if let (Some(out), Value::List(mut items)) = (out.as_ref(), self.eval(&mc.args[0]))
+                {
+                    items.push(receiver.clone());
+                    self.store(out, Value::List(items));
+                }
+                Some(Value::Unknown)
+            }
+            (
+                Value::Str(_) | Value::OneOf(..),
+                "push_str" | "push" | "write_str" | "write_char",
+            ) => {
                 let arg = mc.args.first().map(|a| self.eval(a));
                 if let (Some(root), Some(v)) = (root, arg.and_then(|a| concat(&receiver, &a))) {
                     self.store(root, v);
@@ -600,7 +632,25 @@ impl<'c, 'a> Interp<'c, 'a> {
                 }
                 Some(Value::Unknown)
             }
-            (Value::List(items), "extend" | "append") => {
+            // A `ToRedisArgs` impl writing its argument: `out.write_arg(&bytes)`.
+            (Value::List(items), "write_arg" | "write_arg_fmt") => {
+                let v = mc
+                    .args
+                    .first()
+                    .map(|a| self.eval(a))
+                    .unwrap_or(Value::Unknown);
+                let v = match v {
+                    Value::Object(o) => self.display(&o).unwrap_or(Value::Unknown),
+                    v => bytes_as_text(v),
+                };
+                if let Some(root) = root {
+                    let mut items = items.clone();
+                    items.push(v);
+                    self.store(root, Value::List(items));
+                }
+                Some(Value::Unknown)
+            }
+            (Value::List(items), "extend" | "append" | "extend_from_slice") => {
                 let v = mc
                     .args
                     .first()
@@ -890,5 +940,23 @@ impl<'a> Value<'a> {
             }
             other => other,
         }
+    }
+}
+
+/// A key built as bytes (`Vec<u8>` filled with `extend_from_slice` and `push(b':')`, then
+/// written with `write_arg`): its pieces joined into one text.
+pub(super) fn bytes_as_text(v: Value<'_>) -> Value<'_> {
+    match v {
+        Value::List(items) if !items.is_empty() => {
+            let mut out = KeyPattern::new();
+            for item in &items {
+                match item.as_pattern() {
+                    Some(p) => out.push_pattern(&p),
+                    None => return Value::List(items),
+                }
+            }
+            Value::Str(out)
+        }
+        v => v,
     }
 }

@@ -208,6 +208,55 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
     }
 
+    /// A value passed to redis as an argument: an object of a type of the crate is what its
+    /// `ToRedisArgs` impl writes (`fn write_redis_args`: one `out.write_arg(..)`), looked into
+    /// collections and branches. Anything else is itself.
+    pub(super) fn as_redis_arg(&mut self, v: Value<'a>) -> Value<'a> {
+        match v {
+            Value::Object(o) => self.redis_args(&o).unwrap_or(Value::Object(o)),
+            Value::List(items) => {
+                Value::List(items.into_iter().map(|i| self.as_redis_arg(i)).collect())
+            }
+            Value::Each(inner) => Value::Each(Box::new(self.as_redis_arg(*inner))),
+            Value::OneOf(alts, arms) => Value::OneOf(
+                alts.into_iter().map(|a| self.as_redis_arg(a)).collect(),
+                arms,
+            ),
+            v => v,
+        }
+    }
+
+    /// What `impl ToRedisArgs for T` writes for this object, when it writes one argument.
+    fn redis_args(&mut self, obj: &ObjectInfo<'a>) -> Option<Value<'a>> {
+        let ty = obj.ty.as_deref()?;
+        let func = self.cx.index.fns.iter().position(|d| {
+            d.name == "write_redis_args" && d.self_ty.as_deref() == Some(ty) && d.has_self()
+        })?;
+        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+            return None;
+        }
+        let def = &self.cx.index.fns[func];
+        let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
+        walker.bind_params(def);
+        walker.bind("self".into(), Value::Object(obj.clone()));
+        let out = def.sig.inputs.iter().nth(1).and_then(|i| match i {
+            syn::FnArg::Typed(pt) => match &*pt.pat {
+                syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
+                _ => None,
+            },
+            syn::FnArg::Receiver(_) => None,
+        })?;
+        walker.bind(out.clone(), Value::List(Vec::new()));
+        walker.walk_block(def.block);
+        match walker.lookup(&out).map(|b| b.value.clone()) {
+            Some(Value::List(mut written)) if written.len() == 1 => {
+                let v = written.pop()?;
+                v.as_pattern().is_some_and(|p| p.has_text()).then_some(v)
+            }
+            _ => None,
+        }
+    }
+
     /// `Keys::new`, `new`: how a function is named in messages.
     pub(super) fn fn_display(&self, func: usize) -> String {
         let def = &self.cx.index.fns[func];

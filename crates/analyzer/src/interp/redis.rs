@@ -661,15 +661,28 @@ pub(super) fn is_collection_type(ty: &syn::Type) -> bool {
     match ty {
         syn::Type::Reference(r) => is_collection_type(&r.elem),
         syn::Type::Paren(p) => is_collection_type(&p.elem),
-        syn::Type::Slice(_) | syn::Type::Array(_) => true,
+        // Bytes are one value (a key written as bytes), not a collection of keys.
+        syn::Type::Slice(s) => !is_byte_type(&s.elem),
+        syn::Type::Array(a) => !is_byte_type(&a.elem),
         syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| {
+            let elem_is_byte = match &s.arguments {
+                syn::PathArguments::AngleBracketed(a) => a
+                    .args
+                    .iter()
+                    .any(|g| matches!(g, syn::GenericArgument::Type(t) if is_byte_type(t))),
+                _ => false,
+            };
             matches!(
                 s.ident.to_string().as_str(),
                 "Vec" | "VecDeque" | "HashSet" | "BTreeSet" | "IndexSet" | "SmallVec"
-            )
+            ) && !(s.ident == "Vec" && elem_is_byte)
         }),
         _ => false,
     }
+}
+
+fn is_byte_type(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.is_ident("u8"))
 }
 
 /// What a declared type says about a value. `None` for ordinary values.

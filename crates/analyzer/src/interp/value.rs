@@ -108,6 +108,9 @@ pub struct ObjectInfo<'a> {
     pub fields: Option<Rc<BTreeMap<String, Value<'a>>>>,
     /// Its identity, for the holes of fields read through it.
     pub id: Option<HoleId>,
+    /// For a value of an enum of the crate built with a payload (`Key::User { id }`,
+    /// `Key::Item(7)`): the variant; its payload is in `fields` (`"0"`, `"1"` for tuples).
+    pub variant: Option<String>,
 }
 
 impl ObjectInfo<'_> {
@@ -116,6 +119,7 @@ impl ObjectInfo<'_> {
             ty,
             fields: None,
             id: None,
+            variant: None,
         }
     }
 }
@@ -134,8 +138,6 @@ pub enum Value<'a> {
     /// One of several values, depending on which branch ran (`if`, `match`, helper arms), and
     /// what chooses the branch when the evaluator knows.
     OneOf(Vec<Value<'a>>, Option<Rc<Arms>>),
-    /// A variant of an enum of the crate (`Part::Profile` → `Profile`).
-    Variant(String),
     /// A run-time value with an identity (a parameter, a field, a call result).
     Opaque(Hole),
     Conn(ConnInfo),
@@ -187,7 +189,7 @@ pub fn selector_of(v: &Value<'_>) -> Option<String> {
     match v {
         Value::Str(p) => p.as_literal(),
         Value::Int(n) => Some(n.to_string()),
-        Value::Variant(name) => Some(name.clone()),
+        Value::Object(o) => o.variant.clone(),
         Value::Opaque(h) => h.value.clone(),
         _ => None,
     }
