@@ -1,9 +1,9 @@
 //! The key sites of every file, for `cargo slotlint fix`: the string literals and format strings
-//! that may build a key (`slotlint_syntax::key_sites`), read from the syntax trees the analysis
-//! already parsed when [`crate::Options::key_sites`] asks for them, so that a `fix` run parses
-//! each file once. Files of packages that do not name redis (which the analysis does not parse)
-//! are parsed here, once; [`scan`] reads, parses and scans a whole discovery, for a run that
-//! did not ask the analysis.
+//! that may build a key (`slotlint_syntax::key_sites`). When [`crate::Options::key_sites`] asks,
+//! the analysis hands them over with its report, read from the syntax trees it parsed; a file
+//! it did not parse (its package does not name redis, or the analysis did not need the file)
+//! is parsed here, once, so that a `fix` run parses each file once. [`scan`] reads, parses and
+//! scans a whole discovery, for a run that did not ask the analysis.
 //!
 //! Not here: which sites are keys of which family, and the edits (`slotlint-fix`).
 
@@ -54,8 +54,41 @@ fn is_test_file(path: &Path, unit_root: &Path) -> bool {
         .is_ok_and(slotlint_syntax::test_code::is_test_file)
 }
 
+/// What the analysis made of a file, from which its key sites are read.
+pub(crate) enum Parsed<'a> {
+    /// Its syntax tree: the key sites are read from it.
+    Tree(&'a syn::File),
+    /// The analysis parsed it, and it does not parse.
+    Failed(&'a RustParseError),
+    /// The analysis did not need it: parsed here, once.
+    NotParsed,
+}
+
+/// The key files of one package, in the order of its files: the files that could not be read
+/// (`unread`, made by [`unread`]) and those that were (`sources`), each read from what the
+/// analysis made of it (`parsed(i)` for `sources[i]`).
+pub(crate) fn of_unit<'a>(
+    unit: &Unit,
+    sources: &[SourceFile],
+    unread: Vec<KeyFile>,
+    parsed: impl Fn(usize) -> Parsed<'a>,
+) -> Vec<KeyFile> {
+    let mut files = unread;
+    for (i, source) in sources.iter().enumerate() {
+        let file = match parsed(i) {
+            Parsed::Tree(ast) => of_parsed(source.clone(), Ok(ast), &unit.root),
+            Parsed::Failed(e) => of_parsed(source.clone(), Err(e), &unit.root),
+            Parsed::NotParsed => parse_and_scan(source.clone(), &unit.root),
+        };
+        files.push(file);
+    }
+    let position = |p: &PathBuf| unit.files.iter().position(|f| f == p);
+    files.sort_by_cached_key(|f| position(&f.source.path));
+    files
+}
+
 /// The key sites of a file, from its syntax tree (or why it has none: the parser's error).
-pub(crate) fn of_parsed(
+fn of_parsed(
     source: SourceFile,
     parsed: Result<&syn::File, &RustParseError>,
     unit_root: &Path,
@@ -78,8 +111,8 @@ pub(crate) fn of_parsed(
     file
 }
 
-/// [`of_parsed`] for a file the analysis does not parse.
-pub(crate) fn parse_and_scan(source: SourceFile, unit_root: &Path) -> KeyFile {
+/// [`of_parsed`] for a file the analysis did not parse.
+fn parse_and_scan(source: SourceFile, unit_root: &Path) -> KeyFile {
     let parsed = parse::parse_rust(&source.text);
     of_parsed(source, parsed.as_ref(), unit_root)
 }
@@ -93,16 +126,42 @@ pub(crate) fn unread(path: &Path, display: String, error: &ReadError) -> KeyFile
     file
 }
 
-/// Puts a unit's key files in the order of its files.
-pub(crate) fn in_file_order(unit: &Unit, files: &mut [KeyFile]) {
-    let position = |p: &PathBuf| unit.files.iter().position(|f| f == p);
-    files.sort_by_cached_key(|f| position(&f.source.path));
+/// Read, parse and scan every file of one package (number `ui` of the discovery), as the
+/// analysis reads them ([`input::read_unit_sources`]: regular files inside the workspace,
+/// within the same limits), one after the other on this thread.
+pub(crate) fn scan_unit(ui: usize, unit: &Unit, display_root: &Path) -> Vec<KeyFile> {
+    let boundary = input::Boundary::new(&unit.boundary);
+    let read = input::read_unit_sources(&unit.files, &boundary);
+    unit.files
+        .iter()
+        .zip(read)
+        .map(|(path, read)| read_file(ui, unit, path, read, display_root))
+        .collect()
+}
+
+/// One file of [`scan_unit`].
+fn read_file(
+    ui: usize,
+    unit: &Unit,
+    path: &Path,
+    read: Result<String, ReadError>,
+    display_root: &Path,
+) -> KeyFile {
+    let display = display_path(path, display_root);
+    let mut file = match read {
+        Ok(text) => parse_and_scan(
+            SourceFile::new(path.to_path_buf(), display, text),
+            &unit.root,
+        ),
+        Err(e) => unread(path, display, &e),
+    };
+    file.unit = ui;
+    file
 }
 
 /// Read, parse and scan every file of every package of `discovery` (the files a configuration
-/// excludes from reports too: they build keys), as the analysis reads them
-/// ([`input::read_unit_sources`]: regular files inside the workspace, within the same limits).
-/// For runs whose analysis did not produce them ([`crate::Options::key_sites`]).
+/// excludes from reports too: they build keys), for a run whose analysis did not produce them
+/// ([`crate::Options::key_sites`]). Files are scanned in parallel.
 pub fn scan(discovery: &Discovery) -> Vec<KeyFile> {
     let run = || -> Vec<KeyFile> {
         discovery
@@ -117,17 +176,10 @@ pub fn scan(discovery: &Discovery) -> Vec<KeyFile> {
                 files
                     .into_par_iter()
                     .map(|(path, read)| {
-                        let display = display_path(path, &discovery.display_root);
-                        let mut file = match read {
-                            Ok(text) => {
-                                let source = SourceFile::new(path.clone(), display, text);
-                                parse_and_scan(source, &unit.root)
-                            }
-                            Err(e) => unread(path, display, &e),
-                        };
-                        // Spans of this tree are no longer needed: free the thread's source map.
+                        let file = read_file(ui, unit, path, read, &discovery.display_root);
+                        // The file's tree is gone, and no other tree lives on this thread (each
+                        // file is read whole on one): free the thread's span map.
                         proc_macro2::extra::invalidate_current_thread_spans();
-                        file.unit = ui;
                         file
                     })
                     .collect::<Vec<_>>()

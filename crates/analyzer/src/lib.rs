@@ -300,11 +300,17 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
                         .cloned()
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_default();
+                    // `fix` still needs the package's key sites: read apart from the analysis.
+                    let key_files = if options.key_sites {
+                        key_sites::scan_unit(0, unit, &discovery.display_root)
+                    } else {
+                        Vec::new()
+                    };
                     UnitResult {
                         sites: Vec::new(),
                         diagnostics: Vec::new(),
                         fixable: Vec::new(),
-                        key_files: Vec::new(),
+                        key_files,
                         sources: Vec::new(),
                         stats: Stats::default(),
                         internal_error: Some(format!("slotlint failed on `{}`: {what}", unit.name)),
@@ -390,7 +396,8 @@ fn analyze_unit(
         .map(|r| r.aliases.clone())
         .unwrap_or_default();
     let boundary = input::Boundary::new(&unit.boundary);
-    let mut key_files = Vec::new();
+    // With `Options::key_sites`: the key files of the files that could not be read.
+    let mut unread = Vec::new();
     for (path, read) in unit
         .files
         .iter()
@@ -405,7 +412,7 @@ fn analyze_unit(
             }
             Err(e) => {
                 if options.key_sites {
-                    key_files.push(key_sites::unread(path, display.clone(), &e));
+                    unread.push(key_sites::unread(path, display.clone(), &e));
                 }
                 diagnostics.push(rules::parse_error::diagnostic(
                     &display,
@@ -427,15 +434,12 @@ fn analyze_unit(
         // that the prefilter changes nothing.
         if options.prefilter {
             tick(unit.files.len());
-            if options.key_sites {
-                // Not analyzed, but its files may build keys of any family: parsed here, once.
-                key_files.extend(
-                    sources
-                        .into_iter()
-                        .map(|s| key_sites::parse_and_scan(s, &unit.root)),
-                );
-                key_sites::in_file_order(unit, &mut key_files);
-            }
+            // Not analyzed, but its files may build keys of any family: parsed there, once.
+            let key_files = if options.key_sites {
+                key_sites::of_unit(unit, &sources, unread, |_| key_sites::Parsed::NotParsed)
+            } else {
+                Vec::new()
+            };
             return UnitResult {
                 sites: Vec::new(),
                 diagnostics: Vec::new(),
@@ -454,20 +458,17 @@ fn analyze_unit(
     // Files that could not be read count as done.
     tick(unit.files.len() - sources.len());
     let mut asts = Vec::with_capacity(sources.len());
+    // Why each file that does not parse does not (for the key files).
+    let mut parse_errors = Vec::with_capacity(sources.len());
     for source in &sources {
         tick(1);
         stats.files_parsed += 1;
         stats.bytes_parsed += source.text.len() as u64;
-        let parsed = parse::parse_rust(&source.text);
-        if options.key_sites {
-            key_files.push(key_sites::of_parsed(
-                source.clone(),
-                parsed.as_ref(),
-                &unit.root,
-            ));
-        }
-        match parsed {
-            Ok(file) => asts.push(Some(file)),
+        match parse::parse_rust(&source.text) {
+            Ok(file) => {
+                asts.push(Some(file));
+                parse_errors.push(None);
+            }
             Err(err) => {
                 let r = err.range();
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
@@ -485,6 +486,7 @@ fn analyze_unit(
                     ));
                 }
                 asts.push(None);
+                parse_errors.push(Some(err));
             }
         }
     }
@@ -589,6 +591,18 @@ fn analyze_unit(
     } else {
         (diagnostics, Vec::new())
     };
+    // Each file's key sites from what the analysis made of it, before its trees go.
+    let key_files = if options.key_sites {
+        key_sites::of_unit(unit, &sources, unread, |i| {
+            match (&asts[i], &parse_errors[i]) {
+                (Some(ast), _) => key_sites::Parsed::Tree(ast),
+                (None, Some(err)) => key_sites::Parsed::Failed(err),
+                (None, None) => key_sites::Parsed::NotParsed,
+            }
+        })
+    } else {
+        Vec::new()
+    };
     drop(cx);
     // Files that did not parse are not shown in code frames: their notes give the position and
     // the parser's message only, never the file's text.
@@ -605,7 +619,6 @@ fn analyze_unit(
         .map(|(s, _)| s)
         .chain(extra_sources)
         .collect();
-    key_sites::in_file_order(unit, &mut key_files);
     UnitResult {
         sites: site_facts,
         diagnostics,
