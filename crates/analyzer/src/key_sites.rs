@@ -60,8 +60,8 @@ pub(crate) enum Parsed<'a> {
     Tree(&'a syn::File),
     /// The analysis parsed it, and it does not parse.
     Failed(&'a RustParseError),
-    /// The analysis did not need it: parsed here, once.
-    NotParsed,
+    /// The analysis did not parse it (it did not need it): parsed here, once.
+    Skipped,
 }
 
 /// The key files of one package, in the order of its files: the files that could not be read
@@ -78,7 +78,7 @@ pub(crate) fn of_unit<'a>(
         let file = match parsed(i) {
             Parsed::Tree(ast) => of_parsed(source.clone(), Ok(ast), &unit.root),
             Parsed::Failed(e) => of_parsed(source.clone(), Err(e), &unit.root),
-            Parsed::NotParsed => parse_and_scan(source.clone(), &unit.root),
+            Parsed::Skipped => parse_and_scan(source.clone(), &unit.root),
         };
         files.push(file);
     }

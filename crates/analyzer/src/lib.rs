@@ -436,7 +436,7 @@ fn analyze_unit(
             tick(unit.files.len());
             // Not analyzed, but its files may build keys of any family: parsed there, once.
             let key_files = if options.key_sites {
-                key_sites::of_unit(unit, &sources, unread, |_| key_sites::Parsed::NotParsed)
+                key_sites::of_unit(unit, &sources, unread, |_| key_sites::Parsed::Skipped)
             } else {
                 Vec::new()
             };
@@ -597,7 +597,7 @@ fn analyze_unit(
             match (&asts[i], &parse_errors[i]) {
                 (Some(ast), _) => key_sites::Parsed::Tree(ast),
                 (None, Some(err)) => key_sites::Parsed::Failed(err),
-                (None, None) => key_sites::Parsed::NotParsed,
+                (None, None) => key_sites::Parsed::Skipped,
             }
         })
     } else {
