@@ -126,8 +126,79 @@ impl FixableFinding {
         (self.rule, &self.file, self.span)
     }
 
-    /// Whether both describe the same finding (a finding made twice).
-    pub fn describes_same(&self, other: &FixableFinding) -> bool {
-        (self.place(), &self.message) == (other.place(), &other.message)
+    /// Sorts `findings` as [`FixableFinding::sort_key`] says and keeps one of each: findings
+    /// made twice (a site walked in two caller contexts) are one, and findings of one place
+    /// with other keys (a helper's call with each caller's keys) stay apart.
+    pub fn sort_and_dedup(findings: &mut Vec<FixableFinding>) {
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut kept: Vec<FixableFinding> = Vec::with_capacity(findings.len());
+        for f in findings.drain(..) {
+            let seen = kept
+                .iter()
+                .rev()
+                .take_while(|k| k.sort_key() == f.sort_key())
+                .any(|k| *k == f);
+            if !seen {
+                kept.push(f);
+            }
+        }
+        *findings = kept;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slotlint_keys::KeyPattern;
+
+    fn finding(line: usize, message: &str, keys: &[&str]) -> FixableFinding {
+        FixableFinding {
+            rule: "cross-slot-command",
+            file: "src/lib.rs".into(),
+            span: Span {
+                line,
+                column: 5,
+                ..Span::default()
+            },
+            message: message.into(),
+            keys: keys
+                .iter()
+                .map(|k| FindingKey {
+                    text: format!("{k:?}"),
+                    pattern: Some(KeyPattern::literal(*k)),
+                })
+                .collect(),
+        }
+    }
+
+    /// A helper's call site is judged once per caller: the same message with each caller's
+    /// keys is one finding per caller; the same keys found twice are one.
+    #[test]
+    fn findings_of_one_place_with_other_keys_stay_apart() {
+        let same = "`MGET` keys land in different hash slots";
+        let mut findings = vec![
+            finding(9, same, &["a:1", "a:2"]),
+            finding(3, "other", &["x"]),
+            finding(9, same, &["b:1", "b:2"]),
+            finding(9, same, &["a:1", "a:2"]),
+        ];
+        FixableFinding::sort_and_dedup(&mut findings);
+        let seen: Vec<(usize, Vec<&str>)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.span.line,
+                    f.keys.iter().map(|k| k.text.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (3, vec!["\"x\""]),
+                (9, vec!["\"a:1\"", "\"a:2\""]),
+                (9, vec!["\"b:1\"", "\"b:2\""]),
+            ]
+        );
     }
 }

@@ -360,10 +360,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.diagnostics.dedup();
     // As the diagnostics: the same order, one of each (a finding seen twice is one).
-    report
-        .fixable
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    report.fixable.dedup_by(|a, b| a.describes_same(b));
+    FixableFinding::sort_and_dedup(&mut report.fixable);
     report
         .suppressed
         .sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
