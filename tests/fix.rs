@@ -520,13 +520,25 @@ fn fix_block<'a>(listing: &'a str, tag: &str) -> &'a str {
 fn conflicts_constants_and_templates_block_globs_and_unknown_helpers_are_hazards() {
     let dir = copy_fixture("hazards");
     let (listing, _) = dry_run_plan(dir.path(), true);
-    // One family that two groups would rename differently.
-    let team = fix_block(&listing, "`team:<t>`");
-    assert!(team.contains("[blocked]"), "{team}");
+    // One family that two groups would rename differently, and no one tag serves both.
+    let org = fix_block(&listing, "`org:<o>`");
+    assert!(org.contains("[blocked]"), "{org}");
     assert!(
-        team.contains("`team:<t>:members` would be renamed both to `{team:<t>}:members` and to `team:{<t>}:members`"),
-        "{team}"
+        org.contains("`org:<o>:team:<u>:members` would be renamed both to `{org:<o>}:team:<u>:members` and to `org:<o>:team:{<u>}:members`: keys used with different partners need different tags, and no one tag serves them all"),
+        "{org}"
     );
+    // One family that two groups would rename differently, and one tag serves both: the
+    // narrower (`{team:<t>}` with the owners, `{<t>}` with the log: `{<t>}` for every family).
+    let team = fix_block(&listing, "hash tag `<t>`");
+    assert!(team.contains("[unsafe, would apply]"), "{team}");
+    for rename in [
+        "family `team:<t>:members` -> `team:{<t>}:members`",
+        "family `team:<t>:owners` -> `team:{<t>}:owners`",
+        "family `log:<t>` -> `log:{<t>}`",
+    ] {
+        assert!(team.contains(rename), "{team}");
+    }
+    assert!(!team.contains("blocked"), "{team}");
     // A key that starts with a constant's value: its template's glob would match anything.
     let chat = fix_block(&listing, "`<room>`");
     assert!(chat.contains("[blocked]"), "{chat}");
