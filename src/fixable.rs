@@ -52,9 +52,11 @@ fn finding_key(
 
 impl Fixes {
     /// Plans the fixes of `report` over every file `everything` found (key families span the
-    /// workspace: its files are read and parsed here, as `check` does not ask the analysis
-    /// for their key sites); files `excluded` by the configuration are never edited. Only fixes
-    /// that apply (safe, or unsafe) and whose edits check out are kept.
+    /// workspace). Its files are read and parsed here, and only when there is a fixable
+    /// finding: `check` does not ask the analysis for the key sites of every file
+    /// (`Options::key_sites`), which would cost every run much of a parse again. Files
+    /// `excluded` by the configuration are never edited. Only fixes that apply (safe, or
+    /// unsafe) and whose edits check out are kept.
     pub fn plan(
         report: &Report,
         everything: &Discovery,

@@ -47,9 +47,9 @@ impl KeyFile {
     }
 }
 
-/// Whether a file is test code as a whole (under the package's `tests/`, `benches/`,
-/// `examples/`).
-fn is_test_file(path: &Path, unit_root: &Path) -> bool {
+/// Whether a file of the package at `unit_root` is test code as a whole (under its `tests/`,
+/// `benches/`, `examples/`): for the rules and for the key sites alike.
+pub(crate) fn is_test_file(path: &Path, unit_root: &Path) -> bool {
     path.strip_prefix(unit_root)
         .is_ok_and(slotlint_syntax::test_code::is_test_file)
 }

@@ -518,11 +518,7 @@ fn analyze_unit(
     });
     let test_files: Vec<bool> = sources
         .iter()
-        .map(|s| {
-            s.path
-                .strip_prefix(&unit.root)
-                .is_ok_and(slotlint_syntax::test_code::is_test_file)
-        })
+        .map(|s| key_sites::is_test_file(&s.path, &unit.root))
         .collect();
     let facts = cx.facts(&test_files, &|i| cx.mentions_redis[i] && reported[i]);
     for (i, span, why) in cx.include_errors() {

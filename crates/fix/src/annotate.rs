@@ -142,7 +142,7 @@ fn annotations_here(
                 *out.without_dependency.entry(file.unit).or_default() += 1;
                 continue;
             }
-            let line_start = file.source.text[..f.start].rfind('\n').map_or(0, |i| i + 1);
+            let line_start = file.source.line_starts()[file.source.line_index(f.start)];
             let indent = &file.source.text[line_start..f.start];
             let (at, text) = if indent.chars().all(char::is_whitespace) {
                 (line_start, format!("{indent}{attribute}{newline}"))

@@ -3,6 +3,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use slotlint_syntax::line_index::LineIndex;
+
 use crate::annotate::Annotation;
 use crate::plan::{Family, Fix, FixPlan};
 
@@ -112,12 +114,7 @@ fn changes_here(
                 .iter()
                 .find(|s| befores.contains(&after[s.start..s.end]) && s.atoms() == fam.old);
             if let Some(s) = left {
-                let (line, column) = slotlint_analyzer::SourceFile::new(
-                    file.source.path.clone(),
-                    display.clone(),
-                    after.clone(),
-                )
-                .line_col(s.start);
+                let (line, column) = LineIndex::new(&after).line_col(&after, s.start);
                 return Err(format!(
                     "{display}:{line}:{column}: `{}` is still built after the rewrite; nothing was written (a slotlint bug)",
                     fam.old_display
