@@ -60,12 +60,13 @@ mod tests {
     fn lines_and_columns_in_characters() {
         let text = "ab\nçé:x\r\n\nlast";
         let index = LineIndex::new(text);
-        assert_eq!(index.starts(), &[0, 3, 12, 13]);
+        assert_eq!(index.starts(), &[0, 3, 11, 12]);
         assert_eq!(index.line_col(text, 0), (1, 1));
         assert_eq!(index.line_col(text, 2), (1, 3));
         // `ç` and `é` are two bytes each, one column each.
         assert_eq!(index.line_col(text, 7), (2, 3));
-        assert_eq!(index.line_col(text, 12), (3, 1));
+        assert_eq!(index.line_col(text, 11), (3, 1));
+        assert_eq!(index.line_col(text, 12), (4, 1));
         assert_eq!(index.line_col(text, text.len() + 5), (4, 5));
         assert_eq!(&text[index.line_range(text, 2)], "çé:x\r\n");
         assert_eq!(index.line_range(text, 9), text.len()..text.len());
