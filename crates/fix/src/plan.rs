@@ -627,17 +627,22 @@ fn candidates(p: &Proposed, tags: &[KeyPattern]) -> Vec<Candidate> {
             if out.iter().any(|c| c.new == new) {
                 continue;
             }
-            let ins = [(at, '{'), (at + t.len(), '}')];
             out.push(Proposal {
                 new,
-                new_display: with_insertions(&p.pattern, &ins).to_string(),
+                new_display: String::new(),
                 tag_display: tag.to_string(),
             });
         }
     }
     out.into_iter()
-        .filter_map(|proposal| {
+        .filter_map(|mut proposal| {
             let insertions = insertions(&p.old, &proposal.new)?;
+            // Named as the family is shown (a group's own proposal may name its holes otherwise).
+            let renamed = with_insertions(&p.pattern, &insertions);
+            proposal.new_display = renamed.to_string();
+            if let Some(tag) = renamed.hash_tag() {
+                proposal.tag_display = tag.to_string();
+            }
             let at = |b: char| insertions.iter().find(|(_, x)| *x == b).map(|(k, _)| *k);
             let width = at('}')
                 .zip(at('{'))
