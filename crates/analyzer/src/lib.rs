@@ -16,6 +16,7 @@ pub mod facts;
 pub mod index;
 pub mod input;
 pub mod interp;
+pub mod key_sites;
 pub mod lua;
 pub mod parse;
 pub mod redis_api;
@@ -31,8 +32,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub use diagnostic::{Diagnostic, KeyInfo, Label, Severity};
+pub use diagnostic::{Diagnostic, FindingKey, FixableFinding, KeyInfo, Label, Severity};
 pub use facts::CrateFacts;
+pub use key_sites::KeyFile;
 pub use source::{SourceFile, Span};
 pub use suppression::{Suppressed, SuppressionKind};
 pub use workspace::{discover_paths, discover_workspace, Discovery, UsageError, Version};
@@ -61,6 +63,10 @@ pub struct Options {
     /// Stack of each worker thread: [`parse::PARSE_STACK_BYTES`], which any file within the
     /// nesting bounds fits (the tests run with less to show the margin).
     pub worker_stack: usize,
+    /// Also read the key sites of every file of every package ([`Report::key_files`]) from the
+    /// syntax trees the analysis parses (`fix` asks; `check` does not). Findings are the same
+    /// either way.
+    pub key_sites: bool,
 }
 
 impl std::fmt::Debug for Options {
@@ -72,6 +78,7 @@ impl std::fmt::Debug for Options {
             .field("check_test_code", &self.check_test_code)
             .field("progress", &self.progress.is_some())
             .field("worker_stack", &self.worker_stack)
+            .field("key_sites", &self.key_sites)
             .finish()
     }
 }
@@ -85,6 +92,7 @@ impl Default for Options {
             check_test_code: false,
             progress: None,
             worker_stack: parse::PARSE_STACK_BYTES,
+            key_sites: false,
         }
     }
 }
@@ -214,6 +222,12 @@ pub struct Report {
     /// Every call site of the reported files (for `check --trace`, which joins run-time
     /// observations to them).
     pub sites: Vec<SiteFact>,
+    /// What `fix` needs of each finding of a fixable rule, in the order of `diagnostics` (read
+    /// them through [`Report::fixable_findings`], which leaves out those no longer reported).
+    pub fixable: Vec<FixableFinding>,
+    /// With [`Options::key_sites`]: every file of every package with its key sites, in the
+    /// order of the discovery's units and their files.
+    pub key_files: Vec<KeyFile>,
 }
 
 /// A call site with the file it is in.
@@ -229,11 +243,25 @@ impl Report {
     pub fn source(&self, display: &str) -> Option<&SourceFile> {
         self.sources.iter().find(|s| s.display == display)
     }
+
+    /// The fixable findings still reported (a diagnostic of the same rule, file and span is in
+    /// `diagnostics`): not suppressed, and not dropped since by levels of the configuration or
+    /// a baseline. In the order of `diagnostics`.
+    pub fn fixable_findings(&self) -> Vec<&FixableFinding> {
+        let reported: std::collections::HashSet<_> =
+            self.diagnostics.iter().map(Diagnostic::place).collect();
+        self.fixable
+            .iter()
+            .filter(|f| reported.contains(&f.place()))
+            .collect()
+    }
 }
 
 struct UnitResult {
     sites: Vec<SiteFact>,
     diagnostics: Vec<Diagnostic>,
+    fixable: Vec<FixableFinding>,
+    key_files: Vec<KeyFile>,
     sources: Vec<SourceFile>,
     stats: Stats,
     internal_error: Option<String>,
@@ -272,9 +300,17 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
                         .cloned()
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_default();
+                    // `fix` still needs the package's key sites: read apart from the analysis.
+                    let key_files = if options.key_sites {
+                        key_sites::scan_unit(0, unit, &discovery.display_root)
+                    } else {
+                        Vec::new()
+                    };
                     UnitResult {
                         sites: Vec::new(),
                         diagnostics: Vec::new(),
+                        fixable: Vec::new(),
+                        key_files,
                         sources: Vec::new(),
                         stats: Stats::default(),
                         internal_error: Some(format!("slotlint failed on `{}`: {what}", unit.name)),
@@ -299,8 +335,12 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
             .diagnostics
             .push(rules::parse_error::diagnostic(&file, None, message));
     }
-    for r in results {
+    for (unit, r) in results.into_iter().enumerate() {
         report.diagnostics.extend(r.diagnostics);
+        report.fixable.extend(r.fixable);
+        report
+            .key_files
+            .extend(r.key_files.into_iter().map(|f| KeyFile { unit, ..f }));
         report.sources.extend(r.sources);
         report.internal_errors.extend(r.internal_error);
         report.suppressed.extend(r.suppressed);
@@ -319,6 +359,8 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.diagnostics.dedup();
+    // As the diagnostics: the same order, one of each (a finding seen twice is one).
+    FixableFinding::sort_and_dedup(&mut report.fixable);
     report
         .suppressed
         .sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
@@ -351,6 +393,8 @@ fn analyze_unit(
         .map(|r| r.aliases.clone())
         .unwrap_or_default();
     let boundary = input::Boundary::new(&unit.boundary);
+    // With `Options::key_sites`: the key files of the files that could not be read.
+    let mut unread = Vec::new();
     for (path, read) in unit
         .files
         .iter()
@@ -363,11 +407,16 @@ fn analyze_unit(
                 stats.bytes += text.len() as u64;
                 sources.push(SourceFile::new(path.clone(), display, text));
             }
-            Err(e) => diagnostics.push(rules::parse_error::diagnostic(
-                &display,
-                None,
-                e.message(&display),
-            )),
+            Err(e) => {
+                if options.key_sites {
+                    unread.push(key_sites::unread(path, display.clone(), &e));
+                }
+                diagnostics.push(rules::parse_error::diagnostic(
+                    &display,
+                    None,
+                    e.message(&display),
+                ))
+            }
         }
     }
     let needles: Vec<&str> = std::iter::once("redis")
@@ -382,9 +431,17 @@ fn analyze_unit(
         // that the prefilter changes nothing.
         if options.prefilter {
             tick(unit.files.len());
+            // Not analyzed, but its files may build keys of any family: parsed there, once.
+            let key_files = if options.key_sites {
+                key_sites::of_unit(unit, &sources, unread, |_| key_sites::Parsed::Skipped)
+            } else {
+                Vec::new()
+            };
             return UnitResult {
                 sites: Vec::new(),
                 diagnostics: Vec::new(),
+                fixable: Vec::new(),
+                key_files,
                 sources: Vec::new(),
                 stats,
                 internal_error: None,
@@ -398,12 +455,17 @@ fn analyze_unit(
     // Files that could not be read count as done.
     tick(unit.files.len() - sources.len());
     let mut asts = Vec::with_capacity(sources.len());
+    // Why each file that does not parse does not (for the key files).
+    let mut parse_errors = Vec::with_capacity(sources.len());
     for source in &sources {
         tick(1);
         stats.files_parsed += 1;
         stats.bytes_parsed += source.text.len() as u64;
         match parse::parse_rust(&source.text) {
-            Ok(file) => asts.push(Some(file)),
+            Ok(file) => {
+                asts.push(Some(file));
+                parse_errors.push(None);
+            }
             Err(err) => {
                 let r = err.range();
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
@@ -421,6 +483,7 @@ fn analyze_unit(
                     ));
                 }
                 asts.push(None);
+                parse_errors.push(Some(err));
             }
         }
     }
@@ -455,11 +518,7 @@ fn analyze_unit(
     });
     let test_files: Vec<bool> = sources
         .iter()
-        .map(|s| {
-            s.path
-                .strip_prefix(&unit.root)
-                .is_ok_and(slotlint_syntax::test_code::is_test_file)
-        })
+        .map(|s| key_sites::is_test_file(&s.path, &unit.root))
         .collect();
     let facts = cx.facts(&test_files, &|i| cx.mentions_redis[i] && reported[i]);
     for (i, span, why) in cx.include_errors() {
@@ -525,6 +584,18 @@ fn analyze_unit(
     } else {
         (diagnostics, Vec::new())
     };
+    // Each file's key sites from what the analysis made of it, before its trees go.
+    let key_files = if options.key_sites {
+        key_sites::of_unit(unit, &sources, unread, |i| {
+            match (&asts[i], &parse_errors[i]) {
+                (Some(ast), _) => key_sites::Parsed::Tree(ast),
+                (None, Some(err)) => key_sites::Parsed::Failed(err),
+                (None, None) => key_sites::Parsed::Skipped,
+            }
+        })
+    } else {
+        Vec::new()
+    };
     drop(cx);
     // Files that did not parse are not shown in code frames: their notes give the position and
     // the parser's message only, never the file's text.
@@ -544,6 +615,8 @@ fn analyze_unit(
     UnitResult {
         sites: site_facts,
         diagnostics,
+        fixable: found.fixable,
+        key_files,
         sources: with_findings,
         stats,
         internal_error: None,

@@ -264,7 +264,6 @@ pub fn key_infos(keys: &[KeyArg]) -> Vec<KeyInfo> {
             slot: k.pattern.as_ref().and_then(KeyPattern::slot),
             many: k.many,
             span: k.span,
-            key: k.pattern.clone(),
         })
         .collect()
 }
