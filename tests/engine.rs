@@ -64,6 +64,84 @@ fn prefilter_changes_nothing() {
     }
 }
 
+/// Demand-driven analysis (the default: files that name redis are parsed up front, others only
+/// when an item of theirs is needed) finds exactly what analysing every file finds
+/// (`--no-prefilter`): the whole JSON document and the exit code, on every package of the
+/// fixtures, checked as a workspace (`--manifest-path`) and as a folder.
+#[test]
+fn demand_driven_analysis_changes_nothing_on_any_fixture() {
+    let mut manifests = Vec::new();
+    let mut stack = vec![root().join("fixtures")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == "Cargo.toml") {
+                manifests.push(path);
+            }
+        }
+    }
+    manifests.sort();
+    assert!(
+        manifests.len() > 20,
+        "found {} fixture packages",
+        manifests.len()
+    );
+    let runs: Vec<Vec<String>> = manifests
+        .iter()
+        .flat_map(|m| {
+            let dir = m.parent().unwrap().to_string_lossy().into_owned();
+            let m = m.to_string_lossy().into_owned();
+            [
+                vec!["check".into(), "--manifest-path".into(), m],
+                vec!["check".into(), dir],
+            ]
+        })
+        .collect();
+    // Two runs per case, on both cores.
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let workers: Vec<_> = runs
+            .chunks(runs.len().div_ceil(2))
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut failures = Vec::new();
+                    for args in chunk {
+                        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+                        args.extend(["--format", "json"]);
+                        let demand = slotlint(&args, &root());
+                        args.push("--no-prefilter");
+                        let every = slotlint(&args, &root());
+                        let parse = |o: &Output| {
+                            serde_json::from_slice::<serde_json::Value>(&o.stdout).ok()
+                        };
+                        let json = parse(&demand);
+                        // A document, unless the run refused its input (exit 2).
+                        let refused = json.is_none() && demand.status.code() == Some(2);
+                        if (json.is_none() && !refused)
+                            || json != parse(&every)
+                            || demand.status.code() != every.status.code()
+                        {
+                            failures.push(format!(
+                                "{}:\n{}\n--- with --no-prefilter:\n{}",
+                                args.join(" "),
+                                String::from_utf8_lossy(&demand.stdout),
+                                String::from_utf8_lossy(&every.stdout)
+                            ));
+                        }
+                    }
+                    failures
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 #[test]
 fn exit_codes() {
     let code = |args: &[&str]| slotlint(args, &root()).status.code();

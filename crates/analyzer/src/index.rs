@@ -4,13 +4,19 @@
 //!
 //! This is the one pass over items; function bodies are walked by the evaluator (`interp`).
 
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::rc::Rc;
 
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 use slotlint_syntax::test_code::has_test_attr;
+
+use crate::lexical::{self, FileNames, Kind, NameIndex};
+use crate::parse;
+use crate::source::SourceFile;
 
 /// A function or method of the crate.
 pub struct FnDef<'a> {
@@ -22,8 +28,9 @@ pub struct FnDef<'a> {
     pub sig: &'a syn::Signature,
     pub block: &'a syn::Block,
     pub attrs: &'a [syn::Attribute],
-    /// The `#[slotlint::colocated]` impl block or module the function belongs to, if any.
-    pub group: Option<usize>,
+    /// The `#[slotlint::colocated]` impl block or module the function belongs to, if any:
+    /// (file, number in the file).
+    pub group: Option<(usize, usize)>,
     /// Declared `pub` (any visibility but private): callers may live outside the crate.
     pub public: bool,
     /// A default method of a trait of the crate (`self_ty` is the trait).
@@ -36,6 +43,45 @@ impl FnDef<'_> {
     }
 }
 
+/// Which functions of a name a lookup wants, by what owns them (`FnDef::self_ty`).
+#[derive(Clone, Copy, Debug)]
+pub enum FnOwner<'q> {
+    Any,
+    /// Methods and associated functions of type `ty` (default methods of trait `ty`).
+    Of(&'q str),
+    /// Those of `ty`, and free functions (`path::name` may mean either).
+    OfOrFree(&'q str),
+    /// Default methods of the crate's traits.
+    InTrait,
+}
+
+impl FnOwner<'_> {
+    pub fn fits(self, f: &FnDef<'_>) -> bool {
+        match self {
+            FnOwner::Any => true,
+            FnOwner::Of(ty) => f.self_ty.as_deref() == Some(ty),
+            FnOwner::OfOrFree(ty) => f.self_ty.as_deref().is_none_or(|t| t == ty),
+            FnOwner::InTrait => f.in_trait,
+        }
+    }
+
+    /// The entries of the name index whose files may hold such functions named `name` (what
+    /// [`FileItems::names`] and [`crate::lexical`] file them under).
+    fn keys(self, name: &str) -> Vec<(Kind, String)> {
+        let any_owner = (Kind::AnyOwnerFn, name.to_owned());
+        match self {
+            FnOwner::Any => vec![(Kind::Fn, name.to_owned())],
+            FnOwner::Of(ty) => vec![(Kind::Method, format!("{ty}::{name}")), any_owner],
+            FnOwner::OfOrFree(ty) => vec![
+                (Kind::Method, format!("{ty}::{name}")),
+                (Kind::FreeFn, name.to_owned()),
+                any_owner,
+            ],
+            FnOwner::InTrait => vec![(Kind::TraitFn, name.to_owned()), any_owner],
+        }
+    }
+}
+
 /// A `const` or `static`.
 pub struct ConstDef<'a> {
     pub file: usize,
@@ -43,107 +89,395 @@ pub struct ConstDef<'a> {
     pub expr: &'a syn::Expr,
 }
 
+/// What one file defines (its part of the crate's index).
 #[derive(Default)]
-pub struct CrateIndex<'a> {
-    pub fns: Vec<FnDef<'a>>,
-    fns_by_name: HashMap<String, Vec<usize>>,
-    consts: HashMap<String, Vec<ConstDef<'a>>>,
+struct FileItems<'a> {
+    /// In order; the function numbered `fn_base + k` is `fns[k]`.
+    fns: Vec<FnDef<'a>>,
+    consts: Vec<(String, ConstDef<'a>)>,
     /// Struct name → field name → type.
     fields: HashMap<String, HashMap<String, &'a syn::Type>>,
-    /// Field name → every type a struct of the crate gives it.
+    /// Field name → every type a struct of the file gives it.
     fields_by_name: HashMap<String, Vec<&'a syn::Type>>,
-    /// Types the crate defines.
-    pub types: HashSet<String>,
-    /// `type Conn = redis::aio::MultiplexedConnection;`
-    pub type_aliases: HashMap<String, &'a syn::Type>,
-    /// Enum name → its variants.
-    pub enum_variants: HashMap<String, Vec<String>>,
-    /// `macro_rules!` definitions of the crate, by name (the last one wins).
-    pub macros: HashMap<String, &'a syn::ItemMacro>,
-    /// Type name → the functions whose bodies build it with a struct literal (`T { .. }`,
-    /// `Self { .. }`): where its fields get their values.
-    pub builders: HashMap<String, Vec<usize>>,
-    /// Number of `#[slotlint::colocated]` groups seen.
-    pub groups: usize,
-    /// Methods (taking `self`) the crate defines, on its types or in its traits.
-    pub method_names: HashSet<String>,
-    /// Per file: byte ranges of test code (`#[cfg(test)]` modules, `#[test]` functions…).
-    test_ranges: Vec<Vec<Range<usize>>>,
-    /// Per file: `#[slotlint::allow(..)]` attributes with the byte range of their item.
-    allows: Vec<Vec<(&'a syn::Attribute, Range<usize>)>>,
+    types: HashSet<String>,
+    type_aliases: HashMap<String, &'a syn::Type>,
+    enum_variants: HashMap<String, Vec<String>>,
+    macros: HashMap<String, &'a syn::ItemMacro>,
+    /// Type name → the functions (numbers) whose bodies build it with a struct literal.
+    builders: HashMap<String, Vec<usize>>,
+    /// Methods (taking `self`) the file defines, on its types or in its traits.
+    method_names: HashSet<String>,
+    /// Names of `#[slotlint::colocated]` groups are (file, k): groups never span files.
+    groups: usize,
+    test_ranges: Vec<Range<usize>>,
+    allows: Vec<(&'a syn::Attribute, Range<usize>)>,
+}
+
+/// One file as the index holds it: its tree (`None`: it did not parse) and what it defines.
+struct Loaded<'a> {
+    ast: Option<&'a syn::File>,
+    items: FileItems<'a>,
+}
+
+/// Where the crate's names may be defined: from the parsed files themselves when every file
+/// is parsed up front, else from the cheap name index ([`crate::lexical`]).
+enum Names {
+    Exact(NameIndex),
+    Lexical(NameIndex),
+}
+
+/// The crate's items, read file by file as they are needed.
+///
+/// Every lookup is by name (the evaluator has no types): the index asks the name index which
+/// files may define the name, parses those it has not parsed yet, and answers from all of
+/// them, in file order. The answer is the same whether the crate was parsed up front (every
+/// file: [`CrateIndex::parse_every_file`]) or on demand (tested on every fixture and on the
+/// benchmark corpus). Functions are numbered per file (`fn_base`), so their numbers do not
+/// depend on the order files are parsed in.
+pub struct CrateIndex<'a> {
+    sources: &'a [SourceFile],
+    arena: &'a typed_arena::Arena<syn::File>,
+    names: Names,
+    files: Vec<OnceCell<Loaded<'a>>>,
+    /// Number of the first function of each file (then one more: the total).
+    fn_base: Vec<usize>,
+    /// Files that mention a word (demand-driven mode only), memoized.
+    mentions: RefCell<HashMap<String, Rc<[u32]>>>,
+    /// Files parsed on demand, and their bytes.
+    pub parsed_on_demand: Cell<(usize, u64)>,
 }
 
 impl<'a> CrateIndex<'a> {
-    pub fn build(files: &[Option<&'a syn::File>]) -> CrateIndex<'a> {
+    /// An index over `sources`. `parsed[i]` holds file `i` parsed up front (`Some(None)`: it
+    /// did not parse); `None` files are parsed the first time a lookup may need them.
+    /// `names[i]` is file `i`'s cheap name scan ([`crate::lexical::scan`]).
+    pub fn new(
+        sources: &'a [SourceFile],
+        parsed: Vec<Option<Option<&'a syn::File>>>,
+        names: &[FileNames],
+        arena: &'a typed_arena::Arena<syn::File>,
+    ) -> CrateIndex<'a> {
+        let mut fn_base = Vec::with_capacity(names.len() + 1);
+        let mut next = 0;
+        for n in names {
+            fn_base.push(next);
+            next += n.fn_bound;
+        }
+        fn_base.push(next);
+        let every = parsed.iter().all(Option::is_some);
         let mut index = CrateIndex {
-            test_ranges: vec![Vec::new(); files.len()],
-            allows: vec![Vec::new(); files.len()],
-            ..CrateIndex::default()
+            sources,
+            arena,
+            names: Names::Lexical(NameIndex::default()),
+            files: (0..sources.len()).map(|_| OnceCell::new()).collect(),
+            fn_base,
+            mentions: RefCell::new(HashMap::new()),
+            parsed_on_demand: Cell::new((0, 0)),
         };
-        for (i, file) in files.iter().enumerate() {
-            if let Some(file) = file {
-                let mut collector = Collector {
-                    index: &mut index,
-                    file: i,
-                    self_ty: None,
-                    group: None,
-                    current_fn: None,
-                };
-                collector.visit_file(file);
+        for (i, p) in parsed.into_iter().enumerate() {
+            if let Some(ast) = p {
+                let _ = index.files[i].set(index.read(i, ast));
             }
         }
-        for (i, f) in index.fns.iter().enumerate() {
-            index.fns_by_name.entry(f.name.clone()).or_default().push(i);
-        }
+        index.names = if every {
+            let defs: Vec<FileNames> = index
+                .files
+                .iter()
+                .map(|f| f.get().map(|l| l.items.names()).unwrap_or_default())
+                .collect();
+            Names::Exact(NameIndex::build(&defs))
+        } else {
+            Names::Lexical(NameIndex::build(names))
+        };
         index
     }
 
-    pub fn fns_named(&self, name: &str) -> impl Iterator<Item = &FnDef<'a>> {
-        self.fns_by_name
-            .get(name)
+    /// An index of files already parsed, every one (tests, tools).
+    pub fn of_files(
+        sources: &'a [SourceFile],
+        asts: &[Option<&'a syn::File>],
+        arena: &'a typed_arena::Arena<syn::File>,
+    ) -> CrateIndex<'a> {
+        let names: Vec<FileNames> = sources.iter().map(|s| lexical::scan(&s.text)).collect();
+        CrateIndex::new(
+            sources,
+            asts.iter().map(|a| Some(*a)).collect(),
+            &names,
+            arena,
+        )
+    }
+
+    /// Whether every file was parsed up front.
+    pub fn parse_every_file(&self) -> bool {
+        matches!(self.names, Names::Exact(_))
+    }
+
+    fn read(&self, file: usize, ast: Option<&'a syn::File>) -> Loaded<'a> {
+        let mut items = FileItems::default();
+        if let Some(ast) = ast {
+            let mut collector = Collector {
+                items: &mut items,
+                file,
+                fn_base: self.fn_base[file],
+                fn_bound: self.fn_base[file + 1] - self.fn_base[file],
+                self_ty: None,
+                group: None,
+                current_fn: None,
+            };
+            collector.visit_file(ast);
+        }
+        Loaded { ast, items }
+    }
+
+    fn loaded(&self, file: usize) -> &Loaded<'a> {
+        self.files[file].get_or_init(|| {
+            let text = &self.sources[file].text;
+            let (n, bytes) = self.parsed_on_demand.get();
+            self.parsed_on_demand
+                .set((n + 1, bytes + text.len() as u64));
+            let ast = parse::parse_rust(text).ok().map(|f| &*self.arena.alloc(f));
+            self.read(file, ast)
+        })
+    }
+
+    /// Whether file `file` was parsed (`Some(false)`: it did not parse; `None`: not needed).
+    pub fn parsed(&self, file: usize) -> Option<bool> {
+        self.files[file].get().map(|l| l.ast.is_some())
+    }
+
+    /// File `file`'s tree (parsed now if it was not yet; `None`: it does not parse).
+    pub fn ast(&self, file: usize) -> Option<&'a syn::File> {
+        self.loaded(file).ast
+    }
+
+    /// The file function `id` belongs to.
+    fn file_of(&self, id: usize) -> usize {
+        self.fn_base.partition_point(|&b| b <= id) - 1
+    }
+
+    /// Function number `id`.
+    pub fn fn_def(&self, id: usize) -> &FnDef<'a> {
+        let file = self.file_of(id);
+        &self.loaded(file).items.fns[id - self.fn_base[file]]
+    }
+
+    /// The functions of file `file`, with their numbers.
+    pub fn fns_in_file(&self, file: usize) -> impl Iterator<Item = (usize, &FnDef<'a>)> {
+        let base = self.fn_base[file];
+        self.loaded(file)
+            .items
+            .fns
+            .iter()
+            .enumerate()
+            .map(move |(k, f)| (base + k, f))
+    }
+
+    /// Files that may define `name` as a `kind`, parsed, in order.
+    fn candidates(&self, kind: Kind, name: &str) -> impl Iterator<Item = &FileItems<'a>> {
+        let files = match &self.names {
+            Names::Exact(n) | Names::Lexical(n) => n.files(kind, name),
+        };
+        files.iter().map(|&f| &self.loaded(f as usize).items)
+    }
+
+    /// Files under any of `keys` in the name index, ascending.
+    fn files_any(&self, keys: &[(Kind, String)]) -> Vec<u32> {
+        match &self.names {
+            Names::Exact(n) | Names::Lexical(n) => n.files_any(keys),
+        }
+    }
+
+    /// Files whose text has `word` as a whole word (by text: comments and strings count).
+    pub fn files_mentioning(&self, word: &str) -> Rc<[u32]> {
+        if let Some(found) = self.mentions.borrow().get(word) {
+            return found.clone();
+        }
+        let finder = memchr::memmem::Finder::new(word);
+        let found: Rc<[u32]> = self
+            .sources
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| lexical::mentions_word(&s.text, &finder))
+            .map(|(i, _)| i as u32)
+            .collect();
+        self.mentions
+            .borrow_mut()
+            .insert(word.to_owned(), found.clone());
+        found
+    }
+
+    /// Functions named `name` that `owner` admits, taking `self` or not as `has_self` says
+    /// (either when `None`), with their numbers, in order. Files are parsed as the iterator
+    /// reaches them: a caller that stops early (at the second match) parses fewer.
+    pub fn fns_named<'s>(
+        &'s self,
+        name: &'s str,
+        owner: FnOwner<'s>,
+        has_self: Option<bool>,
+    ) -> impl Iterator<Item = (usize, &'s FnDef<'a>)> + 's {
+        let mut files = self.files_any(&owner.keys(name));
+        if let Some(has_self) = has_self {
+            let kind = if has_self {
+                Kind::SelfFn
+            } else {
+                Kind::PlainFn
+            };
+            let with = self.files_any(&[(kind, name.to_owned())]);
+            files.retain(|f| with.binary_search(f).is_ok());
+        }
+        files
             .into_iter()
-            .flatten()
-            .map(|&i| &self.fns[i])
+            .flat_map(|f| self.fns_in_file(f as usize))
+            .filter(move |(_, d)| d.name == name && owner.fits(d))
+            .filter(move |(_, d)| has_self.is_none_or(|s| d.has_self() == s))
     }
 
-    /// Functions named `name`, with their index.
-    pub fn fns_named_indexed(&self, name: &str) -> impl Iterator<Item = (usize, &FnDef<'a>)> {
-        self.fns_by_name
-            .get(name)
+    /// The first method (taking `self`) named `name` on type (or trait) `ty`.
+    pub fn method_of(&self, ty: &str, name: &str) -> Option<usize> {
+        let mut found = self.fns_named(name, FnOwner::Of(ty), Some(true));
+        found.next().map(|(i, _)| i)
+    }
+
+    /// The functions of methods and trait default methods on type (or trait) `ty`, in order.
+    pub fn fns_of_type(&self, ty: &str) -> Vec<(usize, &FnDef<'a>)> {
+        self.files_any(&[(Kind::Owner, ty.to_owned()), (Kind::Owner, String::new())])
             .into_iter()
-            .flatten()
-            .map(|&i| (i, &self.fns[i]))
+            .flat_map(|f| self.fns_in_file(f as usize))
+            .filter(|(_, d)| d.self_ty.as_deref() == Some(ty))
+            .collect()
     }
 
-    pub fn consts_named(&self, name: &str) -> &[ConstDef<'a>] {
-        self.consts.get(name).map_or(&[], Vec::as_slice)
+    /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).
+    pub fn builders(&self, ty: &str) -> Vec<usize> {
+        self.files_any(&[(Kind::Build, ty.to_owned()), (Kind::Build, String::new())])
+            .into_iter()
+            .flat_map(|f| {
+                let items = &self.loaded(f as usize).items;
+                items.builders.get(ty).cloned().unwrap_or_default()
+            })
+            .collect()
     }
 
-    /// Every `const` and `static`, by name.
-    pub fn all_consts(&self) -> impl Iterator<Item = (&str, &[ConstDef<'a>])> {
-        self.consts.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    /// Every `const` and `static` named `name`.
+    pub fn consts_named(&self, name: &str) -> Vec<&ConstDef<'a>> {
+        self.candidates(Kind::Const, name)
+            .flat_map(|items| items.consts.iter())
+            .filter(|(n, _)| n == name)
+            .map(|(_, d)| d)
+            .collect()
     }
 
-    /// Byte ranges of test code in file `file`.
+    /// The `const`s and `static`s of file `file`, in order.
+    pub fn consts_in_file(&self, file: usize) -> impl Iterator<Item = (&str, &ConstDef<'a>)> {
+        self.loaded(file)
+            .items
+            .consts
+            .iter()
+            .map(|(n, d)| (n.as_str(), d))
+    }
+
+    /// Whether the crate defines a method (taking `self`) named `name`.
+    pub fn has_method(&self, name: &str) -> bool {
+        self.candidates(Kind::SelfFn, name)
+            .any(|items| items.method_names.contains(name))
+    }
+
+    /// Whether the crate defines a struct or enum named `name`.
+    pub fn has_type(&self, name: &str) -> bool {
+        self.candidates(Kind::Type, name)
+            .any(|items| items.types.contains(name))
+    }
+
+    /// `type Conn = redis::aio::MultiplexedConnection;` (the last one of the crate).
+    pub fn type_alias(&self, name: &str) -> Option<&'a syn::Type> {
+        self.candidates(Kind::Alias, name)
+            .filter_map(|items| items.type_aliases.get(name).copied())
+            .last()
+    }
+
+    /// The variants of enum `name` (the last one of the crate).
+    pub fn enum_variants(&self, name: &str) -> Option<&[String]> {
+        self.candidates(Kind::Enum, name)
+            .filter_map(|items| items.enum_variants.get(name).map(Vec::as_slice))
+            .last()
+    }
+
+    /// The `macro_rules!` named `name` (the last one of the crate).
+    pub fn macro_def(&self, name: &str) -> Option<&'a syn::ItemMacro> {
+        self.candidates(Kind::Macro, name)
+            .filter_map(|items| items.macros.get(name).copied())
+            .last()
+    }
+
+    /// Byte ranges of test code in file `file` (none in a file not parsed).
     pub fn test_ranges(&self, file: usize) -> &[Range<usize>] {
-        self.test_ranges.get(file).map_or(&[], Vec::as_slice)
+        self.files[file]
+            .get()
+            .map_or(&[], |l| l.items.test_ranges.as_slice())
     }
 
     /// `#[slotlint::allow(..)]` attributes of file `file`, with their item's byte range.
     pub fn allow_attributes(&self, file: usize) -> &[(&'a syn::Attribute, Range<usize>)] {
-        self.allows.get(file).map_or(&[], Vec::as_slice)
+        self.loaded(file).items.allows.as_slice()
     }
 
     pub fn field_type(&self, struct_name: Option<&str>, field: &str) -> Option<&'a syn::Type> {
         if let Some(s) = struct_name {
-            if let Some(t) = self.fields.get(s).and_then(|f| f.get(field)) {
-                return Some(t);
+            let found = self
+                .candidates(Kind::Type, s)
+                .filter_map(|items| items.fields.get(s).and_then(|f| f.get(field)).copied())
+                .last();
+            if found.is_some() {
+                return found;
             }
         }
-        match self.fields_by_name.get(field).map(Vec::as_slice) {
-            Some([only]) => Some(only),
+        let mut all = self
+            .candidates(Kind::Field, field)
+            .flat_map(|items| items.fields_by_name.get(field).into_iter().flatten());
+        match (all.next(), all.next()) {
+            (Some(only), None) => Some(only),
             _ => None,
         }
+    }
+}
+
+impl FileItems<'_> {
+    /// The names this file defines, exactly (for the index of a crate parsed up front).
+    fn names(&self) -> FileNames {
+        let mut defs = Vec::new();
+        let fns = self.fns.iter().map(|f| f.name.clone());
+        defs.extend(
+            fns.chain(self.method_names.iter().cloned())
+                .map(|n| (Kind::Fn, n)),
+        );
+        defs.extend(self.method_names.iter().map(|n| (Kind::SelfFn, n.clone())));
+        for f in &self.fns {
+            match &f.self_ty {
+                Some(ty) => {
+                    defs.push((Kind::Method, format!("{ty}::{}", f.name)));
+                    defs.push((Kind::Owner, ty.clone()));
+                }
+                None => defs.push((Kind::FreeFn, f.name.clone())),
+            }
+            if f.in_trait {
+                defs.push((Kind::TraitFn, f.name.clone()));
+            }
+            let receiver = if f.has_self() {
+                Kind::SelfFn
+            } else {
+                Kind::PlainFn
+            };
+            defs.push((receiver, f.name.clone()));
+        }
+        defs.extend(self.consts.iter().map(|(n, _)| (Kind::Const, n.clone())));
+        let types = self.types.iter().chain(self.fields.keys());
+        defs.extend(types.map(|n| (Kind::Type, n.clone())));
+        defs.extend(self.enum_variants.keys().map(|n| (Kind::Enum, n.clone())));
+        defs.extend(self.type_aliases.keys().map(|n| (Kind::Alias, n.clone())));
+        defs.extend(self.builders.keys().map(|n| (Kind::Build, n.clone())));
+        defs.extend(self.fields_by_name.keys().map(|n| (Kind::Field, n.clone())));
+        defs.extend(self.macros.keys().map(|n| (Kind::Macro, n.clone())));
+        FileNames { defs, fn_bound: 0 }
     }
 }
 
@@ -158,10 +492,14 @@ pub fn type_name(ty: &syn::Type) -> Option<String> {
 }
 
 struct Collector<'i, 'a> {
-    index: &'i mut CrateIndex<'a>,
+    items: &'i mut FileItems<'a>,
     file: usize,
+    /// The number of the file's first function, and how many it may have (more are not
+    /// indexed: the name scan counted fewer `fn`s than syn found, which it never should).
+    fn_base: usize,
+    fn_bound: usize,
     self_ty: Option<String>,
-    group: Option<usize>,
+    group: Option<(usize, usize)>,
     /// The function whose body is being read.
     current_fn: Option<usize>,
 }
@@ -178,9 +516,11 @@ fn is_colocated(attrs: &[syn::Attribute]) -> bool {
 impl<'a> Collector<'_, 'a> {
     /// Attributes of an item: test code, and `#[slotlint::allow]`.
     fn item_attrs(&mut self, attrs: &'a [syn::Attribute], item: &dyn Spanned) {
-        let range = item.span().byte_range();
+        // An item's span is the join of all its tokens (syn prints the item to find it): only
+        // for the few items that need it.
+        let range = || item.span().byte_range();
         if has_test_attr(attrs) {
-            self.index.test_ranges[self.file].push(range.clone());
+            self.items.test_ranges.push(range());
         }
         for attr in attrs {
             let path: Vec<String> = attr
@@ -193,7 +533,7 @@ impl<'a> Collector<'_, 'a> {
                 path.iter().map(String::as_str).collect::<Vec<_>>()[..],
                 ["slotlint" | "slotlint_macros", "allow"]
             ) {
-                self.index.allows[self.file].push((attr, range.clone()));
+                self.items.allows.push((attr, range()));
             }
         }
     }
@@ -205,11 +545,23 @@ impl<'a> Collector<'_, 'a> {
             ty,
             expr,
         };
-        self.index
-            .consts
-            .entry(ident.to_string())
-            .or_default()
-            .push(def);
+        self.items.consts.push((ident.to_string(), def));
+    }
+}
+
+impl<'a> Collector<'_, 'a> {
+    /// Index a function; its number, if it has one.
+    fn add_fn(&mut self, def: FnDef<'a>) -> Option<usize> {
+        if self.items.fns.len() >= self.fn_bound {
+            return None;
+        }
+        self.items.fns.push(def);
+        Some(self.fn_base + self.items.fns.len() - 1)
+    }
+
+    fn new_group(&mut self) -> Option<(usize, usize)> {
+        self.items.groups += 1;
+        Some((self.file, self.items.groups))
     }
 }
 
@@ -217,7 +569,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
         self.item_attrs(&f.attrs, f);
         let saved = self.self_ty.take();
-        self.index.fns.push(FnDef {
+        let id = self.add_fn(FnDef {
             file: self.file,
             name: f.sig.ident.to_string(),
             self_ty: None,
@@ -228,7 +580,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             public: !matches!(f.vis, syn::Visibility::Inherited),
             in_trait: false,
         });
-        let saved_fn = self.current_fn.replace(self.index.fns.len() - 1);
+        let saved_fn = std::mem::replace(&mut self.current_fn, id);
         syn::visit::visit_item_fn(self, f);
         self.current_fn = saved_fn;
         self.self_ty = saved;
@@ -239,8 +591,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
         let saved = std::mem::replace(&mut self.self_ty, type_name(&i.self_ty));
         let saved_group = self.group;
         if is_colocated(&i.attrs) {
-            self.index.groups += 1;
-            self.group = Some(self.index.groups);
+            self.group = self.new_group();
         }
         syn::visit::visit_item_impl(self, i);
         self.self_ty = saved;
@@ -251,8 +602,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
         self.item_attrs(&m.attrs, m);
         let saved_group = self.group;
         if is_colocated(&m.attrs) {
-            self.index.groups += 1;
-            self.group = Some(self.index.groups);
+            self.group = self.new_group();
         }
         syn::visit::visit_item_mod(self, m);
         self.group = saved_group;
@@ -272,10 +622,10 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             in_trait: false,
         };
         if def.has_self() {
-            self.index.method_names.insert(def.name.clone());
+            self.items.method_names.insert(def.name.clone());
         }
-        self.index.fns.push(def);
-        let saved_fn = self.current_fn.replace(self.index.fns.len() - 1);
+        let id = self.add_fn(def);
+        let saved_fn = std::mem::replace(&mut self.current_fn, id);
         syn::visit::visit_impl_item_fn(self, f);
         self.current_fn = saved_fn;
     }
@@ -290,11 +640,11 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_trait_item_fn(&mut self, f: &'a syn::TraitItemFn) {
         self.item_attrs(&f.attrs, f);
         if matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
-            self.index.method_names.insert(f.sig.ident.to_string());
+            self.items.method_names.insert(f.sig.ident.to_string());
         }
         // A default method: summarized like any method, for types that keep it.
         if let Some(block) = &f.default {
-            self.index.fns.push(FnDef {
+            let id = self.add_fn(FnDef {
                 file: self.file,
                 name: f.sig.ident.to_string(),
                 self_ty: self.self_ty.clone(),
@@ -305,7 +655,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
                 public: true,
                 in_trait: true,
             });
-            let saved_fn = self.current_fn.replace(self.index.fns.len() - 1);
+            let saved_fn = std::mem::replace(&mut self.current_fn, id);
             syn::visit::visit_trait_item_fn(self, f);
             self.current_fn = saved_fn;
             return;
@@ -332,15 +682,15 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_item_struct(&mut self, s: &'a syn::ItemStruct) {
         self.item_attrs(&s.attrs, s);
         let name = s.ident.to_string();
-        self.index.types.insert(name.clone());
+        self.items.types.insert(name.clone());
         for field in &s.fields {
             if let Some(ident) = &field.ident {
-                self.index
+                self.items
                     .fields
                     .entry(name.clone())
                     .or_default()
                     .insert(ident.to_string(), &field.ty);
-                self.index
+                self.items
                     .fields_by_name
                     .entry(ident.to_string())
                     .or_default()
@@ -351,8 +701,8 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     }
 
     fn visit_item_enum(&mut self, e: &'a syn::ItemEnum) {
-        self.index.types.insert(e.ident.to_string());
-        self.index.enum_variants.insert(
+        self.items.types.insert(e.ident.to_string());
+        self.items.enum_variants.insert(
             e.ident.to_string(),
             e.variants.iter().map(|v| v.ident.to_string()).collect(),
         );
@@ -366,7 +716,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             _ => name,
         };
         if let (Some(ty), Some(f)) = (ty, self.current_fn) {
-            let list = self.index.builders.entry(ty).or_default();
+            let list = self.items.builders.entry(ty).or_default();
             if list.last() != Some(&f) {
                 list.push(f);
             }
@@ -376,11 +726,11 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
 
     fn visit_item_macro(&mut self, m: &'a syn::ItemMacro) {
         if let (true, Some(name)) = (m.mac.path.is_ident("macro_rules"), &m.ident) {
-            self.index.macros.insert(name.to_string(), m);
+            self.items.macros.insert(name.to_string(), m);
         }
     }
 
     fn visit_item_type(&mut self, t: &'a syn::ItemType) {
-        self.index.type_aliases.insert(t.ident.to_string(), &t.ty);
+        self.items.type_aliases.insert(t.ident.to_string(), &t.ty);
     }
 }

@@ -17,6 +17,7 @@ pub mod index;
 pub mod input;
 pub mod interp;
 pub mod key_sites;
+pub mod lexical;
 pub mod lua;
 pub mod parse;
 pub mod redis_api;
@@ -98,6 +99,14 @@ impl Default for Options {
 }
 
 impl Options {
+    /// Whether every file of a crate is parsed (and indexed) up front, rather than only the
+    /// files the analysis needs: the files that name redis, and the files that may define a
+    /// name the evaluator looks up. Findings are the same either way (tested on every fixture
+    /// and on the benchmark corpus); this is the one place that decides it.
+    pub fn parse_every_file(&self) -> bool {
+        !self.prefilter
+    }
+
     /// The threads a run starts: `threads`, at most four per core (more only costs memory:
     /// the work is CPU-bound), and one per core when `threads` is 0.
     pub fn worker_threads(&self) -> usize {
@@ -454,22 +463,44 @@ fn analyze_unit(
     }
     // Files that could not be read count as done.
     tick(unit.files.len() - sources.len());
-    let mut asts = Vec::with_capacity(sources.len());
-    // Why each file that does not parse does not (for the key files).
+    // The cheap name scan of every file (on every core), then the parse of the files that are
+    // needed up front: those that name redis (only they can hold call sites), those that name
+    // slotlint (their `#[slotlint::allow]`s are read), or every file when asked to. Other files
+    // are parsed when the evaluator looks up a name they may define ([`index::CrateIndex`]).
+    let every = options.parse_every_file();
+    let scanned: Vec<(lexical::FileNames, bool)> = sources
+        .par_iter()
+        .map(|s| {
+            let needed =
+                every || needles.iter().any(|n| s.text.contains(n)) || s.text.contains("slotlint");
+            (lexical::scan(&s.text), needed)
+        })
+        .collect();
+    let (names, needed): (Vec<lexical::FileNames>, Vec<bool>) = scanned.into_iter().unzip();
+    let arena = interp::MacroArena::default();
+    let mut parsed = Vec::with_capacity(sources.len());
+    // Why each file parsed up front does not parse (for the key files).
     let mut parse_errors = Vec::with_capacity(sources.len());
-    for source in &sources {
+    for (source, needed) in sources.iter().zip(&needed) {
         tick(1);
+        if !needed {
+            parsed.push(None);
+            parse_errors.push(None);
+            continue;
+        }
         stats.files_parsed += 1;
         stats.bytes_parsed += source.text.len() as u64;
         match parse::parse_rust(&source.text) {
             Ok(file) => {
-                asts.push(Some(file));
+                parsed.push(Some(Some(&*arena.files.alloc(file))));
                 parse_errors.push(None);
             }
             Err(err) => {
                 let r = err.range();
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
-                if uses_redis {
+                // Only files that name redis are said not to parse: whether another file is
+                // read at all depends on what the analysis needs from it.
+                if uses_redis && needles.iter().any(|n| source.text.contains(n)) {
                     let message = match &err {
                         parse::RustParseError::TooDeep(_) => format!("{} {err}", source.display),
                         parse::RustParseError::Syntax { .. } => {
@@ -482,25 +513,20 @@ fn analyze_unit(
                         message,
                     ));
                 }
-                asts.push(None);
+                parsed.push(Some(None));
                 parse_errors.push(Some(err));
             }
         }
     }
+    let index = index::CrateIndex::new(&sources, parsed, &names, &arena.files);
+    drop(names);
     let version = unit.redis.as_ref().and_then(|r| r.version());
     let version_known = version.is_some();
     let version = version
         .or(options.assumed_redis)
         .unwrap_or(workspace::NEWEST_KNOWN_REDIS);
-    let arena = interp::MacroArena::default();
     let cx = interp::UnitContext::new(
-        &sources,
-        asts.iter().map(Option::as_ref).collect(),
-        &aliases,
-        commands,
-        version,
-        &arena,
-        &unit.root,
+        &sources, index, &aliases, commands, version, &arena, &unit.root,
     );
     let reported: Vec<bool> = sources
         .iter()
@@ -584,23 +610,36 @@ fn analyze_unit(
     } else {
         (diagnostics, Vec::new())
     };
-    // Each file's key sites from what the analysis made of it, before its trees go.
+    // Each file's key sites from what the analysis made of it, before its trees go. A file
+    // the analysis never needed is parsed for them there.
     let key_files = if options.key_sites {
         key_sites::of_unit(unit, &sources, unread, |i| {
-            match (&asts[i], &parse_errors[i]) {
-                (Some(ast), _) => key_sites::Parsed::Tree(ast),
-                (None, Some(err)) => key_sites::Parsed::Failed(err),
-                (None, None) => key_sites::Parsed::Skipped,
+            match (
+                cx.index.parsed(i),
+                parse_errors.get(i).and_then(Option::as_ref),
+            ) {
+                (Some(true), _) => cx
+                    .index
+                    .ast(i)
+                    .map_or(key_sites::Parsed::Skipped, key_sites::Parsed::Tree),
+                (Some(false), Some(err)) => key_sites::Parsed::Failed(err),
+                _ => key_sites::Parsed::Skipped,
             }
         })
     } else {
         Vec::new()
     };
-    drop(cx);
     // Files that did not parse are not shown in code frames: their notes give the position and
     // the parser's message only, never the file's text.
-    let parsed: Vec<bool> = asts.iter().map(Option::is_some).collect();
-    drop(asts);
+    let parsed: Vec<bool> = (0..sources.len())
+        .map(|i| cx.index.parsed(i) == Some(true))
+        .collect();
+    let (on_demand, on_demand_bytes) = cx.index.parsed_on_demand.get();
+    stats.files_parsed += on_demand;
+    stats.bytes_parsed += on_demand_bytes;
+    // The trees go now: only plain data is left.
+    drop(cx);
+    drop(arena);
     let with_findings: Vec<SourceFile> = sources
         .into_iter()
         .zip(parsed)

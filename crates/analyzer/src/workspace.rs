@@ -259,28 +259,33 @@ fn locked_redis_version(dir: &Path) -> Option<Version> {
 /// with [`input::read_text`]: a FIFO, a device or a link out of the workspace in their place is
 /// a problem reported, never a hang or a read outside the workspace (the `ignore` crate's own
 /// walker would open them, and those of every folder above, up to `/`).
+///
+/// Each folder's rules are read once, and each folder keeps the whole chain that applies in it
+/// (its own rules, then its parent's chain): judging an entry is one lookup of its folder, not
+/// a walk up the path per entry.
 struct IgnoreRules {
     boundary: Boundary,
     top: PathBuf,
-    cache: std::sync::Mutex<BTreeMap<PathBuf, std::sync::Arc<Vec<ignore::gitignore::Gitignore>>>>,
+    /// Folder → the rules that apply in it, closest first (`.ignore` before `.gitignore`).
+    chains: std::sync::Mutex<std::collections::HashMap<PathBuf, Chain>>,
     problems: std::sync::Mutex<Vec<DiscoveryProblem>>,
 }
+
+type Chain = std::sync::Arc<Vec<std::sync::Arc<ignore::gitignore::Gitignore>>>;
 
 impl IgnoreRules {
     fn new(top: &Path) -> IgnoreRules {
         IgnoreRules {
             boundary: Boundary::new(top),
             top: top.to_path_buf(),
-            cache: Default::default(),
+            chains: Default::default(),
             problems: Default::default(),
         }
     }
 
-    /// The rules of one folder (`.ignore` first: it wins over `.gitignore`, as in ripgrep).
-    fn of(&self, dir: &Path) -> std::sync::Arc<Vec<ignore::gitignore::Gitignore>> {
-        if let Some(r) = self.cache.lock().ok().and_then(|c| c.get(dir).cloned()) {
-            return r;
-        }
+    /// The rules files of one folder (`.ignore` first: it wins over `.gitignore`, as in
+    /// ripgrep).
+    fn read(&self, dir: &Path) -> Vec<std::sync::Arc<ignore::gitignore::Gitignore>> {
         let mut rules = Vec::new();
         for name in [".ignore", ".gitignore"] {
             let path = dir.join(name);
@@ -294,7 +299,7 @@ impl IgnoreRules {
                         let _ = builder.add_line(Some(path.clone()), line);
                     }
                     if let Ok(g) = builder.build() {
-                        rules.push(g);
+                        rules.push(std::sync::Arc::new(g));
                     }
                 }
                 Err(e) => {
@@ -310,26 +315,38 @@ impl IgnoreRules {
                 }
             }
         }
-        let rules = std::sync::Arc::new(rules);
-        if let Ok(mut c) = self.cache.lock() {
-            c.insert(dir.to_path_buf(), rules.clone());
-        }
         rules
+    }
+
+    /// The rules that apply in `dir`: its own, then those of the folders above, up to the top.
+    fn chain(&self, dir: &Path) -> Chain {
+        if let Some(c) = self.chains.lock().ok().and_then(|c| c.get(dir).cloned()) {
+            return c;
+        }
+        let mut chain = self.read(dir);
+        if dir != self.top {
+            if let Some(parent) = dir.parent().filter(|p| p.starts_with(&self.top)) {
+                chain.extend(self.chain(parent).iter().cloned());
+            }
+        }
+        let chain = std::sync::Arc::new(chain);
+        if let Ok(mut c) = self.chains.lock() {
+            c.insert(dir.to_path_buf(), chain.clone());
+        }
+        chain
     }
 
     /// Whether the closest rule about `path` (in its folder, then the folders above, up to the
     /// boundary) ignores it.
     fn ignored(&self, path: &Path, is_dir: bool) -> bool {
-        for dir in path.ancestors().skip(1) {
-            if !dir.starts_with(&self.top) {
-                break;
-            }
-            for rules in self.of(dir).iter() {
-                match rules.matched(path, is_dir) {
-                    ignore::Match::Ignore(_) => return true,
-                    ignore::Match::Whitelist(_) => return false,
-                    ignore::Match::None => {}
-                }
+        let Some(dir) = path.parent().filter(|d| d.starts_with(&self.top)) else {
+            return false;
+        };
+        for rules in self.chain(dir).iter() {
+            match rules.matched(path, is_dir) {
+                ignore::Match::Ignore(_) => return true,
+                ignore::Match::Whitelist(_) => return false,
+                ignore::Match::None => {}
             }
         }
         false
@@ -338,7 +355,8 @@ impl IgnoreRules {
 
 /// Every `.rs` file under `dir`, honouring the `.gitignore` and `.ignore` files from
 /// `boundary` down ([`IgnoreRules`]), skipping `target` folders and hidden entries. Symlinks are
-/// not followed, so loops cannot trap the walk.
+/// not followed, so loops cannot trap the walk. Folders are walked on every core; the result
+/// is sorted, and so are the problems.
 fn rust_files(
     dir: &Path,
     boundary: &Path,
@@ -357,6 +375,7 @@ fn rust_files(
         .standard_filters(false)
         .hidden(true)
         .follow_links(false)
+        .threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             if e.depth() == 0 {
@@ -374,31 +393,43 @@ fn rust_files(
             // A nested package is its own unit.
             !(skip_nested_packages && e.path() != root && e.path().join("Cargo.toml").is_file())
         })
-        .build();
-    let mut files = Vec::new();
-    for entry in walker {
-        match entry {
-            Ok(e) => {
-                // Anything named `.rs` that is not a folder is a source to read: symlinked files
-                // through the link, FIFOs and devices only to be reported (`input` refuses
-                // them, and links out of the workspace, without reading); symlinked folders are
-                // not entered, so loops cannot trap the walk.
-                let file_like = e
-                    .file_type()
-                    .is_some_and(|t| !(t.is_dir() || t.is_symlink() && e.path().is_dir()));
-                if file_like && e.path().extension().is_some_and(|x| x == "rs") {
-                    files.push(e.into_path());
+        .build_parallel();
+    let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    walker.run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            let Ok(mut found) = found.lock() else {
+                return ignore::WalkState::Quit;
+            };
+            match entry {
+                Ok(e) => {
+                    // Anything named `.rs` that is not a folder is a source to read: symlinked
+                    // files through the link, FIFOs and devices only to be reported (`input`
+                    // refuses them, and links out of the workspace, without reading);
+                    // symlinked folders are not entered, so loops cannot trap the walk.
+                    let file_like = e
+                        .file_type()
+                        .is_some_and(|t| !(t.is_dir() || t.is_symlink() && e.path().is_dir()));
+                    if file_like && e.path().extension().is_some_and(|x| x == "rs") {
+                        found.0.push(e.into_path());
+                    }
                 }
+                Err(err) => found.1.push(DiscoveryProblem {
+                    path: dir.to_path_buf(),
+                    message: err.to_string(),
+                }),
             }
-            Err(err) => problems.push(DiscoveryProblem {
-                path: dir.to_path_buf(),
-                message: err.to_string(),
-            }),
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    let (mut files, mut walk_problems) = found.into_inner().unwrap_or_default();
     if let Ok(mut p) = rules.problems.lock() {
-        problems.append(&mut p);
+        walk_problems.append(&mut p);
     }
+    walk_problems.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    // Two walkers may have read one folder's rules at once.
+    walk_problems.dedup_by(|a, b| (&a.path, &a.message) == (&b.path, &b.message));
+    problems.append(&mut walk_problems);
     files.sort();
     files
 }
@@ -604,12 +635,35 @@ fn expand_member_glob(root: &Path, pattern: &str) -> Vec<PathBuf> {
     frontier
 }
 
+/// The package of each folder (the closest folder, itself included, with a `Cargo.toml`),
+/// looked up once per folder: files are grouped in time linear in their number.
+#[derive(Default)]
+struct Packages {
+    of: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl Packages {
+    fn of(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(found) = self.of.get(dir) {
+            return found.clone();
+        }
+        let found = if dir.join("Cargo.toml").is_file() {
+            Some(dir.to_path_buf())
+        } else {
+            dir.parent().and_then(|parent| self.of(parent))
+        };
+        self.of.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+}
+
 /// The files and folders given on the command line, grouped by the package that holds them.
 pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageError> {
     let mut discovery = Discovery {
         display_root: cwd.to_path_buf(),
         ..Discovery::default()
     };
+    let mut packages = Packages::default();
     let mut by_package: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     // Loose files: the folder given (or the folder of the file given) is their boundary.
     let mut loose: BTreeMap<PathBuf, (PathBuf, Vec<PathBuf>)> = BTreeMap::new();
@@ -623,21 +677,14 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
             .map_err(|e| UsageError(format!("cannot read `{}`: {e}", given.display())))?;
         let files = if meta.is_dir() {
             // Ignore rules from the package's folder (or the folder given) down.
-            let top = path
-                .ancestors()
-                .find(|d| d.join("Cargo.toml").is_file())
-                .unwrap_or(&path)
-                .to_path_buf();
+            let top = packages.of(&path).unwrap_or_else(|| path.clone());
             rust_files(&path, &top, false, &mut discovery.problems)
         } else {
             vec![path.clone()]
         };
         for file in files {
-            let package = file
-                .parent()
-                .and_then(|p| p.ancestors().find(|d| d.join("Cargo.toml").is_file()));
-            match package {
-                Some(dir) => by_package.entry(dir.to_path_buf()).or_default().push(file),
+            match file.parent().and_then(|p| packages.of(p)) {
+                Some(dir) => by_package.entry(dir).or_default().push(file),
                 None => {
                     let boundary = if meta.is_dir() {
                         path.clone()

@@ -13,6 +13,7 @@ use slotlint_keys::{Hole, HoleId, KeyPattern};
 
 use super::value::{ObjectInfo, Value};
 use super::{param_names, CallRecord, Interp, Memo};
+use crate::index::FnOwner;
 use crate::sites::KeyArg;
 use crate::source::Span;
 
@@ -105,7 +106,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             || segments.len() == 1
             || qualifier
                 .as_deref()
-                .is_some_and(|q| self.cx.index.types.contains(q));
+                .is_some_and(|q| self.cx.index.has_type(q));
         let args = self.eval_args(&call.args);
         if is_crate_path || segments.len() <= 3 {
             let upper = qualifier
@@ -239,8 +240,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         let name = path.segments[n - 1].ident.to_string();
         self.cx
             .index
-            .enum_variants
-            .get(&owner)
+            .enum_variants(&owner)
             .is_some_and(|vs| vs.contains(&name))
             .then_some((owner, name))
     }
@@ -334,7 +334,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         let Some(summary) = self.summary(fn_index) else {
             return Value::Unknown;
         };
-        let has_self = self.cx.index.fns[fn_index].has_self();
+        let has_self = self.cx.index.fn_def(fn_index).has_self();
         // `self.f` in the callee is the receiver's field `f` at the call: its value where the
         // receiver is known, else a hole of the receiver.
         let mut fields: HashMap<Box<str>, Value<'a>> = HashMap::new();
@@ -419,7 +419,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             .borrow_mut()
             .insert(fn_index, Memo::in_progress(None));
         let cuts = self.depth_cuts();
-        let def = &self.cx.index.fns[fn_index];
+        let def = self.cx.index.fn_def(fn_index);
         let mut interp = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
         interp.bind_params(def);
         let tail = interp.walk_block(def.block);
@@ -457,7 +457,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         let Some(effects) = self.effects(fn_index) else {
             return;
         };
-        let has_self = self.cx.index.fns[fn_index].has_self();
+        let has_self = self.cx.index.fn_def(fn_index).has_self();
         let (span, text) = (self.span_of(call.span()), self.text_of(call));
         for (position, added) in effects.iter() {
             let (Some(arg), Some(root)) = (
@@ -509,7 +509,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             .borrow_mut()
             .insert(fn_index, Memo::in_progress(None));
         let cuts = self.depth_cuts();
-        let def = &self.cx.index.fns[fn_index];
+        let def = self.cx.index.fn_def(fn_index);
         let mut callee = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
         callee.bind_params(def);
         let mut watched = Vec::new();
@@ -571,6 +571,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             let span = self.span_of(call.span());
             let text = self.short_text(call);
             self.calls.push(CallRecord {
+                caller: self.func.unwrap_or(usize::MAX),
                 callee,
                 args: args.to_vec(),
                 file: self.file,
@@ -584,14 +585,19 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// proved it uses the group's tag, so take the tag from a member slotlint can read
     /// (parameters matched by name, as the macro does).
     fn group_key(&mut self, fn_index: usize) -> Option<Value<'a>> {
-        let group = self.cx.index.fns[fn_index].group?;
-        let siblings: Vec<usize> = (0..self.cx.index.fns.len())
-            .filter(|&i| i != fn_index && self.cx.index.fns[i].group == Some(group))
+        let group = self.cx.index.fn_def(fn_index).group?;
+        // A group is an impl block or a module: its functions are in one file.
+        let siblings: Vec<usize> = self
+            .cx
+            .index
+            .fns_in_file(group.0)
+            .filter(|(i, f)| *i != fn_index && f.group == Some(group))
+            .map(|(i, _)| i)
             .collect();
-        let mine = param_names(&self.cx.index.fns[fn_index]);
+        let mine = param_names(self.cx.index.fn_def(fn_index));
         for sib in siblings {
             // The sibling's summary with its own parameter holes (no caller substitution).
-            let sib_params = param_names(&self.cx.index.fns[sib]);
+            let sib_params = param_names(self.cx.index.fn_def(sib));
             let Some(Value::Str(p)) = self.summary(sib) else {
                 continue;
             };
@@ -632,7 +638,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 HoleId::Declared {
                     func: fn_index as u32,
                 },
-                format!("{}…", self.cx.index.fns[fn_index].name),
+                format!("{}…", self.cx.index.fn_def(fn_index).name),
             ));
             return Some(Value::Str(key));
         }
@@ -674,30 +680,30 @@ impl<'c, 'a> Interp<'c, 'a> {
         method: bool,
         receiver_ty: Option<&str>,
     ) -> Option<usize> {
-        let pick = |fits: &dyn Fn(&crate::index::FnDef<'_>) -> bool| {
-            let found: Vec<usize> = self
-                .cx
-                .index
-                .fns_named_indexed(name)
-                .filter(|(_, f)| f.has_self() == method && fits(f))
-                .map(|(i, _)| i)
-                .collect();
-            match found.as_slice() {
-                [] => Ok(None),
-                [one] => Ok(Some(*one)),
-                many => self.nearest(many).map(Some).ok_or(()),
+        // The one function that fits; of several, the nearest ([`Self::nearest`]), `Err` when
+        // none is.
+        let pick = |owner: FnOwner<'_>| {
+            let mut fits = self.cx.index.fns_named(name, owner, Some(method));
+            match (fits.next(), fits.next()) {
+                (None, _) => Ok(None),
+                (Some((i, _)), None) => Ok(Some(i)),
+                (Some((a, _)), Some((b, _))) => {
+                    let mut many = vec![a, b];
+                    many.extend(fits.map(|(i, _)| i));
+                    self.nearest(&many).map(Some).ok_or(())
+                }
             }
         };
-        let found = pick(&|f| match (qualifier, receiver_ty) {
-            (Some(q), _) => f.self_ty.as_deref() == Some(q) || f.self_ty.is_none(),
-            (None, Some(t)) => f.self_ty.as_deref() == Some(t),
-            (None, None) => true,
+        let found = pick(match (qualifier, receiver_ty) {
+            (Some(q), _) => FnOwner::OfOrFree(q),
+            (None, Some(t)) => FnOwner::Of(t),
+            (None, None) => FnOwner::Any,
         });
         match found {
             Ok(Some(i)) => Some(i),
             Err(()) => None,
             // The type may keep a default method of a trait of the crate.
-            Ok(None) if receiver_ty.is_some() => pick(&|f| f.in_trait).ok().flatten(),
+            Ok(None) if receiver_ty.is_some() => pick(FnOwner::InTrait).ok().flatten(),
             Ok(None) => None,
         }
     }
@@ -705,9 +711,10 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// Of several functions of one name, the one nested deepest in the calling function, else
     /// the only one in its file.
     fn nearest(&self, candidates: &[usize]) -> Option<usize> {
-        let fns = &self.cx.index.fns;
+        let index = &self.cx.index;
         // The braces' span: `Spanned::span` of a whole block would print it to tokens.
-        let range = |i: usize| fns[i].block.brace_token.span.join().byte_range();
+        let range = |i: usize| index.fn_def(i).block.brace_token.span.join().byte_range();
+        let file = |i: usize| index.fn_def(i).file;
         if let Some(caller) = self.func {
             let outer = range(caller);
             let nested = candidates
@@ -716,7 +723,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 .filter(|&i| {
                     let r = range(i);
                     i != caller
-                        && fns[i].file == fns[caller].file
+                        && file(i) == file(caller)
                         && outer.start <= r.start
                         && r.end <= outer.end
                 })
@@ -727,7 +734,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         match candidates
             .iter()
-            .filter(|&&i| fns[i].file == self.file)
+            .filter(|&&i| file(i) == self.file)
             .collect::<Vec<_>>()
             .as_slice()
         {
@@ -764,7 +771,7 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     /// The value of the `i`th definition of the constant `name` (memoized).
     fn const_def_value(&mut self, name: &str, i: usize) -> Option<Value<'a>> {
-        let def = &self.cx.index.consts_named(name)[i];
+        let def = self.cx.index.consts_named(name)[i];
         let key = format!("{name}#{i}");
         if let Some(v) = self.cx.consts.borrow().get(&key) {
             return v.clone();

@@ -116,9 +116,9 @@ impl<'c, 'a> Interp<'c, 'a> {
             .borrow_mut()
             .insert(key.clone(), Memo::in_progress(None));
         let cuts = self.depth_cuts();
-        let mut sources: Vec<usize> = self.cx.index.builders.get(ty).cloned().unwrap_or_default();
+        let mut sources: Vec<usize> = self.cx.index.builders(ty);
         // Methods that may change the field: those taking `&mut self` (or `mut self`).
-        for (i, def) in self.cx.index.fns.iter().enumerate() {
+        for (i, def) in self.cx.index.fns_of_type(ty) {
             if def.self_ty.as_deref() == Some(ty) && mutates_self(def.sig) && !sources.contains(&i)
             {
                 sources.push(i);
@@ -150,7 +150,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             .borrow_mut()
             .insert(func, Memo::in_progress(Rc::new(Vec::new())));
         let cuts = self.depth_cuts();
-        let def = &self.cx.index.fns[func];
+        let def = self.cx.index.fn_def(func);
         let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
         walker.captures = Some(Vec::new());
         walker.bind_params(def);
@@ -187,14 +187,11 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// its `fmt` writes, with the object's fields.
     pub(super) fn display(&mut self, obj: &ObjectInfo<'a>) -> Option<Value<'a>> {
         let ty = obj.ty.as_deref()?;
-        let func =
-            self.cx.index.fns.iter().position(|d| {
-                d.name == "fmt" && d.self_ty.as_deref() == Some(ty) && d.has_self()
-            })?;
+        let func = self.cx.index.method_of(ty, "fmt")?;
         if self.at_depth_limit() {
             return None;
         }
-        let def = &self.cx.index.fns[func];
+        let def = self.cx.index.fn_def(func);
         let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
         walker.bind_params(def);
         walker.bind("self".into(), Value::Object(obj.clone()));
@@ -238,13 +235,11 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// What `impl ToRedisArgs for T` writes for this object, when it writes one argument.
     fn redis_args(&mut self, obj: &ObjectInfo<'a>) -> Option<Value<'a>> {
         let ty = obj.ty.as_deref()?;
-        let func = self.cx.index.fns.iter().position(|d| {
-            d.name == "write_redis_args" && d.self_ty.as_deref() == Some(ty) && d.has_self()
-        })?;
+        let func = self.cx.index.method_of(ty, "write_redis_args")?;
         if self.at_depth_limit() {
             return None;
         }
-        let def = &self.cx.index.fns[func];
+        let def = self.cx.index.fn_def(func);
         let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
         walker.bind_params(def);
         walker.bind("self".into(), Value::Object(obj.clone()));
@@ -268,7 +263,7 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     /// `Keys::new`, `new`: how a function is named in messages.
     pub(super) fn fn_display(&self, func: usize) -> String {
-        let def = &self.cx.index.fns[func];
+        let def = self.cx.index.fn_def(func);
         match &def.self_ty {
             Some(t) => format!("{t}::{}", def.name),
             None => def.name.clone(),

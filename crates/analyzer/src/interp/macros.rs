@@ -19,7 +19,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     pub(super) fn eval_macro(&mut self, mac: &'a syn::Macro) -> Value<'a> {
         let name = macro_name(mac);
         // A macro of the crate: walk its expansion.
-        if self.cx.index.macros.contains_key(&name) && mac.path.get_ident().is_some() {
+        if self.cx.index.macro_def(&name).is_some() && mac.path.get_ident().is_some() {
             if let Some(block) = self.cx.expansion(mac, self.macro_depth) {
                 self.macro_depth += 1;
                 let v = self.walk_block(block);

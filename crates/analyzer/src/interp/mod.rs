@@ -52,8 +52,9 @@ use value::Value;
 /// Everything the evaluator needs to know about one crate.
 pub struct UnitContext<'a> {
     pub sources: &'a [SourceFile],
-    pub asts: Vec<Option<&'a syn::File>>,
-    pub scopes: Vec<Scope>,
+    /// What `use` items bring into each file's scope, read when the file is first walked.
+    scopes: Vec<std::cell::OnceCell<Scope>>,
+    aliases: Vec<String>,
     /// Files whose text names redis: only these can hold call sites.
     pub mentions_redis: Vec<bool>,
     pub index: CrateIndex<'a>,
@@ -99,6 +100,8 @@ type LiteralOrigin = (usize, usize, Vec<usize>);
 pub struct MacroArena {
     args: typed_arena::Arena<MacroArgs>,
     expansions: typed_arena::Arena<syn::Block>,
+    /// The crate's files parsed on demand (see [`CrateIndex`]).
+    pub files: typed_arena::Arena<syn::File>,
 }
 
 /// Callers followed per function whose keys are its parameters.
@@ -141,18 +144,17 @@ const MAX_EXPR_DEPTH: usize = 160;
 const MAX_STEPS: usize = 200_000;
 
 impl<'a> UnitContext<'a> {
-    /// `test_files[i]`: file `i` lies under the package's `tests/`, `benches/` or `examples/`.
-    #[allow(clippy::too_many_arguments)]
+    /// The evaluator over one crate, whose items `index` reads (parsing files as they are
+    /// needed, or all of them up front).
     pub fn new(
         sources: &'a [SourceFile],
-        asts: Vec<Option<&'a syn::File>>,
+        index: CrateIndex<'a>,
         aliases: &[String],
         commands: &'a CommandTable,
         version: Version,
         arena: &'a MacroArena,
         root: &std::path::Path,
     ) -> UnitContext<'a> {
-        let index = CrateIndex::build(&asts);
         let needles: Vec<String> = std::iter::once("redis".to_owned())
             .chain(aliases.iter().cloned())
             .collect();
@@ -160,20 +162,12 @@ impl<'a> UnitContext<'a> {
             .iter()
             .map(|s| needles.iter().any(|n| s.text.contains(n.as_str())))
             .collect();
-        let scopes = asts
-            .iter()
-            .map(|ast| {
-                let mut scope = Scope::new(aliases);
-                if let Some(ast) = ast {
-                    collect_uses(&ast.items, &mut scope);
-                }
-                scope
-            })
-            .collect();
         UnitContext {
             sources,
-            asts,
-            scopes,
+            scopes: (0..sources.len())
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
+            aliases: aliases.to_vec(),
             mentions_redis,
             index,
             commands,
@@ -192,6 +186,22 @@ impl<'a> UnitContext<'a> {
             included: RefCell::new(HashMap::new()),
             include_errors: RefCell::new(Vec::new()),
         }
+    }
+
+    /// File `file`'s tree, parsed now if it was not yet (`None`: it does not parse).
+    pub fn ast(&self, file: usize) -> Option<&'a syn::File> {
+        self.index.ast(file)
+    }
+
+    /// What the `use` items of file `file` bring into scope.
+    fn scope(&self, file: usize) -> &Scope {
+        self.scopes[file].get_or_init(|| {
+            let mut scope = Scope::new(&self.aliases);
+            if let Some(ast) = self.ast(file) {
+                collect_uses(&ast.items, &mut scope);
+            }
+            scope
+        })
     }
 
     /// `include_str!`s whose file could not be read, once each: (file, span of the macro, why).
@@ -223,7 +233,7 @@ impl<'a> UnitContext<'a> {
             return *v;
         }
         let name = mac.path.get_ident()?.to_string();
-        let def = self.index.macros.get(&name)?;
+        let def = self.index.macro_def(&name)?;
         let span = syn::spanned::Spanned::span(mac);
         let tokens = macro_rules::expand(&def.mac.tokens, &mac.tokens, span, depth)?;
         let block = syn::parse2::<syn::Block>(quote::quote_spanned!(span=> { #tokens }))
@@ -247,30 +257,34 @@ impl<'a> UnitContext<'a> {
         let mut outputs: Vec<Output> = Vec::new();
         // Sites that wait for a caller: (function, span of the site).
         let mut waiting: Vec<(usize, Span)> = Vec::new();
-        for (i, def) in self.index.fns.iter().enumerate() {
-            if self.asts[def.file].is_none() {
+        // Every function of the files that name redis (only they can hold call sites)…
+        let redis_files: Vec<usize> = (0..self.sources.len())
+            .filter(|&i| self.mentions_redis[i])
+            .collect();
+        self.walk_files(&redis_files, &mut records, &mut outputs, &mut waiting);
+        // …then, for functions whose keys are their own parameters, the other files that name
+        // them: their callers pass the keys. (The same files whether the crate was parsed up
+        // front or on demand: chosen by their text.)
+        let mut callers = std::collections::BTreeSet::new();
+        for &(f, _) in &waiting {
+            let def = self.index.fn_def(f);
+            if wanted(def.file) {
+                let files = self.index.files_mentioning(&def.name);
+                callers.extend(files.iter().map(|&i| i as usize));
+            }
+        }
+        let callers: Vec<usize> = callers
+            .into_iter()
+            .filter(|&i| !self.mentions_redis[i])
+            .collect();
+        self.walk_files(&callers, &mut records, &mut outputs, &mut waiting);
+        // Callers in the order of the crate's functions, whichever walk found them.
+        records.sort_by_key(|r| r.caller);
+        for &file in &redis_files {
+            if self.ast(file).is_none() {
                 continue;
             }
-            let mut interp = Interp::new(self, def.file, i, true, 0);
-            interp.bind_params(def);
-            interp.walk_block(def.block);
-            interp.escape_tail(def.block);
-            for site in &interp.out.sites {
-                let own_param = |h: &Option<HoleId>| matches!(h, Some(HoleId::Param { func, .. } | HoleId::ParamElement { func, .. }) if *func as usize == i);
-                if site.keys().any(|k| own_param(&k.hole)) {
-                    waiting.push((i, site.span));
-                }
-            }
-            records.append(&mut interp.calls);
-            let mut out = std::mem::take(&mut interp.out);
-            watch_before_multi(&mut out);
-            outputs.push(out);
-        }
-        for (name, defs) in self.index.all_consts() {
-            for def in defs {
-                if self.asts[def.file].is_none() || !self.mentions_redis[def.file] {
-                    continue;
-                }
+            for (name, def) in self.index.consts_in_file(file) {
                 let mut interp = Interp::for_const(self, def.file, name, true);
                 interp.eval(def.expr);
                 outputs.push(std::mem::take(&mut interp.out));
@@ -280,10 +294,10 @@ impl<'a> UnitContext<'a> {
         waiting.dedup();
         let mut done = std::collections::HashSet::new();
         for &(f, _) in &waiting {
-            if !done.insert(f) || !wanted(self.index.fns[f].file) {
+            if !done.insert(f) || !wanted(self.index.fn_def(f).file) {
                 continue;
             }
-            let def = &self.index.fns[f];
+            let def = self.index.fn_def(f);
             let spans: Vec<Span> = waiting
                 .iter()
                 .filter(|(g, _)| *g == f)
@@ -374,8 +388,10 @@ impl<'a> UnitContext<'a> {
             } else {
                 self.index.test_ranges(i).to_vec()
             };
-            if facts.cluster_evidence.is_none() {
-                facts.cluster_evidence = self.scopes[i]
+            // A `use` of a cluster type names redis: other files have none.
+            if facts.cluster_evidence.is_none() && self.mentions_redis[i] {
+                facts.cluster_evidence = self
+                    .scope(i)
                     .cluster_use()
                     .map(|r| self.sources[i].span(r.start, r.end));
             }
@@ -393,6 +409,40 @@ impl<'a> UnitContext<'a> {
             facts.dedup();
         }
         CrateFacts { files }
+    }
+}
+
+impl<'a> UnitContext<'a> {
+    /// Walk every function of `files` once, as emitting walks: their facts, the calls they
+    /// make of the crate's functions, and their sites that wait for a caller's keys.
+    fn walk_files(
+        &self,
+        files: &[usize],
+        records: &mut Vec<CallRecord<'a>>,
+        outputs: &mut Vec<Output>,
+        waiting: &mut Vec<(usize, Span)>,
+    ) {
+        for &file in files {
+            if self.ast(file).is_none() {
+                continue;
+            }
+            for (i, def) in self.index.fns_in_file(file) {
+                let mut interp = Interp::new(self, def.file, i, true, 0);
+                interp.bind_params(def);
+                interp.walk_block(def.block);
+                interp.escape_tail(def.block);
+                for site in &interp.out.sites {
+                    let own_param = |h: &Option<HoleId>| matches!(h, Some(HoleId::Param { func, .. } | HoleId::ParamElement { func, .. }) if *func as usize == i);
+                    if site.keys().any(|k| own_param(&k.hole)) {
+                        waiting.push((i, site.span));
+                    }
+                }
+                records.append(&mut interp.calls);
+                let mut out = std::mem::take(&mut interp.out);
+                watch_before_multi(&mut out);
+                outputs.push(out);
+            }
+        }
     }
 }
 
@@ -459,6 +509,8 @@ struct Binding<'a> {
 
 /// A call of a function of the crate, with the caller's argument values.
 struct CallRecord<'a> {
+    /// The function whose walk made the call.
+    caller: usize,
     callee: usize,
     args: Vec<Value<'a>>,
     file: usize,
@@ -508,7 +560,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         emit: bool,
         summary_depth: usize,
     ) -> Interp<'c, 'a> {
-        let def = &cx.index.fns[fn_index];
+        let def = cx.index.fn_def(fn_index);
         let mut interp = Interp::blank(cx, file, ScopeId::Fn(fn_index as u32), emit);
         interp.func = Some(fn_index);
         interp.self_ty = def.self_ty.clone();
@@ -551,7 +603,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         Interp {
             cx,
             file,
-            scope: cx.scopes[file].clone(),
+            scope: cx.scope(file).clone(),
             scope_id,
             func: None,
             self_ty: None,

@@ -318,7 +318,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         if method.starts_with("get_") && method.ends_with("_with_config") {
             self.out.connects_with_config = true;
         }
-        let own = self.cx.index.method_names.contains(method);
+        let own = self.cx.index.has_method(method);
         if !own {
             if let Some(v) = self.database_method(receiver, mc, method) {
                 return Some(v);
@@ -376,7 +376,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     ) -> Option<Value<'a>> {
         let full = self.span_of(expr.span());
         let focus = self.span_of(mc.method.span());
-        if self.scope.traits_in_scope && !self.cx.index.method_names.contains(method) {
+        if self.scope.traits_in_scope && !self.cx.index.has_method(method) {
             if let Some(cmd) = self.method_command(method, mc.args.iter().collect(), focus) {
                 self.emit_command(cmd, full, focus, Exec::Unknown, &ConnInfo::unknown());
                 return Some(Value::Unknown);
@@ -735,10 +735,10 @@ fn value_of_type<'a>(
                 return None;
             }
             if p.path.segments.len() == 1 {
-                if let Some(target) = index.type_aliases.get(&name) {
+                if let Some(target) = index.type_alias(&name) {
                     return value_of_type(target, scope, index, conn_generics, depth + 1);
                 }
-                if index.types.contains(&name) {
+                if index.has_type(&name) {
                     return Some(Value::object(Some(name)));
                 }
             }

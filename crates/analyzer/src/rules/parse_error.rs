@@ -10,8 +10,10 @@ pub const RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "a file slotlint could not read or parse (it is skipped, the rest is checked)",
     docs: r#"## What it finds
-Rust files that are not valid UTF-8, larger than 16 MiB, unreadable, or that do not parse as
-Rust (syntax errors, or syntax newer than slotlint's parser), and folders that cannot be walked.
+Rust files that are not valid UTF-8, larger than 16 MiB, unreadable, or that name `redis` (or a
+crate that re-exports it) and do not parse as Rust (syntax errors, or syntax newer than
+slotlint's parser), and folders that cannot be walked. A file that names neither holds no Redis
+call, so slotlint reads it only when it needs one of its items.
 
 ## Why it matters
 slotlint cannot see the Redis calls in such a file, so their hazards go unreported. The run goes

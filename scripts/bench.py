@@ -1,0 +1,387 @@
+#!/usr/bin/env python3
+"""The benchmark's runner (scripts/bench.sh builds the binaries and calls it).
+
+For each folder: its `.rs` files and MB, then wall seconds, CPU seconds, files/s, MB/s and peak
+RSS (medians of --runs runs, each timed by /usr/bin/time) of
+  - `cargo slotlint check DIR --format json` (this build, and --before BIN's if given),
+  - a plain single-threaded `syn::parse_file` of every file (examples/syn_parse.rs),
+  - `rg` scanning every file for five literals,
+and the ratios the issue asks about (slotlint's wall over rg's, its CPU over syn's).
+
+With no folder: the benchmark corpus (a `cargo vendor` of scripts/bench-corpus) and a synthetic
+service crate built from corpus crates (~1,500 files, ~15 MB, a few dozen redis calls), then
+the same crate with its non-redis part doubled (copied under a new module), and the change.
+
+--compare also runs `--no-prefilter` (every file parsed and walked) and fails unless both runs
+print the same JSON document.
+
+Not here: building anything (bench.sh), assertions on time (nothing here fails on a figure).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+CORPUS = "target/bench-corpus/vendor"
+SYNTHETIC = "target/bench-synthetic"
+# Crates of the corpus whose `src/` make up the synthetic crate's non-redis part, in order
+# (~1,530 files, ~14.9 MB).
+SYNTHETIC_CRATES = (
+    "tokio hyper h2 tower-http tower futures-util rayon clap_builder tracing-subscriber "
+    "rustls chrono sqlx-core sqlx-postgres serde_json axum"
+).split()
+RG_LITERALS = ["redis", "Commands", "cmd(", "pipe()", "slotlint"]
+
+
+def rust_files(folder):
+    """(.rs files, bytes) under folder, symlinks not followed."""
+    files = size = 0
+    for root, dirs, names in os.walk(folder):
+        for name in names:
+            if name.endswith(".rs"):
+                path = os.path.join(root, name)
+                if os.path.isfile(path) and not os.path.islink(path):
+                    files += 1
+                    size += os.path.getsize(path)
+    return files, size
+
+
+def timed(argv, ok_codes, stdout_path=None):
+    """(wall s, cpu s, peak MB) of one run, by /usr/bin/time -v."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+        out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+        try:
+            p = subprocess.run(
+                ["/usr/bin/time", "-v", "-o", t.name] + argv,
+                stdout=out,
+                stderr=subprocess.DEVNULL,
+            )
+        finally:
+            if stdout_path:
+                out.close()
+        if p.returncode not in ok_codes:
+            sys.exit(f"bench: `{' '.join(argv)}` exited with {p.returncode}")
+        fields = {}
+        for line in t.read().splitlines():
+            key, _, value = line.strip().rpartition(": ")
+            fields[key] = value
+    wall = 0.0
+    for part in fields["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":"):
+        wall = wall * 60 + float(part)
+    cpu = float(fields["User time (seconds)"]) + float(fields["System time (seconds)"])
+    peak = int(fields["Maximum resident set size (kbytes)"]) / 1024
+    return wall, cpu, peak
+
+
+def measure(argv, runs, ok_codes=(0,), stdout_path=None):
+    samples = [timed(argv, ok_codes, stdout_path) for _ in range(runs)]
+    return tuple(statistics.median(s[k] for s in samples) for k in range(3))
+
+
+def row(label, m, files, size):
+    wall, cpu, peak = m
+    print(
+        f"  {label:<26} {wall:7.2f} {cpu:7.2f} {files / max(wall, 1e-9):9.0f} "
+        f"{size / 1e6 / max(wall, 1e-9):8.1f} {peak:8.0f}"
+    )
+
+
+def bench(folder, args):
+    files, size = rust_files(folder)
+    print(f"\n{folder}: {files} .rs files, {size / 1e6:.1f} MB, {os.cpu_count()} cores, "
+          f"median of {args.runs}")
+    print(f"  {'':<26} {'wall s':>7} {'CPU s':>7} {'files/s':>9} {'MB/s':>8} {'peak MB':>8}")
+    check = ["check", folder, "--format", "json"]
+    results = {}
+    results["slotlint"] = measure([args.bin] + check, args.runs, (0, 1))
+    row("slotlint", results["slotlint"], files, size)
+    if args.before:
+        results["before"] = measure([args.before] + check, args.runs, (0, 1))
+        row("slotlint (--before)", results["before"], files, size)
+    results["syn"] = measure([args.syn, folder], args.runs)
+    row("syn::parse_file, 1 thread", results["syn"], files, size)
+    rg = ["rg", "-uu", "--type", "rust", "--count", "--fixed-strings"]
+    for literal in RG_LITERALS:
+        rg += ["-e", literal]
+    results["rg"] = measure(rg + [folder], args.runs, (0, 1))
+    row(f"rg, {len(RG_LITERALS)} literals", results["rg"], files, size)
+    s, syn, r = results["slotlint"], results["syn"], results["rg"]
+    print(f"  slotlint: wall {s[0] / r[0]:.1f}x rg's, CPU {s[1] / syn[1]:.2f}x syn's, "
+          f"peak {s[2]:.0f} MB")
+    if args.before:
+        b = results["before"]
+        print(f"  --before: wall {b[0] / r[0]:.1f}x rg's, CPU {b[1] / syn[1]:.2f}x syn's, "
+              f"peak {b[2]:.0f} MB")
+    if args.compare:
+        compare(folder, args, files, size)
+    return results
+
+
+def compare(folder, args, files, size):
+    """Fail unless demand-driven analysis and --no-prefilter print the same document."""
+    with tempfile.TemporaryDirectory() as tmp:
+        a, b = os.path.join(tmp, "demand.json"), os.path.join(tmp, "every.json")
+        check = [args.bin, "check", folder, "--format", "json"]
+        timed(check, (0, 1), a)
+        m = measure(check + ["--no-prefilter"], 1, (0, 1), b)
+        row("slotlint --no-prefilter", m, files, size)
+        demand, every = json.load(open(a)), json.load(open(b))
+    s = demand["summary"]
+    if demand != every:
+        only = lambda x, y: [d for d in x["diagnostics"] if d not in y["diagnostics"]]
+        print(f"  DIFFERENT: {len(only(demand, every))} findings only by default, "
+              f"{len(only(every, demand))} only with --no-prefilter")
+        sys.exit(1)
+    print(f"  identical findings with --no-prefilter: {s['errors']} errors, "
+          f"{s['warnings']} warnings, {s['notes']} notes, {s['redis_calls']} redis calls")
+
+
+STORE = """\
+//! Generated by scripts/bench.py: the redis part of the synthetic service.
+use redis::AsyncCommands;
+
+pub mod keys;
+pub mod jobs;
+
+pub struct Store {
+    conn: redis::aio::MultiplexedConnection,
+    prefix: String,
+}
+
+impl Store {
+    pub async fn open(url: &str) -> redis::RedisResult<Store> {
+        let client = redis::Client::open(url)?;
+        let conn = client.get_multiplexed_async_connection().await?;
+        Ok(Store { conn, prefix: "svc".to_string() })
+    }
+
+    pub async fn save_session(&mut self, id: u64, data: &str) -> redis::RedisResult<()> {
+        let key = keys::session(id);
+        self.conn.set_ex::<_, _, ()>(&key, data, 3600).await?;
+        self.conn.sadd::<_, _, ()>(keys::active_sessions(), id).await
+    }
+
+    pub async fn load_session(&mut self, id: u64) -> redis::RedisResult<Option<String>> {
+        self.conn.get(keys::session(id)).await
+    }
+
+    pub async fn end_session(&mut self, id: u64) -> redis::RedisResult<()> {
+        self.conn.del::<_, ()>((keys::session(id), keys::profile(id))).await?;
+        self.conn.srem::<_, _, ()>(keys::active_sessions(), id).await
+    }
+
+    pub async fn profiles(&mut self, ids: &[u64]) -> redis::RedisResult<Vec<Option<String>>> {
+        let keys: Vec<String> = ids.iter().map(|id| keys::profile(*id)).collect();
+        self.conn.mget(keys).await
+    }
+
+    pub async fn rename_user(&mut self, old: u64, new: u64) -> redis::RedisResult<()> {
+        self.conn.rename::<_, _, ()>(keys::profile(old), keys::profile(new)).await
+    }
+
+    pub async fn count(&mut self, counter: &str) -> redis::RedisResult<i64> {
+        let key = format!("{}:count:{counter}", self.prefix);
+        self.conn.incr(&key, 1).await
+    }
+
+    pub async fn touch(&mut self, key: &str) -> redis::RedisResult<()> {
+        self.conn.expire::<_, ()>(key, 600).await
+    }
+
+    pub async fn record(&mut self, user: u64, event: &str) -> redis::RedisResult<()> {
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .lpush(keys::events(user), event)
+            .ltrim(keys::events(user), 0, 99)
+            .incr(keys::event_count(), 1);
+        pipe.query_async::<()>(&mut self.conn).await
+    }
+
+    pub async fn leaderboard(&mut self, board: &str, user: u64, score: f64) -> redis::RedisResult<()> {
+        self.conn.zadd::<_, _, _, ()>(format!("board:{{{board}}}"), user, score).await?;
+        self.conn.zunionstore::<_, _, ()>("board:all", &[format!("board:{{{board}}}"), "board:week".to_string()]).await
+    }
+
+    pub async fn flush_cache(&mut self) -> redis::RedisResult<()> {
+        redis::cmd("FLUSHDB").query_async::<()>(&mut self.conn).await?;
+        let names: Vec<String> = redis::cmd("KEYS").arg("cache:*").query_async(&mut self.conn).await?;
+        self.conn.del::<_, ()>(names).await
+    }
+}
+"""
+
+KEYS = """\
+//! Generated by scripts/bench.py: key names of the synthetic service.
+pub fn session(id: u64) -> String {
+    format!("session:{id}")
+}
+
+pub fn profile(id: u64) -> String {
+    format!("user:{id}:profile")
+}
+
+pub fn events(user: u64) -> String {
+    format!("events:{{user:{user}}}")
+}
+
+pub fn event_count() -> &'static str {
+    "events:count"
+}
+
+pub fn active_sessions() -> &'static str {
+    "sessions:active"
+}
+
+pub const JOB_QUEUE: &str = "jobs:queue";
+pub const JOB_DONE: &str = "jobs:done";
+"""
+
+JOBS = """\
+//! Generated by scripts/bench.py: a job queue over redis.
+use redis::Commands;
+
+use super::keys::{JOB_DONE, JOB_QUEUE};
+
+pub struct Queue {
+    client: redis::Client,
+}
+
+impl Queue {
+    pub fn new(url: &str) -> redis::RedisResult<Queue> {
+        Ok(Queue { client: redis::Client::open(url)? })
+    }
+
+    pub fn push(&self, job: &str) -> redis::RedisResult<()> {
+        let mut con = self.client.get_connection()?;
+        con.rpush::<_, _, ()>(JOB_QUEUE, job)
+    }
+
+    pub fn take(&self) -> redis::RedisResult<Option<String>> {
+        let mut con = self.client.get_connection()?;
+        con.lmove(JOB_QUEUE, JOB_DONE, redis::Direction::Left, redis::Direction::Right)
+    }
+
+    pub fn finish(&self, job_id: &str) -> redis::RedisResult<()> {
+        let mut con = self.client.get_connection()?;
+        let key = format!("job:{job_id}");
+        con.hset::<_, _, _, ()>(&key, "state", "done")?;
+        con.hincr::<_, _, _, ()>("jobs:stats", "done", 1)?;
+        con.smove::<_, _, _, ()>(format!("job:{job_id}:running"), format!("job:{job_id}:done"), job_id)
+    }
+
+    pub fn status(&self, job_id: &str) -> redis::RedisResult<Vec<String>> {
+        let mut con = self.client.get_connection()?;
+        con.hget(format!("job:{job_id}"), &["state", "owner"])
+    }
+
+    pub fn select_db(&self) -> redis::RedisResult<()> {
+        let mut con = self.client.get_connection()?;
+        redis::cmd("SELECT").arg(2).query::<()>(&mut con)
+    }
+
+    pub fn publish(&self, channel: &str, msg: &str) -> redis::RedisResult<()> {
+        let mut con = self.client.get_connection()?;
+        con.publish::<_, _, ()>(format!("jobs:{channel}"), msg)
+    }
+}
+"""
+
+HANDLERS = """\
+//! Generated by scripts/bench.py: callers of the store, which name no client crate.
+use crate::store::Store;
+
+pub async fn on_login(store: &mut Store, user: u64, token: &str) {
+    let _ = store.save_session(user, token).await;
+    let _ = store.count("logins").await;
+    let _ = store.touch(&format!("cache:user:{user}")).await;
+}
+
+pub async fn on_event(store: &mut Store, user: u64, name: &str) {
+    let _ = store.record(user, name).await;
+    let _ = store.count(name).await;
+}
+"""
+
+
+def names_redis(folder, names):
+    """The files of `folder` that copytree leaves out: Rust sources that contain "redis"."""
+    left_out = []
+    for name in names:
+        path = os.path.join(folder, name)
+        if name.endswith(".rs") and os.path.isfile(path):
+            with open(path, "rb") as f:
+                if b"redis" in f.read():
+                    left_out.append(name)
+    return left_out
+
+
+def synthetic(corpus, copies):
+    """The synthetic service crate, with its non-redis part `copies` times (built once)."""
+    dest = os.path.join(SYNTHETIC, f"app{copies}x")
+    stamp = os.path.join(dest, ".built")
+    if os.path.exists(stamp):
+        return dest
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(os.path.join(dest, "src", "store"))
+    with open(os.path.join(dest, "Cargo.toml"), "w") as f:
+        f.write('[package]\nname = "bench-app"\nversion = "0.0.0"\nedition = "2021"\n\n'
+                '[dependencies]\nredis = { version = "0.32", features = ["aio", "tokio-comp"] }\n')
+    mods = []
+    for name in SYNTHETIC_CRATES:
+        found = sorted(d for d in os.listdir(corpus)
+                       if d.startswith(name + "-") and d[len(name) + 1:][:1].isdigit())
+        if not found:
+            sys.exit(f"bench: {name} is not in {corpus}")
+        module = name.replace("-", "_")
+        mods.append(module)
+        for k in range(copies):
+            where = module if k == 0 else os.path.join(f"copy{k}", module)
+            # The non-redis part names no redis (not even "redistributed" in a comment):
+            # files that do are where slotlint looks for calls.
+            shutil.copytree(os.path.join(corpus, found[-1], "src"),
+                            os.path.join(dest, "src", where), symlinks=True,
+                            ignore=names_redis)
+    for path, text in [("store/mod.rs", STORE), ("store/keys.rs", KEYS),
+                       ("store/jobs.rs", JOBS), ("handlers.rs", HANDLERS)]:
+        with open(os.path.join(dest, "src", path), "w") as f:
+            f.write(text)
+    with open(os.path.join(dest, "src", "lib.rs"), "w") as f:
+        f.write("//! Generated by scripts/bench.py.\npub mod store;\npub mod handlers;\n")
+        f.writelines(f"pub mod {m};\n" for m in mods)
+    open(stamp, "w").close()
+    return dest
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("folders", nargs="*")
+    p.add_argument("--bin", required=True, help="cargo-slotlint to measure")
+    p.add_argument("--syn", required=True, help="the syn_parse example")
+    p.add_argument("--before", help="another cargo-slotlint to measure in the same run")
+    p.add_argument("--compare", action="store_true",
+                   help="fail unless --no-prefilter prints the same findings")
+    p.add_argument("--runs", type=int, default=5)
+    args = p.parse_args()
+    if shutil.which("rg") is None:
+        sys.exit("bench: rg (ripgrep) is needed")
+    if args.folders:
+        for folder in args.folders:
+            bench(folder, args)
+        return
+    bench(CORPUS, args)
+    one = bench(synthetic(CORPUS, 1), args)
+    two = bench(synthetic(CORPUS, 2), args)
+    for key, label in [("slotlint", "slotlint"), ("before", "--before")]:
+        if key in one:
+            (w1, c1, p1), (w2, c2, p2) = one[key], two[key]
+            print(f"\nnon-redis part doubled, {label}: wall {100 * (w2 / w1 - 1):+.0f} %, "
+                  f"CPU {100 * (c2 / c1 - 1):+.0f} %, peak {100 * (p2 / p1 - 1):+.0f} %")
+
+
+if __name__ == "__main__":
+    main()
