@@ -24,6 +24,7 @@ mod calls;
 mod commands;
 mod exprs;
 mod fields;
+mod items;
 mod macro_rules;
 mod macros;
 mod redis;
