@@ -575,8 +575,19 @@ impl Config {
     }
 
     /// Narrows what the analyzer reports on to the included files. Excluded files are still
-    /// read, so that key helpers defined there are known.
+    /// read, so that key helpers defined there are known; packages with nothing to report on
+    /// are left out.
     pub fn filter(&self, discovery: &mut Discovery) {
+        self.narrow_units(discovery, true);
+    }
+
+    /// [`Config::filter`], keeping every package (one with nothing to report on reports on no
+    /// file): `fix` reads the key sites of every file of every package in the same run.
+    pub fn narrow(&self, discovery: &mut Discovery) {
+        self.narrow_units(discovery, false);
+    }
+
+    fn narrow_units(&self, discovery: &mut Discovery, drop_unreported: bool) {
         if self.project.is_none() && self.packages.is_empty() {
             return;
         }
@@ -587,7 +598,7 @@ impl Config {
                 .filter(|f| self.reports(f))
                 .cloned()
                 .collect();
-            if reported.is_empty() {
+            if reported.is_empty() && drop_unreported {
                 return false;
             }
             if reported.len() != unit.files.len() {

@@ -121,12 +121,16 @@ pub fn run(args: FixArgs) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
+    // Every package, reported on or not: key families are searched in every file (they all
+    // build keys), from the trees the analysis parses. Files the configuration excludes are
+    // read, never edited.
     let mut reported = everything.clone();
-    config.filter(&mut reported);
+    config.narrow(&mut reported);
     let options = Options {
         assumed_redis: assumed_redis.or(config.redis_version),
         // Keys only tests build are renamed too (safely: no running service holds them).
         check_test_code: true,
+        key_sites: true,
         ..Options::default()
     };
     let mut report = analyze(&reported, &options);
@@ -141,9 +145,10 @@ pub fn run(args: FixArgs) -> ExitCode {
     if plan_to_stdout && args.format == FixFormat::Json {
         return fail("`--plan -` and `--format json` both print on stdout: choose one");
     }
-    // Key families are searched in every file, reported on or not: they all build keys. Files
-    // the configuration excludes are never edited.
-    let plan = slotlint_fix::plan_fixes(&report, &everything, &|p| !config.reports(p));
+    let key_files = std::mem::take(&mut report.key_files);
+    let plan = slotlint_fix::plan_fixes(&report.fixable_findings(), key_files, &everything, &|p| {
+        !config.reports(p)
+    });
     let chosen: Vec<&Fix> = plan
         .fixes
         .iter()

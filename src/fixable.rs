@@ -7,12 +7,13 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use slotlint_analyzer::{Diagnostic, Discovery, Report, Span};
+use slotlint_analyzer::{rules, Diagnostic, Discovery, Report, Span};
 use slotlint_fix::{Applicability, FixPlan};
 
-/// Whether findings of `rule` can be fixed by `cargo slotlint fix` at all.
+/// Whether findings of `rule` can be fixed by `cargo slotlint fix` at all (the registry's
+/// [`rules::Rule::fixable`]).
 pub fn fixable(rule: &str) -> bool {
-    slotlint_fix::plan::CROSS_SLOT_RULES.contains(&rule)
+    rules::find(rule).is_some_and(|r| r.fixable)
 }
 
 /// One text edit of a fix: replace `span` of `file` (a displayed path) with `replacement`.
@@ -51,16 +52,22 @@ fn finding_key(
 
 impl Fixes {
     /// Plans the fixes of `report` over every file `everything` found (key families span the
-    /// workspace); files `excluded` by the configuration are never edited. Only fixes that apply (safe, or unsafe) and whose edits check out are kept.
+    /// workspace). Its files are read and parsed here, and only when there is a fixable
+    /// finding: `check` does not ask the analysis for the key sites of every file
+    /// (`Options::key_sites`), which would cost every run much of a parse again. Files
+    /// `excluded` by the configuration are never edited. Only fixes that apply (safe, or
+    /// unsafe) and whose edits check out are kept.
     pub fn plan(
         report: &Report,
         everything: &Discovery,
         excluded: &dyn Fn(&Path) -> bool,
     ) -> Fixes {
-        if !report.diagnostics.iter().any(|d| fixable(d.rule)) {
+        let findings = report.fixable_findings();
+        if findings.is_empty() {
             return Fixes::default();
         }
-        let plan = slotlint_fix::plan_fixes(report, everything, excluded);
+        let key_files = slotlint_analyzer::key_sites::scan(everything);
+        let plan = slotlint_fix::plan_fixes(&findings, key_files, everything, excluded);
         let mut by_finding = HashMap::new();
         for (i, fix) in plan.fixes.iter().enumerate() {
             if fix.applicability().is_none() || slotlint_fix::changes(&plan, &[fix]).is_err() {
@@ -112,7 +119,7 @@ impl Fixes {
             }
             for e in &fam.edits {
                 let file = self.plan.files.get(e.file)?;
-                let old = file.text.get(e.start..e.end)?;
+                let old = file.source.text.get(e.start..e.end)?;
                 let mut new = old.to_owned();
                 for (at, text) in e.inserts.iter().rev() {
                     new.insert_str(at.checked_sub(e.start)?, text);
@@ -120,7 +127,7 @@ impl Fixes {
                 let (line, column) = file.line_col(e.start);
                 let (end_line, end_column) = file.line_col(e.end);
                 edits.push(Edit {
-                    file: file.display.clone(),
+                    file: file.source.display.clone(),
                     span: Span {
                         start: e.start,
                         end: e.end,

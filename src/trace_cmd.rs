@@ -562,7 +562,6 @@ fn key_infos(j: &Joined) -> Vec<KeyInfo> {
                 slot: Some(k.slot),
                 many: false,
                 span: Span::default(),
-                key: None,
             }
         })
         .collect()

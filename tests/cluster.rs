@@ -236,17 +236,11 @@ const PENDING: &[(&str, &str, Class, &str)] = &[
     ("job-tracker", "hand-over", Class::AfterFix, "not seen, so not fixed"),
     ("job-tracker", "rotate-running", Class::NoteOnFixedKeys, "one field used as every key is one slot whatever its value"),
     ("job-tracker", "complete", Class::AfterFix, "reported, but fix blocks: the keys (`{}:{}:pending`) start with a value"),
-    ("job-tracker", "give-up", Class::AfterFix, "reported, but fix blocks: `done_set()` meets two partners that would need different tags"),
+    ("job-tracker", "give-up", Class::AfterFix, "reported, but fix blocks: the keys (`{}:{}:done`) start with a value"),
     ("job-tracker", "archive-held", Class::Ungrounded, "`ARCHIVE_TEMPLATE.replace(\"{queue}\", …)` fills a placeholder inside the hash tag: one slot"),
     ("job-tracker", "finish-report", Class::NoteOnFixedKeys, "fields built by a constructor with the hash tag in its `format!`s are not followed"),
     ("job-tracker", "hand-over-report", Class::NoteOnFixedKeys, "fields built by a constructor with the hash tag in its `format!`s are not followed"),
     // Issue 11, shape (3): pipelines and commands through helpers.
-    // `fix` blocks the lanes' family: with flush-batch's `outbox:stats:{channel}` it would tag
-    // them `{channel}`, with their own lanes `{outbox:{channel}}` (it does not unify the two).
-    ("outbox", "flush-batch", Class::AfterFix, "fix blocks: two partners want different tags for one family"),
-    ("outbox", "lane-depths", Class::AfterFix, "fix blocks: two partners want different tags for one family"),
-    ("outbox", "retry", Class::AfterFix, "fix blocks: two partners want different tags for one family"),
-    ("outbox", "claim", Class::AfterFix, "fix blocks: two partners want different tags for one family"),
     // A sync `ClusterConnection` refuses every `redis::pipe()`, also when its keys share a slot;
     // here the connection comes from another crate (appkit), so nothing says it is a cluster one.
     ("outbox", "nightly-archive-depths", Class::Missed, "the sync connection's kind is decided in another crate"),

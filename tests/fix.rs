@@ -520,13 +520,25 @@ fn fix_block<'a>(listing: &'a str, tag: &str) -> &'a str {
 fn conflicts_constants_and_templates_block_globs_and_unknown_helpers_are_hazards() {
     let dir = copy_fixture("hazards");
     let (listing, _) = dry_run_plan(dir.path(), true);
-    // One family that two groups would rename differently.
-    let team = fix_block(&listing, "`team:<t>`");
-    assert!(team.contains("[blocked]"), "{team}");
+    // One family that two groups would rename differently, and no one tag serves both.
+    let org = fix_block(&listing, "`org:<o>`");
+    assert!(org.contains("[blocked]"), "{org}");
     assert!(
-        team.contains("`team:<t>:members` would be renamed both to `{team:<t>}:members` and to `team:{<t>}:members`"),
-        "{team}"
+        org.contains("`org:<o>:team:<u>:members` would be renamed both to `{org:<o>}:team:<u>:members` and to `org:<o>:team:{<u>}:members`: keys used with different partners need different tags, and no one tag serves them all"),
+        "{org}"
     );
+    // One family that two groups would rename differently, and one tag serves both: the
+    // narrower (`{team:<t>}` with the owners, `{<t>}` with the log: `{<t>}` for every family).
+    let team = fix_block(&listing, "hash tag `<t>`");
+    assert!(team.contains("[unsafe, would apply]"), "{team}");
+    for rename in [
+        "family `team:<t>:members` -> `team:{<t>}:members`",
+        "family `team:<t>:owners` -> `team:{<t>}:owners`",
+        "family `log:<t>` -> `log:{<t>}`",
+    ] {
+        assert!(team.contains(rename), "{team}");
+    }
+    assert!(!team.contains("blocked"), "{team}");
     // A key that starts with a constant's value: its template's glob would match anything.
     let chat = fix_block(&listing, "`<room>`");
     assert!(chat.contains("[blocked]"), "{chat}");
@@ -874,4 +886,65 @@ fn format_json_lists_fixes_families_applicability_and_blockers() {
         .unwrap()
         .iter()
         .any(|f| f["status"] == "applied"));
+}
+
+/// The seam between the analyzer and `fix` (issue 10, item 5): a run that asks the analysis for
+/// the key sites (`Options::key_sites`, what `fix` does) finds the same findings as one that
+/// does not (what `check` does), and hands over, from the trees it parsed, the key sites a
+/// separate read-and-parse of every file finds — for every package, including those the
+/// prefilter skips and files that do not parse.
+#[test]
+fn the_analysis_hands_fix_the_key_sites_a_separate_scan_finds() {
+    use slotlint_analyzer::{analyze, discover_workspace, key_sites, KeyFile, Options};
+    let seen = |files: &[KeyFile]| -> Vec<String> {
+        files
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} unit {} problem {:?} read {:?} {:?}",
+                    f.source.display, f.unit, f.problem, f.read_error, f.keys
+                )
+            })
+            .collect()
+    };
+    let mut dirs: Vec<PathBuf> = [
+        "fix/shop",
+        "fix/hazards",
+        "apps",
+        "follow",
+        "broken",
+        "demo",
+    ]
+    .iter()
+    .map(|d| root().join("fixtures").join(d))
+    .collect();
+    dirs.retain(|d| d.join("Cargo.toml").exists());
+    assert!(dirs.len() >= 4, "{dirs:?}");
+    for dir in dirs {
+        let discovery = discover_workspace(&dir, None).unwrap();
+        let plain = analyze(&discovery, &Options::default());
+        for prefilter in [true, false] {
+            let options = Options {
+                key_sites: true,
+                prefilter,
+                ..Options::default()
+            };
+            let with_sites = analyze(&discovery, &options);
+            assert_eq!(
+                format!("{:?}", plain.diagnostics),
+                format!("{:?}", with_sites.diagnostics),
+                "{}: asking for key sites changed the findings",
+                dir.display()
+            );
+            assert_eq!(
+                seen(&with_sites.key_files),
+                seen(&key_sites::scan(&discovery)),
+                "{}: the analysis's key sites differ from a scan's",
+                dir.display()
+            );
+            let files: usize = discovery.units.iter().map(|u| u.files.len()).sum();
+            assert_eq!(with_sites.key_files.len(), files, "{}", dir.display());
+        }
+        assert!(plain.key_files.is_empty());
+    }
 }

@@ -252,15 +252,18 @@ fn check(package: &Path, file: &Path, text: &str) -> Result<(), String> {
     let discovery = discover_workspace(dir.path(), None).map_err(|e| format!("discovery: {e}"))?;
     let options = Options {
         threads: 1,
+        key_sites: true,
         ..Default::default()
     };
-    let report = analyze(&discovery, &options);
+    let mut report = analyze(&discovery, &options);
     if !report.internal_errors.is_empty() {
         return Err(format!("analyzer: {:?}", report.internal_errors));
     }
-    let files = slotlint_fix::scan_workspace(&discovery);
-    let indexed = plan_with(&report, files.clone(), false);
-    let exhaustive = plan_with(&report, files, true);
+    let key_files = std::mem::take(&mut report.key_files);
+    let files = slotlint_fix::scanned_files(key_files, &discovery, &|_| false);
+    let findings = report.fixable_findings();
+    let indexed = plan_with(&findings, files.clone(), false);
+    let exhaustive = plan_with(&findings, files, true);
     if format!("{:?}", indexed.fixes) != format!("{:?}", exhaustive.fixes) {
         return Err(format!(
             "the candidate index changed the plan:\n{:#?}\nvs\n{:#?}",

@@ -121,6 +121,20 @@ pub fn run_time_value(con: &mut redis::Connection, id: u64) -> redis::RedisResul
 pub fn literal_argument(con: &mut redis::Connection) -> redis::RedisResult<()> {
     con.rename(format!("user:{}:a", 42), format!("user:{}:b", 42))
 }
+
+fn full_key(trader: &str, index: &str) -> String {
+    format!("{trader}:{index}")
+}
+
+pub fn shared_value_with_known_suffixes(con: &mut redis::Connection, trader: &str) -> redis::RedisResult<()> {
+    con.rename(full_key(trader, "orders"), full_key(trader, "open"))
+}
+
+const SEP: &str = ":";
+
+pub fn constant_in_template(con: &mut redis::Connection, t: &str) -> redis::RedisResult<()> {
+    con.rename(format!("{t}{SEP}a"), format!("{t}{SEP}b"))
+}
 "#;
 
 fn package() -> tempfile::TempDir {
@@ -185,6 +199,21 @@ fn holes_literal_braces_and_known_values_are_told_apart() {
     let b = block_at(&human, 28);
     assert!(
         b.contains("help: put `user:42` in a hash tag so these keys share a slot: `{user:42}:a`, `{user:42}:b`"),
+        "{b}"
+    );
+
+    // One template, a run-time value shared by both keys and known values that tell them apart:
+    // the shared value is the tag; the known values stay as the text they are.
+    let b = block_at(&human, 36);
+    assert!(
+        b.contains("help: make `trader` the hash tag so these keys share a slot: `{<trader>}:orders`, `{<trader>}:open`"),
+        "{b}"
+    );
+
+    // A constant in the template never varies: it stays as its value in the rewrite.
+    let b = block_at(&human, 42);
+    assert!(
+        b.contains("help: make `t` the hash tag so these keys share a slot: `{<t>}:a`, `{<t>}:b`"),
         "{b}"
     );
 

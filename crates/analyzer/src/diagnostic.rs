@@ -44,9 +44,6 @@ pub struct KeyInfo {
     pub many: bool,
     #[serde(skip)]
     pub span: Span,
-    /// The pattern itself, with hole identities (for grouping keys into families and fixes).
-    #[serde(skip)]
-    pub key: Option<slotlint_keys::KeyPattern>,
 }
 
 /// A secondary position with a message, shown as a label in the code frame.
@@ -84,5 +81,124 @@ impl Diagnostic {
     /// Order used everywhere: file, position, rule.
     pub fn sort_key(&self) -> (&str, usize, usize, &str) {
         (&self.file, self.span.line, self.span.column, self.rule)
+    }
+
+    /// What a [`FixableFinding`] and its diagnostic share: rule, file and span (not the message,
+    /// which `check --trace` rewrites).
+    pub(crate) fn place(&self) -> (&str, &str, Span) {
+        (self.rule, &self.file, self.span)
+    }
+}
+
+/// What `fix` needs of a finding a hash tag can fix (a rule with [`Rule::fixable`]): where it is
+/// and its keys, with their patterns. Made by the rule next to the [`Diagnostic`] it describes,
+/// which has the same rule, file and span ([`crate::Report::fixable_findings`] pairs them).
+///
+/// [`Rule::fixable`]: crate::rules::Rule::fixable
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixableFinding {
+    pub rule: &'static str,
+    /// File as shown to users (as in [`Diagnostic::file`]).
+    pub file: String,
+    pub span: Span,
+    pub message: String,
+    /// The keys the finding reasons about, in its order.
+    pub keys: Vec<FindingKey>,
+}
+
+/// A key of a [`FixableFinding`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingKey {
+    /// Source text of the key expression.
+    pub text: String,
+    /// The pattern with its hole identities; `None` when the analyzer could not resolve it.
+    pub pattern: Option<slotlint_keys::KeyPattern>,
+}
+
+impl FixableFinding {
+    /// Order used everywhere: file, position, rule (as [`Diagnostic::sort_key`]).
+    pub fn sort_key(&self) -> (&str, usize, usize, &str) {
+        (&self.file, self.span.line, self.span.column, self.rule)
+    }
+
+    /// Rule, file and span: the [`Diagnostic::place`] of the diagnostic it describes.
+    pub(crate) fn place(&self) -> (&str, &str, Span) {
+        (self.rule, &self.file, self.span)
+    }
+
+    /// Sorts `findings` as [`FixableFinding::sort_key`] says and keeps one of each: findings
+    /// made twice (a site walked in two caller contexts) are one, and findings of one place
+    /// with other keys (a helper's call with each caller's keys) stay apart.
+    pub fn sort_and_dedup(findings: &mut Vec<FixableFinding>) {
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let mut kept: Vec<FixableFinding> = Vec::with_capacity(findings.len());
+        for f in findings.drain(..) {
+            let seen = kept
+                .iter()
+                .rev()
+                .take_while(|k| k.sort_key() == f.sort_key())
+                .any(|k| *k == f);
+            if !seen {
+                kept.push(f);
+            }
+        }
+        *findings = kept;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slotlint_keys::KeyPattern;
+
+    fn finding(line: usize, message: &str, keys: &[&str]) -> FixableFinding {
+        FixableFinding {
+            rule: "cross-slot-command",
+            file: "src/lib.rs".into(),
+            span: Span {
+                line,
+                column: 5,
+                ..Span::default()
+            },
+            message: message.into(),
+            keys: keys
+                .iter()
+                .map(|k| FindingKey {
+                    text: format!("{k:?}"),
+                    pattern: Some(KeyPattern::literal(*k)),
+                })
+                .collect(),
+        }
+    }
+
+    /// A helper's call site is judged once per caller: the same message with each caller's
+    /// keys is one finding per caller; the same keys found twice are one.
+    #[test]
+    fn findings_of_one_place_with_other_keys_stay_apart() {
+        let same = "`MGET` keys land in different hash slots";
+        let mut findings = vec![
+            finding(9, same, &["a:1", "a:2"]),
+            finding(3, "other", &["x"]),
+            finding(9, same, &["b:1", "b:2"]),
+            finding(9, same, &["a:1", "a:2"]),
+        ];
+        FixableFinding::sort_and_dedup(&mut findings);
+        let seen: Vec<(usize, Vec<&str>)> = findings
+            .iter()
+            .map(|f| {
+                (
+                    f.span.line,
+                    f.keys.iter().map(|k| k.text.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (3, vec!["\"x\""]),
+                (9, vec!["\"a:1\"", "\"a:2\""]),
+                (9, vec!["\"b:1\"", "\"b:2\""]),
+            ]
+        );
     }
 }

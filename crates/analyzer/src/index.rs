@@ -370,13 +370,11 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Every `const` and `static` named `name`.
-    /// (At most two: a name defined twice has no one value, whatever the others.)
     pub fn consts_named(&self, name: &str) -> Vec<&ConstDef<'a>> {
         self.candidates(Kind::Const, name)
             .flat_map(|items| items.consts.iter())
             .filter(|(n, _)| n == name)
             .map(|(_, d)| d)
-            .take(2)
             .collect()
     }
 

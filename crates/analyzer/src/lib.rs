@@ -16,6 +16,7 @@ pub mod facts;
 pub mod index;
 pub mod input;
 pub mod interp;
+pub mod key_sites;
 pub mod lexical;
 pub mod lua;
 pub mod parse;
@@ -32,8 +33,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub use diagnostic::{Diagnostic, KeyInfo, Label, Severity};
+pub use diagnostic::{Diagnostic, FindingKey, FixableFinding, KeyInfo, Label, Severity};
 pub use facts::CrateFacts;
+pub use key_sites::KeyFile;
 pub use source::{SourceFile, Span};
 pub use suppression::{Suppressed, SuppressionKind};
 pub use workspace::{discover_paths, discover_workspace, Discovery, UsageError, Version};
@@ -62,6 +64,10 @@ pub struct Options {
     /// Stack of each worker thread: [`parse::PARSE_STACK_BYTES`], which any file within the
     /// nesting bounds fits (the tests run with less to show the margin).
     pub worker_stack: usize,
+    /// Also read the key sites of every file of every package ([`Report::key_files`]) from the
+    /// syntax trees the analysis parses (`fix` asks; `check` does not). Findings are the same
+    /// either way.
+    pub key_sites: bool,
 }
 
 impl std::fmt::Debug for Options {
@@ -73,6 +79,7 @@ impl std::fmt::Debug for Options {
             .field("check_test_code", &self.check_test_code)
             .field("progress", &self.progress.is_some())
             .field("worker_stack", &self.worker_stack)
+            .field("key_sites", &self.key_sites)
             .finish()
     }
 }
@@ -86,6 +93,7 @@ impl Default for Options {
             check_test_code: false,
             progress: None,
             worker_stack: parse::PARSE_STACK_BYTES,
+            key_sites: false,
         }
     }
 }
@@ -223,6 +231,12 @@ pub struct Report {
     /// Every call site of the reported files (for `check --trace`, which joins run-time
     /// observations to them).
     pub sites: Vec<SiteFact>,
+    /// What `fix` needs of each finding of a fixable rule, in the order of `diagnostics` (read
+    /// them through [`Report::fixable_findings`], which leaves out those no longer reported).
+    pub fixable: Vec<FixableFinding>,
+    /// With [`Options::key_sites`]: every file of every package with its key sites, in the
+    /// order of the discovery's units and their files.
+    pub key_files: Vec<KeyFile>,
 }
 
 /// A call site with the file it is in.
@@ -238,11 +252,25 @@ impl Report {
     pub fn source(&self, display: &str) -> Option<&SourceFile> {
         self.sources.iter().find(|s| s.display == display)
     }
+
+    /// The fixable findings still reported (a diagnostic of the same rule, file and span is in
+    /// `diagnostics`): not suppressed, and not dropped since by levels of the configuration or
+    /// a baseline. In the order of `diagnostics`.
+    pub fn fixable_findings(&self) -> Vec<&FixableFinding> {
+        let reported: std::collections::HashSet<_> =
+            self.diagnostics.iter().map(Diagnostic::place).collect();
+        self.fixable
+            .iter()
+            .filter(|f| reported.contains(&f.place()))
+            .collect()
+    }
 }
 
 struct UnitResult {
     sites: Vec<SiteFact>,
     diagnostics: Vec<Diagnostic>,
+    fixable: Vec<FixableFinding>,
+    key_files: Vec<KeyFile>,
     sources: Vec<SourceFile>,
     stats: Stats,
     internal_error: Option<String>,
@@ -276,7 +304,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
             .with_max_len(1)
             .map(|unit| {
                 guarded(|| read_unit(unit, root, options, &tick))
-                    .unwrap_or_else(|what| Read::Done(failed(unit, what)))
+                    .unwrap_or_else(|what| Read::Done(failed(unit, what, options, root)))
             })
             .collect();
         let mut results: Vec<Option<UnitResult>> = Vec::with_capacity(read.len());
@@ -297,7 +325,10 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
             .map(|(i, read)| {
                 let unit = &discovery.units[i];
                 let result = guarded(|| analyze_unit(unit, read, root, options, &commands, &tick));
-                (i, result.unwrap_or_else(|what| failed(unit, what)))
+                (
+                    i,
+                    result.unwrap_or_else(|what| failed(unit, what, options, root)),
+                )
             })
             .collect();
         for (i, result) in analysed {
@@ -320,8 +351,12 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
             .diagnostics
             .push(rules::parse_error::diagnostic(&file, None, message));
     }
-    for r in results {
+    for (unit, r) in results.into_iter().enumerate() {
         report.diagnostics.extend(r.diagnostics);
+        report.fixable.extend(r.fixable);
+        report
+            .key_files
+            .extend(r.key_files.into_iter().map(|f| KeyFile { unit, ..f }));
         report.sources.extend(r.sources);
         report.internal_errors.extend(r.internal_error);
         report.suppressed.extend(r.suppressed);
@@ -340,6 +375,8 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.diagnostics.dedup();
+    // As the diagnostics: the same order, one of each (a finding seen twice is one).
+    FixableFinding::sort_and_dedup(&mut report.fixable);
     report
         .suppressed
         .sort_by(|a, b| a.diagnostic.sort_key().cmp(&b.diagnostic.sort_key()));
@@ -397,10 +434,18 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 }
 
 /// A crate on which slotlint failed (a bug): its internal error.
-fn failed(unit: &workspace::Unit, what: String) -> UnitResult {
+fn failed(unit: &workspace::Unit, what: String, options: &Options, root: &Path) -> UnitResult {
+    // `fix` still needs the package's key sites: read apart from the analysis.
+    let key_files = if options.key_sites {
+        key_sites::scan_unit(0, unit, root)
+    } else {
+        Vec::new()
+    };
     UnitResult {
         sites: Vec::new(),
         diagnostics: Vec::new(),
+        fixable: Vec::new(),
+        key_files,
         sources: Vec::new(),
         stats: Stats::default(),
         internal_error: Some(format!("slotlint failed on `{}`: {what}", unit.name)),
@@ -419,6 +464,8 @@ struct ReadUnit {
     stats: Stats,
     diagnostics: Vec<Diagnostic>,
     sources: Vec<SourceFile>,
+    /// With `Options::key_sites`: the key files of the files that could not be read.
+    unread: Vec<KeyFile>,
     uses_redis: bool,
     /// Bytes of the files that name redis: roughly what its analysis costs.
     cost: u64,
@@ -452,6 +499,8 @@ fn read_unit(
     let mut diagnostics = Vec::new();
     let mut sources = Vec::new();
     let boundary = input::Boundary::new(&unit.boundary);
+    // With `Options::key_sites`: the key files of the files that could not be read.
+    let mut unread = Vec::new();
     for (path, read) in unit
         .files
         .iter()
@@ -464,11 +513,16 @@ fn read_unit(
                 stats.bytes += text.len() as u64;
                 sources.push(SourceFile::new(path.clone(), display, text));
             }
-            Err(e) => diagnostics.push(rules::parse_error::diagnostic(
-                &display,
-                None,
-                e.message(&display),
-            )),
+            Err(e) => {
+                if options.key_sites {
+                    unread.push(key_sites::unread(path, display.clone(), &e));
+                }
+                diagnostics.push(rules::parse_error::diagnostic(
+                    &display,
+                    None,
+                    e.message(&display),
+                ))
+            }
         }
     }
     let needles = redis_needles(unit);
@@ -484,9 +538,17 @@ fn read_unit(
         // that the prefilter changes nothing.
         if options.prefilter {
             tick(unit.files.len());
+            // Not analyzed, but its files may build keys of any family: parsed there, once.
+            let key_files = if options.key_sites {
+                key_sites::of_unit(unit, &sources, unread, |_| key_sites::Parsed::Skipped)
+            } else {
+                Vec::new()
+            };
             return Read::Done(UnitResult {
                 sites: Vec::new(),
                 diagnostics: Vec::new(),
+                fixable: Vec::new(),
+                key_files,
                 sources: Vec::new(),
                 stats,
                 internal_error: None,
@@ -501,6 +563,7 @@ fn read_unit(
         stats,
         diagnostics,
         sources,
+        unread,
         uses_redis,
         cost,
     })
@@ -518,6 +581,7 @@ fn analyze_unit(
         mut stats,
         mut diagnostics,
         sources,
+        unread,
         uses_redis,
         ..
     } = read;
@@ -544,16 +608,22 @@ fn analyze_unit(
     let (names, needed): (Vec<lexical::FileNames>, Vec<bool>) = scanned.into_iter().unzip();
     let arena = interp::MacroArena::default();
     let mut parsed = Vec::with_capacity(sources.len());
+    // Why each file parsed up front does not parse (for the key files).
+    let mut parse_errors = Vec::with_capacity(sources.len());
     for (source, needed) in sources.iter().zip(&needed) {
         tick(1);
         if !needed {
             parsed.push(None);
+            parse_errors.push(None);
             continue;
         }
         stats.files_parsed += 1;
         stats.bytes_parsed += source.text.len() as u64;
         match parse::parse_rust(&source.text) {
-            Ok(file) => parsed.push(Some(Some(&*arena.files.alloc(file)))),
+            Ok(file) => {
+                parsed.push(Some(Some(&*arena.files.alloc(file))));
+                parse_errors.push(None);
+            }
             Err(err) => {
                 let r = err.range();
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
@@ -573,6 +643,7 @@ fn analyze_unit(
                     ));
                 }
                 parsed.push(Some(None));
+                parse_errors.push(Some(err));
             }
         }
     }
@@ -602,11 +673,7 @@ fn analyze_unit(
     });
     let test_files: Vec<bool> = sources
         .iter()
-        .map(|s| {
-            s.path
-                .strip_prefix(&unit.root)
-                .is_ok_and(slotlint_syntax::test_code::is_test_file)
-        })
+        .map(|s| key_sites::is_test_file(&s.path, &unit.root))
         .collect();
     let facts = cx.facts(&test_files, &|i| cx.mentions_redis[i] && reported[i]);
     for (i, span, why) in cx.include_errors() {
@@ -672,6 +739,25 @@ fn analyze_unit(
     } else {
         (diagnostics, Vec::new())
     };
+    // Each file's key sites from what the analysis made of it, before its trees go. A file
+    // the analysis never needed is parsed for them there.
+    let key_files = if options.key_sites {
+        key_sites::of_unit(unit, &sources, unread, |i| {
+            match (
+                cx.index.parsed(i),
+                parse_errors.get(i).and_then(Option::as_ref),
+            ) {
+                (Some(true), _) => cx
+                    .index
+                    .ast(i)
+                    .map_or(key_sites::Parsed::Skipped, key_sites::Parsed::Tree),
+                (Some(false), Some(err)) => key_sites::Parsed::Failed(err),
+                _ => key_sites::Parsed::Skipped,
+            }
+        })
+    } else {
+        Vec::new()
+    };
     // Files that did not parse are not shown in code frames: their notes give the position and
     // the parser's message only, never the file's text.
     let parsed: Vec<bool> = (0..sources.len())
@@ -697,6 +783,8 @@ fn analyze_unit(
     UnitResult {
         sites: site_facts,
         diagnostics,
+        fixable: found.fixable,
+        key_files,
         sources: with_findings,
         stats,
         internal_error: None,

@@ -1,6 +1,9 @@
-//! Source files as read from disk, with a line index for positions.
+//! Source files as read from disk, with a line index for positions
+//! (`slotlint_syntax::line_index`).
 
 use std::path::PathBuf;
+
+use slotlint_syntax::line_index::LineIndex;
 
 /// A position range in one file: byte offsets and 1-based line/column (columns count chars).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,45 +24,33 @@ pub struct SourceFile {
     /// Path as shown to users: as given on the command line, or relative to the workspace root.
     pub display: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: String) -> SourceFile {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let lines = LineIndex::new(&text);
         SourceFile {
             path,
             display,
             text,
-            line_starts,
+            lines,
         }
     }
 
     /// Byte offsets where each line starts (line 1 at index 0).
     pub fn line_starts(&self) -> &[usize] {
-        &self.line_starts
+        self.lines.starts()
     }
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        }
+        self.lines.line_of(offset)
     }
 
     /// 1-based (line, column in chars) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let line = self.line_index(offset);
-        let start = self.line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line + 1, column + 1)
+        self.lines.line_col(&self.text, offset)
     }
 
     /// A span from byte offsets.
@@ -78,16 +69,6 @@ impl SourceFile {
 
     /// The text of line `line` (1-based), without its newline.
     pub fn line_text(&self, line: usize) -> &str {
-        let start = self
-            .line_starts
-            .get(line - 1)
-            .copied()
-            .unwrap_or(self.text.len());
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\n', '\r'])
+        self.text[self.lines.line_range(&self.text, line)].trim_end_matches(['\n', '\r'])
     }
 }

@@ -26,15 +26,18 @@
 use std::collections::{BTreeMap, HashSet};
 
 use proc_macro2::Span;
+use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
-use syn::{Attribute, Block, Expr, FnArg, Lit, Pat, Signature, Stmt, Visibility};
+use syn::{Attribute, Block, Expr, FnArg, Lit, Pat, Signature, Stmt, Token, Visibility};
 
-use slotlint_keys::format_string::ArgRef;
+use slotlint_keys::skeleton::atoms_of_pieces;
+use slotlint_syntax::format_args::{Bound, BoundPiece, FormatCall};
+use slotlint_syntax::key_attr::is_key_attr;
+use slotlint_syntax::literal;
+use slotlint_syntax::strip::strip_text_wrappers as strip;
 
-use crate::literal;
 use crate::pattern::Atom;
 use crate::plan::{EditKind, Fix, FixPlan, Place};
-use crate::scan::format_atoms;
 
 /// One attribute to insert.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,7 +105,7 @@ fn annotations_here(
     let mut out = Annotations::default();
     for (fi, literals) in edited {
         let file = &plan.files[fi];
-        let Ok(ast) = slotlint_analyzer::parse::parse_rust(&file.text) else {
+        let Ok(ast) = slotlint_analyzer::parse::parse_rust(&file.source.text) else {
             continue;
         };
         let mut finder = Finder {
@@ -110,7 +113,7 @@ fn annotations_here(
             found: Vec::new(),
         };
         finder.visit_file(&ast);
-        let newline = if file.text.contains("\r\n") {
+        let newline = if file.source.text.contains("\r\n") {
             "\r\n"
         } else {
             "\n"
@@ -118,7 +121,7 @@ fn annotations_here(
         for f in finder.found {
             let (line, column) = file.line_col(f.start);
             let place = Place {
-                file: file.display.clone(),
+                file: file.source.display.clone(),
                 line,
                 column,
             };
@@ -139,8 +142,8 @@ fn annotations_here(
                 *out.without_dependency.entry(file.unit).or_default() += 1;
                 continue;
             }
-            let line_start = file.text[..f.start].rfind('\n').map_or(0, |i| i + 1);
-            let indent = &file.text[line_start..f.start];
+            let line_start = file.source.line_starts()[file.source.line_index(f.start)];
+            let indent = &file.source.text[line_start..f.start];
             let (at, text) = if indent.chars().all(char::is_whitespace) {
                 (line_start, format!("{indent}{attribute}{newline}"))
             } else {
@@ -245,68 +248,6 @@ pub fn key_attributes(file: &syn::File) -> usize {
     c.0
 }
 
-/// `#[slotlint::key]`, `#[key]`, `#[::slotlint::key(…)]`, `#[slotlint_macros::key]`.
-fn is_key_attr(attr: &Attribute) -> bool {
-    let segments: Vec<String> = attr
-        .path()
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    matches!(
-        segments.iter().map(String::as_str).collect::<Vec<_>>()[..],
-        ["key"] | ["slotlint", "key"] | ["slotlint_macros", "key"]
-    )
-}
-
-/// Methods that give back the same text (as the macro reads them).
-const CONVERSIONS: &[&str] = &[
-    "to_string",
-    "to_owned",
-    "into",
-    "clone",
-    "as_str",
-    "as_ref",
-    "borrow",
-    "into_owned",
-];
-
-/// What passes a value through unchanged, for the macro: `&`, `*`, parentheses, conversions,
-/// `String::from(..)`, `Ok(..)`, `Some(..)`.
-fn strip(e: &Expr) -> &Expr {
-    match e {
-        Expr::Reference(r) => strip(&r.expr),
-        Expr::Paren(p) => strip(&p.expr),
-        Expr::Group(g) => strip(&g.expr),
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => strip(&u.expr),
-        Expr::MethodCall(m)
-            if m.args.is_empty() && CONVERSIONS.contains(&m.method.to_string().as_str()) =>
-        {
-            strip(&m.receiver)
-        }
-        Expr::Call(c) if c.args.len() == 1 && is_wrapper(&c.func) => strip(&c.args[0]),
-        _ => e,
-    }
-}
-
-fn is_wrapper(func: &Expr) -> bool {
-    let Expr::Path(p) = func else { return false };
-    let segments: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    match segments.as_slice() {
-        [one] => matches!(one.as_str(), "Ok" | "Some"),
-        [.., ty, method] => {
-            matches!(ty.as_str(), "String" | "Cow" | "Box" | "Rc" | "Arc")
-                && matches!(method.as_str(), "from" | "new")
-        }
-        _ => false,
-    }
-}
-
 fn single_name(e: &Expr) -> Option<String> {
     match e {
         Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
@@ -400,8 +341,8 @@ impl<'ast> Visit<'ast> for Returns {
 struct Returned {
     /// The string literal token of the key (the format string for `format!`).
     lit: syn::LitStr,
-    /// The format macro's other arguments (`None` for a plain literal).
-    args: Option<Vec<Expr>>,
+    /// The format macro's arguments, its format string first (`None` for a plain literal).
+    args: Option<Punctuated<Expr, Token![,]>>,
 }
 
 fn returned(block: &Block) -> Option<Returned> {
@@ -447,18 +388,17 @@ fn returned(block: &Block) -> Option<Returned> {
 /// The format string and arguments of `format!(…)`.
 fn format_literal(mac: &syn::Macro) -> Option<Returned> {
     let args = mac
-        .parse_body_with(syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated)
+        .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
         .ok()?;
-    let mut it = args.into_iter();
-    let Expr::Lit(syn::ExprLit {
+    let Some(Expr::Lit(syn::ExprLit {
         lit: Lit::Str(s), ..
-    }) = it.next()?
+    })) = args.first()
     else {
         return None;
     };
     Some(Returned {
-        lit: s,
-        args: Some(it.collect()),
+        lit: s.clone(),
+        args: Some(args),
     })
 }
 
@@ -523,41 +463,29 @@ fn verdict(
     let (atoms, fills): (Vec<Atom>, Vec<Fill>) = match &ret.args {
         None => (new.value.chars().map(Atom::C).collect(), Vec::new()),
         Some(args) => {
-            let Some((atoms, refs)) = format_atoms(&new.value) else {
+            // The call as it reads after the rewrite: the new format string, the same arguments.
+            let mut args = args.clone();
+            if let Some(first) = args.first_mut() {
+                *first = Expr::Lit(syn::ExprLit {
+                    attrs: Vec::new(),
+                    lit: Lit::Str(syn::LitStr::new(&new.value, Span::call_site())),
+                });
+            }
+            let Some((call, atoms)) = FormatCall::parse(&args, 0)
+                .and_then(|c| atoms_of_pieces(&c.value, &c.pieces).map(|a| (c, a)))
+            else {
                 return Some(Verdict::Skip("its format string does not parse".to_owned()));
             };
-            let mut positional = Vec::new();
-            let mut named: Vec<(String, &Expr)> = Vec::new();
-            for a in args {
-                match a {
-                    Expr::Assign(assign) => match single_name(&assign.left) {
-                        Some(n) => named.push((n, &assign.right)),
-                        None => return Some(Verdict::Skip("unreadable format argument".into())),
-                    },
-                    other => positional.push(other),
-                }
-            }
-            let mut next = 0;
-            let fills = refs
-                .iter()
-                .map(|(arg, spec)| {
-                    let e = match arg {
-                        ArgRef::Next => {
-                            next += 1;
-                            positional.get(next - 1).copied()
-                        }
-                        ArgRef::Index(i) => positional.get(*i).copied(),
-                        ArgRef::Name(n) => match named.iter().find(|(k, _)| k == n) {
-                            Some((_, e)) => Some(*e),
-                            None => {
-                                return Fill::Captured(n.clone(), spec.clone());
-                            }
-                        },
-                    };
-                    match e {
-                        Some(e) => Fill::Expr(Box::new(e.clone()), spec.clone()),
-                        None => Fill::Missing,
-                    }
+            let fills = call
+                .bind()
+                .into_iter()
+                .filter_map(|piece| match piece {
+                    BoundPiece::Text(_) => None,
+                    BoundPiece::Placeholder { arg, spec, .. } => Some(match arg {
+                        Bound::Expr(e) => Fill::Expr(Box::new(e.clone()), spec.to_owned()),
+                        Bound::Capture(n) => Fill::Captured(n.to_owned(), spec.to_owned()),
+                        Bound::Missing => Fill::Missing,
+                    }),
                 })
                 .collect();
             (atoms.into_iter().map(|(a, _)| a).collect(), fills)

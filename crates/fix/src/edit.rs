@@ -3,9 +3,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use slotlint_syntax::line_index::LineIndex;
+
 use crate::annotate::Annotation;
 use crate::plan::{Family, Fix, FixPlan};
-use crate::scan::scan_file;
 
 /// One file's text before and after the edits.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,55 +80,54 @@ fn changes_here(
             continue;
         }
         let file = &plan.files[fi];
+        let (text, display) = (&file.source.text, &file.source.display);
         // Stable: insertions at one offset keep their order.
         inserts.sort_by_key(|(at, _)| *at);
-        let mut after = String::with_capacity(file.text.len() + inserts.len() * 2);
+        let mut after = String::with_capacity(text.len() + inserts.len() * 2);
         let mut last = 0;
-        for (at, text) in &inserts {
-            after.push_str(&file.text[last..*at]);
-            after.push_str(text);
+        for (at, inserted) in &inserts {
+            after.push_str(&text[last..*at]);
+            after.push_str(inserted);
             last = *at;
         }
-        after.push_str(&file.text[last..]);
+        after.push_str(&text[last..]);
         let parsed = slotlint_analyzer::parse::parse_rust(&after).map_err(|e| {
             format!(
-                "{} would not parse after the rewrite ({e}); nothing was written (a slotlint bug)",
-                file.display
+                "{display} would not parse after the rewrite ({e}); nothing was written (a slotlint bug)"
             )
         })?;
         if attributes[fi] > 0 {
-            let before = slotlint_analyzer::parse::parse_rust(&file.text)
+            let before = slotlint_analyzer::parse::parse_rust(text)
                 .map(|f| crate::annotate::key_attributes(&f))
                 .unwrap_or(0);
             if crate::annotate::key_attributes(&parsed) != before + attributes[fi] {
                 return Err(format!(
-                    "{}: the `#[slotlint::key]` attributes are not on functions after the rewrite; nothing was written (a slotlint bug)",
-                    file.display
+                    "{display}: the `#[slotlint::key]` attributes are not on functions after the rewrite; nothing was written (a slotlint bug)"
                 ));
             }
         }
-        let rescanned = scan_file(
-            file.path.clone(),
-            file.display.clone(),
-            after.clone(),
-            file.unit,
-            false,
-        );
+        // The new text's key sites, from the tree just parsed.
+        let rescanned = slotlint_syntax::key_sites::scan(&parsed, &after, false);
         for (fam, befores) in &edited[fi] {
-            let left = rescanned.sites.iter().find(|s| {
-                befores.contains(&rescanned.text[s.start..s.end]) && s.atoms() == fam.old
-            });
+            let left = rescanned
+                .sites
+                .iter()
+                .find(|s| befores.contains(&after[s.start..s.end]) && s.atoms() == fam.old);
             if let Some(s) = left {
+                let (line, column) = LineIndex::new(&after).line_col(&after, s.start);
                 return Err(format!(
-                    "{}:{}:{}: `{}` is still built after the rewrite; nothing was written (a slotlint bug)",
-                    file.display, s.line, s.column, fam.old_display
+                    "{display}:{line}:{column}: `{}` is still built after the rewrite; nothing was written (a slotlint bug)",
+                    fam.old_display
                 ));
             }
         }
+        drop(parsed);
+        // Spans of the new tree are no longer needed: free the thread's source map.
+        proc_macro2::extra::invalidate_current_thread_spans();
         out.push(FileChange {
-            path: file.path.clone(),
-            display: file.display.clone(),
-            before: file.text.clone(),
+            path: file.source.path.clone(),
+            display: display.clone(),
+            before: text.clone(),
             after,
         });
     }

@@ -4,9 +4,11 @@
 //! keys used together share a hash tag, and into a migration plan for the keys a running
 //! service already holds. Data flows one way:
 //!
-//! findings ([`plan::groups`]: keys used together → a tag from `slotlint_keys::suggest`, or
+//! findings (the analyzer's [`FixableFinding`]s, plain data: rule, place, keys with their
+//! patterns; [`plan::groups`]: keys used together → a tag from `slotlint_keys::suggest`, or
 //! why none) → key families (every literal, format string, constant and SCAN glob of the
-//! workspace with the family's skeleton, found by [`scan`]) → [`plan::Fix`]es (all of a family's
+//! workspace with the family's skeleton: the analyzer's [`KeyFile`]s, read from the syntax
+//! trees it parsed, as [`scan::ScannedFile`]s) → [`plan::Fix`]es (all of a family's
 //! sites or none, `safe` or `unsafe`, or blocked with the sites that block them) → new file
 //! contents ([`edit::changes`], each re-parsed) → all-or-nothing writes ([`write::write_all`])
 //! and the [`migration::MigrationPlan`], whose [`migration::Migrator`] tells `migrate` what to
@@ -23,19 +25,18 @@
 pub mod annotate;
 pub mod candidates;
 pub mod edit;
-pub mod literal;
 pub mod migration;
 pub mod pattern;
 pub mod plan;
 pub mod scan;
 pub mod write;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
 use pattern::Atom;
-use slotlint_analyzer::{display_path, input, Discovery, Report};
+use slotlint_analyzer::{display_path, input, Discovery, FixableFinding, KeyFile};
 
 pub use annotate::{annotations, Annotation, Annotations};
 pub use edit::{changes, changes_with, FileChange};
@@ -43,82 +44,46 @@ pub use migration::{KeyFate, MigrationPlan, Migrator};
 pub use plan::{Applicability, Fix, FixPlan, Outcome};
 pub use write::{write_all, FileWrite, WriteError};
 
-/// Read and scan every Rust file discovery found (every file of every package, including
-/// those a configuration excludes from reports: they build keys too). Files are read as the
-/// analyzer reads them ([`input::read_unit_sources`]: regular files inside the workspace,
-/// within the same limits); scripts in string literals and `include_str!`'d Lua files are
-/// searched for the keys they build ([`scan::LuaKey`]).
-pub fn scan_workspace(discovery: &Discovery) -> Vec<scan::ScannedFile> {
+/// The analyzer's key files (from `Options::key_sites`, or
+/// [`slotlint_analyzer::key_sites::scan`]) as the fixer sees them: the scripts in string
+/// literals and the `include_str!`'d Lua files are searched for the keys they build
+/// ([`scan::LuaKey`]), and the files the configuration `excluded` are marked (they are never
+/// edited, and a family with a site in one is blocked).
+pub fn scanned_files(
+    key_files: Vec<KeyFile>,
+    discovery: &Discovery,
+    excluded: &dyn Fn(&Path) -> bool,
+) -> Vec<scan::ScannedFile> {
     let run = || -> Vec<scan::ScannedFile> {
         let commands = slotlint_commands::CommandTable::builtin();
-        discovery
+        let boundaries: Vec<input::Boundary> = discovery
             .units
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(ui, unit)| {
-                let boundary = input::Boundary::new(&unit.boundary);
-                let read = input::read_unit_sources(&unit.files, &boundary);
-                let files: Vec<(&Path, Result<String, input::ReadError>)> =
-                    unit.files.iter().map(PathBuf::as_path).zip(read).collect();
-                files
-                    .into_par_iter()
-                    .map(|(path, read)| {
-                        let test_only = path
-                            .strip_prefix(&unit.root)
-                            .ok()
-                            .and_then(|rel| rel.components().next())
-                            .is_some_and(|c| {
-                                let c = c.as_os_str();
-                                c == "tests" || c == "benches"
-                            });
-                        let display = display_path(path, &discovery.display_root);
-                        let mut f = scan_one(path, display, read, ui, test_only);
-                        f.lua_keys = lua_keys(&f, &boundary, &discovery.display_root, &commands);
-                        f
-                    })
-                    .collect::<Vec<_>>()
+            .iter()
+            .map(|u| input::Boundary::new(&u.boundary))
+            .collect();
+        key_files
+            .into_par_iter()
+            .map(|f| {
+                let mut f = scan::ScannedFile::new(f);
+                if let Some(boundary) = boundaries.get(f.unit) {
+                    f.lua_keys = lua_keys(&f, boundary, &discovery.display_root, &commands);
+                }
+                f
             })
             .collect()
     };
-    // Files are independent; each worker frees its span map after each file. syn recurses
-    // over nested code: stacks as big as the analyzer's.
-    match rayon::ThreadPoolBuilder::new()
+    // Lua bodies are parsed (nesting bounded): stacks as big as the analyzer's.
+    let mut files = match rayon::ThreadPoolBuilder::new()
         .stack_size(slotlint_analyzer::parse::PARSE_STACK_BYTES)
         .build()
     {
         Ok(pool) => pool.install(run),
         Err(_) => slotlint_analyzer::parse::with_parse_stack(run),
-    }
-}
-
-fn scan_one(
-    path: &Path,
-    display: String,
-    read: Result<String, input::ReadError>,
-    unit: usize,
-    test_only: bool,
-) -> scan::ScannedFile {
-    let scanned = match read {
-        Ok(text) => std::panic::catch_unwind(|| {
-            scan::scan_file(path.to_path_buf(), display.clone(), text, unit, test_only)
-        })
-        .map_err(|_| None),
-        Err(e) => Err(Some(e)),
     };
-    match scanned {
-        Ok(f) => f,
-        Err(e) => {
-            let mut f =
-                scan::scan_file(path.to_path_buf(), display, String::new(), unit, test_only);
-            // The reader's sentence starts with the file's name: `fix` puts it in front.
-            f.problem = Some(match &e {
-                Some(e) => e.message("").trim_start().to_owned(),
-                None => "could not be scanned (a slotlint bug)".to_owned(),
-            });
-            f.read_error = e;
-            f
-        }
+    for f in &mut files {
+        f.excluded = excluded(&f.source.path);
     }
+    files
 }
 
 /// Keys built by the Lua scripts of a file: string literals that call redis, and the
@@ -148,7 +113,7 @@ fn lua_keys(
                 .map_or(site.start, |l| site.start + l.source_offset(offset));
             let (line, column) = file.line_col(at);
             out.push(scan::LuaKey {
-                file: file.display.clone(),
+                file: file.source.display.clone(),
                 line,
                 column,
                 text,
@@ -156,7 +121,7 @@ fn lua_keys(
             });
         }
     }
-    let dir = file.path.parent().unwrap_or(Path::new("."));
+    let dir = file.source.path.parent().unwrap_or(Path::new("."));
     for (rel, _) in &file.includes {
         let path = dir.join(rel);
         let Ok(text) =
@@ -215,17 +180,15 @@ fn built_keys(
         .collect()
 }
 
-/// Plan the fixes for a report over the files of `discovery`. `excluded` tells the files the
-/// configuration excludes (generated code): they are never edited, and a family with a site
-/// in one is blocked.
+/// Plan the fixes of `findings` (the analyzer's [`slotlint_analyzer::Report::fixable_findings`])
+/// over the workspace's `key_files` (every file of every package of `discovery`, reported on or
+/// not: they all build keys). `excluded` tells the files the configuration excludes (generated
+/// code): they are never edited, and a family with a site in one is blocked.
 pub fn plan_fixes(
-    report: &Report,
+    findings: &[&FixableFinding],
+    key_files: Vec<KeyFile>,
     discovery: &Discovery,
     excluded: &dyn Fn(&Path) -> bool,
 ) -> FixPlan {
-    let mut files = scan_workspace(discovery);
-    for f in &mut files {
-        f.excluded = excluded(&f.path);
-    }
-    plan::plan(report, files)
+    plan::plan(findings, scanned_files(key_files, discovery, excluded))
 }

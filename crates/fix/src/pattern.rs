@@ -5,12 +5,7 @@
 use slotlint_keys::format_string::{self, Piece};
 use slotlint_keys::{KeyPattern, Segment};
 
-/// One position of a key skeleton: a literal character, or a hole (a run-time value).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Atom {
-    C(char),
-    H,
-}
+pub use slotlint_keys::skeleton::{skeleton_string, Atom};
 
 /// The atoms of a key pattern (hole identities dropped: a *family* is the skeleton).
 pub fn atoms_of(p: &KeyPattern) -> Vec<Atom> {
@@ -27,21 +22,6 @@ pub fn atoms_of(p: &KeyPattern) -> Vec<Atom> {
 /// Literal characters only.
 pub fn atoms_of_text(text: &str) -> Vec<Atom> {
     text.chars().map(Atom::C).collect()
-}
-
-/// The skeleton as a Rust format string: `user:{}:profile`, literal braces doubled. The same
-/// string as [`KeyPattern::skeleton`].
-pub fn skeleton_string(atoms: &[Atom]) -> String {
-    let mut out = String::new();
-    for a in atoms {
-        match a {
-            Atom::C('{') => out.push_str("{{"),
-            Atom::C('}') => out.push_str("}}"),
-            Atom::C(c) => out.push(*c),
-            Atom::H => out.push_str("{}"),
-        }
-    }
-    out
 }
 
 /// Parse a skeleton written by [`skeleton_string`] (any placeholder counts as a hole).
@@ -115,6 +95,37 @@ pub fn insertions(old: &[Atom], new: &[Atom]) -> Option<Vec<(usize, char)>> {
         }
     }
     (i == old.len()).then_some(out)
+}
+
+/// `p` with the characters of `ins` (from [`insertions`]: positions in `atoms_of(p)`) inserted,
+/// its holes kept as they are: a key of a family renamed as the family is.
+pub fn with_insertions(p: &KeyPattern, ins: &[(usize, char)]) -> KeyPattern {
+    let mut out = KeyPattern::new();
+    let mut pending = ins.iter().peekable();
+    let mut insert_at = |out: &mut KeyPattern, k: usize| {
+        while let Some((_, c)) = pending.next_if(|(at, _)| *at == k) {
+            out.push_text(c.encode_utf8(&mut [0; 4]));
+        }
+    };
+    let mut k = 0;
+    for seg in p.segments() {
+        match seg {
+            Segment::Text(t) => {
+                for c in t.chars() {
+                    insert_at(&mut out, k);
+                    out.push_text(c.encode_utf8(&mut [0; 4]));
+                    k += 1;
+                }
+            }
+            Segment::Hole(h) => {
+                insert_at(&mut out, k);
+                out.push_hole(h.clone());
+                k += 1;
+            }
+        }
+    }
+    insert_at(&mut out, k);
+    out
 }
 
 /// Where each atom of `atoms` starts in `text`, for every way `text` is a key of the skeleton
@@ -445,6 +456,28 @@ mod tests {
         );
         assert_eq!(insertions(&sk("a:{}"), &sk("a:{}{}")), None);
         assert_eq!(insertions(&sk("a:b"), &sk("a:c")), None);
+    }
+
+    /// A key renamed as its family is: braces at atom positions, holes kept (a bound value
+    /// too), so the renamed keys can be judged as `check` judges keys.
+    #[test]
+    fn a_key_renamed_as_its_family() {
+        use slotlint_keys::{Hole, HoleId};
+        let mut key = KeyPattern::literal("outbox:");
+        key.push_hole(Hole::new(HoleId::named("channel"), "channel"));
+        key.push_text(":");
+        key.push_hole(Hole::bound("lane", "sent"));
+        let family = atoms_of(&key);
+        let ins = insertions(&family, &sk("outbox:{{{}}}:{}")).unwrap();
+        let renamed = with_insertions(&key, &ins);
+        assert_eq!(renamed.to_string(), "outbox:{<channel>}:sent");
+        assert_eq!(renamed.segments().len(), 4);
+        let at_ends = insertions(&family, &sk("{{outbox:{}:{}}}")).unwrap();
+        assert_eq!(
+            with_insertions(&key, &at_ends).to_string(),
+            "{outbox:<channel>:sent}"
+        );
+        assert_eq!(with_insertions(&key, &[]), key);
     }
 
     #[test]

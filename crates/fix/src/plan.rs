@@ -1,27 +1,21 @@
 //! From findings to fixes: keys used together → a hash tag (or why none) → the key families
-//! it renames → every site of each family in the workspace → edits, or what blocks them.
+//! it renames (groups that rename a common family are one fix, with one rename per family that
+//! serves every group, or blocked) → every site of each family in the workspace → edits, or
+//! what blocks them.
 
 use std::collections::{BTreeMap, HashMap};
 
-use slotlint_analyzer::Report;
+use slotlint_analyzer::FixableFinding;
 use slotlint_keys::suggest::{suggest_tag, TagSuggestion};
-use slotlint_keys::KeyPattern;
+use slotlint_keys::{colocation, Colocation, KeyPattern};
 
 use crate::candidates::Candidates;
 use crate::pattern::{
     atoms_of, glob_of, insertions, intersects, is_piece_of, looks_like_glob, match_offsets,
-    skeleton_string, toks_of_atoms, toks_of_glob, Atom,
+    skeleton_string, toks_of_atoms, toks_of_glob, with_insertions, Atom,
 };
 use crate::scan::{format_atoms, Context, FmtArg, ScannedFile, Site, SiteKind};
 use slotlint_analyzer::input;
-
-/// The rules whose findings a hash tag fixes.
-pub const CROSS_SLOT_RULES: [&str; 4] = [
-    "cross-slot-command",
-    "cross-slot-transaction",
-    "cross-slot-script",
-    "cross-slot-pipeline",
-];
 
 /// A finding a group comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +44,9 @@ pub enum Outcome {
 pub struct Group {
     pub findings: Vec<Finding>,
     pub keys: Vec<KeyPattern>,
+    /// The keys of each finding as the analyzer resolved them (values it knows kept): what a
+    /// rename must put in one slot.
+    pub used: Vec<Vec<KeyPattern>>,
     pub outcome: Outcome,
 }
 
@@ -211,20 +208,17 @@ pub struct FixPlan {
     pub files: Vec<ScannedFile>,
 }
 
-/// Groups of keys from the findings of the cross-slot rules.
-pub fn groups(report: &Report) -> Vec<Group> {
+/// Groups of keys from the findings of the fixable rules (the cross-slot rules).
+pub fn groups(findings: &[&FixableFinding]) -> Vec<Group> {
     let mut out: Vec<Group> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for d in &report.diagnostics {
-        if !CROSS_SLOT_RULES.contains(&d.rule) {
-            continue;
-        }
+    for d in findings {
         let mut keys: Vec<KeyPattern> = Vec::new();
         let mut unresolved: Vec<String> = Vec::new();
         for k in &d.keys {
             // Fix the template a key is built from: a caller's literal argument bound into a
             // helper's `format!` stays a hole of that `format!`.
-            match k.key.as_ref().map(KeyPattern::template) {
+            match k.pattern.as_ref().map(KeyPattern::template) {
                 Some(p) => {
                     if !keys.contains(&p) {
                         keys.push(p);
@@ -255,6 +249,7 @@ pub fn groups(report: &Report) -> Vec<Group> {
             column: d.span.column,
             message: d.message.clone(),
         };
+        let used: Vec<KeyPattern> = d.keys.iter().filter_map(|k| k.pattern.clone()).collect();
         let mut skeletons: Vec<String> = keys.iter().map(KeyPattern::skeleton).collect();
         skeletons.sort();
         let key = format!(
@@ -262,12 +257,18 @@ pub fn groups(report: &Report) -> Vec<Group> {
             describe_outcome(&outcome)
         );
         match index.get(&key) {
-            Some(&i) => out[i].findings.push(finding),
+            Some(&i) => {
+                out[i].findings.push(finding);
+                if !out[i].used.contains(&used) {
+                    out[i].used.push(used);
+                }
+            }
             None => {
                 index.insert(key, out.len());
                 out.push(Group {
                     findings: vec![finding],
                     keys,
+                    used: vec![used],
                     outcome,
                 });
             }
@@ -318,16 +319,20 @@ fn outcome_of(keys: &[KeyPattern]) -> Outcome {
     }
 }
 
-/// The whole plan: groups, fixes with their families and edits, from a report and the
-/// workspace's scanned files.
-pub fn plan(report: &Report, files: Vec<ScannedFile>) -> FixPlan {
-    plan_with(report, files, false)
+/// The whole plan: groups, fixes with their families and edits, from the fixable findings and
+/// the workspace's scanned files.
+pub fn plan(findings: &[&FixableFinding], files: Vec<ScannedFile>) -> FixPlan {
+    plan_with(findings, files, false)
 }
 
 /// [`plan`], with `exhaustive`: every site tested against every family instead of the sites
 /// [`Candidates`] picks (quadratic; for tests that check both agree).
-pub fn plan_with(report: &Report, files: Vec<ScannedFile>, exhaustive: bool) -> FixPlan {
-    let groups = groups(report);
+pub fn plan_with(
+    findings: &[&FixableFinding],
+    files: Vec<ScannedFile>,
+    exhaustive: bool,
+) -> FixPlan {
+    let groups = groups(findings);
     // Union groups that rename a common family.
     let mut parent: Vec<usize> = (0..groups.len()).collect();
     fn find(p: &mut [usize], x: usize) -> usize {
@@ -371,41 +376,7 @@ pub fn plan_with(report: &Report, files: Vec<ScannedFile>, exhaustive: bool) -> 
     };
     let mut fixes = Vec::new();
     for (_, gis) in components {
-        let mut families: Vec<Family> = Vec::new();
-        let mut blockers = Vec::new();
-        for &gi in &gis {
-            let Outcome::Rewrite { tag, renames } = &groups[gi].outcome else {
-                continue;
-            };
-            for (old, new) in renames {
-                let (oa, na) = (atoms_of(old), atoms_of(new));
-                match families.iter().find(|f| f.old == oa) {
-                    Some(f) if f.new != na => {
-                        let note = Note {
-                            place: None,
-                            message: format!(
-                                "`{}` would be renamed both to `{}` and to `{}`: keys used with different partners need different tags; choose one by hand",
-                                f.old_display, f.new_display, new
-                            ),
-                        };
-                        if !blockers.contains(&note) {
-                            blockers.push(note);
-                        }
-                    }
-                    Some(_) => {}
-                    None => families.push(Family {
-                        old: oa,
-                        new: na,
-                        old_display: old.to_string(),
-                        new_display: new.to_string(),
-                        tag_display: tag.to_string(),
-                        edits: Vec::new(),
-                        blockers: Vec::new(),
-                        hazards: Vec::new(),
-                    }),
-                }
-            }
-        }
+        let (families, blockers) = families_of(&groups, &gis);
         fixes.push(Fix {
             families,
             groups: gis,
@@ -469,6 +440,222 @@ pub fn plan_with(report: &Report, files: Vec<ScannedFile>, exhaustive: bool) -> 
     }
 }
 
+/// One way to rename a family.
+#[derive(Clone)]
+struct Proposal {
+    new: Vec<Atom>,
+    new_display: String,
+    tag_display: String,
+}
+
+/// A family a component renames, with the renames its groups propose.
+struct Proposed {
+    old: Vec<Atom>,
+    /// The family's pattern as the first group that renames it has it (hole names kept).
+    pattern: KeyPattern,
+    own: Vec<Proposal>,
+}
+
+/// The families the groups `gis` (one component: groups that share a family) rename, and what
+/// blocks them. Each group proposes its own tag; where groups propose different renames of
+/// one family (`outbox:<channel>:<lane>` with its own lanes wants `{outbox:<channel>}`, with
+/// `outbox:stats:<channel>` it wants `{<channel>}`), one rename per family that serves every
+/// group is looked for ([`unify`]); without one, the fix is blocked.
+fn families_of(groups: &[Group], gis: &[usize]) -> (Vec<Family>, Vec<Note>) {
+    let mut proposed: Vec<Proposed> = Vec::new();
+    let mut tags: Vec<KeyPattern> = Vec::new();
+    for &gi in gis {
+        let Outcome::Rewrite { tag, renames } = &groups[gi].outcome else {
+            continue;
+        };
+        if !tags.contains(tag) {
+            tags.push(tag.clone());
+        }
+        for (old, new) in renames {
+            let (oa, na) = (atoms_of(old), atoms_of(new));
+            let i = match proposed.iter().position(|p| p.old == oa) {
+                Some(i) => i,
+                None => {
+                    proposed.push(Proposed {
+                        old: oa,
+                        pattern: old.clone(),
+                        own: Vec::new(),
+                    });
+                    proposed.len() - 1
+                }
+            };
+            let own = &mut proposed[i].own;
+            if !own.iter().any(|p| p.new == na) {
+                own.push(Proposal {
+                    new: na,
+                    new_display: new.to_string(),
+                    tag_display: tag.to_string(),
+                });
+            }
+        }
+    }
+    let mut blockers = Vec::new();
+    let chosen: Vec<Proposal> = if proposed.iter().all(|p| p.own.len() == 1) {
+        proposed.iter().map(|p| p.own[0].clone()).collect()
+    } else if let Some(chosen) = unify(groups, gis, &proposed, &tags) {
+        chosen
+    } else {
+        for p in &proposed {
+            for other in p.own.iter().skip(1) {
+                blockers.push(Note {
+                    place: None,
+                    message: format!(
+                        "`{}` would be renamed both to `{}` and to `{}`: keys used with different partners need different tags, and no one tag serves them all; choose by hand",
+                        p.pattern, p.own[0].new_display, other.new_display
+                    ),
+                });
+            }
+        }
+        proposed.iter().map(|p| p.own[0].clone()).collect()
+    };
+    let families = proposed
+        .into_iter()
+        .zip(chosen)
+        .map(|(p, c)| Family {
+            old: p.old,
+            new: c.new,
+            old_display: p.pattern.to_string(),
+            new_display: c.new_display,
+            tag_display: c.tag_display,
+            edits: Vec::new(),
+            blockers: Vec::new(),
+            hazards: Vec::new(),
+        })
+        .collect();
+    (families, blockers)
+}
+
+/// The most combinations of renames [`unify`] tries.
+const MAX_UNIFY_CHOICES: usize = 256;
+
+/// One rename per family under which the keys of every finding of every group land in one slot
+/// (`slotlint_keys::colocation` proves it, as `check` would), or `None`. A family's candidates
+/// are the renames its groups propose, and each tag proposed in the component put around the
+/// same text in it (`{<channel>}` in `outbox:<channel>:<lane>` too) — never a tag without a
+/// run-time value around a family that has one (one hot slot). Narrower tags are tried first.
+fn unify(
+    groups: &[Group],
+    gis: &[usize],
+    proposed: &[Proposed],
+    tags: &[KeyPattern],
+) -> Option<Vec<Proposal>> {
+    let candidates: Vec<Vec<Candidate>> = proposed.iter().map(|p| candidates(p, tags)).collect();
+    let count = candidates
+        .iter()
+        .try_fold(1usize, |n, c| n.checked_mul(c.len()))
+        .filter(|&n| n > 0 && n <= MAX_UNIFY_CHOICES)?;
+    // Every combination, as the digits of a number whose digit `f` picks family `f`'s rename,
+    // the narrowest (fewest characters in all tags) first.
+    let digits = |n: usize| -> Vec<usize> {
+        let mut rest = n;
+        candidates
+            .iter()
+            .map(|c| {
+                let d = rest % c.len();
+                rest /= c.len();
+                d
+            })
+            .collect()
+    };
+    let mut order: Vec<(usize, Vec<usize>)> = (0..count)
+        .map(|n| {
+            let d = digits(n);
+            let width = d
+                .iter()
+                .zip(&candidates)
+                .map(|(&i, c)| c[i].width)
+                .fold(0usize, usize::saturating_add);
+            (width, d)
+        })
+        .collect();
+    order.sort_by_key(|(width, _)| *width);
+    let serves = |chosen: &[usize]| {
+        gis.iter().flat_map(|&gi| &groups[gi].used).all(|keys| {
+            let renamed: Vec<KeyPattern> = keys
+                .iter()
+                .map(|k| {
+                    let atoms = atoms_of(k);
+                    match proposed.iter().position(|p| p.old == atoms) {
+                        Some(f) => with_insertions(k, &candidates[f][chosen[f]].insertions),
+                        None => k.clone(),
+                    }
+                })
+                .collect();
+            matches!(colocation(&renamed), Colocation::SameSlot { .. })
+        })
+    };
+    let (_, chosen) = order.into_iter().find(|(_, d)| serves(d))?;
+    Some(
+        chosen
+            .iter()
+            .zip(&candidates)
+            .map(|(&i, c)| c[i].proposal.clone())
+            .collect(),
+    )
+}
+
+/// A rename [`unify`] may choose for a family.
+struct Candidate {
+    proposal: Proposal,
+    /// What it inserts (see [`insertions`]).
+    insertions: Vec<(usize, char)>,
+    /// How many atoms its tag holds.
+    width: usize,
+}
+
+/// The renames [`unify`] may choose for family `p`: its groups' own, and each of `tags` put
+/// around the same atoms in it (never a tag without a hole in a family with one).
+fn candidates(p: &Proposed, tags: &[KeyPattern]) -> Vec<Candidate> {
+    let mut out: Vec<Proposal> = p.own.clone();
+    for tag in tags {
+        let t = atoms_of(tag);
+        if t.is_empty() || (p.old.contains(&Atom::H) && !t.contains(&Atom::H)) {
+            continue;
+        }
+        for at in 0..p.old.len().saturating_sub(t.len() - 1) {
+            if p.old[at..at + t.len()] != t[..] {
+                continue;
+            }
+            let mut new = p.old.clone();
+            new.insert(at + t.len(), Atom::C('}'));
+            new.insert(at, Atom::C('{'));
+            if out.iter().any(|c| c.new == new) {
+                continue;
+            }
+            out.push(Proposal {
+                new,
+                new_display: String::new(),
+                tag_display: tag.to_string(),
+            });
+        }
+    }
+    out.into_iter()
+        .filter_map(|mut proposal| {
+            let insertions = insertions(&p.old, &proposal.new)?;
+            // Named as the family is shown (a group's own proposal may name its holes otherwise).
+            let renamed = with_insertions(&p.pattern, &insertions);
+            proposal.new_display = renamed.to_string();
+            if let Some(tag) = renamed.hash_tag() {
+                proposal.tag_display = tag.to_string();
+            }
+            let at = |b: char| insertions.iter().find(|(_, x)| *x == b).map(|(k, _)| *k);
+            let width = at('}')
+                .zip(at('{'))
+                .map_or(usize::MAX, |(close, open)| close - open);
+            Some(Candidate {
+                proposal,
+                insertions,
+                width,
+            })
+        })
+        .collect()
+}
+
 /// String constants per package: `None` when two constants of one name differ.
 fn unit_consts(files: &[ScannedFile]) -> HashMap<(usize, String), Option<String>> {
     let mut out: HashMap<(usize, String), Option<String>> = HashMap::new();
@@ -487,15 +674,16 @@ fn unit_consts(files: &[ScannedFile]) -> HashMap<(usize, String), Option<String>
 }
 
 fn place(file: &ScannedFile, site: &Site) -> Place {
+    let (line, column) = file.line_col(site.start);
     Place {
-        file: file.display.clone(),
-        line: site.line,
-        column: site.column,
+        file: file.source.display.clone(),
+        line,
+        column,
     }
 }
 
 fn snippet(file: &ScannedFile, site: &Site) -> String {
-    file.text[site.start..site.end].to_owned()
+    file.source.text[site.start..site.end].to_owned()
 }
 
 /// The atoms a format site builds once literal arguments and constants are filled in.
@@ -589,9 +777,9 @@ impl Mentions {
                 continue;
             }
             let hits = match &file.read_error {
-                None => Ok(input::find_in_text(&file.text, &needles)),
+                None => Ok(input::find_in_text(&file.source.text, &needles)),
                 Some(e) if e.is_searchable() => {
-                    input::find_in_file(&file.path, None, &needles, MAX_SEARCH_BYTES)
+                    input::find_in_file(&file.source.path, None, &needles, MAX_SEARCH_BYTES)
                 }
                 // Not a source of the workspace (a FIFO, a link leading outside): nothing to find.
                 Some(input::ReadError::NotRegular(_) | input::ReadError::OutsideRoot) => continue,
@@ -608,7 +796,7 @@ impl Mentions {
                         }
                     }
                 }
-                Err(e) => m.unsearchable.push((fi, e.message(&file.display))),
+                Err(e) => m.unsearchable.push((fi, e.message(&file.source.display))),
             }
         }
         m
@@ -639,13 +827,13 @@ fn find_sites(fam: &mut Family, files: &[ScannedFile], index: &Candidates, menti
         let file = &files[fi];
         fam.blockers.push(Note {
             place: Some(Place {
-                file: file.display.clone(),
+                file: file.source.display.clone(),
                 line,
                 column,
             }),
             message: format!(
                 "{} {}; it mentions `{longest_text}` here and may build keys of this family: rewrite it by hand, or make it readable",
-                file.display,
+                file.source.display,
                 file.problem.as_deref().unwrap_or("was not scanned")
             ),
         });
@@ -653,7 +841,7 @@ fn find_sites(fam: &mut Family, files: &[ScannedFile], index: &Candidates, menti
     for (fi, why) in &mentions.unsearchable {
         fam.blockers.push(Note {
             place: Some(Place {
-                file: files[*fi].display.clone(),
+                file: files[*fi].source.display.clone(),
                 line: 1,
                 column: 1,
             }),
@@ -890,7 +1078,7 @@ fn push_edit(
             message: format!(
                 "{} builds keys of this family, but {} is excluded by the configuration: slotlint never edits it; put the tag in by hand there, or stop excluding it",
                 snippet(file, site),
-                file.display
+                file.source.display
             ),
         });
         return;

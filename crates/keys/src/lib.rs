@@ -9,12 +9,14 @@
 //! [`colocation`] decides, for the keys of one command, transaction or script, whether they are
 //! proven to share a slot, certainly or near-certainly do not, or may not depending on run-time
 //! values. [`format_string`] parses Rust format strings (`{{` is a literal brace, `{id}` is a
-//! placeholder, never a hash tag).
+//! placeholder, never a hash tag); [`skeleton`] reads keys and format strings as characters and
+//! holes, the shape a family of keys shares.
 //!
 //! This crate knows nothing of Rust syntax trees or of redis-rs: the analyzer and the macros
 //! build patterns; this crate only reasons about them.
 
 pub mod format_string;
+pub mod skeleton;
 pub mod suggest;
 
 use std::fmt;

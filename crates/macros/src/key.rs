@@ -2,7 +2,7 @@
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
-use syn::{Attribute, LitStr};
+use syn::LitStr;
 
 use crate::check::{check_fn, key_arg, Declared};
 use crate::errors::Errors;
@@ -53,28 +53,4 @@ fn is_checked_by_group(attr: &TokenStream) -> bool {
     )
 }
 
-/// Whether `attr` is `#[slotlint::key]` (also `#[key]`, `#[::slotlint::key]`).
-pub(crate) fn is_key_attr(attr: &Attribute) -> bool {
-    let segments: Vec<String> = attr
-        .path()
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    matches!(
-        segments
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        ["key"] | ["slotlint", "key"] | ["slotlint_macros", "key"]
-    )
-}
-
-/// Whether `attr` is `#[slotlint::colocated]`.
-pub(crate) fn is_colocated_attr(attr: &Attribute) -> bool {
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|s| s.ident == "colocated")
-}
+pub(crate) use slotlint_syntax::key_attr::{is_colocated_attr, is_key_attr};

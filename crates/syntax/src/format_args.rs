@@ -7,7 +7,17 @@
 use syn::punctuated::Punctuated;
 use syn::{Expr, Token};
 
-use slotlint_keys::format_string::{self, ArgRef, Piece};
+use slotlint_keys::format_string::{self, ArgRef, FormatError, Piece};
+
+/// A macro's name as every reader matches it: the last segment of its path (`std::format!` is
+/// `format`).
+pub fn macro_name(mac: &syn::Macro) -> String {
+    mac.path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
 
 /// Macros whose arguments are a format string and its arguments, with the position of the
 /// template among the macro's comma-separated arguments.
@@ -58,13 +68,31 @@ pub struct FormatCall<'a> {
     pub named: Vec<(String, &'a Expr)>,
 }
 
+/// Why a call's template cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplateError {
+    /// No argument at the template's position, or one that is not a string literal (nor
+    /// `concat!` of literals).
+    NotLiteral,
+    /// The template does not parse as a format string.
+    Format(FormatError),
+}
+
 impl<'a> FormatCall<'a> {
     /// Read a call whose template is argument `at` of `args`. `None` when that argument is not
     /// a string literal or the template does not parse (the compiler refuses it).
     pub fn parse(args: &'a Punctuated<Expr, Token![,]>, at: usize) -> Option<FormatCall<'a>> {
-        let template = args.iter().nth(at)?;
-        let value = literal_text(template)?;
-        let pieces = format_string::parse(&value).ok()?;
+        FormatCall::read(args, at).ok()
+    }
+
+    /// [`FormatCall::parse`], saying why the template cannot be read.
+    pub fn read(
+        args: &'a Punctuated<Expr, Token![,]>,
+        at: usize,
+    ) -> Result<FormatCall<'a>, TemplateError> {
+        let template = args.iter().nth(at).ok_or(TemplateError::NotLiteral)?;
+        let value = literal_text(template).ok_or(TemplateError::NotLiteral)?;
+        let pieces = format_string::parse(&value).map_err(TemplateError::Format)?;
         let mut positional = Vec::new();
         let mut named = Vec::new();
         for a in args.iter().skip(at + 1) {
@@ -81,7 +109,7 @@ impl<'a> FormatCall<'a> {
                 other => positional.push(other),
             }
         }
-        Some(FormatCall {
+        Ok(FormatCall {
             template,
             value,
             pieces,

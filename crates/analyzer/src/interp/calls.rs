@@ -1,8 +1,9 @@
 //! Calls: functions and methods of the crate (summaries with the caller's arguments, effects on
-//! builders passed by `&mut`, calls recorded for caller contexts), constants, and the dispatch
-//! of method calls to redis receivers or to string and collection methods.
+//! builders passed by `&mut`, calls recorded for caller contexts), and the dispatch of method
+//! calls to redis receivers or to string and collection methods.
 //!
-//! Not here: what a redis-rs method sends (`commands`), builders (`builders`).
+//! Not here: which function or constant a name means (`items`), what a redis-rs method sends
+//! (`commands`), builders (`builders`).
 
 use std::collections::HashMap;
 
@@ -12,8 +13,7 @@ use syn::Expr;
 use slotlint_keys::{Hole, HoleId, KeyPattern};
 
 use super::value::{ObjectInfo, Value};
-use super::{param_names, CallRecord, Interp, MAX_SUMMARY_DEPTH};
-use crate::index::FnOwner;
+use super::{param_names, CallRecord, Interp, Memo};
 use crate::sites::KeyArg;
 use crate::source::Span;
 
@@ -399,17 +399,26 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     /// The value a function returns, in terms of its parameters (memoized).
     pub(super) fn summary(&mut self, fn_index: usize) -> Option<Value<'a>> {
-        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+        if self.at_depth_limit() {
             return None;
         }
-        let cached = self.cx.summaries.borrow().get(&fn_index).cloned();
+        let cached = self
+            .cx
+            .summaries
+            .borrow()
+            .get(&fn_index)
+            .and_then(|m| m.at(self.summary_depth));
         match cached {
             Some(Some(v)) => return Some(v),
             // In progress (recursion) or failed.
             Some(None) => return None,
             None => {}
         }
-        self.cx.summaries.borrow_mut().insert(fn_index, None);
+        self.cx
+            .summaries
+            .borrow_mut()
+            .insert(fn_index, Memo::in_progress(None));
+        let cuts = self.depth_cuts();
         let def = self.cx.index.fn_def(fn_index);
         let mut interp = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
         interp.bind_params(def);
@@ -423,10 +432,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 .or_else(|| self.group_key(fn_index))
                 .unwrap_or(other),
         };
-        self.cx
-            .summaries
-            .borrow_mut()
-            .insert(fn_index, Some(value.clone()));
+        let memo = self.memo(Some(value.clone()), cuts);
+        self.cx.summaries.borrow_mut().insert(fn_index, memo);
         Some(value)
     }
 
@@ -489,14 +496,19 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// parameter position (not counting `self`), the commands, keys or elements it adds, in
     /// terms of its parameters. Computed once per function.
     fn effects(&mut self, fn_index: usize) -> Option<super::Effects<'a>> {
-        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+        if self.at_depth_limit() {
             return None;
         }
-        if let Some(cached) = self.cx.effects.borrow().get(&fn_index) {
-            return cached.clone();
+        let cached = self.cx.effects.borrow().get(&fn_index).cloned();
+        if let Some(cached) = cached.and_then(|m| m.at(self.summary_depth)) {
+            return cached;
         }
         // In progress (recursion): nothing known yet.
-        self.cx.effects.borrow_mut().insert(fn_index, None);
+        self.cx
+            .effects
+            .borrow_mut()
+            .insert(fn_index, Memo::in_progress(None));
+        let cuts = self.depth_cuts();
         let def = self.cx.index.fn_def(fn_index);
         let mut callee = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
         callee.bind_params(def);
@@ -549,10 +561,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 .collect()
         };
         let effects = Some(std::rc::Rc::new(effects));
-        self.cx
-            .effects
-            .borrow_mut()
-            .insert(fn_index, effects.clone());
+        let memo = self.memo(effects.clone(), cuts);
+        self.cx.effects.borrow_mut().insert(fn_index, memo);
         effects
     }
 
@@ -658,62 +668,6 @@ impl<'c, 'a> Interp<'c, 'a> {
             }
             other => other,
         }
-    }
-
-    /// The crate function a call means, when exactly one matches.
-    pub(super) fn resolve_fn(
-        &self,
-        name: &str,
-        qualifier: Option<&str>,
-        method: bool,
-        receiver_ty: Option<&str>,
-    ) -> Option<usize> {
-        // The one function that fits, `Err` when several do.
-        let pick = |owner: FnOwner<'_>| {
-            let mut fits = self.cx.index.fns_named(name, owner, Some(method));
-            match (fits.next(), fits.next()) {
-                (None, _) => Ok(None),
-                (Some((i, _)), None) => Ok(Some(i)),
-                (Some(_), Some(_)) => Err(()),
-            }
-        };
-        let found = pick(match (qualifier, receiver_ty) {
-            (Some(q), _) => FnOwner::OfOrFree(q),
-            (None, Some(t)) => FnOwner::Of(t),
-            (None, None) => FnOwner::Any,
-        });
-        match found {
-            Ok(Some(i)) => Some(i),
-            Err(()) => None,
-            // The type may keep a default method of a trait of the crate.
-            Ok(None) if receiver_ty.is_some() => pick(FnOwner::InTrait).ok().flatten(),
-            Ok(None) => None,
-        }
-    }
-
-    pub(super) fn const_value(&mut self, name: &str) -> Option<Value<'a>> {
-        if let Some(v) = self.cx.consts.borrow().get(name) {
-            return v.clone();
-        }
-        let defs = self.cx.index.consts_named(name);
-        let [def] = defs[..] else { return None };
-        self.cx.consts.borrow_mut().insert(name.to_owned(), None);
-        let mut interp = Interp::for_const(self.cx, def.file, name, false);
-        let mut value = interp.eval(def.expr);
-        if let Some(typed) = interp.value_of_type(def.ty) {
-            if matches!(value, Value::Unknown) {
-                value = typed;
-            }
-        }
-        let value = match value {
-            Value::Unknown => None,
-            v => Some(v),
-        };
-        self.cx
-            .consts
-            .borrow_mut()
-            .insert(name.to_owned(), value.clone());
-        value
     }
 
     /// A builder handed somewhere the evaluator cannot follow is configured there.

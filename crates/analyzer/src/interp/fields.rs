@@ -12,7 +12,7 @@ use std::rc::Rc;
 use slotlint_keys::{Hole, HoleId};
 
 use super::value::{one_of_arms, Arms, ObjectInfo, Value};
-use super::{Interp, MAX_SUMMARY_DEPTH};
+use super::{Interp, Memo};
 
 /// Values a function gives to fields: (type, field, value in terms of the function's
 /// parameters).
@@ -102,15 +102,20 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     /// Every value the crate gives field `field` of type `ty`, per function (memoized).
     fn field_model(&mut self, ty: &str, field: &str) -> Option<FieldModel<'a>> {
-        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+        if self.at_depth_limit() {
             return None;
         }
         let key = (ty.to_owned(), field.to_owned());
-        if let Some(cached) = self.cx.field_models.borrow().get(&key) {
-            return cached.clone();
+        let cached = self.cx.field_models.borrow().get(&key).cloned();
+        if let Some(cached) = cached.and_then(|m| m.at(self.summary_depth)) {
+            return cached;
         }
         // In progress (a method that reads the field it fills): not known yet.
-        self.cx.field_models.borrow_mut().insert(key.clone(), None);
+        self.cx
+            .field_models
+            .borrow_mut()
+            .insert(key.clone(), Memo::in_progress(None));
+        let cuts = self.depth_cuts();
         let mut sources: Vec<usize> = self.cx.index.builders(ty);
         // Methods that may change the field: those taking `&mut self` (or `mut self`).
         for (i, def) in self.cx.index.fns_of_type(ty) {
@@ -128,20 +133,23 @@ impl<'c, 'a> Interp<'c, 'a> {
             }
         }
         let model = Some(Rc::new(model));
-        self.cx.field_models.borrow_mut().insert(key, model.clone());
+        let memo = self.memo(model.clone(), cuts);
+        self.cx.field_models.borrow_mut().insert(key, memo);
         model
     }
 
     /// What a function gives to fields: the struct literals it evaluates and, for a method,
     /// the fields of `self` it changes (memoized).
     fn captures(&mut self, func: usize) -> Captures<'a> {
-        if let Some(c) = self.cx.captures.borrow().get(&func) {
-            return c.clone();
+        let cached = self.cx.captures.borrow().get(&func).cloned();
+        if let Some(c) = cached.and_then(|m| m.at(self.summary_depth)) {
+            return c;
         }
         self.cx
             .captures
             .borrow_mut()
-            .insert(func, Rc::new(Vec::new()));
+            .insert(func, Memo::in_progress(Rc::new(Vec::new())));
+        let cuts = self.depth_cuts();
         let def = self.cx.index.fn_def(func);
         let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
         walker.captures = Some(Vec::new());
@@ -156,7 +164,8 @@ impl<'c, 'a> Interp<'c, 'a> {
             }
         }
         let found = Rc::new(found);
-        self.cx.captures.borrow_mut().insert(func, found.clone());
+        let memo = self.memo(found.clone(), cuts);
+        self.cx.captures.borrow_mut().insert(func, memo);
         found
     }
 
@@ -179,7 +188,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     pub(super) fn display(&mut self, obj: &ObjectInfo<'a>) -> Option<Value<'a>> {
         let ty = obj.ty.as_deref()?;
         let func = self.cx.index.method_of(ty, "fmt")?;
-        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+        if self.at_depth_limit() {
             return None;
         }
         let def = self.cx.index.fn_def(func);
@@ -227,7 +236,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     fn redis_args(&mut self, obj: &ObjectInfo<'a>) -> Option<Value<'a>> {
         let ty = obj.ty.as_deref()?;
         let func = self.cx.index.method_of(ty, "write_redis_args")?;
-        if self.summary_depth >= MAX_SUMMARY_DEPTH {
+        if self.at_depth_limit() {
             return None;
         }
         let def = self.cx.index.fn_def(func);

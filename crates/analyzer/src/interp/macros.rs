@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::Expr;
 
 use slotlint_keys::{Hole, HoleId, KeyPattern};
-use slotlint_syntax::format_args::{Bound, BoundPiece, FormatCall};
+use slotlint_syntax::format_args::{macro_name, Bound, BoundPiece, FormatCall};
 
 use super::value::{one_of, Value};
 use super::Interp;
@@ -17,12 +17,7 @@ use crate::input::MAX_INCLUDED_BYTES;
 
 impl<'c, 'a> Interp<'c, 'a> {
     pub(super) fn eval_macro(&mut self, mac: &'a syn::Macro) -> Value<'a> {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
+        let name = macro_name(mac);
         // A macro of the crate: walk its expansion.
         if self.cx.index.macro_def(&name).is_some() && mac.path.get_ident().is_some() {
             if let Some(block) = self.cx.expansion(mac, self.macro_depth) {

@@ -24,6 +24,7 @@ mod calls;
 mod commands;
 mod exprs;
 mod fields;
+mod items;
 mod macro_rules;
 mod macros;
 mod redis;
@@ -62,12 +63,14 @@ pub struct UnitContext<'a> {
     pub version: Version,
     /// The package folder: `include_str!` is followed only inside it.
     pub root: std::path::PathBuf,
-    summaries: RefCell<HashMap<usize, Option<Value<'a>>>>,
+    summaries: RefCell<HashMap<usize, Memo<Option<Value<'a>>>>>,
+    /// How many times following functions was cut short by [`MAX_SUMMARY_DEPTH`] (see [`Memo`]).
+    depth_cuts: std::cell::Cell<u64>,
     /// What functions add to builders they receive by `&mut` (see `calls`).
-    effects: RefCell<HashMap<usize, Option<Effects<'a>>>>,
+    effects: RefCell<HashMap<usize, Memo<Option<Effects<'a>>>>>,
     /// The field model (see `fields`): per (type, field), and per function what it gives fields.
-    field_models: RefCell<HashMap<(String, String), Option<fields::FieldModel<'a>>>>,
-    captures: RefCell<HashMap<usize, fields::Captures<'a>>>,
+    field_models: RefCell<HashMap<(String, String), FieldModelMemo<'a>>>,
+    captures: RefCell<HashMap<usize, Memo<fields::Captures<'a>>>>,
     consts: RefCell<HashMap<String, Option<Value<'a>>>>,
     arena: &'a MacroArena,
     /// Macro bodies parsed as comma lists, by the macro's address in the tree.
@@ -104,6 +107,36 @@ pub struct MacroArena {
 
 /// Callers followed per function whose keys are its parameters.
 const MAX_CALLERS: usize = 8;
+/// A memoized result about a function. When following functions was cut short by
+/// [`MAX_SUMMARY_DEPTH`] while computing it, it depends on the depth it was asked at: it serves
+/// requests at that depth or deeper, and one from a shallower call computes it again (at most
+/// once per depth), so a function first met deep in a chain is not judged by that meeting.
+#[derive(Clone)]
+pub(super) struct Memo<T> {
+    value: T,
+    cut_at: Option<usize>,
+}
+
+impl<T: Clone> Memo<T> {
+    /// A marker for a computation in progress (recursion sees `value`), valid at any depth.
+    fn in_progress(value: T) -> Memo<T> {
+        Memo {
+            value,
+            cut_at: None,
+        }
+    }
+
+    /// The value, if it holds for a request at `depth`.
+    fn at(&self, depth: usize) -> Option<T> {
+        self.cut_at
+            .is_none_or(|cut| depth >= cut)
+            .then(|| self.value.clone())
+    }
+}
+
+/// A field model (per type and field), memoized.
+type FieldModelMemo<'a> = Memo<Option<fields::FieldModel<'a>>>;
+
 /// How deep summaries of key-building functions are followed.
 const MAX_SUMMARY_DEPTH: usize = 6;
 /// Expression nesting the evaluator follows before giving up on a value.
@@ -141,6 +174,7 @@ impl<'a> UnitContext<'a> {
             commands,
             version,
             summaries: RefCell::new(HashMap::new()),
+            depth_cuts: std::cell::Cell::new(0),
             effects: RefCell::new(HashMap::new()),
             field_models: RefCell::new(HashMap::new()),
             captures: RefCell::new(HashMap::new()),
@@ -533,6 +567,31 @@ impl<'c, 'a> Interp<'c, 'a> {
         interp.self_ty = def.self_ty.clone();
         interp.summary_depth = summary_depth;
         interp
+    }
+
+    /// Whether functions may no longer be followed from here. A cut is counted (see
+    /// `UnitContext::depth_cuts`), except in a constant's initializer, which never follows
+    /// functions at any depth.
+    fn at_depth_limit(&self) -> bool {
+        let at = self.summary_depth >= MAX_SUMMARY_DEPTH;
+        if at && !matches!(self.scope_id, ScopeId::Const(_)) {
+            self.cx.depth_cuts.set(self.cx.depth_cuts.get() + 1);
+        }
+        at
+    }
+
+    /// The cut count now, to tell afterwards whether a result depends on the depth it was
+    /// computed at.
+    fn depth_cuts(&self) -> u64 {
+        self.cx.depth_cuts.get()
+    }
+
+    /// `value`, computed since the cut count was `cuts`, to memoize.
+    fn memo<T>(&self, value: T, cuts: u64) -> Memo<T> {
+        Memo {
+            value,
+            cut_at: (self.depth_cuts() != cuts).then_some(self.summary_depth),
+        }
     }
 
     fn for_const(cx: &'c UnitContext<'a>, file: usize, name: &str, emit: bool) -> Interp<'c, 'a> {

@@ -2,7 +2,7 @@
 
 use super::verdict::{explain, judge, refused_severity, tag_help, Verdict};
 use super::{Finding, Rule, RuleContext};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::redis_api::{cross_slot_behaviour, CrossSlotBehaviour};
 use crate::sites::{CallSite, SiteKind};
 
@@ -54,7 +54,7 @@ fn check(input: &super::Input<'_>, sink: &mut super::Sink) {
     super::each_site(input, sink, check_site);
 }
 
-fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<super::Found> {
     let SiteKind::Command(cmd) = &site.kind else {
         return None;
     };
@@ -145,7 +145,7 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
             notes,
             help,
         }
-        .into_diagnostic(site, cx),
+        .into_found(site, cx),
     )
 }
 

@@ -3,7 +3,7 @@
 use super::cross_slot_command::spans_word;
 use super::verdict::{explain, judge, refused_severity, tag_help, Verdict};
 use super::{Finding, Rule, RuleContext};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::redis_api::{refused_in_cluster_pipeline, split_since};
 use crate::sites::{CallSite, Exec, KeyArg, SiteKind};
 
@@ -48,7 +48,7 @@ fn check(input: &super::Input<'_>, sink: &mut super::Sink) {
     super::each_site(input, sink, check_site);
 }
 
-fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<super::Found> {
     let SiteKind::Pipeline {
         atomic: false,
         cluster_pipeline,
@@ -80,7 +80,7 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
                 notes: vec!["redis-rs answers \"This connection does not support pipelining\" before sending anything".into()],
                 help: Some("build it with `redis::cluster::cluster_pipe()`, which routes each command on its own".into()),
             }
-            .into_diagnostic(site, cx),
+            .into_found(site, cx),
         );
     }
     let severity = refused_severity(&verdict)?;
@@ -119,7 +119,7 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
             notes,
             help,
         }
-        .into_diagnostic(site, cx),
+        .into_found(site, cx),
     )
 }
 
@@ -129,7 +129,7 @@ fn check_cluster_pipeline(
     site: &CallSite,
     cx: &RuleContext<'_>,
     commands: &[crate::sites::CommandCall],
-) -> Option<Diagnostic> {
+) -> Option<super::Found> {
     for cmd in commands {
         if refused_in_cluster_pipeline(&cmd.name, cx.version) {
             let message = format!(
@@ -155,7 +155,7 @@ fn check_cluster_pipeline(
                     notes,
                     help,
                 }
-                .into_diagnostic(site, cx),
+                .into_found(site, cx),
             );
         }
         let verdict = judge(&cmd.keys);
@@ -184,7 +184,7 @@ fn check_cluster_pipeline(
                 notes,
                 help,
             }
-            .into_diagnostic(site, cx),
+            .into_found(site, cx),
         );
     }
     None

@@ -3,7 +3,7 @@
 use super::cross_slot_command::spans_word;
 use super::verdict::{explain, judge, refused_severity, tag_help, Verdict};
 use super::{Finding, Rule, RuleContext};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::redis_api::{cross_slot_behaviour, CrossSlotBehaviour};
 use crate::sites::{CallSite, SiteKind};
 
@@ -44,7 +44,7 @@ fn check(input: &super::Input<'_>, sink: &mut super::Sink) {
     super::each_site(input, sink, check_site);
 }
 
-fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<super::Found> {
     let SiteKind::Script { command, keys, .. } = &site.kind else {
         return None;
     };
@@ -75,6 +75,6 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
             notes,
             help,
         }
-        .into_diagnostic(site, cx),
+        .into_found(site, cx),
     )
 }

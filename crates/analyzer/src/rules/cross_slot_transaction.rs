@@ -4,7 +4,7 @@
 use super::cross_slot_command::spans_word;
 use super::verdict::{explain, judge, refused_severity, tag_help, Verdict};
 use super::{Finding, Rule, RuleContext};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::sites::{CallSite, KeyArg, SiteKind};
 
 pub const RULE: Rule = Rule {
@@ -52,7 +52,7 @@ fn check(input: &super::Input<'_>, sink: &mut super::Sink) {
     super::each_site(input, sink, check_site);
 }
 
-fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
+fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<super::Found> {
     let (watch, commands, what): (&[KeyArg], &[crate::sites::CommandCall], String) =
         match &site.kind {
             SiteKind::Pipeline {
@@ -107,7 +107,7 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
                 notes,
                 help,
             }
-            .into_diagnostic(site, cx),
+            .into_found(site, cx),
         );
     }
     // The queued commands share a slot; the watched keys may not.
@@ -150,6 +150,6 @@ fn check_site(site: &CallSite, cx: &RuleContext<'_>) -> Option<Diagnostic> {
             notes,
             help,
         }
-        .into_diagnostic(site, cx),
+        .into_found(site, cx),
     )
 }

@@ -25,7 +25,7 @@ use std::path::Path;
 
 use slotlint_commands::CommandTable;
 
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Diagnostic, FindingKey, FixableFinding, Label, Severity};
 use crate::facts::CrateFacts;
 use crate::sites::CallSite;
 use crate::source::{SourceFile, Span};
@@ -155,6 +155,8 @@ pub struct Sink {
     pub diagnostics: Vec<Diagnostic>,
     /// Files findings point into that are not Rust sources of the crate (Lua, Cargo.toml).
     pub files: Vec<SourceFile>,
+    /// For `fix`: the keys of the findings of fixable rules, one per such diagnostic.
+    pub fixable: Vec<FixableFinding>,
 }
 
 /// Run every rule on one crate.
@@ -176,11 +178,13 @@ pub fn check(input: &Input<'_>) -> Sink {
 pub(crate) fn each_site(
     input: &Input<'_>,
     sink: &mut Sink,
-    check_site: fn(&CallSite, &RuleContext<'_>) -> Option<Diagnostic>,
+    check_site: fn(&CallSite, &RuleContext<'_>) -> Option<Found>,
 ) {
     for (i, site) in input.live_sites() {
-        sink.diagnostics
-            .extend(check_site(site, &input.site_context(i)));
+        if let Some(found) = check_site(site, &input.site_context(i)) {
+            sink.diagnostics.push(found.diagnostic);
+            sink.fixable.extend(found.fixable);
+        }
     }
 }
 
@@ -230,8 +234,35 @@ pub(crate) struct Finding<'k> {
     pub help: Option<String>,
 }
 
+/// A cross-slot finding made: the diagnostic, and for a fixable rule what `fix` needs of it.
+pub(crate) struct Found {
+    pub diagnostic: Diagnostic,
+    pub fixable: Option<FixableFinding>,
+}
+
 impl Finding<'_> {
-    pub fn into_diagnostic(mut self, site: &CallSite, cx: &RuleContext<'_>) -> Diagnostic {
+    pub fn into_found(self, site: &CallSite, cx: &RuleContext<'_>) -> Found {
+        let fixable = self.rule.fixable.then(|| FixableFinding {
+            rule: self.rule.name,
+            file: cx.file.display.clone(),
+            span: site.span,
+            message: self.message.clone(),
+            keys: self
+                .keys
+                .iter()
+                .map(|k| FindingKey {
+                    text: k.text.clone(),
+                    pattern: k.pattern.clone(),
+                })
+                .collect(),
+        });
+        Found {
+            diagnostic: self.into_diagnostic(site, cx),
+            fixable,
+        }
+    }
+
+    fn into_diagnostic(mut self, site: &CallSite, cx: &RuleContext<'_>) -> Diagnostic {
         if let Some(context) = &site.context {
             self.notes.insert(0, context.clone());
         }

@@ -264,7 +264,6 @@ pub fn key_infos(keys: &[KeyArg]) -> Vec<KeyInfo> {
             slot: k.pattern.as_ref().and_then(KeyPattern::slot),
             many: k.many,
             span: k.span,
-            key: k.pattern.clone(),
         })
         .collect()
 }
@@ -375,21 +374,37 @@ pub fn tag_help(keys: &[KeyArg], atomic_needed: bool) -> Option<String> {
         return Some("make the keys visible to slotlint (literal, `format!`, or a helper of this crate), or give them one hash tag".into());
     }
     // Known values that arrive through a parameter vary with the caller: the rewrite is on the
-    // template. A literal written in the `format!` itself (a hole named by its own value) stays.
+    // template. A literal written in the `format!` itself (a hole named by its own value) stays,
+    // a constant becomes its text, and so does a known value that differs between these keys (`full_key(t, "orders")` with
+    // `full_key(t, "open")`): it tells the keys apart as literal text would.
+    let differing = holes_with_differing_values(&patterns);
     let templates: Vec<KeyPattern> = patterns
         .iter()
         .map(|p| {
-            p.substitute(&mut |h| {
-                (h.value.as_ref().is_some_and(|v| *v != h.name)).then(|| {
-                    KeyPattern::hole(Hole {
-                        value: None,
-                        ..h.clone()
-                    })
-                })
+            p.substitute(&mut |h| match &h.value {
+                Some(v) if differing.contains(&h.id) || names_constant(&h.name) => {
+                    Some(KeyPattern::literal(v.clone()))
+                }
+                Some(v) if *v != h.name => Some(KeyPattern::hole(Hole {
+                    value: None,
+                    ..h.clone()
+                })),
+                _ => None,
             })
         })
         .collect();
-    if let Some((hole, values)) = one_template_different_values(&patterns) {
+    // A run-time value every key is built with is a tag that co-locates them, whatever else
+    // differs.
+    let shares_run_time_value = patterns.first().is_some_and(|first| {
+        first.holes().any(|h| {
+            h.value.is_none()
+                && !h.per_element
+                && patterns.iter().all(|p| p.holes().any(|o| o.id == h.id))
+        })
+    });
+    if let Some((hole, values)) =
+        one_template_different_values(&patterns).filter(|_| !shares_run_time_value)
+    {
         return Some(format!(
             "these keys are built alike with different values of `{hole}` ({values}): a hash tag over `{hole}` cannot co-locate them, and a constant one would put every key built this way in one slot (a hot node): send one command per key"
         ));
@@ -467,6 +482,40 @@ fn one_template_different_values(patterns: &[KeyPattern]) -> Option<(String, Str
             (h.name.clone(), shown.join(", "))
         })
     })
+}
+
+/// Whether a placeholder names a constant (`{PREFIX}`, `{REDIS_DELIMITER}`): upper case, as
+/// rustc's `non_upper_case_globals` lint asks of every `const` and `static`. Its value never
+/// varies, so the rewrite keeps it as text, like a literal.
+fn names_constant(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The holes that hold different known values in different keys: by identity, and, for keys
+/// built from one template (whose holes may be told apart per call), by position.
+fn holes_with_differing_values(patterns: &[KeyPattern]) -> Vec<slotlint_keys::HoleId> {
+    let mut differing = Vec::new();
+    let one_template = patterns
+        .windows(2)
+        .all(|w| w[0].skeleton() == w[1].skeleton());
+    for p in patterns {
+        for (i, h) in p.holes().enumerate() {
+            if h.value.is_none() || differing.contains(&h.id) {
+                continue;
+            }
+            let differs = patterns.iter().any(|q| {
+                q.holes().any(|o| o.id == h.id && o.value != h.value)
+                    || (one_template && q.holes().nth(i).is_some_and(|o| o.value != h.value))
+            });
+            if differs {
+                differing.push(h.id.clone());
+            }
+        }
+    }
+    differing
 }
 
 /// A hole of the proposed tag that holds different known values in different keys

@@ -14,7 +14,7 @@ use syn::visit::Visit;
 use syn::{Block, Expr, Lit, Signature, Stmt};
 
 use crate::check::Declared;
-use crate::read::{is_wrapper, strip, Returns, CONVERSIONS};
+use crate::read::{is_text_conversion, is_text_wrapper, strip, Returns};
 
 /// A function of the group (a member or not).
 pub(crate) struct GroupFn<'a> {
@@ -221,12 +221,10 @@ fn key_form(
         Expr::Group(e) => again(&e.expr),
         Expr::Reference(e) => again(&e.expr),
         Expr::Return(r) => again(r.expr.as_deref()?),
-        Expr::MethodCall(call)
-            if call.args.is_empty() && CONVERSIONS.contains(&call.method.to_string().as_str()) =>
-        {
-            again(&call.receiver)
+        Expr::MethodCall(call) if is_text_conversion(call) => again(&call.receiver),
+        Expr::Call(call) if call.args.len() == 1 && is_text_wrapper(&call.func) => {
+            again(&call.args[0])
         }
-        Expr::Call(call) if call.args.len() == 1 && is_wrapper(&call.func) => again(&call.args[0]),
         Expr::Binary(bin) if matches!(bin.op, syn::BinOp::Add(_)) => {
             again(&bin.left).or_else(|| again(&bin.right))
         }

@@ -24,16 +24,20 @@ use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{Punct, Spacing, Span};
 use quote::ToTokens;
-use slotlint_keys::format_string::{self, ArgRef, FormatError, Piece};
+use slotlint_keys::format_string::{FormatError, Piece};
 use slotlint_keys::{Hole, KeyPattern};
+use slotlint_syntax::format_args::{
+    literal_text, macro_name, Bound, BoundPiece, FormatCall, TemplateError,
+};
 use syn::punctuated::Punctuated;
 use syn::visit::Visit;
 use syn::{BinOp, Block, Expr, Lit, Pat, Stmt, Token};
 
 pub(crate) use calls::{split_place, CalleeKeys, Callees, MemberCall, ReadFn};
-pub(crate) use syntax::{
-    compact, is_wrapper, place_path, strip, Params, Returns, CONVERSIONS, READABLE,
+pub(crate) use slotlint_syntax::strip::{
+    is_text_conversion, is_text_wrapper, strip_text_wrappers as strip,
 };
+pub(crate) use syntax::{compact, place_path, Params, Returns, READABLE};
 use syntax::{excerpt, local_name, with_spec, MUTATIONS};
 
 /// A key a function returns.
@@ -432,13 +436,8 @@ impl<'a> Reader<'a> {
                     .collect();
                 self.branches(arms)
             }
-            Expr::MethodCall(call)
-                if call.args.is_empty()
-                    && CONVERSIONS.contains(&call.method.to_string().as_str()) =>
-            {
-                self.value(&call.receiver, env)
-            }
-            Expr::Call(call) if call.args.len() == 1 && is_wrapper(&call.func) => {
+            Expr::MethodCall(call) if is_text_conversion(call) => self.value(&call.receiver, env),
+            Expr::Call(call) if call.args.len() == 1 && is_text_wrapper(&call.func) => {
                 self.value(&call.args[0], env)
             }
             Expr::Binary(bin) if matches!(bin.op, BinOp::Add(_)) => {
@@ -507,12 +506,7 @@ impl<'a> Reader<'a> {
     }
 
     fn macro_value(&mut self, mac: &syn::Macro, env: &Env) -> Result<Vec<Key>, Fail> {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
+        let name = macro_name(mac);
         match name.as_str() {
             "format" | "format_args" => self.format(mac, &name, env).map(|key| vec![key]),
             "concat" => {
@@ -522,17 +516,10 @@ impl<'a> Reader<'a> {
                     .map_err(|_| Fail::Elsewhere)?;
                 let mut text = String::new();
                 for arg in &args {
-                    match arg {
-                        Expr::Lit(lit) => match &lit.lit {
-                            Lit::Str(s) => text.push_str(&s.value()),
-                            Lit::Char(c) => text.push(c.value()),
-                            Lit::Int(i) => text.push_str(i.base10_digits()),
-                            Lit::Float(f) => text.push_str(f.base10_digits()),
-                            Lit::Bool(b) => text.push_str(if b.value { "true" } else { "false" }),
-                            _ => return Err(Fail::Elsewhere),
-                        },
-                        Expr::Macro(_) | Expr::Unary(_) => return Err(Fail::unknown(arg)),
-                        _ => return Err(Fail::Elsewhere),
+                    match (literal_text(arg), arg) {
+                        (Some(t), _) => text.push_str(&t),
+                        (None, Expr::Macro(_) | Expr::Unary(_)) => return Err(Fail::unknown(arg)),
+                        (None, _) => return Err(Fail::Elsewhere),
                     }
                 }
                 let (span, end) = calls::token_range(mac);
@@ -557,8 +544,7 @@ impl<'a> Reader<'a> {
         let args = mac
             .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
             .map_err(|_| Fail::Elsewhere)?;
-        let mut args = args.into_iter();
-        let lit = match args.next() {
+        let lit = match args.first() {
             Some(Expr::Lit(syn::ExprLit {
                 lit: Lit::Str(s), ..
             })) => s,
@@ -576,64 +562,44 @@ impl<'a> Reader<'a> {
             _ => return Err(Fail::Elsewhere),
         };
         let text = lit.value();
-        let pieces = format_string::parse(&text).map_err(|e| {
-            if rustc_refuses(&e) {
-                Fail::Elsewhere
-            } else {
-                Fail::Error(self.error_at(
-                    lit.span(),
-                    format!("{} in `{}`", e.message, excerpt(&text, e.offset)),
-                ))
-            }
+        let call = FormatCall::read(&args, 0).map_err(|e| match e {
+            TemplateError::Format(e) if !rustc_refuses(&e) => Fail::Error(self.error_at(
+                lit.span(),
+                format!("{} in `{}`", e.message, excerpt(&text, e.offset)),
+            )),
+            _ => Fail::Elsewhere,
         })?;
         // `{user:{id}}}`: a spec holding a brace (a `{{` forgotten), which rustc refuses.
-        let brace_in_spec = pieces
+        let brace_in_spec = call
+            .pieces
             .iter()
             .any(|p| matches!(p, Piece::Placeholder { spec, .. } if spec.contains(['{', '}'])));
         if brace_in_spec {
             return Err(Fail::Elsewhere);
         }
-        let mut positional = Vec::new();
-        let mut named = HashMap::new();
-        for arg in args {
-            match &arg {
-                Expr::Assign(assign) => match local_name(&assign.left) {
-                    Some(n) => {
-                        named.insert(n, (*assign.right).clone());
-                    }
-                    None => positional.push(arg),
-                },
-                _ => positional.push(arg),
-            }
-        }
 
         let mut pattern = KeyPattern::new();
         let mut direct = Some(Vec::new());
         let mut failures = Failures::default();
-        let mut next = 0;
-        for piece in pieces {
+        for piece in call.bind() {
             match piece {
-                Piece::Text(t) => {
-                    pattern.push_text(&t);
+                BoundPiece::Text(t) => {
+                    pattern.push_text(t);
                     if let Some(d) = &mut direct {
-                        d.push(DirectPiece::Text(t));
+                        d.push(DirectPiece::Text(t.to_owned()));
                     }
                 }
-                Piece::Placeholder { arg, spec, range } => {
+                BoundPiece::Placeholder {
+                    arg, spec, range, ..
+                } => {
                     let source = text[range.0..range.1].to_owned();
-                    let resolved = match &arg {
-                        ArgRef::Next => {
-                            next += 1;
-                            positional.get(next - 1).map(|e| self.piece(e, &spec, env))
-                        }
-                        ArgRef::Index(i) => positional.get(*i).map(|e| self.piece(e, &spec, env)),
-                        ArgRef::Name(n) => Some(match named.get(n) {
-                            Some(e) => self.piece(e, &spec, env),
-                            None => Ok(self.name_piece(n, &spec, env)),
-                        }),
+                    let resolved = match arg {
+                        Bound::Expr(e) => Some(self.piece(e, spec, env)),
+                        Bound::Capture(n) => Some(Ok(self.name_piece(n, spec, env))),
+                        // rustc reports the placeholder without an argument.
+                        Bound::Missing => None,
                     };
                     match resolved {
-                        // rustc reports the placeholder without an argument.
                         None => failures.elsewhere = true,
                         Some(Err(fail)) => self.fail_into(&mut failures, fail),
                         Some(Ok((p, read))) => {
@@ -683,15 +649,10 @@ impl<'a> Reader<'a> {
         }
         if let (Expr::Lit(lit), "") = (expr, spec) {
             // A number, `char` or `bool` written as it is.
-            let text = match &lit.lit {
-                Lit::Int(i) => Some(i.base10_digits().to_owned()),
-                Lit::Float(f) => Some(f.base10_digits().to_owned()),
-                Lit::Char(c) => Some(c.value().to_string()),
-                Lit::Bool(b) => Some(b.value.to_string()),
-                _ => None,
-            };
-            if let Some(text) = text {
-                return Ok((KeyPattern::literal(text), None));
+            if !matches!(lit.lit, Lit::Str(_)) {
+                if let Some(text) = literal_text(expr) {
+                    return Ok((KeyPattern::literal(text), None));
+                }
             }
         }
         match self.value(expr, env) {

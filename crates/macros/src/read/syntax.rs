@@ -1,9 +1,11 @@
-//! Syntax helpers of the reader: what a parameter list binds, and the small forms that do not
-//! change a key's text (`&`, `.to_string()`, `String::from(..)`), places (`self.id`), source
-//! text for messages, and the `return`s of a body. Shared with the membership rules of
+//! Syntax helpers of the reader: what a parameter list binds, places (`self.id`), source text
+//! for messages, and the `return`s of a body. (The forms that do not change a key's text —
+//! `&`, `.to_string()`, `String::from(..)` — are `slotlint_syntax::strip`'s, shared with the
+//! analyzer and `fix --annotate`.) Shared with the membership rules of
 //! `#[slotlint::colocated]`, which must agree with what the reader reads.
 
 use proc_macro2::{TokenStream, TokenTree};
+use slotlint_syntax::strip::strip_text_wrappers as strip;
 use syn::visit::Visit;
 use syn::{Expr, FnArg, Pat, Signature};
 
@@ -12,18 +14,6 @@ pub(crate) const READABLE: &str = "slotlint reads, as the function's result or a
 a string literal; `format!`/`format_args!` with a literal format string; `concat!` of literals; \
 a `let` binding of those; `.to_string()`, `.to_owned()`, `.into()`, `String::from(..)`, `&`, \
 `+`; and `if`/`match` whose branches are all such keys";
-
-/// Methods that give back the same text.
-pub(crate) const CONVERSIONS: &[&str] = &[
-    "to_string",
-    "to_owned",
-    "into",
-    "clone",
-    "as_str",
-    "as_ref",
-    "borrow",
-    "into_owned",
-];
 
 /// Methods of `String` that change it in ways not followed.
 pub(crate) const MUTATIONS: &[&str] = &[
@@ -120,22 +110,6 @@ pub(crate) fn with_spec(id: String, spec: &str) -> String {
     }
 }
 
-/// Strips what does not change the text: `&`, `*`, parentheses, `.to_string()`, `.clone()`…
-pub(crate) fn strip(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Reference(e) => strip(&e.expr),
-        Expr::Paren(e) => strip(&e.expr),
-        Expr::Group(e) => strip(&e.expr),
-        Expr::Unary(e) if matches!(e.op, syn::UnOp::Deref(_)) => strip(&e.expr),
-        Expr::MethodCall(call)
-            if call.args.is_empty() && CONVERSIONS.contains(&call.method.to_string().as_str()) =>
-        {
-            strip(&call.receiver)
-        }
-        _ => expr,
-    }
-}
-
 /// `id`, `self.id`, `user.address.city`: a name followed by named fields.
 pub(crate) fn place_path(expr: &Expr) -> Option<String> {
     match expr {
@@ -154,27 +128,6 @@ pub(crate) fn local_name(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
         _ => None,
-    }
-}
-
-/// `String::from`, `Ok`, `Some` and friends: the value is the argument.
-pub(crate) fn is_wrapper(func: &Expr) -> bool {
-    let Expr::Path(p) = func else { return false };
-    let segments: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    match segments.as_slice() {
-        [one] => matches!(one.as_str(), "Ok" | "Some"),
-        [.., ty, method] => {
-            matches!(ty.as_str(), "String" | "Cow" | "Box" | "Rc" | "Arc")
-                && matches!(method.as_str(), "from" | "new")
-                || ty == "ToString" && method == "to_string"
-                || ty == "Into" && method == "into"
-        }
-        _ => false,
     }
 }
 

@@ -1,0 +1,133 @@
+//! Names of the crate's items: which function a call means and the value of a constant, when
+//! several items share a name (a helper `fn inner` nested in two functions, a private
+//! `const` per module).
+//!
+//! Not here: what a call of that function gives (`calls`), the index of items (`crate::index`).
+
+use super::value::Value;
+use super::Interp;
+use crate::index::FnOwner;
+
+impl<'c, 'a> Interp<'c, 'a> {
+    /// The crate function a call means, when exactly one matches. Several functions may share
+    /// a name (a helper `fn inner` nested in two functions, a private helper per module): the
+    /// one nested in the calling function is meant (the innermost), else the one of its file.
+    pub(super) fn resolve_fn(
+        &self,
+        name: &str,
+        qualifier: Option<&str>,
+        method: bool,
+        receiver_ty: Option<&str>,
+    ) -> Option<usize> {
+        // The one function that fits; of several, the nearest ([`Self::nearest`]), `Err` when
+        // none is.
+        let pick = |owner: FnOwner<'_>| {
+            let mut fits = self.cx.index.fns_named(name, owner, Some(method));
+            match (fits.next(), fits.next()) {
+                (None, _) => Ok(None),
+                (Some((i, _)), None) => Ok(Some(i)),
+                (Some((a, _)), Some((b, _))) => {
+                    let mut many = vec![a, b];
+                    many.extend(fits.map(|(i, _)| i));
+                    self.nearest(&many).map(Some).ok_or(())
+                }
+            }
+        };
+        let found = pick(match (qualifier, receiver_ty) {
+            (Some(q), _) => FnOwner::OfOrFree(q),
+            (None, Some(t)) => FnOwner::Of(t),
+            (None, None) => FnOwner::Any,
+        });
+        match found {
+            Ok(Some(i)) => Some(i),
+            Err(()) => None,
+            // The type may keep a default method of a trait of the crate.
+            Ok(None) if receiver_ty.is_some() => pick(FnOwner::InTrait).ok().flatten(),
+            Ok(None) => None,
+        }
+    }
+
+    /// Of several functions of one name, the one nested deepest in the calling function, else
+    /// the only one in its file.
+    fn nearest(&self, candidates: &[usize]) -> Option<usize> {
+        let index = &self.cx.index;
+        // The braces' span: `Spanned::span` of a whole block would print it to tokens.
+        let range = |i: usize| index.fn_def(i).block.brace_token.span.join().byte_range();
+        let file = |i: usize| index.fn_def(i).file;
+        if let Some(caller) = self.func {
+            let outer = range(caller);
+            let nested = candidates
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    let r = range(i);
+                    i != caller
+                        && file(i) == file(caller)
+                        && outer.start <= r.start
+                        && r.end <= outer.end
+                })
+                .min_by_key(|&i| range(i).len());
+            if nested.is_some() {
+                return nested;
+            }
+        }
+        match candidates
+            .iter()
+            .filter(|&&i| file(i) == self.file)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [one] => Some(**one),
+            _ => None,
+        }
+    }
+
+    /// The value of a `const` or `static` named `name`. Modules may each define one of that
+    /// name: the one of this file is meant; with none here (imported, or a parent module's),
+    /// the value every definition agrees on.
+    pub(super) fn const_value(&mut self, name: &str) -> Option<Value<'a>> {
+        let defs = self.cx.index.consts_named(name);
+        let here: Vec<usize> = (0..defs.len())
+            .filter(|&i| defs[i].file == self.file)
+            .collect();
+        let candidates: Vec<usize> = match here.as_slice() {
+            [one] => vec![*one],
+            _ => (0..defs.len()).collect(),
+        };
+        let mut agreed: Option<Value<'a>> = None;
+        for i in candidates {
+            let v = self.const_def_value(name, i)?;
+            match &agreed {
+                // Compared as the text they give (numbers, strings, templates).
+                Some(a) if a.as_pattern().is_none() || a.as_pattern() != v.as_pattern() => {
+                    return None
+                }
+                _ => agreed = Some(v),
+            }
+        }
+        agreed
+    }
+
+    /// The value of the `i`th definition of the constant `name` (memoized).
+    fn const_def_value(&mut self, name: &str, i: usize) -> Option<Value<'a>> {
+        let def = self.cx.index.consts_named(name)[i];
+        let key = format!("{name}#{i}");
+        if let Some(v) = self.cx.consts.borrow().get(&key) {
+            return v.clone();
+        }
+        self.cx.consts.borrow_mut().insert(key.clone(), None);
+        let mut interp = Interp::for_const(self.cx, def.file, name, false);
+        let mut value = interp.eval(def.expr);
+        if let Some(typed) = interp.value_of_type(def.ty) {
+            if matches!(value, Value::Unknown) {
+                value = typed;
+            }
+        }
+        let value = match value {
+            Value::Unknown => None,
+            v => Some(v),
+        };
+        self.cx.consts.borrow_mut().insert(key, value.clone());
+        value
+    }
+}

@@ -1,0 +1,197 @@
+//! The key sites of every file, for `cargo slotlint fix`: the string literals and format strings
+//! that may build a key (`slotlint_syntax::key_sites`). When [`crate::Options::key_sites`] asks,
+//! the analysis hands them over with its report, read from the syntax trees it parsed; a file
+//! it did not parse (its package does not name redis, or the analysis did not need the file)
+//! is parsed here, once, so that a `fix` run parses each file once. [`scan`] reads, parses and
+//! scans a whole discovery, for a run that did not ask the analysis.
+//!
+//! Not here: which sites are keys of which family, and the edits (`slotlint-fix`).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use slotlint_syntax::key_sites::KeySites;
+
+use crate::input::{self, ReadError};
+use crate::parse::{self, RustParseError};
+use crate::workspace::Unit;
+use crate::{display_path, Discovery, SourceFile};
+
+/// One file of a package with the sites that may build keys.
+#[derive(Clone, Debug)]
+pub struct KeyFile {
+    /// Its path, text (empty when it could not be read) and line index.
+    pub source: SourceFile,
+    /// The package it belongs to: an index into the discovery's units.
+    pub unit: usize,
+    /// Why it was not scanned (it cannot be read, does not parse, or the scan failed), as the
+    /// sentence that follows the file's name.
+    pub problem: Option<String>,
+    /// Why it was not read, when it was not.
+    pub read_error: Option<ReadError>,
+    /// Empty when it was not scanned.
+    pub keys: KeySites,
+}
+
+impl KeyFile {
+    fn new(source: SourceFile) -> KeyFile {
+        KeyFile {
+            source,
+            unit: 0,
+            problem: None,
+            read_error: None,
+            keys: KeySites::default(),
+        }
+    }
+}
+
+/// Whether a file of the package at `unit_root` is test code as a whole (under its `tests/`,
+/// `benches/`, `examples/`): for the rules and for the key sites alike.
+pub(crate) fn is_test_file(path: &Path, unit_root: &Path) -> bool {
+    path.strip_prefix(unit_root)
+        .is_ok_and(slotlint_syntax::test_code::is_test_file)
+}
+
+/// What the analysis made of a file, from which its key sites are read.
+pub(crate) enum Parsed<'a> {
+    /// Its syntax tree: the key sites are read from it.
+    Tree(&'a syn::File),
+    /// The analysis parsed it, and it does not parse.
+    Failed(&'a RustParseError),
+    /// The analysis did not parse it (it did not need it): parsed here, once.
+    Skipped,
+}
+
+/// The key files of one package, in the order of its files: the files that could not be read
+/// (`unread`, made by [`unread`]) and those that were (`sources`), each read from what the
+/// analysis made of it (`parsed(i)` for `sources[i]`).
+pub(crate) fn of_unit<'a>(
+    unit: &Unit,
+    sources: &[SourceFile],
+    unread: Vec<KeyFile>,
+    parsed: impl Fn(usize) -> Parsed<'a>,
+) -> Vec<KeyFile> {
+    let mut files = unread;
+    for (i, source) in sources.iter().enumerate() {
+        let file = match parsed(i) {
+            Parsed::Tree(ast) => of_parsed(source.clone(), Ok(ast), &unit.root),
+            Parsed::Failed(e) => of_parsed(source.clone(), Err(e), &unit.root),
+            Parsed::Skipped => parse_and_scan(source.clone(), &unit.root),
+        };
+        files.push(file);
+    }
+    let position = |p: &PathBuf| unit.files.iter().position(|f| f == p);
+    files.sort_by_cached_key(|f| position(&f.source.path));
+    files
+}
+
+/// The key sites of a file, from its syntax tree (or why it has none: the parser's error).
+fn of_parsed(
+    source: SourceFile,
+    parsed: Result<&syn::File, &RustParseError>,
+    unit_root: &Path,
+) -> KeyFile {
+    let mut file = KeyFile::new(source);
+    match parsed {
+        Ok(ast) => {
+            let test_file = is_test_file(&file.source.path, unit_root);
+            let text = &file.source.text;
+            match catch_unwind(AssertUnwindSafe(|| {
+                slotlint_syntax::key_sites::scan(ast, text, test_file)
+            })) {
+                Ok(keys) => file.keys = keys,
+                Err(_) => file.problem = Some("could not be scanned (a slotlint bug)".to_owned()),
+            }
+        }
+        Err(e @ RustParseError::TooDeep(_)) => file.problem = Some(e.to_string()),
+        Err(e) => file.problem = Some(format!("does not parse as Rust: {e}")),
+    }
+    file
+}
+
+/// [`of_parsed`] for a file the analysis did not parse.
+fn parse_and_scan(source: SourceFile, unit_root: &Path) -> KeyFile {
+    let parsed = parse::parse_rust(&source.text);
+    of_parsed(source, parsed.as_ref(), unit_root)
+}
+
+/// A file that could not be read.
+pub(crate) fn unread(path: &Path, display: String, error: &ReadError) -> KeyFile {
+    let mut file = KeyFile::new(SourceFile::new(path.to_path_buf(), display, String::new()));
+    // The reader's sentence starts with the file's name: `fix` puts it in front.
+    file.problem = Some(error.message("").trim_start().to_owned());
+    file.read_error = Some(error.clone());
+    file
+}
+
+/// Read, parse and scan every file of one package (number `ui` of the discovery), as the
+/// analysis reads them ([`input::read_unit_sources`]: regular files inside the workspace,
+/// within the same limits), one after the other on this thread.
+pub(crate) fn scan_unit(ui: usize, unit: &Unit, display_root: &Path) -> Vec<KeyFile> {
+    let boundary = input::Boundary::new(&unit.boundary);
+    let read = input::read_unit_sources(&unit.files, &boundary);
+    unit.files
+        .iter()
+        .zip(read)
+        .map(|(path, read)| read_file(ui, unit, path, read, display_root))
+        .collect()
+}
+
+/// One file of [`scan_unit`].
+fn read_file(
+    ui: usize,
+    unit: &Unit,
+    path: &Path,
+    read: Result<String, ReadError>,
+    display_root: &Path,
+) -> KeyFile {
+    let display = display_path(path, display_root);
+    let mut file = match read {
+        Ok(text) => parse_and_scan(
+            SourceFile::new(path.to_path_buf(), display, text),
+            &unit.root,
+        ),
+        Err(e) => unread(path, display, &e),
+    };
+    file.unit = ui;
+    file
+}
+
+/// Read, parse and scan every file of every package of `discovery` (the files a configuration
+/// excludes from reports too: they build keys), for a run whose analysis did not produce them
+/// ([`crate::Options::key_sites`]). Files are scanned in parallel.
+pub fn scan(discovery: &Discovery) -> Vec<KeyFile> {
+    let run = || -> Vec<KeyFile> {
+        discovery
+            .units
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(ui, unit)| {
+                let boundary = input::Boundary::new(&unit.boundary);
+                let read = input::read_unit_sources(&unit.files, &boundary);
+                let files: Vec<(&PathBuf, Result<String, ReadError>)> =
+                    unit.files.iter().zip(read).collect();
+                files
+                    .into_par_iter()
+                    .map(|(path, read)| {
+                        let file = read_file(ui, unit, path, read, &discovery.display_root);
+                        // The file's tree is gone, and no other tree lives on this thread (each
+                        // file is read whole on one): free the thread's span map.
+                        proc_macro2::extra::invalidate_current_thread_spans();
+                        file
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    // syn recurses over nested code: stacks as big as the analysis's.
+    match rayon::ThreadPoolBuilder::new()
+        .stack_size(parse::PARSE_STACK_BYTES)
+        .build()
+    {
+        Ok(pool) => pool.install(run),
+        Err(_) => parse::with_parse_stack(run),
+    }
+}
