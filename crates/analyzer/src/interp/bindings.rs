@@ -153,7 +153,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// Bind a function's parameters: typed values (connections, pipelines…), collections of
     /// run-time values, or holes that a caller's arguments may replace.
     pub(super) fn bind_params(&mut self, def: &FnDef<'a>) {
-        self.conn_generics = super::redis::conn_generics(&def.sig.generics, &self.scope);
+        self.conn_generics = super::types::conn_generics(&def.sig.generics, &self.scope);
         let func = self.func.unwrap_or_default() as u32;
         for (i, input) in def.sig.inputs.iter().enumerate() {
             match input {
@@ -171,7 +171,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         self.numeric_names.insert(pi.ident.to_string());
                     }
                     let mut value = self.value_of_type(&pt.ty);
-                    if value.is_none() && super::redis::is_collection_type(&pt.ty) {
+                    if value.is_none() && super::types::is_collection_type(&pt.ty) {
                         // `ids: &[u64]`: a collection of run-time values, one per element.
                         let name = self.text_of(&pt.pat).trim_start_matches("mut ").to_owned();
                         let id = HoleId::ParamElement {

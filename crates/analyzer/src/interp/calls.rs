@@ -534,7 +534,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         source: None,
                     }))
                 }
-                _ if is_mut_ref(Some(&pt.ty)) && super::redis::is_collection_type(&pt.ty) => {
+                _ if is_mut_ref(Some(&pt.ty)) && super::types::is_collection_type(&pt.ty) => {
                     Value::List(Vec::new())
                 }
                 _ => continue,

@@ -186,26 +186,8 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// `obj.to_string()`, `format!("{obj}")` for a type of the crate with a `Display` impl: what
     /// its `fmt` writes, with the object's fields.
     pub(super) fn display(&mut self, obj: &ObjectInfo<'a>) -> Option<Value<'a>> {
-        let ty = obj.ty.as_deref()?;
-        let func = self.cx.index.method_of(ty, "fmt")?;
-        if self.at_depth_limit() {
-            return None;
-        }
-        let def = self.cx.index.fn_def(func);
-        let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
-        walker.bind_params(def);
-        walker.bind("self".into(), Value::Object(obj.clone()));
-        let out = def.sig.inputs.iter().nth(1).and_then(|i| match i {
-            syn::FnArg::Typed(pt) => match &*pt.pat {
-                syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
-                _ => None,
-            },
-            syn::FnArg::Receiver(_) => None,
-        })?;
-        walker.bind(out.clone(), Value::str(""));
-        walker.walk_block(def.block);
-        match walker.lookup(&out).map(|b| b.value.clone()) {
-            Some(v @ (Value::Str(_) | Value::OneOf(..)))
+        match self.written_by(obj, "fmt", Value::str(""))? {
+            v @ (Value::Str(_) | Value::OneOf(..))
                 if v.as_pattern().is_none_or(|p| !p.segments().is_empty()) =>
             {
                 Some(v)
@@ -234,31 +216,42 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     /// What `impl ToRedisArgs for T` writes for this object, when it writes one argument.
     fn redis_args(&mut self, obj: &ObjectInfo<'a>) -> Option<Value<'a>> {
-        let ty = obj.ty.as_deref()?;
-        let func = self.cx.index.method_of(ty, "write_redis_args")?;
-        if self.at_depth_limit() {
-            return None;
-        }
-        let def = self.cx.index.fn_def(func);
-        let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
-        walker.bind_params(def);
-        walker.bind("self".into(), Value::Object(obj.clone()));
-        let out = def.sig.inputs.iter().nth(1).and_then(|i| match i {
-            syn::FnArg::Typed(pt) => match &*pt.pat {
-                syn::Pat::Ident(pi) => Some(pi.ident.to_string()),
-                _ => None,
-            },
-            syn::FnArg::Receiver(_) => None,
-        })?;
-        walker.bind(out.clone(), Value::List(Vec::new()));
-        walker.walk_block(def.block);
-        match walker.lookup(&out).map(|b| b.value.clone()) {
-            Some(Value::List(mut written)) if written.len() == 1 => {
+        match self.written_by(obj, "write_redis_args", Value::List(Vec::new()))? {
+            Value::List(mut written) if written.len() == 1 => {
                 let v = written.pop()?;
                 v.as_pattern().is_some_and(|p| p.has_text()).then_some(v)
             }
             _ => None,
         }
+    }
+
+    /// What the method `method(&self, out)` of the object's type leaves in its second
+    /// parameter (`fmt`'s formatter, `write_redis_args`' output), starting from `empty`.
+    fn written_by(
+        &mut self,
+        obj: &ObjectInfo<'a>,
+        method: &str,
+        empty: Value<'a>,
+    ) -> Option<Value<'a>> {
+        let ty = obj.ty.as_deref()?;
+        let func = self.cx.index.method_of(ty, method)?;
+        if self.at_depth_limit() {
+            return None;
+        }
+        let def = self.cx.index.fn_def(func);
+        let out = match def.sig.inputs.iter().nth(1)? {
+            syn::FnArg::Typed(pt) => match &*pt.pat {
+                syn::Pat::Ident(pi) => pi.ident.to_string(),
+                _ => return None,
+            },
+            syn::FnArg::Receiver(_) => return None,
+        };
+        let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
+        walker.bind_params(def);
+        walker.bind("self".into(), Value::Object(obj.clone()));
+        walker.bind(out.clone(), empty);
+        walker.walk_block(def.block);
+        walker.lookup(&out).map(|b| b.value.clone())
     }
 
     /// `Keys::new`, `new`: how a function is named in messages.

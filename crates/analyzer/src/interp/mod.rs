@@ -11,10 +11,12 @@
 //! again for each of a few callers.
 //!
 //! Split by concern: [`value`] (the value model), `bindings` (names and patterns), `exprs`
-//! (expressions and control flow), `calls` (functions of the crate: summaries, effects on
-//! `&mut` arguments, caller contexts), `macros` (`format!` and friends), `redis` (paths into
-//! redis and pool crates: clients, connections, databases), `builders` (pipelines, commands,
-//! scripts, transactions) and `commands` (command names and key positions).
+//! (expressions and control flow), `methods` (std string and collection methods), `calls`
+//! (functions of the crate: summaries, effects on `&mut` arguments, caller contexts), `items`
+//! (which function or constant a name means), `fields` (the field model), `macros` (`format!`
+//! and friends), `macro_rules` (the crate's own macros), `redis` (paths into redis and pool
+//! crates: clients, connections, databases), `types` (declared types), `builders` (pipelines,
+//! commands, scripts, transactions) and `commands` (command names and key positions).
 //!
 //! Not here: judging the facts (`rules`), reading files (`workspace`), printing.
 
@@ -27,7 +29,9 @@ mod fields;
 mod items;
 mod macro_rules;
 mod macros;
+mod methods;
 mod redis;
+mod types;
 pub mod value;
 
 use std::cell::RefCell;
