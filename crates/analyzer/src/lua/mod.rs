@@ -308,7 +308,7 @@ pub fn analyze(text: &str, commands: &CommandTable) -> Analysis {
         return analysis;
     }
     let ast = parsed.ast();
-    let out = walk::walk(&ast, &code, commands);
+    let out = walk::walk(ast, &code, commands);
     analysis.key_uses = out.key_uses;
     analysis.keys_indices = out.keys_indices;
     analysis.counts_keys = out.counts_keys;

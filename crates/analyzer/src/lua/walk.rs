@@ -24,7 +24,7 @@ use super::{
 pub(super) fn walk(ast: &ast::Ast, code: &str, commands: &CommandTable) -> Analysis {
     let mut walker = Walker {
         commands,
-        code: code,
+        code,
         scopes: vec![HashMap::new()],
         globals: HashMap::new(),
         functions: Vec::new(),
