@@ -35,6 +35,9 @@ pub struct FnDef<'a> {
     pub public: bool,
     /// A default method of a trait of the crate (`self_ty` is the trait).
     pub in_trait: bool,
+    /// A method of an `impl Trait for Type` block: a call through the trait (`dyn Trait`, a
+    /// generic) may reach it without naming `Type`.
+    pub trait_impl: bool,
 }
 
 impl FnDef<'_> {
@@ -223,6 +226,7 @@ impl<'a> CrateIndex<'a> {
                 fn_base: self.fn_base[file],
                 fn_bound: self.fn_base[file + 1] - self.fn_base[file],
                 self_ty: None,
+                trait_impl: false,
                 group: None,
                 current_fn: None,
             };
@@ -510,6 +514,8 @@ struct Collector<'i, 'a> {
     fn_base: usize,
     fn_bound: usize,
     self_ty: Option<String>,
+    /// Inside an `impl Trait for Type` block.
+    trait_impl: bool,
     group: Option<(usize, usize)>,
     /// The function whose body is being read.
     current_fn: Option<usize>,
@@ -593,6 +599,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             group: self.group,
             public: !matches!(f.vis, syn::Visibility::Inherited),
             in_trait: false,
+            trait_impl: false,
         });
         let saved_fn = std::mem::replace(&mut self.current_fn, id);
         syn::visit::visit_item_fn(self, f);
@@ -603,12 +610,14 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
         self.item_attrs(&i.attrs, i);
         let saved = std::mem::replace(&mut self.self_ty, type_name(&i.self_ty));
+        let saved_trait_impl = std::mem::replace(&mut self.trait_impl, i.trait_.is_some());
         let saved_group = self.group;
         if is_colocated(&i.attrs) {
             self.group = self.new_group();
         }
         syn::visit::visit_item_impl(self, i);
         self.self_ty = saved;
+        self.trait_impl = saved_trait_impl;
         self.group = saved_group;
     }
 
@@ -634,6 +643,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             group: self.group,
             public: !matches!(f.vis, syn::Visibility::Inherited),
             in_trait: false,
+            trait_impl: self.trait_impl,
         };
         if def.has_self() {
             self.items.method_names.insert(def.name.clone());
@@ -668,6 +678,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
                 group: self.group,
                 public: true,
                 in_trait: true,
+                trait_impl: false,
             });
             let saved_fn = std::mem::replace(&mut self.current_fn, id);
             syn::visit::visit_trait_item_fn(self, f);

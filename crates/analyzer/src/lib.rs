@@ -165,8 +165,14 @@ impl Resolution {
         }
     }
 
-    /// Count one call site.
-    fn count(&mut self, site: &sites::CallSite) {
+    /// Count one call site as written: `contexts` are its walks, one per caller context when
+    /// its keys come from the callers (else one). All keys resolved in every context is "all",
+    /// in none "none", anything between "some"; reasons are those of the first context that
+    /// left keys unresolved.
+    fn count(&mut self, contexts: &[&sites::CallSite]) {
+        let Some(site) = contexts.first() else {
+            return;
+        };
         let kind = match &site.kind {
             sites::SiteKind::Command(_) => "command",
             sites::SiteKind::Pipeline { atomic: true, .. }
@@ -175,44 +181,59 @@ impl Resolution {
             sites::SiteKind::Script { .. } => "script",
             sites::SiteKind::PubSub { .. } => "pub/sub",
         };
-        let (mut resolved, mut total, mut many) = (0, 0, false);
-        for k in site.keys() {
-            total += 1;
-            many |= k.many;
-            if k.pattern.is_some() {
-                resolved += 1;
-            } else {
+        let judged: Vec<(usize, usize, bool)> = contexts.iter().map(|s| resolution_of(s)).collect();
+        let Some(&(_, total, _)) = judged.iter().find(|(_, total, _)| *total > 0) else {
+            return;
+        };
+        let many = judged.iter().any(|j| j.2);
+        let full = judged.iter().filter(|(r, t, _)| r == t).count();
+        let empty = judged.iter().filter(|(r, _, _)| *r == 0).count();
+        if let Some(unresolved) = contexts.iter().find(|s| {
+            let (r, t, _) = resolution_of(s);
+            r < t
+        }) {
+            for k in unresolved.keys().filter(|k| k.pattern.is_none()) {
                 let why = k.why.as_ref().map_or("not followed", |w| w.kind);
                 *self.reasons.entry(why.to_owned()).or_default() += 1;
             }
         }
-        if total == 0 {
-            return;
-        }
-        // Every key the same run-time value (one binding used as each key): its slot is not
-        // known, but the verdict is (one slot), so the site counts as resolved.
-        let mut holes = site
-            .keys()
-            .map(|k| (k.pattern.is_none(), k.many, k.hole.as_ref()));
-        if total > 1 {
-            if let Some((true, false, Some(first))) = holes.next() {
-                if holes.all(|(none, many, h)| none && !many && h == Some(first)) {
-                    resolved = total;
-                }
-            }
-        }
-        let slot = if resolved == total {
+        let slot = if full == judged.len() {
             0
-        } else if resolved > 0 {
-            1
-        } else {
+        } else if empty == judged.len() {
             2
+        } else {
+            1
         };
         self.by_kind.entry(kind).or_default()[slot] += 1;
         if total > 1 || many {
             self.multi_key[slot] += 1;
         }
     }
+}
+
+/// Of one walk of a call site: (keys resolved, keys, some key stands for many). Every key the
+/// same run-time value (one binding used as each key) counts as resolved: its slot is not
+/// known, but the verdict is (one slot).
+fn resolution_of(site: &sites::CallSite) -> (usize, usize, bool) {
+    let (mut resolved, mut total, mut many) = (0, 0, false);
+    for k in site.keys() {
+        total += 1;
+        many |= k.many;
+        if k.pattern.is_some() {
+            resolved += 1;
+        }
+    }
+    let mut holes = site
+        .keys()
+        .map(|k| (k.pattern.is_none(), k.many, k.hole.as_ref()));
+    if total > 1 {
+        if let Some((true, false, Some(first))) = holes.next() {
+            if holes.all(|(none, many, h)| none && !many && h == Some(first)) {
+                resolved = total;
+            }
+        }
+    }
+    (resolved, total, many)
 }
 
 /// The result of a run.
@@ -675,7 +696,9 @@ fn analyze_unit(
         .iter()
         .map(|s| key_sites::is_test_file(&s.path, &unit.root))
         .collect();
-    let facts = cx.facts(&test_files, &|i| cx.mentions_redis[i] && reported[i]);
+    let facts = cx.facts(&test_files, options.check_test_code, &|i| {
+        cx.mentions_redis[i] && reported[i]
+    });
     for (i, span, why) in cx.include_errors() {
         if reported[i] {
             diagnostics.push(rules::parse_error::diagnostic(
@@ -687,12 +710,16 @@ fn analyze_unit(
     }
     for (i, f) in facts.files.iter().enumerate() {
         if reported[i] {
-            stats.call_sites += f.sites.len();
+            stats.call_sites += f.sites.chunk_by(|a, b| a.span == b.span).count();
             stats.resolution.not_understood += f.not_understood.len();
-            for site in &f.sites {
-                if options.check_test_code || !f.in_test(site.span.start) {
-                    stats.resolution.count(site);
-                }
+            // Sites are sorted by span: the walks of one site (caller contexts) are adjacent.
+            let counted: Vec<&sites::CallSite> = f
+                .sites
+                .iter()
+                .filter(|s| options.check_test_code || !f.in_test(s.span.start))
+                .collect();
+            for contexts in counted.chunk_by(|a, b| a.span == b.span) {
+                stats.resolution.count(contexts);
             }
         }
     }

@@ -17,6 +17,9 @@ pub struct KeyArg {
     /// When the key is one run-time value and nothing else: that value's hole id, so that a
     /// caller's argument can stand in for a parameter.
     pub hole: Option<HoleId>,
+    /// When the key is run-time values only (`format!("{prefix}{key}")`, no known text): the
+    /// identities of those values, so that a caller's arguments can resolve it.
+    pub parts: Vec<HoleId>,
     /// When the key is one of several patterns (branches of a helper, of an `if`): all of them,
     /// `pattern` being the first. Empty otherwise.
     pub alternatives: Vec<KeyPattern>,
@@ -34,6 +37,7 @@ impl KeyArg {
             span,
             text,
             hole: None,
+            parts: Vec::new(),
             alternatives: Vec::new(),
             arms: None,
             why: None,

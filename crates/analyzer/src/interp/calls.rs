@@ -5,6 +5,7 @@
 //! Not here: which function or constant a name means (`items`), what a redis-rs method sends
 //! (`commands`), builders (`builders`).
 
+use crate::index::FnOwner;
 use std::collections::HashMap;
 
 use syn::spanned::Spanned;
@@ -210,11 +211,19 @@ impl<'c, 'a> Interp<'c, 'a> {
         for a in &args {
             self.escape(a);
         }
-        if let Some(fi) = self.resolve_fn(&method, None, true, None) {
+        // Of a receiver of unknown type, the crate's one method of that name only when the
+        // arguments fit it (`config.get("prefix")` is not the crate's `get(&self, bucket, key)`).
+        let fits = |fi: usize| self.cx.index.fn_def(fi).sig.inputs.len() == args.len() + 1;
+        if let Some(fi) = self
+            .resolve_fn(&method, None, true, None)
+            .filter(|&fi| fits(fi))
+        {
             let v = self.call_method(fi, &receiver, args, mc, expr);
             if !matches!(v, Value::Unknown) {
                 return v;
             }
+        } else {
+            self.record_trait_calls(&method, &args, expr);
         }
         let hole = self.hole_for(expr);
         let detail = format!(
@@ -564,6 +573,26 @@ impl<'c, 'a> Interp<'c, 'a> {
         let memo = self.memo(effects.clone(), cuts);
         self.cx.effects.borrow_mut().insert(fn_index, memo);
         effects
+    }
+
+    /// A method call on a receiver of unknown type that no single function of the crate fits:
+    /// through a trait (`dyn Cache`, a generic) it may reach any `impl Trait for T` method of
+    /// that name and arity, so each is recorded as called here (for keys passed by callers),
+    /// though the call's value stays unknown.
+    fn record_trait_calls(&mut self, method: &str, args: &[Value<'a>], call: &'a Expr) {
+        if !self.emit || self.context.is_some() {
+            return;
+        }
+        let impls: Vec<usize> = self
+            .cx
+            .index
+            .fns_named(method, FnOwner::Any, Some(true))
+            .filter(|(_, d)| d.trait_impl && d.sig.inputs.len() == args.len() + 1)
+            .map(|(i, _)| i)
+            .collect();
+        for fi in impls {
+            self.record_call(fi, args, call);
+        }
     }
 
     pub(super) fn record_call(&mut self, callee: usize, args: &[Value<'a>], call: &'a Expr) {

@@ -553,6 +553,10 @@ pub(super) fn flatten_keys(
                     key.arms = arms.as_ref().map(|a| crate::sites::KeyArms::from(&**a));
                 } else {
                     key.why = pats.iter().find_map(why_of);
+                    key.parts = pats
+                        .iter()
+                        .flat_map(|p| p.holes().map(|h| h.id.clone()))
+                        .collect();
                 }
             }
             out.push(key);
@@ -562,15 +566,25 @@ pub(super) fn flatten_keys(
             // A key whose text varies per element stands for the collection's keys.
             let many = many || pattern.as_ref().is_some_and(|p| p.has_per_element_hole());
             // A key that is one run-time value: remember which, so a caller can supply it.
-            let (hole, why) = match (&pattern, v) {
-                (None, Value::Opaque(h)) => (Some(h.id.clone()), h.why.as_deref().cloned()),
+            let (hole, why, parts) = match (&pattern, v) {
+                (None, Value::Opaque(h)) => {
+                    (Some(h.id.clone()), h.why.as_deref().cloned(), Vec::new())
+                }
                 // Run-time values only: why the first of them is not known.
-                (None, v) => (None, v.as_pattern().as_ref().and_then(why_of)),
-                _ => (None, None),
+                (None, v) => {
+                    let p = v.as_pattern();
+                    let parts = p
+                        .iter()
+                        .flat_map(|p| p.holes().map(|h| h.id.clone()))
+                        .collect();
+                    (None, p.as_ref().and_then(why_of), parts)
+                }
+                _ => (None, None, Vec::new()),
             };
             out.push(KeyArg {
                 hole,
                 why,
+                parts,
                 ..KeyArg::new(pattern, many, span, text.to_owned())
             });
         }

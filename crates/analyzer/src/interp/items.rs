@@ -26,6 +26,9 @@ impl<'c, 'a> Interp<'c, 'a> {
             match (fits.next(), fits.next()) {
                 (None, _) => Ok(None),
                 (Some((i, _)), None) => Ok(Some(i)),
+                // A method called on a value of unknown type: any of them, or none (`get` of a
+                // `HashMap` next to the crate's own `get`); the nearest is no better a guess.
+                (Some(_), Some(_)) if method && receiver_ty.is_none() => Err(()),
                 (Some((a, _)), Some((b, _))) => {
                     let mut many = vec![a, b];
                     many.extend(fits.map(|(i, _)| i));

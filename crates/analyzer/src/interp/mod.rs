@@ -256,7 +256,12 @@ impl<'a> UnitContext<'a> {
     /// A key that is a whole parameter of the enclosing function is unknown there; for such
     /// call sites the function is walked again once per caller (up to a few), with the caller's
     /// arguments, and the contextual sites replace the unknown one.
-    pub fn facts(&self, test_files: &[bool], wanted: &dyn Fn(usize) -> bool) -> CrateFacts {
+    pub fn facts(
+        &self,
+        test_files: &[bool],
+        test_callers: bool,
+        wanted: &dyn Fn(usize) -> bool,
+    ) -> CrateFacts {
         let mut files: Vec<FileFacts> = vec![FileFacts::default(); self.sources.len()];
         let mut records: Vec<CallRecord<'a>> = Vec::new();
         let mut outputs: Vec<Output> = Vec::new();
@@ -309,7 +314,24 @@ impl<'a> UnitContext<'a> {
                 .map(|(_, s)| *s)
                 .collect();
             let mut contextual = Output::default();
-            for record in records.iter().filter(|r| r.callee == f).take(MAX_CALLERS) {
+            // Test code passes keys to code that is not test code only when test code is
+            // checked (`test-code = "check"`): otherwise a test's keys would be reported there.
+            let in_test = |file: usize, offset: usize| {
+                test_files.get(file).copied().unwrap_or(false)
+                    || self
+                        .index
+                        .test_ranges(file)
+                        .iter()
+                        .any(|r| r.contains(&offset))
+            };
+            let callee_in_test = in_test(
+                def.file,
+                def.block.brace_token.span.join().byte_range().start,
+            );
+            let callers = records.iter().filter(|r| {
+                r.callee == f && (test_callers || callee_in_test || !in_test(r.file, r.span.start))
+            });
+            for record in callers.take(MAX_CALLERS) {
                 let mut interp = Interp::new(self, def.file, f, true, 1);
                 interp.bind_params(def);
                 interp.bind_args(def, &record.args);
@@ -438,7 +460,10 @@ impl<'a> UnitContext<'a> {
                 interp.escape_tail(def.block);
                 for site in &interp.out.sites {
                     let own_param = |h: &Option<HoleId>| matches!(h, Some(HoleId::Param { func, .. } | HoleId::ParamElement { func, .. }) if *func as usize == i);
-                    if site.keys().any(|k| own_param(&k.hole)) {
+                    let waits = |k: &crate::sites::KeyArg| {
+                        own_param(&k.hole) || k.parts.iter().any(|h| own_param(&Some(h.clone())))
+                    };
+                    if site.keys().any(waits) {
                         waiting.push((i, site.span));
                     }
                 }
