@@ -364,13 +364,18 @@ impl<'a> CrateIndex<'a> {
 
     /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).
     pub fn builders(&self, ty: &str) -> Vec<usize> {
-        self.files_any(&[(Kind::Build, ty.to_owned()), (Kind::Build, String::new())])
-            .into_iter()
-            .flat_map(|f| {
-                let items = &self.loaded(f as usize).items;
-                items.builders.get(ty).cloned().unwrap_or_default()
-            })
-            .collect()
+        // `Enum::Variant`: the name scan files `Variant(` and `Variant {` under the variant.
+        let scanned = ty.rsplit("::").next().unwrap_or(ty);
+        self.files_any(&[
+            (Kind::Build, scanned.to_owned()),
+            (Kind::Build, String::new()),
+        ])
+        .into_iter()
+        .flat_map(|f| {
+            let items = &self.loaded(f as usize).items;
+            items.builders.get(ty).cloned().unwrap_or_default()
+        })
+        .collect()
     }
 
     /// Every `const` and `static` named `name`.
@@ -489,7 +494,12 @@ impl FileItems<'_> {
         defs.extend(types.map(|n| (Kind::Type, n.clone())));
         defs.extend(self.enum_variants.keys().map(|n| (Kind::Enum, n.clone())));
         defs.extend(self.type_aliases.keys().map(|n| (Kind::Alias, n.clone())));
-        defs.extend(self.builders.keys().map(|n| (Kind::Build, n.clone())));
+        // `Enum::Variant` under the variant, as the name scan files it.
+        defs.extend(
+            self.builders
+                .keys()
+                .map(|n| (Kind::Build, n.rsplit("::").next().unwrap_or(n).to_owned())),
+        );
         defs.extend(self.fields_by_name.keys().map(|n| (Kind::Field, n.clone())));
         defs.extend(self.macros.keys().map(|n| (Kind::Macro, n.clone())));
         FileNames { defs, fn_bound: 0 }
@@ -567,6 +577,34 @@ impl<'a> Collector<'_, 'a> {
 }
 
 impl<'a> Collector<'_, 'a> {
+    /// The function being read builds values of `ty` (a struct, or `Enum::Variant`).
+    fn builder(&mut self, ty: String) {
+        if let Some(f) = self.current_fn {
+            let list = self.items.builders.entry(ty).or_default();
+            if list.last() != Some(&f) {
+                list.push(f);
+            }
+        }
+    }
+
+    /// `Enum::Variant` for a path that may name a variant (`model::Command::SetAdd`,
+    /// `Self::SetAdd`): its last two names, both capitalized.
+    fn variant_path(&self, path: &syn::Path) -> Option<String> {
+        let n = path.segments.len();
+        if n < 2 {
+            return None;
+        }
+        let owner = path.segments[n - 2].ident.to_string();
+        let owner = if owner == "Self" {
+            self.self_ty.clone()?
+        } else {
+            owner
+        };
+        let variant = path.segments[n - 1].ident.to_string();
+        let capital = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
+        (capital(&owner) && capital(&variant)).then(|| format!("{owner}::{variant}"))
+    }
+
     /// Index a function; its number, if it has one.
     fn add_fn(&mut self, def: FnDef<'a>) -> Option<usize> {
         if self.items.fns.len() >= self.fn_bound {
@@ -740,13 +778,22 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             Some("Self") => self.self_ty.clone(),
             _ => name,
         };
-        if let (Some(ty), Some(f)) = (ty, self.current_fn) {
-            let list = self.items.builders.entry(ty).or_default();
-            if list.last() != Some(&f) {
-                list.push(f);
-            }
+        if let Some(ty) = ty {
+            self.builder(ty);
+        }
+        if let Some(variant) = self.variant_path(&e.path) {
+            self.builder(variant);
         }
         syn::visit::visit_expr_struct(self, e);
+    }
+
+    fn visit_expr_call(&mut self, e: &'a syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*e.func {
+            if let Some(variant) = self.variant_path(&p.path) {
+                self.builder(variant);
+            }
+        }
+        syn::visit::visit_expr_call(self, e);
     }
 
     fn visit_item_macro(&mut self, m: &'a syn::ItemMacro) {

@@ -398,6 +398,16 @@ impl<'t> Scanner<'t> {
         self.def(Kind::Build, name);
     }
 
+    /// Whether the identifier `w` just before the current byte follows `::` (`Enum::Variant(`,
+    /// not `F: Fn(`).
+    fn after_path_sep(&self, w: &[u8]) -> bool {
+        let before = self.s[..self.i].trim_ascii_end();
+        let Some(before) = before.strip_suffix(w) else {
+            return false;
+        };
+        before.trim_ascii_end().ends_with(b"::")
+    }
+
     fn at(&self, k: usize) -> u8 {
         self.s.get(self.i + k).copied().unwrap_or(0)
     }
@@ -662,6 +672,16 @@ impl<'t> Scanner<'t> {
                     self.pending_macro_rules = None;
                 } else if b == b'{' && self.macro_body.is_none() {
                     self.open_brace();
+                }
+                // `Path::Variant(`: a tuple variant (or struct) built, filed like a literal.
+                if b == b'(' && !call && self.prev2 == Tok::Punct(b':') {
+                    if let Tok::Ident(w) = self.prev {
+                        if w.first().is_some_and(u8::is_ascii_uppercase) && self.after_path_sep(w) {
+                            if let Ok(w) = std::str::from_utf8(w) {
+                                self.def(Kind::Build, w.to_owned());
+                            }
+                        }
+                    }
                 }
                 if b == b'{' && self.pending_body == Some(self.depth) {
                     self.bodies.push(self.depth + 1);
@@ -934,6 +954,12 @@ mod tests {
         // `Self { .. }` in `impl Keys`, `Builder::<T> { .. }` unnamed, `Plain { .. }`, the
         // look-alike `match x {`; not the bodies of items (`-> Self {`, `-> Plain {`), `=> {`.
         assert_eq!(names(text, Kind::Build), ["Keys", "", "Plain", "x"]);
+    }
+
+    #[test]
+    fn tuple_variants_built_are_filed_like_literals() {
+        let text = "fn queue<F: Fn(u8)>() { Change::Incr(k); Self::Set (k); Some(k); f(Fn(x)); }";
+        assert_eq!(names(text, Kind::Build), ["Incr", "Set"]);
     }
 
     #[test]

@@ -354,7 +354,10 @@ impl<'c, 'a> Interp<'c, 'a> {
                     let v = if single {
                         value.clone()
                     } else {
-                        payload(&value, wrapper.as_deref(), &i.to_string())
+                        match payload(&value, wrapper.as_deref(), &i.to_string()) {
+                            Value::Unknown => self.built_payload(&ts.path, &value, &i.to_string()),
+                            v => v,
+                        }
                     };
                     self.bind_pattern(p, v);
                 }
@@ -362,13 +365,13 @@ impl<'c, 'a> Interp<'c, 'a> {
             syn::Pat::Struct(s) => {
                 let variant = s.path.segments.last().map(|s| s.ident.to_string());
                 for f in &s.fields {
-                    let v = match &f.member {
-                        syn::Member::Named(n) => {
-                            payload(&value, variant.as_deref(), &n.to_string())
-                        }
-                        syn::Member::Unnamed(i) => {
-                            payload(&value, variant.as_deref(), &i.index.to_string())
-                        }
+                    let field = match &f.member {
+                        syn::Member::Named(n) => n.to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    };
+                    let v = match payload(&value, variant.as_deref(), &field) {
+                        Value::Unknown => self.built_payload(&s.path, &value, &field),
+                        v => v,
                     };
                     self.bind_pattern(&f.pat, v);
                 }
@@ -601,6 +604,33 @@ fn mark_keys(keys: &mut [KeyArg], is_loop: &dyn Fn(&Hole) -> bool) {
                 k.many = true;
             }
         }
+    }
+}
+
+impl<'c, 'a> Interp<'c, 'a> {
+    /// A payload field of an enum value built where this code cannot see (a loop over commands
+    /// a caller queued, a value read from a channel): what the crate builds that variant with,
+    /// anywhere (`CRDTCommand::SetAdd(key, member)` in its constructors), as for a struct's
+    /// field. Unknown when the value is known to be another variant, or the path names none.
+    fn built_payload(&mut self, path: &syn::Path, value: &Value<'a>, field: &str) -> Value<'a> {
+        if matches!(value, Value::Object(o) if o.variant.is_some()) {
+            return Value::Unknown;
+        }
+        let Some((ty, variant)) = self.enum_variant_of(path) else {
+            return Value::Unknown;
+        };
+        let id = match value {
+            Value::Opaque(h) => Some(h.id.clone()),
+            Value::Object(o) => o.id.clone(),
+            _ => None,
+        };
+        let built = ObjectInfo {
+            ty: Some(format!("{ty}::{variant}")),
+            fields: None,
+            id,
+            variant: None,
+        };
+        self.read_field(&built, field, "").unwrap_or(Value::Unknown)
     }
 }
 

@@ -145,6 +145,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 .enumerate()
                 .map(|(i, v)| (i.to_string(), v))
                 .collect();
+            self.capture_struct(&Some(format!("{ty}::{variant}")), &fields);
             return Value::Object(ObjectInfo {
                 ty: Some(ty),
                 fields: Some(std::rc::Rc::new(fields)),

@@ -349,6 +349,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         // `Key::User { id }`: a value of the enum `Key`, variant `User`, with its payload.
         if let Some((ty, variant)) = self.enum_variant_of(&s.path) {
+            self.capture_struct(&Some(format!("{ty}::{variant}")), &fields);
             return Value::Object(super::value::ObjectInfo {
                 ty: Some(ty),
                 fields: Some(std::rc::Rc::new(fields)),

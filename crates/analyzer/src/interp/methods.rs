@@ -233,9 +233,18 @@ impl<'c, 'a> Interp<'c, 'a> {
             (_, "map" | "filter_map" | "flat_map" | "for_each")
                 if matches!(mc.args.last(), Some(Expr::Closure(_) | Expr::Path(_))) =>
             {
-                let f = self.eval(mc.args.last()?);
+                // `map(String::as_str)`, `map(Into::into)`: a std method that keeps the text.
+                let keeps_text = matches!(mc.args.last(), Some(Expr::Path(p))
+                    if p.path.segments.len() >= 2
+                        && p.path.segments.last().is_some_and(|s| SAME.contains(&s.ident.to_string().as_str())));
+                let f = if keeps_text {
+                    Value::Unknown
+                } else {
+                    self.eval(mc.args.last()?)
+                };
                 let apply = |this: &mut Self, element: Value<'a>| -> Option<Value<'a>> {
                     Some(match &f {
+                        _ if keeps_text => element,
                         Value::Closure(c) => this.apply_closure(c, element),
                         Value::FnRef(fi) => this.apply_fn(*fi, element),
                         _ => return None,
@@ -274,10 +283,11 @@ impl<'c, 'a> Interp<'c, 'a> {
                                 .unwrap_or_default(),
                             _ => h.name.clone(),
                         };
-                        let element = Value::Opaque(Hole::new(
-                            HoleId::ElementOf(Box::new(h.id.clone())),
-                            name,
-                        ));
+                        // An element of a run-time value is unknown for the same reason.
+                        let element = Value::Opaque(Hole {
+                            why: h.why.clone(),
+                            ..Hole::new(HoleId::ElementOf(Box::new(h.id.clone())), name)
+                        });
                         let out = apply(self, element)?;
                         if for_each {
                             Value::Unknown
