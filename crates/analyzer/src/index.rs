@@ -35,9 +35,9 @@ pub struct FnDef<'a> {
     pub public: bool,
     /// A default method of a trait of the crate (`self_ty` is the trait).
     pub in_trait: bool,
-    /// A method of an `impl Trait for Type` block: a call through the trait (`dyn Trait`, a
-    /// generic) may reach it without naming `Type`.
-    pub trait_impl: bool,
+    /// For a method of an `impl Trait for Type` block, `Trait` (its last name): a call through
+    /// the trait (`dyn Trait`, a generic) may reach it without naming `Type`.
+    pub trait_impl: Option<String>,
 }
 
 impl FnDef<'_> {
@@ -226,7 +226,7 @@ impl<'a> CrateIndex<'a> {
                 fn_base: self.fn_base[file],
                 fn_bound: self.fn_base[file + 1] - self.fn_base[file],
                 self_ty: None,
-                trait_impl: false,
+                trait_impl: None,
                 group: None,
                 current_fn: None,
             };
@@ -524,8 +524,8 @@ struct Collector<'i, 'a> {
     fn_base: usize,
     fn_bound: usize,
     self_ty: Option<String>,
-    /// Inside an `impl Trait for Type` block.
-    trait_impl: bool,
+    /// Inside an `impl Trait for Type` block: `Trait`.
+    trait_impl: Option<String>,
     group: Option<(usize, usize)>,
     /// The function whose body is being read.
     current_fn: Option<usize>,
@@ -637,7 +637,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             group: self.group,
             public: !matches!(f.vis, syn::Visibility::Inherited),
             in_trait: false,
-            trait_impl: false,
+            trait_impl: None,
         });
         let saved_fn = std::mem::replace(&mut self.current_fn, id);
         syn::visit::visit_item_fn(self, f);
@@ -648,7 +648,11 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
         self.item_attrs(&i.attrs, i);
         let saved = std::mem::replace(&mut self.self_ty, type_name(&i.self_ty));
-        let saved_trait_impl = std::mem::replace(&mut self.trait_impl, i.trait_.is_some());
+        let of_trait = i
+            .trait_
+            .as_ref()
+            .and_then(|(_, path, _)| path.segments.last().map(|s| s.ident.to_string()));
+        let saved_trait_impl = std::mem::replace(&mut self.trait_impl, of_trait);
         let saved_group = self.group;
         if is_colocated(&i.attrs) {
             self.group = self.new_group();
@@ -681,7 +685,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             group: self.group,
             public: !matches!(f.vis, syn::Visibility::Inherited),
             in_trait: false,
-            trait_impl: self.trait_impl,
+            trait_impl: self.trait_impl.clone(),
         };
         if def.has_self() {
             self.items.method_names.insert(def.name.clone());
@@ -716,7 +720,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
                 group: self.group,
                 public: true,
                 in_trait: true,
-                trait_impl: false,
+                trait_impl: None,
             });
             let saved_fn = std::mem::replace(&mut self.current_fn, id);
             syn::visit::visit_trait_item_fn(self, f);

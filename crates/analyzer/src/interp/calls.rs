@@ -194,6 +194,9 @@ impl<'c, 'a> Interp<'c, 'a> {
             if let Some(fi) = self.resolve_fn(&method, None, true, ty.as_deref()) {
                 return self.call_method(fi, &receiver, args, mc, expr);
             }
+            if ty.is_none() {
+                self.record_trait_calls(&method, &args, expr);
+            }
             return Value::Opaque(self.hole_for(expr));
         }
         let receiver = match receiver {
@@ -578,17 +581,21 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     /// A method call on a receiver of unknown type that no single function of the crate fits:
     /// through a trait (`dyn Cache`, a generic) it may reach any `impl Trait for T` method of
-    /// that name and arity, so each is recorded as called here (for keys passed by callers),
-    /// though the call's value stays unknown.
+    /// that name and arity, when the calling file names the trait, so each is recorded as
+    /// called here (for keys passed by callers), though the call's value stays unknown.
     fn record_trait_calls(&mut self, method: &str, args: &[Value<'a>], call: &'a Expr) {
         if !self.emit || self.context.is_some() {
             return;
         }
+        let text = self.cx.sources[self.file].text.as_str();
         let impls: Vec<usize> = self
             .cx
             .index
             .fns_named(method, FnOwner::Any, Some(true))
-            .filter(|(_, d)| d.trait_impl && d.sig.inputs.len() == args.len() + 1)
+            .filter(|(_, d)| {
+                d.sig.inputs.len() == args.len() + 1
+                    && d.trait_impl.as_deref().is_some_and(|t| names_word(text, t))
+            })
             .map(|(i, _)| i)
             .collect();
         for fi in impls {
@@ -883,4 +890,13 @@ pub(super) fn relocate_command(c: &mut super::value::PendingCommand<'_>, span: S
             }
         }
     }
+}
+
+/// Whether `text` holds `word` as a whole identifier.
+fn names_word(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(is_ident)
+            && !text[i + word.len()..].chars().next().is_some_and(is_ident)
+    })
 }
