@@ -82,6 +82,15 @@ impl FnOwner<'_> {
     }
 }
 
+/// What [`CrateIndex::fn_unique_or_local`] finds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FnsFound {
+    None,
+    One(usize),
+    /// Several; those of the local files, in order.
+    Many(Vec<usize>),
+}
+
 /// A `const` or `static`.
 pub struct ConstDef<'a> {
     pub file: usize,
@@ -147,9 +156,25 @@ pub struct CrateIndex<'a> {
     mentions: RefCell<HashMap<String, Rc<[u32]>>>,
     /// Files parsed on demand, and their bytes.
     pub parsed_on_demand: Cell<(usize, u64)>,
+    /// The lookup being answered, for [`demand_log`]: (what, name).
+    cause: RefCell<(&'static str, String)>,
+}
+
+/// `SLOTLINT_DEMAND_LOG=1`: print to stderr which lookup parses each file on demand (a tuning
+/// aid for the demand-driven mode; it changes nothing else).
+fn demand_log() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("SLOTLINT_DEMAND_LOG").is_some_and(|v| !v.is_empty()))
 }
 
 impl<'a> CrateIndex<'a> {
+    /// Note the lookup being answered (only when [`demand_log`] is on).
+    fn because(&self, what: &'static str, name: impl FnOnce() -> String) {
+        if demand_log() {
+            *self.cause.borrow_mut() = (what, name());
+        }
+    }
+
     /// An index over `sources`. `parsed[i]` holds file `i` parsed up front (`Some(None)`: it
     /// did not parse); `None` files are parsed the first time a lookup may need them.
     /// `names[i]` is file `i`'s cheap name scan ([`crate::lexical::scan`]).
@@ -175,6 +200,7 @@ impl<'a> CrateIndex<'a> {
             fn_base,
             mentions: RefCell::new(HashMap::new()),
             parsed_on_demand: Cell::new((0, 0)),
+            cause: RefCell::new(("tree", String::new())),
         };
         for (i, p) in parsed.into_iter().enumerate() {
             if let Some(ast) = p {
@@ -237,6 +263,11 @@ impl<'a> CrateIndex<'a> {
             let (n, bytes) = self.parsed_on_demand.get();
             self.parsed_on_demand
                 .set((n + 1, bytes + text.len() as u64));
+            if demand_log() {
+                let (what, name) = &*self.cause.borrow();
+                let file = &self.sources[file].display;
+                eprintln!("slotlint demand: {what} {name}: {file}");
+            }
             let ast = parse::parse_rust(text).ok().map(|f| &*self.arena.alloc(f));
             self.read(file, ast)
         })
@@ -249,6 +280,7 @@ impl<'a> CrateIndex<'a> {
 
     /// File `file`'s tree (parsed now if it was not yet; `None`: it does not parse).
     pub fn ast(&self, file: usize) -> Option<&'a syn::File> {
+        self.because("tree", String::new);
         self.loaded(file).ast
     }
 
@@ -265,6 +297,7 @@ impl<'a> CrateIndex<'a> {
 
     /// The functions of file `file`, with their numbers.
     pub fn fns_in_file(&self, file: usize) -> impl Iterator<Item = (usize, &FnDef<'a>)> {
+        self.because("fns_in_file", String::new);
         let base = self.fn_base[file];
         self.loaded(file)
             .items
@@ -281,6 +314,7 @@ impl<'a> CrateIndex<'a> {
         kind: Kind,
         name: &str,
     ) -> impl DoubleEndedIterator<Item = &FileItems<'a>> {
+        self.because("lookup", || format!("{kind:?} {name}"));
         let files = match &self.names {
             Names::Exact(n) | Names::Lexical(n) => n.files(kind, name),
         };
@@ -307,6 +341,9 @@ impl<'a> CrateIndex<'a> {
             .filter(|(_, s)| lexical::mentions_word(&s.text, &finder))
             .map(|(i, _)| i as u32)
             .collect();
+        if demand_log() {
+            eprintln!("slotlint demand: {} files mention {word}", found.len());
+        }
         self.mentions
             .borrow_mut()
             .insert(word.to_owned(), found.clone());
@@ -322,6 +359,9 @@ impl<'a> CrateIndex<'a> {
         owner: FnOwner<'s>,
         has_self: Option<bool>,
     ) -> impl Iterator<Item = (usize, &'s FnDef<'a>)> + 's {
+        self.because("fns_named", || {
+            format!("{name} {owner:?} self={has_self:?}")
+        });
         let mut files = self.files_any(&owner.keys(name));
         if let Some(has_self) = has_self {
             let kind = if has_self {
@@ -343,6 +383,69 @@ impl<'a> CrateIndex<'a> {
             .filter(move |(_, d)| has_self.is_none_or(|s| d.has_self() == s))
     }
 
+    /// The function named `name` (that `owner` admits, taking `self` or not as `has_self` says)
+    /// for a caller that takes the only one, or of several one of the `local` files: what
+    /// [`Self::fns_named`] would give, told apart without parsing every file that may hold one.
+    /// Files already parsed are counted first, then the others smallest first, until two are
+    /// found; of several, only those of `local` (files already parsed) are listed.
+    pub fn fn_unique_or_local(
+        &self,
+        name: &str,
+        owner: FnOwner<'_>,
+        has_self: Option<bool>,
+        local: &[usize],
+    ) -> FnsFound {
+        self.because("fn_unique_or_local", || {
+            format!("{name} {owner:?} self={has_self:?}")
+        });
+        let mut files = self.files_any(&owner.keys(name));
+        if let Some(has_self) = has_self {
+            let kind = if has_self {
+                Kind::SelfFn
+            } else {
+                Kind::PlainFn
+            };
+            let with = self.files_any(&[(kind, name.to_owned())]);
+            files.retain(|f| with.binary_search(f).is_ok());
+        }
+        let fits_in = |f: usize| -> Vec<usize> {
+            let (base, items) = (self.fn_base[f], &self.loaded(f).items);
+            let same_name = items.fns_by_name.get(name).map_or(&[][..], Vec::as_slice);
+            same_name
+                .iter()
+                .filter(|&&k| owner.fits(&items.fns[k]))
+                .filter(|&&k| has_self.is_none_or(|s| items.fns[k].has_self() == s))
+                .map(|&k| base + k)
+                .collect()
+        };
+        let (mut parsed, mut unparsed): (Vec<usize>, Vec<usize>) = files
+            .iter()
+            .map(|&f| f as usize)
+            .partition(|&f| self.files[f].get().is_some());
+        unparsed.sort_by_key(|&f| (self.sources[f].text.len(), f));
+        let mut found = Vec::new();
+        for f in parsed.drain(..).chain(unparsed) {
+            if found.len() >= 2 {
+                break;
+            }
+            found.extend(fits_in(f));
+        }
+        match found.as_slice() {
+            [] => FnsFound::None,
+            [one] => FnsFound::One(*one),
+            _ => {
+                let mut here: Vec<usize> = files
+                    .iter()
+                    .map(|&f| f as usize)
+                    .filter(|f| local.contains(f))
+                    .flat_map(fits_in)
+                    .collect();
+                here.sort_unstable();
+                FnsFound::Many(here)
+            }
+        }
+    }
+
     /// The first method (taking `self`) named `name` on type (or trait) `ty`.
     pub fn method_of(&self, ty: &str, name: &str) -> Option<usize> {
         let mut found = self.fns_named(name, FnOwner::Of(ty), Some(true));
@@ -351,6 +454,7 @@ impl<'a> CrateIndex<'a> {
 
     /// The functions of methods and trait default methods on type (or trait) `ty`, in order.
     pub fn fns_of_type(&self, ty: &str) -> Vec<(usize, &FnDef<'a>)> {
+        self.because("fns_of_type", || ty.to_owned());
         self.files_any(&[(Kind::Owner, ty.to_owned()), (Kind::Owner, String::new())])
             .into_iter()
             .flat_map(|f| self.fns_in_file(f as usize))
@@ -360,6 +464,7 @@ impl<'a> CrateIndex<'a> {
 
     /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).
     pub fn builders(&self, ty: &str) -> Vec<usize> {
+        self.because("builders", || ty.to_owned());
         self.files_any(&[(Kind::Build, ty.to_owned()), (Kind::Build, String::new())])
             .into_iter()
             .flat_map(|f| {
@@ -429,6 +534,7 @@ impl<'a> CrateIndex<'a> {
 
     /// `#[slotlint::allow(..)]` attributes of file `file`, with their item's byte range.
     pub fn allow_attributes(&self, file: usize) -> &[(&'a syn::Attribute, Range<usize>)] {
+        self.because("allow_attributes", String::new);
         self.loaded(file).items.allows.as_slice()
     }
 
@@ -746,5 +852,66 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
 
     fn visit_item_type(&mut self, t: &'a syn::ItemType) {
         self.items.type_aliases.insert(t.ident.to_string(), &t.ty);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(texts: &[&str]) -> Vec<SourceFile> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                SourceFile::new(format!("f{i}.rs").into(), format!("f{i}.rs"), (*t).into())
+            })
+            .collect()
+    }
+
+    /// File 0 parsed up front (it names redis), the others on demand.
+    fn index<'a>(
+        sources: &'a [SourceFile],
+        arena: &'a typed_arena::Arena<syn::File>,
+    ) -> CrateIndex<'a> {
+        let names: Vec<FileNames> = sources.iter().map(|s| lexical::scan(&s.text)).collect();
+        let first = parse::parse_rust(&sources[0].text)
+            .ok()
+            .map(|f| &*arena.alloc(f));
+        let mut parsed = vec![Some(first)];
+        parsed.resize(sources.len(), None);
+        CrateIndex::new(sources, parsed, &names, arena)
+    }
+
+    #[test]
+    fn several_functions_of_a_name_are_told_apart_parsing_two_files() {
+        let src = sources(&[
+            "fn caller() {} impl A { fn get(&self) {} }",
+            "impl B { fn get(&self) {} }",
+            "impl C { fn get(&self) {} fn only(&self) {} }",
+            "impl D { fn get(&self) {} }",
+            "fn only(x: u8) {}",
+        ]);
+        let arena = typed_arena::Arena::new();
+        let index = index(&src, &arena);
+        // File 0 holds one, the smallest other file a second: files 2 and 3 stay unread, and
+        // only the local one is listed.
+        let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[0]);
+        assert_eq!(found, FnsFound::Many(vec![1]));
+        assert_eq!(index.parsed_on_demand.get().0, 1);
+        assert_eq!(index.fns_named("get", FnOwner::Any, Some(true)).count(), 4);
+        // Of another file: none of the several is local.
+        let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[4]);
+        assert_eq!(found, FnsFound::Many(vec![]));
+        // One method `only` (file 4's takes no `self`): every candidate file is read.
+        let only = index.fn_unique_or_local("only", FnOwner::Any, Some(true), &[0]);
+        let FnsFound::One(id) = only else {
+            panic!("{only:?}")
+        };
+        assert_eq!(index.fn_def(id).self_ty.as_deref(), Some("C"));
+        assert_eq!(
+            index.fn_unique_or_local("missing", FnOwner::Any, None, &[0]),
+            FnsFound::None
+        );
     }
 }
