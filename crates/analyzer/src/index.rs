@@ -311,14 +311,28 @@ impl<'a> CrateIndex<'a> {
     /// (Backwards, a lookup of the crate's last definition parses only the files after it.)
     fn candidates(
         &self,
+        why: &'static str,
         kind: Kind,
         name: &str,
     ) -> impl DoubleEndedIterator<Item = &FileItems<'a>> {
-        self.because("lookup", || format!("{kind:?} {name}"));
+        self.because(why, || format!("{kind:?} {name}"));
         let files = match &self.names {
             Names::Exact(n) | Names::Lexical(n) => n.files(kind, name),
         };
         files.iter().map(|&f| &self.loaded(f as usize).items)
+    }
+
+    /// `files`, parsed as the iterator reaches them: those already parsed first, then the
+    /// others smallest first (for a lookup whose answer does not depend on the order, and may
+    /// stop early).
+    fn cheapest_first(&self, files: Vec<u32>) -> impl Iterator<Item = &FileItems<'a>> {
+        let (mut order, mut unparsed): (Vec<usize>, Vec<usize>) = files
+            .into_iter()
+            .map(|f| f as usize)
+            .partition(|&f| self.files[f].get().is_some());
+        unparsed.sort_by_key(|&f| (self.sources[f].text.len(), f));
+        order.extend(unparsed);
+        order.into_iter().map(|f| &self.loaded(f).items)
     }
 
     /// Files under any of `keys` in the name index, ascending.
@@ -348,6 +362,78 @@ impl<'a> CrateIndex<'a> {
             .borrow_mut()
             .insert(word.to_owned(), found.clone());
         found
+    }
+
+    /// Whether the body of function `id` has any of `words` as an identifier (comments and
+    /// strings do not count), read from its text.
+    pub fn fn_body_names(&self, id: usize, words: &[String]) -> bool {
+        let def = self.fn_def(id);
+        let range = def.block.brace_token.span.join().byte_range();
+        let Some(body) = self.sources[def.file].text.get(range) else {
+            return true;
+        };
+        lexical::names_any(body, words)
+    }
+
+    /// `words`, and the names of the crate's `macro_rules!` macros whose expansion may name one
+    /// of them: those whose body ([`Self::macro_def`]'s) names one, or such a macro.
+    pub fn and_macros_naming(&self, words: &[String]) -> Vec<String> {
+        let mut all = words.to_vec();
+        // (name, file) of each `macro_rules!`, by text.
+        let mut macros: Vec<(String, u32)> = self
+            .files_mentioning("macro_rules")
+            .iter()
+            .flat_map(|&f| {
+                let names = lexical::macro_rules_names(&self.sources[f as usize].text);
+                names.into_iter().map(move |n| (n, f))
+            })
+            .collect();
+        // Files that name one of `all`: only a macro defined there may (checked by text first,
+        // so that the files of other macros are not parsed).
+        let mut naming: std::collections::HashSet<u32> = std::collections::HashSet::new();
+        for w in &all {
+            naming.extend(self.files_mentioning(w).iter().copied());
+        }
+        loop {
+            let (found, rest): (Vec<_>, Vec<_>) = macros.into_iter().partition(|(m, f)| {
+                naming.contains(f) && !all.contains(m) && self.macro_body_mentions(m, &all)
+            });
+            if found.is_empty() {
+                return all;
+            }
+            for (m, _) in found {
+                if !all.contains(&m) {
+                    naming.extend(self.files_mentioning(&m).iter().copied());
+                    all.push(m);
+                }
+            }
+            macros = rest;
+        }
+    }
+
+    /// Whether the body of the `macro_rules!` named `name` that [`Self::macro_def`] gives names
+    /// any of `words`.
+    fn macro_body_mentions(&self, name: &str, words: &[String]) -> bool {
+        self.because("macro body", || name.to_owned());
+        let files = match &self.names {
+            Names::Exact(n) | Names::Lexical(n) => n.files(Kind::Macro, name),
+        };
+        let Some((file, def)) = files.iter().rev().find_map(|&f| {
+            let items = &self.loaded(f as usize).items;
+            items.macros.get(name).map(|d| (f as usize, *d))
+        }) else {
+            return false;
+        };
+        let span = match &def.mac.delimiter {
+            syn::MacroDelimiter::Paren(d) => d.span,
+            syn::MacroDelimiter::Brace(d) => d.span,
+            syn::MacroDelimiter::Bracket(d) => d.span,
+        };
+        let range = span.join().byte_range();
+        self.sources[file]
+            .text
+            .get(range)
+            .is_none_or(|body| mentions_any(body, words))
     }
 
     /// Functions named `name` that `owner` admits, taking `self` or not as `has_self` says
@@ -476,7 +562,7 @@ impl<'a> CrateIndex<'a> {
 
     /// Every `const` and `static` named `name`.
     pub fn consts_named(&self, name: &str) -> Vec<&ConstDef<'a>> {
-        self.candidates(Kind::Const, name)
+        self.candidates("consts_named", Kind::Const, name)
             .flat_map(|items| items.consts.iter())
             .filter(|(n, _)| n == name)
             .map(|(_, d)| d)
@@ -494,33 +580,35 @@ impl<'a> CrateIndex<'a> {
 
     /// Whether the crate defines a method (taking `self`) named `name`.
     pub fn has_method(&self, name: &str) -> bool {
-        self.candidates(Kind::SelfFn, name)
+        self.because("has_method", || name.to_owned());
+        self.cheapest_first(self.files_any(&[(Kind::SelfFn, name.to_owned())]))
             .any(|items| items.method_names.contains(name))
     }
 
     /// Whether the crate defines a struct or enum named `name`.
     pub fn has_type(&self, name: &str) -> bool {
-        self.candidates(Kind::Type, name)
+        self.because("has_type", || name.to_owned());
+        self.cheapest_first(self.files_any(&[(Kind::Type, name.to_owned())]))
             .any(|items| items.types.contains(name))
     }
 
     /// `type Conn = redis::aio::MultiplexedConnection;` (the last one of the crate).
     pub fn type_alias(&self, name: &str) -> Option<&'a syn::Type> {
-        self.candidates(Kind::Alias, name)
+        self.candidates("type_alias", Kind::Alias, name)
             .rev()
             .find_map(|items| items.type_aliases.get(name).copied())
     }
 
     /// The variants of enum `name` (the last one of the crate).
     pub fn enum_variants(&self, name: &str) -> Option<&[String]> {
-        self.candidates(Kind::Enum, name)
+        self.candidates("enum_variants", Kind::Enum, name)
             .rev()
             .find_map(|items| items.enum_variants.get(name).map(Vec::as_slice))
     }
 
     /// The `macro_rules!` named `name` (the last one of the crate).
     pub fn macro_def(&self, name: &str) -> Option<&'a syn::ItemMacro> {
-        self.candidates(Kind::Macro, name)
+        self.candidates("macro_def", Kind::Macro, name)
             .rev()
             .find_map(|items| items.macros.get(name).copied())
     }
@@ -541,15 +629,17 @@ impl<'a> CrateIndex<'a> {
     pub fn field_type(&self, struct_name: Option<&str>, field: &str) -> Option<&'a syn::Type> {
         if let Some(s) = struct_name {
             let found = self
-                .candidates(Kind::Type, s)
+                .candidates("field_type", Kind::StructField, &format!("{s}::{field}"))
                 .rev()
                 .find_map(|items| items.fields.get(s).and_then(|f| f.get(field)).copied());
             if found.is_some() {
                 return found;
             }
         }
+        // The only struct field of that name, wherever it is: read until a second one is found.
+        self.because("field_type", || field.to_owned());
         let mut all = self
-            .candidates(Kind::Field, field)
+            .cheapest_first(self.files_any(&[(Kind::Field, field.to_owned())]))
             .flat_map(|items| items.fields_by_name.get(field).into_iter().flatten());
         match (all.next(), all.next()) {
             (Some(only), None) => Some(only),
@@ -593,9 +683,22 @@ impl FileItems<'_> {
         defs.extend(self.type_aliases.keys().map(|n| (Kind::Alias, n.clone())));
         defs.extend(self.builders.keys().map(|n| (Kind::Build, n.clone())));
         defs.extend(self.fields_by_name.keys().map(|n| (Kind::Field, n.clone())));
+        for (s, fields) in &self.fields {
+            let owned = fields
+                .keys()
+                .map(|f| (Kind::StructField, format!("{s}::{f}")));
+            defs.extend(owned);
+        }
         defs.extend(self.macros.keys().map(|n| (Kind::Macro, n.clone())));
         FileNames { defs, fn_bound: 0 }
     }
+}
+
+/// Whether `text` names any of `words` as a whole word.
+fn mentions_any(text: &str, words: &[String]) -> bool {
+    words
+        .iter()
+        .any(|w| lexical::mentions_word(text, &memchr::memmem::Finder::new(w.as_bytes())))
 }
 
 pub fn type_name(ty: &syn::Type) -> Option<String> {
@@ -913,5 +1016,24 @@ mod tests {
             index.fn_unique_or_local("missing", FnOwner::Any, None, &[0]),
             FnsFound::None
         );
+    }
+
+    #[test]
+    fn callers_are_told_by_the_names_their_bodies_use() {
+        let src = sources(&[
+            "fn caller() { store.touch(k) } fn not() { /* touch */ let s = \"touch\"; }",
+            "macro_rules! wrap { ($k:expr) => { store.touch($k) } }",
+            "macro_rules! outer { () => { wrap!(1) } } macro_rules! other { () => {} }",
+            "fn via_macro() { outer!() } fn unrelated() { other!() }",
+        ]);
+        let arena = typed_arena::Arena::new();
+        let index = index(&src, &arena);
+        let words = index.and_macros_naming(&["touch".to_owned()]);
+        assert_eq!(words, ["touch", "wrap", "outer"]);
+        let names: Vec<&str> = (0..4)
+            .filter(|&i| index.fn_body_names(i, &words))
+            .map(|i| index.fn_def(i).name.as_str())
+            .collect();
+        assert_eq!(names, ["caller", "via_macro"]);
     }
 }

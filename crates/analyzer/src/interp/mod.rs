@@ -262,23 +262,40 @@ impl<'a> UnitContext<'a> {
         let redis_files: Vec<usize> = (0..self.sources.len())
             .filter(|&i| self.mentions_redis[i])
             .collect();
-        self.walk_files(&redis_files, &mut records, &mut outputs, &mut waiting);
-        // …then, for functions whose keys are their own parameters, the other files that name
-        // them: their callers pass the keys. (The same files whether the crate was parsed up
-        // front or on demand: chosen by their text.)
+        self.walk_files(
+            &redis_files,
+            &|_| true,
+            &mut records,
+            &mut outputs,
+            &mut waiting,
+        );
+        // …then, for functions whose keys are their own parameters, their callers, which pass
+        // the keys: the functions of other files whose bodies name them, or a macro of the crate
+        // that may. (The same functions whether the crate was parsed up front or on demand:
+        // chosen by their text.)
         let mut callers = std::collections::BTreeSet::new();
+        let mut callees = Vec::new();
         for &(f, _) in &waiting {
             let def = self.index.fn_def(f);
             if wanted(def.file) {
                 let files = self.index.files_mentioning(&def.name);
                 callers.extend(files.iter().map(|&i| i as usize));
+                callees.push(def.name.clone());
             }
         }
         let callers: Vec<usize> = callers
             .into_iter()
             .filter(|&i| !self.mentions_redis[i])
             .collect();
-        self.walk_files(&callers, &mut records, &mut outputs, &mut waiting);
+        let callees = self.index.and_macros_naming(&callees);
+        let may_call = |i: usize| self.index.fn_body_names(i, &callees);
+        self.walk_files(
+            &callers,
+            &may_call,
+            &mut records,
+            &mut outputs,
+            &mut waiting,
+        );
         // Callers in the order of the crate's functions, whichever walk found them.
         records.sort_by_key(|r| r.caller);
         for &file in &redis_files {
@@ -414,11 +431,13 @@ impl<'a> UnitContext<'a> {
 }
 
 impl<'a> UnitContext<'a> {
-    /// Walk every function of `files` once, as emitting walks: their facts, the calls they
-    /// make of the crate's functions, and their sites that wait for a caller's keys.
+    /// Walk every function of `files` that `walk` takes once, as emitting walks: their facts,
+    /// the calls they make of the crate's functions, and their sites that wait for a caller's
+    /// keys.
     fn walk_files(
         &self,
         files: &[usize],
+        walk: &dyn Fn(usize) -> bool,
         records: &mut Vec<CallRecord<'a>>,
         outputs: &mut Vec<Output>,
         waiting: &mut Vec<(usize, Span)>,
@@ -428,6 +447,9 @@ impl<'a> UnitContext<'a> {
                 continue;
             }
             for (i, def) in self.index.fns_in_file(file) {
+                if !walk(i) {
+                    continue;
+                }
                 let mut interp = Interp::new(self, def.file, i, true, 0);
                 interp.bind_params(def);
                 interp.walk_block(def.block);
