@@ -283,11 +283,11 @@ impl<'a> UnitContext<'a> {
                 callees.push(def.name.clone());
             }
         }
+        let callees = self.index.and_macros_naming(&callees);
         let callers: Vec<usize> = callers
             .into_iter()
-            .filter(|&i| !self.mentions_redis[i])
+            .filter(|&i| !self.mentions_redis[i] && self.index.file_names(i, &callees))
             .collect();
-        let callees = self.index.and_macros_naming(&callees);
         let may_call = |i: usize| self.index.fn_body_names(i, &callees);
         self.walk_files(
             &callers,
