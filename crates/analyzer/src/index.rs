@@ -57,11 +57,15 @@ pub enum FnOwner<'q> {
 
 impl FnOwner<'_> {
     pub fn fits(self, f: &FnDef<'_>) -> bool {
+        self.fits_owner(f.self_ty.as_deref(), f.in_trait)
+    }
+
+    fn fits_owner(self, self_ty: Option<&str>, in_trait: bool) -> bool {
         match self {
             FnOwner::Any => true,
-            FnOwner::Of(ty) => f.self_ty.as_deref() == Some(ty),
-            FnOwner::OfOrFree(ty) => f.self_ty.as_deref().is_none_or(|t| t == ty),
-            FnOwner::InTrait => f.in_trait,
+            FnOwner::Of(ty) => self_ty == Some(ty),
+            FnOwner::OfOrFree(ty) => self_ty.is_none_or(|t| t == ty),
+            FnOwner::InTrait => in_trait,
         }
     }
 
@@ -124,6 +128,61 @@ struct FileItems<'a> {
     allows: Vec<(&'a syn::Attribute, Range<usize>)>,
 }
 
+/// What a file defines, as plain data: enough to answer the lookups that give no part of a
+/// tree (whether a type or method exists, how many functions of a name fit, which functions
+/// build a type), so that a file read only for them need not keep its tree.
+#[derive(Default)]
+struct Summary {
+    /// Per function, in order: (name, `self_ty`, takes `self`, in a trait).
+    fns: Vec<(String, Option<String>, bool, bool)>,
+    types: HashSet<String>,
+    method_names: HashSet<String>,
+    builders: HashMap<String, Vec<usize>>,
+    /// Field name → how many struct fields of the file have it.
+    field_counts: HashMap<String, usize>,
+}
+
+impl Summary {
+    fn of(items: &FileItems<'_>) -> Summary {
+        Summary {
+            fns: items
+                .fns
+                .iter()
+                .map(|f| (f.name.clone(), f.self_ty.clone(), f.has_self(), f.in_trait))
+                .collect(),
+            types: items.types.clone(),
+            method_names: items.method_names.clone(),
+            builders: items.builders.clone(),
+            field_counts: items
+                .fields_by_name
+                .iter()
+                .map(|(n, tys)| (n.clone(), tys.len()))
+                .collect(),
+        }
+    }
+
+    /// Numbers (from `base`) of the functions named `name` that `owner` admits, taking `self`
+    /// or not as `has_self` says.
+    fn fits(
+        &self,
+        base: usize,
+        name: &str,
+        owner: FnOwner<'_>,
+        has_self: Option<bool>,
+    ) -> Vec<usize> {
+        self.fns
+            .iter()
+            .enumerate()
+            .filter(|(_, (n, ty, with_self, in_trait))| {
+                n == name
+                    && owner.fits_owner(ty.as_deref(), *in_trait)
+                    && has_self.is_none_or(|s| s == *with_self)
+            })
+            .map(|(k, _)| base + k)
+            .collect()
+    }
+}
+
 /// One file as the index holds it: its tree (`None`: it did not parse) and what it defines.
 struct Loaded<'a> {
     ast: Option<&'a syn::File>,
@@ -150,6 +209,9 @@ pub struct CrateIndex<'a> {
     arena: &'a typed_arena::Arena<syn::File>,
     names: Names,
     files: Vec<OnceCell<Loaded<'a>>>,
+    /// What each file defines, as plain data ([`Summary`]): from its tree when it is kept, else
+    /// from a parse whose tree is dropped at once.
+    summaries: Vec<OnceCell<Summary>>,
     /// Number of the first function of each file (then one more: the total).
     fn_base: Vec<usize>,
     /// Files that mention a word (demand-driven mode only), memoized.
@@ -197,6 +259,7 @@ impl<'a> CrateIndex<'a> {
             arena,
             names: Names::Lexical(NameIndex::default()),
             files: (0..sources.len()).map(|_| OnceCell::new()).collect(),
+            summaries: (0..sources.len()).map(|_| OnceCell::new()).collect(),
             fn_base,
             mentions: RefCell::new(HashMap::new()),
             parsed_on_demand: Cell::new((0, 0)),
@@ -241,35 +304,57 @@ impl<'a> CrateIndex<'a> {
     }
 
     fn read(&self, file: usize, ast: Option<&'a syn::File>) -> Loaded<'a> {
-        let mut items = FileItems::default();
-        if let Some(ast) = ast {
-            let mut collector = Collector {
-                items: &mut items,
-                file,
-                fn_base: self.fn_base[file],
-                fn_bound: self.fn_base[file + 1] - self.fn_base[file],
-                self_ty: None,
-                group: None,
-                current_fn: None,
-            };
-            collector.visit_file(ast);
-        }
+        let items = ast.map(|ast| self.collect(file, ast)).unwrap_or_default();
         Loaded { ast, items }
+    }
+
+    /// What file `file` defines, read from its tree.
+    fn collect<'t>(&self, file: usize, ast: &'t syn::File) -> FileItems<'t> {
+        let mut items = FileItems::default();
+        let mut collector = Collector {
+            items: &mut items,
+            file,
+            fn_base: self.fn_base[file],
+            fn_bound: self.fn_base[file + 1] - self.fn_base[file],
+            self_ty: None,
+            group: None,
+            current_fn: None,
+        };
+        collector.visit_file(ast);
+        items
+    }
+
+    /// Parse file `file` on demand (counted, and logged with [`demand_log`]).
+    fn parse(&self, file: usize, keep: bool) -> Option<syn::File> {
+        let text = &self.sources[file].text;
+        let (n, bytes) = self.parsed_on_demand.get();
+        self.parsed_on_demand
+            .set((n + 1, bytes + text.len() as u64));
+        if demand_log() {
+            let (what, name) = &*self.cause.borrow();
+            let file = &self.sources[file].display;
+            let kept = if keep { "" } else { " (summary)" };
+            eprintln!("slotlint demand: {what} {name}: {file}{kept}");
+        }
+        parse::parse_rust(text).ok()
     }
 
     fn loaded(&self, file: usize) -> &Loaded<'a> {
         self.files[file].get_or_init(|| {
-            let text = &self.sources[file].text;
-            let (n, bytes) = self.parsed_on_demand.get();
-            self.parsed_on_demand
-                .set((n + 1, bytes + text.len() as u64));
-            if demand_log() {
-                let (what, name) = &*self.cause.borrow();
-                let file = &self.sources[file].display;
-                eprintln!("slotlint demand: {what} {name}: {file}");
-            }
-            let ast = parse::parse_rust(text).ok().map(|f| &*self.arena.alloc(f));
+            let ast = self.parse(file, true).map(|f| &*self.arena.alloc(f));
             self.read(file, ast)
+        })
+    }
+
+    /// What file `file` defines as plain data: from its tree when it is kept, else parsed
+    /// and the tree dropped (a later lookup that needs a part of it parses it again).
+    fn summary(&self, file: usize) -> &Summary {
+        self.summaries[file].get_or_init(|| match self.files[file].get() {
+            Some(loaded) => Summary::of(&loaded.items),
+            None => match self.parse(file, false) {
+                Some(ast) => Summary::of(&self.collect(file, &ast)),
+                None => Summary::default(),
+            },
         })
     }
 
@@ -325,14 +410,14 @@ impl<'a> CrateIndex<'a> {
     /// `files`, parsed as the iterator reaches them: those already parsed first, then the
     /// others smallest first (for a lookup whose answer does not depend on the order, and may
     /// stop early).
-    fn cheapest_first(&self, files: Vec<u32>) -> impl Iterator<Item = &FileItems<'a>> {
+    fn cheapest_first(&self, files: Vec<u32>) -> impl Iterator<Item = &Summary> + use<'_, 'a> {
         let (mut order, mut unparsed): (Vec<usize>, Vec<usize>) = files
             .into_iter()
             .map(|f| f as usize)
-            .partition(|&f| self.files[f].get().is_some());
+            .partition(|&f| self.files[f].get().is_some() || self.summaries[f].get().is_some());
         unparsed.sort_by_key(|&f| (self.sources[f].text.len(), f));
         order.extend(unparsed);
-        order.into_iter().map(|f| &self.loaded(f).items)
+        order.into_iter().map(|f| self.summary(f))
     }
 
     /// Files under any of `keys` in the name index, ascending.
@@ -501,20 +586,14 @@ impl<'a> CrateIndex<'a> {
             let with = self.files_any(&[(kind, name.to_owned())]);
             files.retain(|f| with.binary_search(f).is_ok());
         }
+        // Counted from the files' summaries: a file read only to count keeps no tree.
         let fits_in = |f: usize| -> Vec<usize> {
-            let (base, items) = (self.fn_base[f], &self.loaded(f).items);
-            let same_name = items.fns_by_name.get(name).map_or(&[][..], Vec::as_slice);
-            same_name
-                .iter()
-                .filter(|&&k| owner.fits(&items.fns[k]))
-                .filter(|&&k| has_self.is_none_or(|s| items.fns[k].has_self() == s))
-                .map(|&k| base + k)
-                .collect()
+            self.summary(f).fits(self.fn_base[f], name, owner, has_self)
         };
         let (mut parsed, mut unparsed): (Vec<usize>, Vec<usize>) = files
             .iter()
             .map(|&f| f as usize)
-            .partition(|&f| self.files[f].get().is_some());
+            .partition(|&f| self.files[f].get().is_some() || self.summaries[f].get().is_some());
         unparsed.sort_by_key(|&f| (self.sources[f].text.len(), f));
         let mut found = Vec::new();
         for f in parsed.drain(..).chain(unparsed) {
@@ -561,8 +640,8 @@ impl<'a> CrateIndex<'a> {
         self.files_any(&[(Kind::Build, ty.to_owned()), (Kind::Build, String::new())])
             .into_iter()
             .flat_map(|f| {
-                let items = &self.loaded(f as usize).items;
-                items.builders.get(ty).cloned().unwrap_or_default()
+                let summary = self.summary(f as usize);
+                summary.builders.get(ty).cloned().unwrap_or_default()
             })
             .collect()
     }
@@ -643,15 +722,24 @@ impl<'a> CrateIndex<'a> {
                 return found;
             }
         }
-        // The only struct field of that name, wherever it is: read until a second one is found.
+        // The only struct field of that name, wherever it is: counted until a second one is
+        // found, and only its file's tree kept.
         self.because("field_type", || field.to_owned());
-        let mut all = self
-            .cheapest_first(self.files_any(&[(Kind::Field, field.to_owned())]))
-            .flat_map(|items| items.fields_by_name.get(field).into_iter().flatten());
-        match (all.next(), all.next()) {
-            (Some(only), None) => Some(only),
-            _ => None,
+        let files = self.files_any(&[(Kind::Field, field.to_owned())]);
+        let count = |f: u32| {
+            let summary = self.summary(f as usize);
+            summary.field_counts.get(field).copied().unwrap_or(0)
+        };
+        let mut total = 0;
+        for summary in self.cheapest_first(files.clone()) {
+            total += summary.field_counts.get(field).copied().unwrap_or(0);
+            if total > 1 {
+                return None;
+            }
         }
+        let only = files.into_iter().find(|&f| count(f) == 1)?;
+        let items = &self.loaded(only as usize).items;
+        items.fields_by_name.get(field)?.first().copied()
     }
 }
 
@@ -1042,5 +1130,27 @@ mod tests {
             .map(|i| index.fn_def(i).name.as_str())
             .collect();
         assert_eq!(names, ["caller", "via_macro"]);
+    }
+
+    #[test]
+    fn files_read_only_to_count_keep_no_tree() {
+        let src = sources(&[
+            "fn caller() {}",
+            "struct Only { f: u8 } impl B { fn get(&self) {} }",
+            "struct Other { g: u8 } impl C { fn get(&self) {} }",
+        ]);
+        let arena = typed_arena::Arena::new();
+        let index = index(&src, &arena);
+        assert!(index.has_type("Only"));
+        assert!(!index.has_method("missing"));
+        let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[0]);
+        assert_eq!(found, FnsFound::Many(vec![]));
+        assert_eq!(index.parsed(1), None, "read for a count, its tree dropped");
+        assert_eq!(index.parsed(2), None);
+        // A lookup that gives a part of the tree keeps it.
+        assert!(index.field_type(None, "f").is_some());
+        assert_eq!(index.parsed(1), Some(true));
+        assert_eq!(index.parsed(2), None);
+        assert_eq!(index.parsed_on_demand.get().0, 3);
     }
 }
