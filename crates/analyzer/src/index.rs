@@ -411,13 +411,19 @@ impl<'a> CrateIndex<'a> {
     /// others smallest first (for a lookup whose answer does not depend on the order, and may
     /// stop early).
     fn cheapest_first(&self, files: Vec<u32>) -> impl Iterator<Item = &Summary> + use<'_, 'a> {
+        let order = self.cheapest_order(files);
+        order.into_iter().map(|f| self.summary(f))
+    }
+
+    /// `files` in the order [`Self::cheapest_first`] reads them.
+    fn cheapest_order(&self, files: Vec<u32>) -> Vec<usize> {
         let (mut order, mut unparsed): (Vec<usize>, Vec<usize>) = files
             .into_iter()
             .map(|f| f as usize)
             .partition(|&f| self.files[f].get().is_some() || self.summaries[f].get().is_some());
         unparsed.sort_by_key(|&f| (self.sources[f].text.len(), f));
         order.extend(unparsed);
-        order.into_iter().map(|f| self.summary(f))
+        order
     }
 
     /// Files under any of `keys` in the name index, ascending.
@@ -506,14 +512,7 @@ impl<'a> CrateIndex<'a> {
     /// Whether the body of the `macro_rules!` named `name` that [`Self::macro_def`] gives names
     /// any of `words`.
     fn macro_body_mentions(&self, name: &str, words: &[String]) -> bool {
-        self.because("macro body", || name.to_owned());
-        let files = match &self.names {
-            Names::Exact(n) | Names::Lexical(n) => n.files(Kind::Macro, name),
-        };
-        let Some((file, def)) = files.iter().rev().find_map(|&f| {
-            let items = &self.loaded(f as usize).items;
-            items.macros.get(name).map(|d| (f as usize, *d))
-        }) else {
+        let Some((file, def)) = self.macro_def_in(name) else {
             return false;
         };
         let span = match &def.mac.delimiter {
@@ -528,6 +527,22 @@ impl<'a> CrateIndex<'a> {
             .is_none_or(|body| mentions_any(body, words))
     }
 
+    /// Files that may define functions named `name` that `owner` admits, taking `self` or not
+    /// as `has_self` says, ascending.
+    fn fn_files(&self, name: &str, owner: FnOwner<'_>, has_self: Option<bool>) -> Vec<u32> {
+        let mut files = self.files_any(&owner.keys(name));
+        if let Some(has_self) = has_self {
+            let kind = if has_self {
+                Kind::SelfFn
+            } else {
+                Kind::PlainFn
+            };
+            let with = self.files_any(&[(kind, name.to_owned())]);
+            files.retain(|f| with.binary_search(f).is_ok());
+        }
+        files
+    }
+
     /// Functions named `name` that `owner` admits, taking `self` or not as `has_self` says
     /// (either when `None`), with their numbers, in order. Files are parsed as the iterator
     /// reaches them: a caller that stops early (at the second match) parses fewer.
@@ -540,16 +555,7 @@ impl<'a> CrateIndex<'a> {
         self.because("fns_named", || {
             format!("{name} {owner:?} self={has_self:?}")
         });
-        let mut files = self.files_any(&owner.keys(name));
-        if let Some(has_self) = has_self {
-            let kind = if has_self {
-                Kind::SelfFn
-            } else {
-                Kind::PlainFn
-            };
-            let with = self.files_any(&[(kind, name.to_owned())]);
-            files.retain(|f| with.binary_search(f).is_ok());
-        }
+        let files = self.fn_files(name, owner, has_self);
         files
             .into_iter()
             .flat_map(move |f| {
@@ -576,27 +582,13 @@ impl<'a> CrateIndex<'a> {
         self.because("fn_unique_or_local", || {
             format!("{name} {owner:?} self={has_self:?}")
         });
-        let mut files = self.files_any(&owner.keys(name));
-        if let Some(has_self) = has_self {
-            let kind = if has_self {
-                Kind::SelfFn
-            } else {
-                Kind::PlainFn
-            };
-            let with = self.files_any(&[(kind, name.to_owned())]);
-            files.retain(|f| with.binary_search(f).is_ok());
-        }
+        let files = self.fn_files(name, owner, has_self);
         // Counted from the files' summaries: a file read only to count keeps no tree.
         let fits_in = |f: usize| -> Vec<usize> {
             self.summary(f).fits(self.fn_base[f], name, owner, has_self)
         };
-        let (mut parsed, mut unparsed): (Vec<usize>, Vec<usize>) = files
-            .iter()
-            .map(|&f| f as usize)
-            .partition(|&f| self.files[f].get().is_some() || self.summaries[f].get().is_some());
-        unparsed.sort_by_key(|&f| (self.sources[f].text.len(), f));
         let mut found = Vec::new();
-        for f in parsed.drain(..).chain(unparsed) {
+        for f in self.cheapest_order(files.clone()) {
             if found.len() >= 2 {
                 break;
             }
@@ -694,9 +686,19 @@ impl<'a> CrateIndex<'a> {
 
     /// The `macro_rules!` named `name` (the last one of the crate).
     pub fn macro_def(&self, name: &str) -> Option<&'a syn::ItemMacro> {
-        self.candidates("macro_def", Kind::Macro, name)
-            .rev()
-            .find_map(|items| items.macros.get(name).copied())
+        self.macro_def_in(name).map(|(_, def)| def)
+    }
+
+    /// [`Self::macro_def`], with the file it is in.
+    fn macro_def_in(&self, name: &str) -> Option<(usize, &'a syn::ItemMacro)> {
+        self.because("macro_def", || name.to_owned());
+        let files = match &self.names {
+            Names::Exact(n) | Names::Lexical(n) => n.files(Kind::Macro, name),
+        };
+        files.iter().rev().find_map(|&f| {
+            let items = &self.loaded(f as usize).items;
+            items.macros.get(name).map(|d| (f as usize, *d))
+        })
     }
 
     /// Byte ranges of test code in file `file` (none in a file not parsed).
