@@ -60,11 +60,15 @@ pub enum FnOwner<'q> {
 
 impl FnOwner<'_> {
     pub fn fits(self, f: &FnDef<'_>) -> bool {
+        self.fits_owner(f.self_ty.as_deref(), f.in_trait)
+    }
+
+    fn fits_owner(self, self_ty: Option<&str>, in_trait: bool) -> bool {
         match self {
             FnOwner::Any => true,
-            FnOwner::Of(ty) => f.self_ty.as_deref() == Some(ty),
-            FnOwner::OfOrFree(ty) => f.self_ty.as_deref().is_none_or(|t| t == ty),
-            FnOwner::InTrait => f.in_trait,
+            FnOwner::Of(ty) => self_ty == Some(ty),
+            FnOwner::OfOrFree(ty) => self_ty.is_none_or(|t| t == ty),
+            FnOwner::InTrait => in_trait,
         }
     }
 
@@ -83,6 +87,15 @@ impl FnOwner<'_> {
             FnOwner::InTrait => vec![(Kind::TraitFn, name.to_owned()), any_owner],
         }
     }
+}
+
+/// What [`CrateIndex::fn_unique_or_local`] finds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FnsFound {
+    None,
+    One(usize),
+    /// Several; those of the local files, in order.
+    Many(Vec<usize>),
 }
 
 /// A `const` or `static`.
@@ -118,6 +131,61 @@ struct FileItems<'a> {
     allows: Vec<(&'a syn::Attribute, Range<usize>)>,
 }
 
+/// What a file defines, as plain data: enough to answer the lookups that give no part of a
+/// tree (whether a type or method exists, how many functions of a name fit, which functions
+/// build a type), so that a file read only for them need not keep its tree.
+#[derive(Default)]
+struct Summary {
+    /// Per function, in order: (name, `self_ty`, takes `self`, in a trait).
+    fns: Vec<(String, Option<String>, bool, bool)>,
+    types: HashSet<String>,
+    method_names: HashSet<String>,
+    builders: HashMap<String, Vec<usize>>,
+    /// Field name → how many struct fields of the file have it.
+    field_counts: HashMap<String, usize>,
+}
+
+impl Summary {
+    fn of(items: &FileItems<'_>) -> Summary {
+        Summary {
+            fns: items
+                .fns
+                .iter()
+                .map(|f| (f.name.clone(), f.self_ty.clone(), f.has_self(), f.in_trait))
+                .collect(),
+            types: items.types.clone(),
+            method_names: items.method_names.clone(),
+            builders: items.builders.clone(),
+            field_counts: items
+                .fields_by_name
+                .iter()
+                .map(|(n, tys)| (n.clone(), tys.len()))
+                .collect(),
+        }
+    }
+
+    /// Numbers (from `base`) of the functions named `name` that `owner` admits, taking `self`
+    /// or not as `has_self` says.
+    fn fits(
+        &self,
+        base: usize,
+        name: &str,
+        owner: FnOwner<'_>,
+        has_self: Option<bool>,
+    ) -> Vec<usize> {
+        self.fns
+            .iter()
+            .enumerate()
+            .filter(|(_, (n, ty, with_self, in_trait))| {
+                n == name
+                    && owner.fits_owner(ty.as_deref(), *in_trait)
+                    && has_self.is_none_or(|s| s == *with_self)
+            })
+            .map(|(k, _)| base + k)
+            .collect()
+    }
+}
+
 /// One file as the index holds it: its tree (`None`: it did not parse) and what it defines.
 struct Loaded<'a> {
     ast: Option<&'a syn::File>,
@@ -144,15 +212,34 @@ pub struct CrateIndex<'a> {
     arena: &'a typed_arena::Arena<syn::File>,
     names: Names,
     files: Vec<OnceCell<Loaded<'a>>>,
+    /// What each file defines, as plain data ([`Summary`]): from its tree when it is kept, else
+    /// from a parse whose tree is dropped at once.
+    summaries: Vec<OnceCell<Summary>>,
     /// Number of the first function of each file (then one more: the total).
     fn_base: Vec<usize>,
     /// Files that mention a word (demand-driven mode only), memoized.
     mentions: RefCell<HashMap<String, Rc<[u32]>>>,
     /// Files parsed on demand, and their bytes.
     pub parsed_on_demand: Cell<(usize, u64)>,
+    /// The lookup being answered, for [`demand_log`]: (what, name).
+    cause: RefCell<(&'static str, String)>,
+}
+
+/// `SLOTLINT_DEMAND_LOG=1`: print to stderr which lookup parses each file on demand (a tuning
+/// aid for the demand-driven mode; it changes nothing else).
+fn demand_log() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("SLOTLINT_DEMAND_LOG").is_some_and(|v| !v.is_empty()))
 }
 
 impl<'a> CrateIndex<'a> {
+    /// Note the lookup being answered (only when [`demand_log`] is on).
+    fn because(&self, what: &'static str, name: impl FnOnce() -> String) {
+        if demand_log() {
+            *self.cause.borrow_mut() = (what, name());
+        }
+    }
+
     /// An index over `sources`. `parsed[i]` holds file `i` parsed up front (`Some(None)`: it
     /// did not parse); `None` files are parsed the first time a lookup may need them.
     /// `names[i]` is file `i`'s cheap name scan ([`crate::lexical::scan`]).
@@ -175,9 +262,11 @@ impl<'a> CrateIndex<'a> {
             arena,
             names: Names::Lexical(NameIndex::default()),
             files: (0..sources.len()).map(|_| OnceCell::new()).collect(),
+            summaries: (0..sources.len()).map(|_| OnceCell::new()).collect(),
             fn_base,
             mentions: RefCell::new(HashMap::new()),
             parsed_on_demand: Cell::new((0, 0)),
+            cause: RefCell::new(("tree", String::new())),
         };
         for (i, p) in parsed.into_iter().enumerate() {
             if let Some(ast) = p {
@@ -218,31 +307,58 @@ impl<'a> CrateIndex<'a> {
     }
 
     fn read(&self, file: usize, ast: Option<&'a syn::File>) -> Loaded<'a> {
-        let mut items = FileItems::default();
-        if let Some(ast) = ast {
-            let mut collector = Collector {
-                items: &mut items,
-                file,
-                fn_base: self.fn_base[file],
-                fn_bound: self.fn_base[file + 1] - self.fn_base[file],
-                self_ty: None,
-                trait_impl: None,
-                group: None,
-                current_fn: None,
-            };
-            collector.visit_file(ast);
-        }
+        let items = ast.map(|ast| self.collect(file, ast)).unwrap_or_default();
         Loaded { ast, items }
+    }
+
+    /// What file `file` defines, read from its tree.
+    fn collect<'t>(&self, file: usize, ast: &'t syn::File) -> FileItems<'t> {
+        let mut items = FileItems::default();
+        let mut collector = Collector {
+            items: &mut items,
+            file,
+            fn_base: self.fn_base[file],
+            fn_bound: self.fn_base[file + 1] - self.fn_base[file],
+            self_ty: None,
+            trait_impl: None,
+            group: None,
+            current_fn: None,
+        };
+        collector.visit_file(ast);
+        items
+    }
+
+    /// Parse file `file` on demand (counted, and logged with [`demand_log`]).
+    fn parse(&self, file: usize, keep: bool) -> Option<syn::File> {
+        let text = &self.sources[file].text;
+        let (n, bytes) = self.parsed_on_demand.get();
+        self.parsed_on_demand
+            .set((n + 1, bytes + text.len() as u64));
+        if demand_log() {
+            let (what, name) = &*self.cause.borrow();
+            let file = &self.sources[file].display;
+            let kept = if keep { "" } else { " (summary)" };
+            eprintln!("slotlint demand: {what} {name}: {file}{kept}");
+        }
+        parse::parse_rust(text).ok()
     }
 
     fn loaded(&self, file: usize) -> &Loaded<'a> {
         self.files[file].get_or_init(|| {
-            let text = &self.sources[file].text;
-            let (n, bytes) = self.parsed_on_demand.get();
-            self.parsed_on_demand
-                .set((n + 1, bytes + text.len() as u64));
-            let ast = parse::parse_rust(text).ok().map(|f| &*self.arena.alloc(f));
+            let ast = self.parse(file, true).map(|f| &*self.arena.alloc(f));
             self.read(file, ast)
+        })
+    }
+
+    /// What file `file` defines as plain data: from its tree when it is kept, else parsed
+    /// and the tree dropped (a later lookup that needs a part of it parses it again).
+    fn summary(&self, file: usize) -> &Summary {
+        self.summaries[file].get_or_init(|| match self.files[file].get() {
+            Some(loaded) => Summary::of(&loaded.items),
+            None => match self.parse(file, false) {
+                Some(ast) => Summary::of(&self.collect(file, &ast)),
+                None => Summary::default(),
+            },
         })
     }
 
@@ -253,6 +369,7 @@ impl<'a> CrateIndex<'a> {
 
     /// File `file`'s tree (parsed now if it was not yet; `None`: it does not parse).
     pub fn ast(&self, file: usize) -> Option<&'a syn::File> {
+        self.because("tree", String::new);
         self.loaded(file).ast
     }
 
@@ -269,6 +386,7 @@ impl<'a> CrateIndex<'a> {
 
     /// The functions of file `file`, with their numbers.
     pub fn fns_in_file(&self, file: usize) -> impl Iterator<Item = (usize, &FnDef<'a>)> {
+        self.because("fns_in_file", String::new);
         let base = self.fn_base[file];
         self.loaded(file)
             .items
@@ -282,13 +400,34 @@ impl<'a> CrateIndex<'a> {
     /// (Backwards, a lookup of the crate's last definition parses only the files after it.)
     fn candidates(
         &self,
+        why: &'static str,
         kind: Kind,
         name: &str,
     ) -> impl DoubleEndedIterator<Item = &FileItems<'a>> {
+        self.because(why, || format!("{kind:?} {name}"));
         let files = match &self.names {
             Names::Exact(n) | Names::Lexical(n) => n.files(kind, name),
         };
         files.iter().map(|&f| &self.loaded(f as usize).items)
+    }
+
+    /// `files`, parsed as the iterator reaches them: those already parsed first, then the
+    /// others smallest first (for a lookup whose answer does not depend on the order, and may
+    /// stop early).
+    fn cheapest_first(&self, files: Vec<u32>) -> impl Iterator<Item = &Summary> + use<'_, 'a> {
+        let order = self.cheapest_order(files);
+        order.into_iter().map(|f| self.summary(f))
+    }
+
+    /// `files` in the order [`Self::cheapest_first`] reads them.
+    fn cheapest_order(&self, files: Vec<u32>) -> Vec<usize> {
+        let (mut order, mut unparsed): (Vec<usize>, Vec<usize>) = files
+            .into_iter()
+            .map(|f| f as usize)
+            .partition(|&f| self.files[f].get().is_some() || self.summaries[f].get().is_some());
+        unparsed.sort_by_key(|&f| (self.sources[f].text.len(), f));
+        order.extend(unparsed);
+        order
     }
 
     /// Files under any of `keys` in the name index, ascending.
@@ -311,21 +450,90 @@ impl<'a> CrateIndex<'a> {
             .filter(|(_, s)| lexical::mentions_word(&s.text, &finder))
             .map(|(i, _)| i as u32)
             .collect();
+        if demand_log() {
+            eprintln!("slotlint demand: {} files mention {word}", found.len());
+        }
         self.mentions
             .borrow_mut()
             .insert(word.to_owned(), found.clone());
         found
     }
 
-    /// Functions named `name` that `owner` admits, taking `self` or not as `has_self` says
-    /// (either when `None`), with their numbers, in order. Files are parsed as the iterator
-    /// reaches them: a caller that stops early (at the second match) parses fewer.
-    pub fn fns_named<'s>(
-        &'s self,
-        name: &'s str,
-        owner: FnOwner<'s>,
-        has_self: Option<bool>,
-    ) -> impl Iterator<Item = (usize, &'s FnDef<'a>)> + 's {
+    /// Whether file `file` has any of `words` as an identifier (comments and strings do not
+    /// count), read from its text: a file without any needs no parse to find its functions
+    /// that do.
+    pub fn file_names(&self, file: usize, words: &[String]) -> bool {
+        lexical::names_any(&self.sources[file].text, words)
+    }
+
+    /// Whether the body of function `id` has any of `words` as an identifier (comments and
+    /// strings do not count), read from its text.
+    pub fn fn_body_names(&self, id: usize, words: &[String]) -> bool {
+        let def = self.fn_def(id);
+        let range = def.block.brace_token.span.join().byte_range();
+        let Some(body) = self.sources[def.file].text.get(range) else {
+            return true;
+        };
+        lexical::names_any(body, words)
+    }
+
+    /// `words`, and the names of the crate's `macro_rules!` macros whose expansion may name one
+    /// of them: those whose body ([`Self::macro_def`]'s) names one, or such a macro.
+    pub fn and_macros_naming(&self, words: &[String]) -> Vec<String> {
+        let mut all = words.to_vec();
+        // (name, file) of each `macro_rules!`, by text.
+        let mut macros: Vec<(String, u32)> = self
+            .files_mentioning("macro_rules")
+            .iter()
+            .flat_map(|&f| {
+                let names = lexical::macro_rules_names(&self.sources[f as usize].text);
+                names.into_iter().map(move |n| (n, f))
+            })
+            .collect();
+        // Files that name one of `all`: only a macro defined there may (checked by text first,
+        // so that the files of other macros are not parsed).
+        let mut naming: std::collections::HashSet<u32> = std::collections::HashSet::new();
+        for w in &all {
+            naming.extend(self.files_mentioning(w).iter().copied());
+        }
+        loop {
+            let (found, rest): (Vec<_>, Vec<_>) = macros.into_iter().partition(|(m, f)| {
+                naming.contains(f) && !all.contains(m) && self.macro_body_mentions(m, &all)
+            });
+            if found.is_empty() {
+                return all;
+            }
+            for (m, _) in found {
+                if !all.contains(&m) {
+                    naming.extend(self.files_mentioning(&m).iter().copied());
+                    all.push(m);
+                }
+            }
+            macros = rest;
+        }
+    }
+
+    /// Whether the body of the `macro_rules!` named `name` that [`Self::macro_def`] gives names
+    /// any of `words`.
+    fn macro_body_mentions(&self, name: &str, words: &[String]) -> bool {
+        let Some((file, def)) = self.macro_def_in(name) else {
+            return false;
+        };
+        let span = match &def.mac.delimiter {
+            syn::MacroDelimiter::Paren(d) => d.span,
+            syn::MacroDelimiter::Brace(d) => d.span,
+            syn::MacroDelimiter::Bracket(d) => d.span,
+        };
+        let range = span.join().byte_range();
+        self.sources[file]
+            .text
+            .get(range)
+            .is_none_or(|body| mentions_any(body, words))
+    }
+
+    /// Files that may define functions named `name` that `owner` admits, taking `self` or not
+    /// as `has_self` says, ascending.
+    fn fn_files(&self, name: &str, owner: FnOwner<'_>, has_self: Option<bool>) -> Vec<u32> {
         let mut files = self.files_any(&owner.keys(name));
         if let Some(has_self) = has_self {
             let kind = if has_self {
@@ -337,6 +545,22 @@ impl<'a> CrateIndex<'a> {
             files.retain(|f| with.binary_search(f).is_ok());
         }
         files
+    }
+
+    /// Functions named `name` that `owner` admits, taking `self` or not as `has_self` says
+    /// (either when `None`), with their numbers, in order. Files are parsed as the iterator
+    /// reaches them: a caller that stops early (at the second match) parses fewer.
+    pub fn fns_named<'s>(
+        &'s self,
+        name: &'s str,
+        owner: FnOwner<'s>,
+        has_self: Option<bool>,
+    ) -> impl Iterator<Item = (usize, &'s FnDef<'a>)> + 's {
+        self.because("fns_named", || {
+            format!("{name} {owner:?} self={has_self:?}")
+        });
+        let files = self.fn_files(name, owner, has_self);
+        files
             .into_iter()
             .flat_map(move |f| {
                 let (base, items) = (self.fn_base[f as usize], &self.loaded(f as usize).items);
@@ -347,6 +571,49 @@ impl<'a> CrateIndex<'a> {
             .filter(move |(_, d)| has_self.is_none_or(|s| d.has_self() == s))
     }
 
+    /// The function named `name` (that `owner` admits, taking `self` or not as `has_self` says)
+    /// for a caller that takes the only one, or of several one of the `local` files: what
+    /// [`Self::fns_named`] would give, told apart without parsing every file that may hold one.
+    /// Files already parsed are counted first, then the others smallest first, until two are
+    /// found; of several, only those of `local` (files already parsed) are listed.
+    pub fn fn_unique_or_local(
+        &self,
+        name: &str,
+        owner: FnOwner<'_>,
+        has_self: Option<bool>,
+        local: &[usize],
+    ) -> FnsFound {
+        self.because("fn_unique_or_local", || {
+            format!("{name} {owner:?} self={has_self:?}")
+        });
+        let files = self.fn_files(name, owner, has_self);
+        // Counted from the files' summaries: a file read only to count keeps no tree.
+        let fits_in = |f: usize| -> Vec<usize> {
+            self.summary(f).fits(self.fn_base[f], name, owner, has_self)
+        };
+        let mut found = Vec::new();
+        for f in self.cheapest_order(files.clone()) {
+            if found.len() >= 2 {
+                break;
+            }
+            found.extend(fits_in(f));
+        }
+        match found.as_slice() {
+            [] => FnsFound::None,
+            [one] => FnsFound::One(*one),
+            _ => {
+                let mut here: Vec<usize> = files
+                    .iter()
+                    .map(|&f| f as usize)
+                    .filter(|f| local.contains(f))
+                    .flat_map(fits_in)
+                    .collect();
+                here.sort_unstable();
+                FnsFound::Many(here)
+            }
+        }
+    }
+
     /// The first method (taking `self`) named `name` on type (or trait) `ty`.
     pub fn method_of(&self, ty: &str, name: &str) -> Option<usize> {
         let mut found = self.fns_named(name, FnOwner::Of(ty), Some(true));
@@ -355,6 +622,7 @@ impl<'a> CrateIndex<'a> {
 
     /// The functions of methods and trait default methods on type (or trait) `ty`, in order.
     pub fn fns_of_type(&self, ty: &str) -> Vec<(usize, &FnDef<'a>)> {
+        self.because("fns_of_type", || ty.to_owned());
         self.files_any(&[(Kind::Owner, ty.to_owned()), (Kind::Owner, String::new())])
             .into_iter()
             .flat_map(|f| self.fns_in_file(f as usize))
@@ -364,6 +632,7 @@ impl<'a> CrateIndex<'a> {
 
     /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).
     pub fn builders(&self, ty: &str) -> Vec<usize> {
+        self.because("builders", || ty.to_owned());
         // `Enum::Variant`: the name scan files `Variant(` and `Variant {` under the variant.
         let scanned = ty.rsplit("::").next().unwrap_or(ty);
         self.files_any(&[
@@ -372,15 +641,15 @@ impl<'a> CrateIndex<'a> {
         ])
         .into_iter()
         .flat_map(|f| {
-            let items = &self.loaded(f as usize).items;
-            items.builders.get(ty).cloned().unwrap_or_default()
+            let summary = self.summary(f as usize);
+            summary.builders.get(ty).cloned().unwrap_or_default()
         })
         .collect()
     }
 
     /// Every `const` and `static` named `name`.
     pub fn consts_named(&self, name: &str) -> Vec<&ConstDef<'a>> {
-        self.candidates(Kind::Const, name)
+        self.candidates("consts_named", Kind::Const, name)
             .flat_map(|items| items.consts.iter())
             .filter(|(n, _)| n == name)
             .map(|(_, d)| d)
@@ -398,35 +667,47 @@ impl<'a> CrateIndex<'a> {
 
     /// Whether the crate defines a method (taking `self`) named `name`.
     pub fn has_method(&self, name: &str) -> bool {
-        self.candidates(Kind::SelfFn, name)
+        self.because("has_method", || name.to_owned());
+        self.cheapest_first(self.files_any(&[(Kind::SelfFn, name.to_owned())]))
             .any(|items| items.method_names.contains(name))
     }
 
     /// Whether the crate defines a struct or enum named `name`.
     pub fn has_type(&self, name: &str) -> bool {
-        self.candidates(Kind::Type, name)
+        self.because("has_type", || name.to_owned());
+        self.cheapest_first(self.files_any(&[(Kind::Type, name.to_owned())]))
             .any(|items| items.types.contains(name))
     }
 
     /// `type Conn = redis::aio::MultiplexedConnection;` (the last one of the crate).
     pub fn type_alias(&self, name: &str) -> Option<&'a syn::Type> {
-        self.candidates(Kind::Alias, name)
+        self.candidates("type_alias", Kind::Alias, name)
             .rev()
             .find_map(|items| items.type_aliases.get(name).copied())
     }
 
     /// The variants of enum `name` (the last one of the crate).
     pub fn enum_variants(&self, name: &str) -> Option<&[String]> {
-        self.candidates(Kind::Enum, name)
+        self.candidates("enum_variants", Kind::Enum, name)
             .rev()
             .find_map(|items| items.enum_variants.get(name).map(Vec::as_slice))
     }
 
     /// The `macro_rules!` named `name` (the last one of the crate).
     pub fn macro_def(&self, name: &str) -> Option<&'a syn::ItemMacro> {
-        self.candidates(Kind::Macro, name)
-            .rev()
-            .find_map(|items| items.macros.get(name).copied())
+        self.macro_def_in(name).map(|(_, def)| def)
+    }
+
+    /// [`Self::macro_def`], with the file it is in.
+    fn macro_def_in(&self, name: &str) -> Option<(usize, &'a syn::ItemMacro)> {
+        self.because("macro_def", || name.to_owned());
+        let files = match &self.names {
+            Names::Exact(n) | Names::Lexical(n) => n.files(Kind::Macro, name),
+        };
+        files.iter().rev().find_map(|&f| {
+            let items = &self.loaded(f as usize).items;
+            items.macros.get(name).map(|d| (f as usize, *d))
+        })
     }
 
     /// Byte ranges of test code in file `file` (none in a file not parsed).
@@ -438,26 +719,38 @@ impl<'a> CrateIndex<'a> {
 
     /// `#[slotlint::allow(..)]` attributes of file `file`, with their item's byte range.
     pub fn allow_attributes(&self, file: usize) -> &[(&'a syn::Attribute, Range<usize>)] {
+        self.because("allow_attributes", String::new);
         self.loaded(file).items.allows.as_slice()
     }
 
     pub fn field_type(&self, struct_name: Option<&str>, field: &str) -> Option<&'a syn::Type> {
         if let Some(s) = struct_name {
             let found = self
-                .candidates(Kind::Type, s)
+                .candidates("field_type", Kind::StructField, &format!("{s}::{field}"))
                 .rev()
                 .find_map(|items| items.fields.get(s).and_then(|f| f.get(field)).copied());
             if found.is_some() {
                 return found;
             }
         }
-        let mut all = self
-            .candidates(Kind::Field, field)
-            .flat_map(|items| items.fields_by_name.get(field).into_iter().flatten());
-        match (all.next(), all.next()) {
-            (Some(only), None) => Some(only),
-            _ => None,
+        // The only struct field of that name, wherever it is: counted until a second one is
+        // found, and only its file's tree kept.
+        self.because("field_type", || field.to_owned());
+        let files = self.files_any(&[(Kind::Field, field.to_owned())]);
+        let count = |f: u32| {
+            let summary = self.summary(f as usize);
+            summary.field_counts.get(field).copied().unwrap_or(0)
+        };
+        let mut total = 0;
+        for summary in self.cheapest_first(files.clone()) {
+            total += summary.field_counts.get(field).copied().unwrap_or(0);
+            if total > 1 {
+                return None;
+            }
         }
+        let only = files.into_iter().find(|&f| count(f) == 1)?;
+        let items = &self.loaded(only as usize).items;
+        items.fields_by_name.get(field)?.first().copied()
     }
 }
 
@@ -501,9 +794,22 @@ impl FileItems<'_> {
                 .map(|n| (Kind::Build, n.rsplit("::").next().unwrap_or(n).to_owned())),
         );
         defs.extend(self.fields_by_name.keys().map(|n| (Kind::Field, n.clone())));
+        for (s, fields) in &self.fields {
+            let owned = fields
+                .keys()
+                .map(|f| (Kind::StructField, format!("{s}::{f}")));
+            defs.extend(owned);
+        }
         defs.extend(self.macros.keys().map(|n| (Kind::Macro, n.clone())));
         FileNames { defs, fn_bound: 0 }
     }
+}
+
+/// Whether `text` names any of `words` as a whole word.
+fn mentions_any(text: &str, words: &[String]) -> bool {
+    words
+        .iter()
+        .any(|w| lexical::mentions_word(text, &memchr::memmem::Finder::new(w.as_bytes())))
 }
 
 pub fn type_name(ty: &syn::Type) -> Option<String> {
@@ -808,5 +1114,107 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
 
     fn visit_item_type(&mut self, t: &'a syn::ItemType) {
         self.items.type_aliases.insert(t.ident.to_string(), &t.ty);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(texts: &[&str]) -> Vec<SourceFile> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                SourceFile::new(format!("f{i}.rs").into(), format!("f{i}.rs"), (*t).into())
+            })
+            .collect()
+    }
+
+    /// File 0 parsed up front (it names redis), the others on demand.
+    fn index<'a>(
+        sources: &'a [SourceFile],
+        arena: &'a typed_arena::Arena<syn::File>,
+    ) -> CrateIndex<'a> {
+        let names: Vec<FileNames> = sources.iter().map(|s| lexical::scan(&s.text)).collect();
+        let first = parse::parse_rust(&sources[0].text)
+            .ok()
+            .map(|f| &*arena.alloc(f));
+        let mut parsed = vec![Some(first)];
+        parsed.resize(sources.len(), None);
+        CrateIndex::new(sources, parsed, &names, arena)
+    }
+
+    #[test]
+    fn several_functions_of_a_name_are_told_apart_parsing_two_files() {
+        let src = sources(&[
+            "fn caller() {} impl A { fn get(&self) {} }",
+            "impl B { fn get(&self) {} }",
+            "impl C { fn get(&self) {} fn only(&self) {} }",
+            "impl D { fn get(&self) {} }",
+            "fn only(x: u8) {}",
+        ]);
+        let arena = typed_arena::Arena::new();
+        let index = index(&src, &arena);
+        // File 0 holds one, the smallest other file a second: files 2 and 3 stay unread, and
+        // only the local one is listed.
+        let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[0]);
+        assert_eq!(found, FnsFound::Many(vec![1]));
+        assert_eq!(index.parsed_on_demand.get().0, 1);
+        assert_eq!(index.fns_named("get", FnOwner::Any, Some(true)).count(), 4);
+        // Of another file: none of the several is local.
+        let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[4]);
+        assert_eq!(found, FnsFound::Many(vec![]));
+        // One method `only` (file 4's takes no `self`): every candidate file is read.
+        let only = index.fn_unique_or_local("only", FnOwner::Any, Some(true), &[0]);
+        let FnsFound::One(id) = only else {
+            panic!("{only:?}")
+        };
+        assert_eq!(index.fn_def(id).self_ty.as_deref(), Some("C"));
+        assert_eq!(
+            index.fn_unique_or_local("missing", FnOwner::Any, None, &[0]),
+            FnsFound::None
+        );
+    }
+
+    #[test]
+    fn callers_are_told_by_the_names_their_bodies_use() {
+        let src = sources(&[
+            "fn caller() { store.touch(k) } fn not() { /* touch */ let s = \"touch\"; }",
+            "macro_rules! wrap { ($k:expr) => { store.touch($k) } }",
+            "macro_rules! outer { () => { wrap!(1) } } macro_rules! other { () => {} }",
+            "fn via_macro() { outer!() } fn unrelated() { other!() }",
+        ]);
+        let arena = typed_arena::Arena::new();
+        let index = index(&src, &arena);
+        let words = index.and_macros_naming(&["touch".to_owned()]);
+        assert_eq!(words, ["touch", "wrap", "outer"]);
+        let names: Vec<&str> = (0..4)
+            .filter(|&i| index.fn_body_names(i, &words))
+            .map(|i| index.fn_def(i).name.as_str())
+            .collect();
+        assert_eq!(names, ["caller", "via_macro"]);
+    }
+
+    #[test]
+    fn files_read_only_to_count_keep_no_tree() {
+        let src = sources(&[
+            "fn caller() {}",
+            "struct Only { f: u8 } impl B { fn get(&self) {} }",
+            "struct Other { g: u8 } impl C { fn get(&self) {} }",
+        ]);
+        let arena = typed_arena::Arena::new();
+        let index = index(&src, &arena);
+        assert!(index.has_type("Only"));
+        assert!(!index.has_method("missing"));
+        let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[0]);
+        assert_eq!(found, FnsFound::Many(vec![]));
+        assert_eq!(index.parsed(1), None, "read for a count, its tree dropped");
+        assert_eq!(index.parsed(2), None);
+        // A lookup that gives a part of the tree keeps it.
+        assert!(index.field_type(None, "f").is_some());
+        assert_eq!(index.parsed(1), Some(true));
+        assert_eq!(index.parsed(2), None);
+        assert_eq!(index.parsed_on_demand.get().0, 3);
     }
 }

@@ -5,7 +5,6 @@
 //! Not here: which function or constant a name means (`items`), what a redis-rs method sends
 //! (`commands`), builders (`builders`).
 
-use crate::index::FnOwner;
 use std::collections::HashMap;
 
 use syn::spanned::Spanned;
@@ -14,7 +13,7 @@ use syn::Expr;
 use slotlint_keys::{Hole, HoleId, KeyPattern};
 
 use super::value::{ObjectInfo, Value};
-use super::{param_names, CallRecord, Interp, Memo};
+use super::{param_names, CallRecord, Callee, Interp, Memo};
 use crate::sites::KeyArg;
 use crate::source::Span;
 
@@ -581,29 +580,18 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     /// A method call on a receiver of unknown type that no single function of the crate fits:
     /// through a trait (`dyn Cache`, a generic) it may reach any `impl Trait for T` method of
-    /// that name and arity, when the calling file names the trait, so each is recorded as
-    /// called here (for keys passed by callers), though the call's value stays unknown.
+    /// that name and arity. Recorded by name; the functions waiting for their callers' keys
+    /// take it when the calling file names their trait (see `UnitContext::facts`). The call's
+    /// value stays unknown.
     fn record_trait_calls(&mut self, method: &str, args: &[Value<'a>], call: &'a Expr) {
-        if !self.emit || self.context.is_some() {
-            return;
-        }
-        let text = self.cx.sources[self.file].text.as_str();
-        let impls: Vec<usize> = self
-            .cx
-            .index
-            .fns_named(method, FnOwner::Any, Some(true))
-            .filter(|(_, d)| {
-                d.sig.inputs.len() == args.len() + 1
-                    && d.trait_impl.as_deref().is_some_and(|t| names_word(text, t))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        for fi in impls {
-            self.record_call(fi, args, call);
-        }
+        self.push_call(Callee::Method(method.into()), args, call);
     }
 
     pub(super) fn record_call(&mut self, callee: usize, args: &[Value<'a>], call: &'a Expr) {
+        self.push_call(Callee::Fn(callee), args, call);
+    }
+
+    fn push_call(&mut self, callee: Callee, args: &[Value<'a>], call: &'a Expr) {
         if self.emit && self.context.is_none() {
             let span = self.span_of(call.span());
             let text = self.short_text(call);
@@ -890,13 +878,4 @@ pub(super) fn relocate_command(c: &mut super::value::PendingCommand<'_>, span: S
             }
         }
     }
-}
-
-/// Whether `text` holds `word` as a whole identifier.
-fn names_word(text: &str, word: &str) -> bool {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(word).any(|(i, _)| {
-        !text[..i].chars().next_back().is_some_and(is_ident)
-            && !text[i + word.len()..].chars().next().is_some_and(is_ident)
-    })
 }

@@ -6,7 +6,7 @@
 
 use super::value::Value;
 use super::Interp;
-use crate::index::FnOwner;
+use crate::index::{FnOwner, FnsFound};
 
 impl<'c, 'a> Interp<'c, 'a> {
     /// The crate function a call means, when exactly one matches. Several functions may share
@@ -21,20 +21,23 @@ impl<'c, 'a> Interp<'c, 'a> {
     ) -> Option<usize> {
         // The one function that fits; of several, the nearest ([`Self::nearest`]), `Err` when
         // none is.
-        let pick = |owner: FnOwner<'_>| {
-            let mut fits = self.cx.index.fns_named(name, owner, Some(method));
-            match (fits.next(), fits.next()) {
-                (None, _) => Ok(None),
-                (Some((i, _)), None) => Ok(Some(i)),
-                // A method called on a value of unknown type: any of them, or none (`get` of a
-                // `HashMap` next to the crate's own `get`); the nearest is no better a guess.
-                (Some(_), Some(_)) if method && receiver_ty.is_none() => Err(()),
-                (Some((a, _)), Some((b, _))) => {
-                    let mut many = vec![a, b];
-                    many.extend(fits.map(|(i, _)| i));
-                    self.nearest(&many).map(Some).ok_or(())
-                }
-            }
+        // Of several, only those of this file and the caller's can be the nearest: the index
+        // need not parse every other file that may define one.
+        let local: Vec<usize> = std::iter::once(self.file)
+            .chain(self.func.map(|f| self.cx.index.fn_def(f).file))
+            .collect();
+        let pick = |owner: FnOwner<'_>| match self.cx.index.fn_unique_or_local(
+            name,
+            owner,
+            Some(method),
+            &local,
+        ) {
+            FnsFound::None => Ok(None),
+            FnsFound::One(i) => Ok(Some(i)),
+            // A method called on a value of unknown type: any of them, or none (`get` of a
+            // `HashMap` next to the crate's own `get`); the nearest is no better a guess.
+            FnsFound::Many(_) if method && receiver_ty.is_none() => Err(()),
+            FnsFound::Many(here) => self.nearest(&here).map(Some).ok_or(()),
         };
         let found = pick(match (qualifier, receiver_ty) {
             (Some(q), _) => FnOwner::OfOrFree(q),

@@ -271,23 +271,40 @@ impl<'a> UnitContext<'a> {
         let redis_files: Vec<usize> = (0..self.sources.len())
             .filter(|&i| self.mentions_redis[i])
             .collect();
-        self.walk_files(&redis_files, &mut records, &mut outputs, &mut waiting);
-        // …then, for functions whose keys are their own parameters, the other files that name
-        // them: their callers pass the keys. (The same files whether the crate was parsed up
-        // front or on demand: chosen by their text.)
+        self.walk_files(
+            &redis_files,
+            &|_| true,
+            &mut records,
+            &mut outputs,
+            &mut waiting,
+        );
+        // …then, for functions whose keys are their own parameters, their callers, which pass
+        // the keys: the functions of other files whose bodies name them, or a macro of the crate
+        // that may. (The same functions whether the crate was parsed up front or on demand:
+        // chosen by their text.)
         let mut callers = std::collections::BTreeSet::new();
+        let mut callees = Vec::new();
         for &(f, _) in &waiting {
             let def = self.index.fn_def(f);
             if wanted(def.file) {
                 let files = self.index.files_mentioning(&def.name);
                 callers.extend(files.iter().map(|&i| i as usize));
+                callees.push(def.name.clone());
             }
         }
+        let callees = self.index.and_macros_naming(&callees);
         let callers: Vec<usize> = callers
             .into_iter()
-            .filter(|&i| !self.mentions_redis[i])
+            .filter(|&i| !self.mentions_redis[i] && self.index.file_names(i, &callees))
             .collect();
-        self.walk_files(&callers, &mut records, &mut outputs, &mut waiting);
+        let may_call = |i: usize| self.index.fn_body_names(i, &callees);
+        self.walk_files(
+            &callers,
+            &may_call,
+            &mut records,
+            &mut outputs,
+            &mut waiting,
+        );
         // Callers in the order of the crate's functions, whichever walk found them.
         records.sort_by_key(|r| r.caller);
         for &file in &redis_files {
@@ -329,7 +346,18 @@ impl<'a> UnitContext<'a> {
                 def.block.brace_token.span.join().byte_range().start,
             );
             let callers = records.iter().filter(|r| {
-                r.callee == f && (test_callers || callee_in_test || !in_test(r.file, r.span.start))
+                let called = match &r.callee {
+                    Callee::Fn(g) => *g == f,
+                    Callee::Method(m) => {
+                        **m == *def.name
+                            && def.sig.inputs.len() == r.args.len() + 1
+                            && def
+                                .trait_impl
+                                .as_deref()
+                                .is_some_and(|t| names_word(&self.sources[r.file].text, t))
+                    }
+                };
+                called && (test_callers || callee_in_test || !in_test(r.file, r.span.start))
             });
             for record in callers.take(MAX_CALLERS) {
                 let mut interp = Interp::new(self, def.file, f, true, 1);
@@ -440,11 +468,13 @@ impl<'a> UnitContext<'a> {
 }
 
 impl<'a> UnitContext<'a> {
-    /// Walk every function of `files` once, as emitting walks: their facts, the calls they
-    /// make of the crate's functions, and their sites that wait for a caller's keys.
+    /// Walk every function of `files` that `walk` takes once, as emitting walks: their facts,
+    /// the calls they make of the crate's functions, and their sites that wait for a caller's
+    /// keys.
     fn walk_files(
         &self,
         files: &[usize],
+        walk: &dyn Fn(usize) -> bool,
         records: &mut Vec<CallRecord<'a>>,
         outputs: &mut Vec<Output>,
         waiting: &mut Vec<(usize, Span)>,
@@ -454,6 +484,9 @@ impl<'a> UnitContext<'a> {
                 continue;
             }
             for (i, def) in self.index.fns_in_file(file) {
+                if !walk(i) {
+                    continue;
+                }
                 let mut interp = Interp::new(self, def.file, i, true, 0);
                 interp.bind_params(def);
                 interp.walk_block(def.block);
@@ -541,11 +574,21 @@ struct Binding<'a> {
 struct CallRecord<'a> {
     /// The function whose walk made the call.
     caller: usize,
-    callee: usize,
+    callee: Callee,
     args: Vec<Value<'a>>,
     file: usize,
     span: Span,
     text: String,
+}
+
+/// What a recorded call calls.
+#[derive(PartialEq)]
+enum Callee {
+    /// A function of the crate.
+    Fn(usize),
+    /// A method of this name on a receiver of unknown type: any `impl Trait for T` method of
+    /// that name and arity, when the calling file names `Trait`.
+    Method(Box<str>),
 }
 
 struct Interp<'c, 'a> {
@@ -786,4 +829,13 @@ fn param_names(def: &FnDef<'_>) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Whether `text` holds `word` as a whole identifier.
+fn names_word(text: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(is_ident)
+            && !text[i + word.len()..].chars().next().is_some_and(is_ident)
+    })
 }

@@ -1,188 +1,11 @@
-//! The cheap name index: what each file of a crate *may* define, found by one pass over its
-//! bytes (comments, strings and characters skipped), without parsing it. Demand-driven
-//! analysis parses a file only when the evaluator asks for a name the file may define.
+//! The name scan's pass over one file's bytes: tokens enough to tell where items start, which
+//! bodies are `impl`s, `trait`s, struct bodies and macro bodies, and the names defined there.
 //!
-//! Every answer is a superset: a file that defines `fn get` (as syn sees it) is always among
-//! the files listed for `get`; a `fn get` inside a macro body or a string-like oddity only
-//! costs a parse. The same holds for types, constants, fields and `macro_rules!`.
-//! [`FileNames::fn_bound`] counts every `fn` keyword: at least the functions syn finds, so that
-//! function numbers can be given per file before any file is parsed.
-//!
-//! Functions are also filed under what owns them (`Type::name` in an `impl` or `trait` whose
-//! type the header names plainly, free otherwise), and struct literals under their type, so
-//! that `Builder::new` or "what builds `Builder`" parse the few files that may hold them, not
-//! every file with a `fn new`. Where the scan is unsure (an `impl` header it cannot read, a
-//! literal with generic arguments) the file is filed under "any owner" / "any type".
-//!
-//! Not here: the item index proper (`index`), which reads parsed files.
+//! Not here: the crate's index of those names (`lexical`), reading `impl` headers
+//! (`impl_header`).
 
-use std::collections::HashMap;
-
-/// What kind of item a name was seen defined as.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// `fn NAME`.
-    Fn,
-    /// `struct`, `enum` or `union NAME`.
-    Type,
-    /// `trait NAME`.
-    Trait,
-    /// `const NAME`, `static [mut] NAME`.
-    Const,
-    /// `NAME:` directly inside the braces of a `struct` or `union`.
-    Field,
-    /// `macro_rules! NAME`.
-    Macro,
-    /// `enum NAME`.
-    Enum,
-    /// `type NAME` outside `impl` and `trait` bodies.
-    Alias,
-    /// `fn NAME` in the body of an `impl` or `trait` of type `OWNER`: `OWNER::NAME`.
-    Method,
-    /// `fn NAME` outside any `impl` or `trait` body, or in an `impl` of a type with no name
-    /// (a slice, a tuple, a pointer…).
-    FreeFn,
-    /// `fn NAME` in the body of a `trait`.
-    TraitFn,
-    /// `fn NAME` in an `impl` whose type the scan cannot read: it may be anyone's.
-    AnyOwnerFn,
-    /// `fn NAME` whose first parameter is `self` (or may be).
-    SelfFn,
-    /// `fn NAME` whose first parameter is not `self` (or may not be).
-    PlainFn,
-    /// A type or trait with an `impl` or `trait` body holding functions (`""`: one the scan
-    /// cannot read).
-    Owner,
-    /// `NAME { … }` outside an item's header (a struct literal, or a look-alike), and
-    /// `Self { … }` in an `impl` of `NAME`; `""`: a literal the scan cannot name.
-    Build,
-}
-
-/// The names one file may define, and how many `fn` keywords it has.
-#[derive(Clone, Debug, Default)]
-pub struct FileNames {
-    pub defs: Vec<(Kind, String)>,
-    pub fn_bound: usize,
-}
-
-/// A file's names, from its text.
-pub fn scan(text: &str) -> FileNames {
-    Scanner::new(text.as_bytes()).run()
-}
-
-/// The crate's names: name → files that may define it, per kind (files ascending).
-#[derive(Default)]
-pub struct NameIndex {
-    /// Per kind (its number), name → files; looked up by `&str`, without allocating.
-    by_kind: Vec<HashMap<String, Vec<u32>>>,
-}
-
-impl NameIndex {
-    pub fn build(files: &[FileNames]) -> NameIndex {
-        let mut by_kind: Vec<HashMap<String, Vec<u32>>> = Vec::new();
-        for (i, f) in files.iter().enumerate() {
-            for (kind, name) in &f.defs {
-                let k = *kind as usize;
-                if by_kind.len() <= k {
-                    by_kind.resize_with(k + 1, HashMap::new);
-                }
-                if !by_kind[k].contains_key(name.as_str()) {
-                    by_kind[k].insert(name.clone(), Vec::new());
-                }
-                let Some(list) = by_kind[k].get_mut(name.as_str()) else {
-                    continue;
-                };
-                if list.last() != Some(&(i as u32)) {
-                    list.push(i as u32);
-                }
-            }
-        }
-        NameIndex { by_kind }
-    }
-
-    /// Files under any of `keys`, ascending.
-    pub fn files_any(&self, keys: &[(Kind, String)]) -> Vec<u32> {
-        let mut files: Vec<u32> = keys
-            .iter()
-            .flat_map(|(kind, name)| self.files(*kind, name).iter().copied())
-            .collect();
-        files.sort_unstable();
-        files.dedup();
-        files
-    }
-
-    pub fn files(&self, kind: Kind, name: &str) -> &[u32] {
-        self.by_kind
-            .get(kind as usize)
-            .and_then(|names| names.get(name))
-            .map_or(&[], Vec::as_slice)
-    }
-}
-
-/// Whether `text` contains `word` with no identifier character on either side.
-pub fn mentions_word(text: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
-    let bytes = text.as_bytes();
-    let len = finder.needle().len();
-    finder.find_iter(bytes).any(|at| {
-        let before = at.checked_sub(1).map(|i| bytes[i]);
-        let after = bytes.get(at + len).copied();
-        !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)
-    })
-}
-
-/// Rust's keywords: `if !(…)` is no macro call.
-fn is_keyword(word: &[u8]) -> bool {
-    matches!(
-        word,
-        b"as"
-            | b"async"
-            | b"await"
-            | b"break"
-            | b"const"
-            | b"continue"
-            | b"crate"
-            | b"dyn"
-            | b"else"
-            | b"enum"
-            | b"extern"
-            | b"false"
-            | b"fn"
-            | b"for"
-            | b"if"
-            | b"impl"
-            | b"in"
-            | b"let"
-            | b"loop"
-            | b"match"
-            | b"mod"
-            | b"move"
-            | b"mut"
-            | b"pub"
-            | b"ref"
-            | b"return"
-            | b"self"
-            | b"Self"
-            | b"static"
-            | b"struct"
-            | b"super"
-            | b"trait"
-            | b"true"
-            | b"type"
-            | b"unsafe"
-            | b"use"
-            | b"where"
-            | b"while"
-            | b"yield"
-    )
-}
-
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
-}
-
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
+use super::impl_header::{impl_owner, HTok, Owner};
+use super::{is_ident_byte, is_ident_start, is_keyword, FileNames, Kind};
 
 /// The last tokens seen, enough to recognize `fn NAME`, `static mut NAME`, `macro_rules! NAME`.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -192,7 +15,7 @@ enum Tok<'t> {
     Other,
 }
 
-struct Scanner<'t> {
+pub(super) struct Scanner<'t> {
     s: &'t [u8],
     i: usize,
     out: FileNames,
@@ -204,8 +27,10 @@ struct Scanner<'t> {
     pending_body: Option<usize>,
     /// Generic `<` still open in that header (`struct S<F: Fn(u8)> { … }`).
     angles: usize,
-    /// Depths inside struct bodies (the depth of the fields).
-    bodies: Vec<usize>,
+    /// The name in that header.
+    struct_name: String,
+    /// Struct bodies open: the depth of their fields, and the struct's name.
+    bodies: Vec<(usize, String)>,
     /// The `impl` header being read: its depth, its tokens, its open `<`.
     impl_header: Option<(usize, Vec<HTok>, usize)>,
     /// A `trait NAME` read, waiting for its `{` at this depth.
@@ -218,27 +43,15 @@ struct Scanner<'t> {
     /// Inside the brackets of a macro call or `macro_rules!` body opened at this depth: syn
     /// reads no item there, so nothing is filed.
     macro_body: Option<usize>,
+    /// A `->` read at this depth, and the `<` opened since: the `{` that follows its type
+    /// opens a body (`|x| -> Option<T> {`), not a struct literal. A `>` closing more than
+    /// was opened (`S::<fn() -> u8> { .. }`) cancels it.
+    arrow: Option<(usize, usize)>,
     /// `macro_rules! NAME` read at this depth: its body comes next.
     pending_macro_rules: Option<usize>,
-}
-
-/// A token of an `impl` header.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum HTok {
-    Ident(String),
-    Punct(u8),
-    Open,
-    Close,
-}
-
-/// Who owns the functions of an `impl` or `trait` body, as syn's `index::type_name` would say.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Owner {
-    Named(String),
-    /// A type with no name: its functions are free (`self_ty` is none).
-    Unnamed,
-    /// A header the scan cannot read.
-    Unknown,
+    /// Identifiers looked for ([`Scanner::names_any`]), and whether one was seen.
+    watch: &'t [String],
+    seen: bool,
 }
 
 struct OwnerBody {
@@ -249,7 +62,7 @@ struct OwnerBody {
 }
 
 impl<'t> Scanner<'t> {
-    fn new(s: &'t [u8]) -> Scanner<'t> {
+    pub(super) fn new(s: &'t [u8]) -> Scanner<'t> {
         Scanner {
             s,
             i: 0,
@@ -259,12 +72,16 @@ impl<'t> Scanner<'t> {
             depth: 0,
             pending_body: None,
             angles: 0,
+            struct_name: String::new(),
             bodies: Vec::new(),
             impl_header: None,
             pending_trait: None,
             item_header: None,
             owners: Vec::new(),
             macro_body: None,
+            arrow: None,
+            watch: &[],
+            seen: false,
             pending_macro_rules: None,
         }
     }
@@ -381,6 +198,9 @@ impl<'t> Scanner<'t> {
 
     /// A `{` outside any header after `NAME` or `Self`: a struct literal, maybe.
     fn literal(&mut self) {
+        if self.arrow.take().is_some_and(|a| a.0 == self.depth) {
+            return;
+        }
         let name = match self.prev {
             Tok::Ident(b"Self") => match self.owners.last().map(|b| &b.owner) {
                 Some(Owner::Named(ty)) => ty.clone(),
@@ -412,7 +232,16 @@ impl<'t> Scanner<'t> {
         self.s.get(self.i + k).copied().unwrap_or(0)
     }
 
-    fn run(mut self) -> FileNames {
+    /// Whether `s` has one of `words` as an identifier (not in comments, strings or
+    /// characters).
+    pub(super) fn names_any(s: &'t [u8], words: &'t [String]) -> bool {
+        let mut scanner = Scanner::new(s);
+        scanner.watch = words;
+        scanner.run();
+        scanner.seen
+    }
+
+    pub(super) fn run(&mut self) -> FileNames {
         while self.i < self.s.len() {
             let b = self.s[self.i];
             match b {
@@ -438,7 +267,7 @@ impl<'t> Scanner<'t> {
                 }
             }
         }
-        self.out
+        std::mem::take(&mut self.out)
     }
 
     fn line_comment(&mut self) {
@@ -568,6 +397,9 @@ impl<'t> Scanner<'t> {
     }
 
     fn ident(&mut self, word: &'t [u8]) {
+        if !self.seen && self.watch.iter().any(|w| w.as_bytes() == word) {
+            self.seen = true;
+        }
         if word == b"fn" {
             self.out.fn_bound += 1;
         }
@@ -613,6 +445,7 @@ impl<'t> Scanner<'t> {
             }
             if matches!(self.prev, Tok::Ident(b"struct" | b"union")) {
                 self.pending_body = Some(self.depth);
+                self.struct_name = String::from_utf8_lossy(word).into_owned();
                 self.angles = 0;
             }
             if matches!(
@@ -645,7 +478,7 @@ impl<'t> Scanner<'t> {
             match b {
                 b'{' if top && *angles == 0 => {}
                 b';' if top => {}
-                b'{' | b'(' | b'[' => toks.push(HTok::Open),
+                b'{' | b'(' | b'[' => toks.push(HTok::Open(b)),
                 b'}' | b')' | b']' => toks.push(HTok::Close),
                 _ => {
                     if top && b == b'<' {
@@ -656,6 +489,14 @@ impl<'t> Scanner<'t> {
                     toks.push(HTok::Punct(b));
                 }
             }
+        }
+        let arrow_here = self.arrow.filter(|a| a.0 == depth);
+        match (b, arrow_here) {
+            (b'>', _) if self.prev == Tok::Punct(b'-') => self.arrow = Some((depth, 0)),
+            (b'<', Some((_, open))) => self.arrow = Some((depth, open + 1)),
+            (b'>', Some((_, 0))) | (b';' | b'}', _) => self.arrow = None,
+            (b'>', Some((_, open))) => self.arrow = Some((depth, open - 1)),
+            _ => {}
         }
         match b {
             b'<' if header => self.angles += 1,
@@ -684,7 +525,8 @@ impl<'t> Scanner<'t> {
                     }
                 }
                 if b == b'{' && self.pending_body == Some(self.depth) {
-                    self.bodies.push(self.depth + 1);
+                    let name = std::mem::take(&mut self.struct_name);
+                    self.bodies.push((self.depth + 1, name));
                     self.pending_body = None;
                 } else if b == b'(' && header && self.angles == 0 {
                     // A tuple struct: no named fields.
@@ -693,7 +535,7 @@ impl<'t> Scanner<'t> {
                 self.depth += 1;
             }
             b'}' | b')' | b']' => {
-                if self.bodies.last() == Some(&self.depth) {
+                if self.bodies.last().is_some_and(|b| b.0 == self.depth) {
                     self.bodies.pop();
                 }
                 if b == b'}' && self.owners.last().is_some_and(|o| o.depth == self.depth) {
@@ -731,11 +573,12 @@ impl<'t> Scanner<'t> {
             }
             b':' => {
                 let single = self.at(1) != b':' && self.prev != Tok::Punct(b':');
-                if single && self.bodies.last() == Some(&self.depth) {
-                    if let Tok::Ident(name) = self.prev {
-                        if let Ok(name) = std::str::from_utf8(name) {
-                            self.def(Kind::Field, name.to_owned());
-                        }
+                let body = self.bodies.last().filter(|b| b.0 == self.depth);
+                if let (true, Some((_, owner)), Tok::Ident(name)) = (single, body, self.prev) {
+                    if let Ok(name) = std::str::from_utf8(name) {
+                        let owned = format!("{owner}::{name}");
+                        self.def(Kind::Field, name.to_owned());
+                        self.def(Kind::StructField, owned);
                     }
                 }
             }
@@ -782,95 +625,9 @@ impl<'t> Scanner<'t> {
     }
 }
 
-/// The owner of an `impl` body from its header's tokens (after `impl`), as syn's
-/// `index::type_name` of the self type: a plain path's last name, through `&`, lifetimes and
-/// `mut`; `Unnamed` for slices, tuples, pointers, `dyn`, `fn` types; `Unknown` when unsure.
-fn impl_owner(toks: &[HTok]) -> Owner {
-    let punct = |t: Option<&HTok>, p: u8| t == Some(&HTok::Punct(p));
-    // Where the self type starts (after the generics, or after `for`) and ends (`where`).
-    let mut start = 0;
-    let mut end = toks.len();
-    let (mut angles, mut nest) = (0usize, 0usize);
-    let mut generics = punct(toks.first(), b'<');
-    for (k, t) in toks.iter().enumerate() {
-        let arrow = k > 0 && punct(toks.get(k - 1), b'-');
-        match t {
-            HTok::Open => nest += 1,
-            HTok::Close => nest = nest.saturating_sub(1),
-            HTok::Punct(b'<') if nest == 0 => angles += 1,
-            HTok::Punct(b'>') if nest == 0 && !arrow => {
-                angles = angles.saturating_sub(1);
-                if generics && angles == 0 {
-                    generics = false;
-                    start = k + 1;
-                }
-            }
-            HTok::Ident(w) if nest == 0 && angles == 0 && !generics => match w.as_str() {
-                "for" => start = k + 1,
-                "where" => {
-                    end = k;
-                    break;
-                }
-                _ => {}
-            },
-            _ => {}
-        }
-    }
-    if generics || start > end {
-        return Owner::Unknown;
-    }
-    let mut ty = &toks[start..end];
-    // `impl !Send for X`: the negation belongs to the trait, before `for`.
-    loop {
-        match ty.first() {
-            Some(HTok::Punct(b'&')) => ty = &ty[1..],
-            Some(HTok::Punct(b'\'')) if ty.len() > 1 => ty = &ty[2..],
-            Some(HTok::Ident(w)) if w == "mut" => ty = &ty[1..],
-            _ => break,
-        }
-    }
-    match ty.first() {
-        None | Some(HTok::Open) | Some(HTok::Close) => return Owner::Unknown,
-        Some(HTok::Punct(b'*' | b'!')) => return Owner::Unnamed,
-        Some(HTok::Punct(b':')) => {}
-        Some(HTok::Punct(_)) => return Owner::Unknown,
-        Some(HTok::Ident(w))
-            if matches!(
-                w.as_str(),
-                "dyn" | "fn" | "impl" | "unsafe" | "extern" | "_"
-            ) =>
-        {
-            return Owner::Unnamed
-        }
-        Some(HTok::Ident(_)) => {}
-    }
-    // Slices and arrays start with an open bracket, tuples too: not here. A path: names and
-    // `::`, each name maybe with generic arguments; its last name at top level.
-    let (mut last, mut angles, mut nest) = (None, 0usize, 0usize);
-    for (k, t) in ty.iter().enumerate() {
-        let arrow = k > 0 && punct(ty.get(k - 1), b'-');
-        match t {
-            HTok::Open => nest += 1,
-            HTok::Close => nest = nest.saturating_sub(1),
-            _ if nest > 0 => {}
-            HTok::Punct(b'<') => angles += 1,
-            HTok::Punct(b'>') if !arrow => angles = angles.saturating_sub(1),
-            _ if angles > 0 => {}
-            HTok::Punct(b':') => {}
-            HTok::Ident(w) => last = Some(w.clone()),
-            // `m!(..)`, `A + B`, anything else: not a plain path.
-            _ => return Owner::Unknown,
-        }
-    }
-    match last {
-        Some(name) if angles == 0 && nest == 0 => Owner::Named(name),
-        _ => Owner::Unknown,
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::{scan, Kind};
 
     fn names(text: &str, kind: Kind) -> Vec<String> {
         scan(text)
@@ -915,6 +672,10 @@ mod tests {
             ["running", "done", "t", "g", "bits"]
         );
         assert_eq!(names(text, Kind::Type), ["Keys", "Tuple", "G", "E", "U"]);
+        assert_eq!(
+            names(text, Kind::StructField),
+            ["Keys::running", "Keys::done", "Keys::t", "G::g", "U::bits"]
+        );
         assert_eq!(names(text, Kind::Enum), ["E"]);
     }
 
@@ -925,9 +686,14 @@ mod tests {
             impl<'a, F: Fn(u8) -> u8> fmt::Display for &'a mut crate::Wrapper<F> { fn fmt(&self) {} }
             impl Trait for [u8] { fn slice(self) {} }
             impl Trait for (A, B) { fn pair(&'a mut self) {} }
+            impl<const N: usize> Trait for &'a [u8; N] { fn array(self) {} }
+            impl Trait for () { fn unit(self) {} }
+            impl Trait for (HashMap<A, B>) { fn paren(self) {} }
+            impl Trait for (A, B)::Assoc { fn odd(self) {} }
             trait Store: Send { fn save(&mut self) { fn helper() {} } fn load(); }
             fn free<T>(x: T) -> impl Iterator<Item = T> { Builder::<T> { x }; Plain { y } }
             fn header() -> Plain { match x { A => { } } }
+            fn closures() { let f = |x| -> Option<Id> { x }; S::<fn() -> u8> { a }; }
         "#;
         assert_eq!(
             names(text, Kind::Method),
@@ -939,21 +705,26 @@ mod tests {
                 "Store::load"
             ]
         );
-        // Slices and tuples have no name; the scan does not tell them from `(T)`: anyone's.
-        assert_eq!(names(text, Kind::FreeFn), ["helper", "free", "header"]);
-        assert_eq!(names(text, Kind::AnyOwnerFn), ["slice", "pair"]);
+        // Slices, arrays and tuples have no name: their methods are free; `(T)` is `T`, which
+        // the scan does not read: anyone's.
+        assert_eq!(
+            names(text, Kind::FreeFn),
+            ["slice", "pair", "array", "unit", "helper", "free", "header", "closures"]
+        );
+        assert_eq!(names(text, Kind::AnyOwnerFn), ["paren", "odd"]);
         assert_eq!(names(text, Kind::TraitFn), ["save", "load"]);
         assert_eq!(
             names(text, Kind::SelfFn),
-            ["get", "fmt", "slice", "pair", "save"]
+            ["get", "fmt", "slice", "pair", "array", "unit", "paren", "odd", "save"]
         );
         assert_eq!(
             names(text, Kind::PlainFn),
-            ["new", "helper", "load", "free", "header"]
+            ["new", "helper", "load", "free", "header", "closures"]
         );
         // `Self { .. }` in `impl Keys`, `Builder::<T> { .. }` unnamed, `Plain { .. }`, the
-        // look-alike `match x {`; not the bodies of items (`-> Self {`, `-> Plain {`), `=> {`.
-        assert_eq!(names(text, Kind::Build), ["Keys", "", "Plain", "x"]);
+        // look-alike `match x {`, `S::<fn() -> u8> { .. }`; not the bodies of items (`-> Self {`,
+        // `-> Plain {`) and closures (`-> Option<Id> {`), `=> {`.
+        assert_eq!(names(text, Kind::Build), ["Keys", "", "Plain", "x", ""]);
     }
 
     #[test]
@@ -972,13 +743,5 @@ mod tests {
         assert_eq!(names(text, Kind::Macro), ["gen"]);
         assert_eq!(names(text, Kind::Build), ["Lit"]);
         assert_eq!(scan(text).fn_bound, 3);
-    }
-
-    #[test]
-    fn words_are_found_whole() {
-        let f = memchr::memmem::Finder::new("Keys");
-        assert!(mentions_word("impl Keys {}", &f));
-        assert!(mentions_word("Keys", &f));
-        assert!(!mentions_word("impl MyKeys {} KeysX", &f));
     }
 }

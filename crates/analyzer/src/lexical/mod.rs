@@ -1,0 +1,252 @@
+//! The cheap name index: what each file of a crate *may* define, found by one pass over its
+//! bytes (comments, strings and characters skipped), without parsing it. Demand-driven
+//! analysis parses a file only when the evaluator asks for a name the file may define.
+//!
+//! Every answer is a superset: a file that defines `fn get` (as syn sees it) is always among
+//! the files listed for `get`; a `fn get` inside a macro body or a string-like oddity only
+//! costs a parse. The same holds for types, constants, fields and `macro_rules!`.
+//! [`FileNames::fn_bound`] counts every `fn` keyword: at least the functions syn finds, so that
+//! function numbers can be given per file before any file is parsed.
+//!
+//! Functions are also filed under what owns them (`Type::name` in an `impl` or `trait` whose
+//! type the header names plainly, free otherwise), and struct literals under their type, so
+//! that `Builder::new` or "what builds `Builder`" parse the few files that may hold them, not
+//! every file with a `fn new`. Where the scan is unsure (an `impl` header it cannot read, a
+//! literal with generic arguments) the file is filed under "any owner" / "any type".
+//!
+//! Split by concern: this module (the index and the word helpers), `scanner` (the pass over a
+//! file's bytes), `impl_header` (whose functions an `impl` body holds).
+//!
+//! Not here: the item index proper (`index`), which reads parsed files.
+
+use std::collections::HashMap;
+
+mod impl_header;
+mod scanner;
+
+/// What kind of item a name was seen defined as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// `fn NAME`.
+    Fn,
+    /// `struct`, `enum` or `union NAME`.
+    Type,
+    /// `trait NAME`.
+    Trait,
+    /// `const NAME`, `static [mut] NAME`.
+    Const,
+    /// `NAME:` directly inside the braces of a `struct` or `union`.
+    Field,
+    /// `FIELD:` directly inside the braces of `struct` or `union` `NAME`: `NAME::FIELD`.
+    StructField,
+    /// `macro_rules! NAME`.
+    Macro,
+    /// `enum NAME`.
+    Enum,
+    /// `type NAME` outside `impl` and `trait` bodies.
+    Alias,
+    /// `fn NAME` in the body of an `impl` or `trait` of type `OWNER`: `OWNER::NAME`.
+    Method,
+    /// `fn NAME` outside any `impl` or `trait` body, or in an `impl` of a type with no name
+    /// (a slice, a tuple, a pointer…).
+    FreeFn,
+    /// `fn NAME` in the body of a `trait`.
+    TraitFn,
+    /// `fn NAME` in an `impl` whose type the scan cannot read: it may be anyone's.
+    AnyOwnerFn,
+    /// `fn NAME` whose first parameter is `self` (or may be).
+    SelfFn,
+    /// `fn NAME` whose first parameter is not `self` (or may not be).
+    PlainFn,
+    /// A type or trait with an `impl` or `trait` body holding functions (`""`: one the scan
+    /// cannot read).
+    Owner,
+    /// `NAME { … }` outside an item's header (a struct literal, or a look-alike), and
+    /// `Self { … }` in an `impl` of `NAME`; `""`: a literal the scan cannot name.
+    Build,
+}
+
+/// The names one file may define, and how many `fn` keywords it has.
+#[derive(Clone, Debug, Default)]
+pub struct FileNames {
+    pub defs: Vec<(Kind, String)>,
+    pub fn_bound: usize,
+}
+
+/// A file's names, from its text.
+pub fn scan(text: &str) -> FileNames {
+    scanner::Scanner::new(text.as_bytes()).run()
+}
+
+/// Whether Rust code `text` has one of `words` as an identifier: comments, strings and
+/// characters do not count.
+pub fn names_any(text: &str, words: &[String]) -> bool {
+    scanner::Scanner::names_any(text.as_bytes(), words)
+}
+
+/// The crate's names: name → files that may define it, per kind (files ascending).
+#[derive(Default)]
+pub struct NameIndex {
+    /// Per kind (its number), name → files; looked up by `&str`, without allocating.
+    by_kind: Vec<HashMap<String, Vec<u32>>>,
+}
+
+impl NameIndex {
+    pub fn build(files: &[FileNames]) -> NameIndex {
+        let mut by_kind: Vec<HashMap<String, Vec<u32>>> = Vec::new();
+        for (i, f) in files.iter().enumerate() {
+            for (kind, name) in &f.defs {
+                let k = *kind as usize;
+                if by_kind.len() <= k {
+                    by_kind.resize_with(k + 1, HashMap::new);
+                }
+                if !by_kind[k].contains_key(name.as_str()) {
+                    by_kind[k].insert(name.clone(), Vec::new());
+                }
+                let Some(list) = by_kind[k].get_mut(name.as_str()) else {
+                    continue;
+                };
+                if list.last() != Some(&(i as u32)) {
+                    list.push(i as u32);
+                }
+            }
+        }
+        NameIndex { by_kind }
+    }
+
+    /// Files under any of `keys`, ascending.
+    pub fn files_any(&self, keys: &[(Kind, String)]) -> Vec<u32> {
+        let mut files: Vec<u32> = keys
+            .iter()
+            .flat_map(|(kind, name)| self.files(*kind, name).iter().copied())
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        files
+    }
+
+    pub fn files(&self, kind: Kind, name: &str) -> &[u32] {
+        self.by_kind
+            .get(kind as usize)
+            .and_then(|names| names.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Whether `text` contains `word` with no identifier character on either side.
+pub fn mentions_word(text: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
+    let bytes = text.as_bytes();
+    let len = finder.needle().len();
+    finder.find_iter(bytes).any(|at| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(at + len).copied();
+        !before.is_some_and(is_ident_byte) && !after.is_some_and(is_ident_byte)
+    })
+}
+
+/// Rust's keywords: `if !(…)` is no macro call.
+fn is_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"as"
+            | b"async"
+            | b"await"
+            | b"break"
+            | b"const"
+            | b"continue"
+            | b"crate"
+            | b"dyn"
+            | b"else"
+            | b"enum"
+            | b"extern"
+            | b"false"
+            | b"fn"
+            | b"for"
+            | b"if"
+            | b"impl"
+            | b"in"
+            | b"let"
+            | b"loop"
+            | b"match"
+            | b"mod"
+            | b"move"
+            | b"mut"
+            | b"pub"
+            | b"ref"
+            | b"return"
+            | b"self"
+            | b"Self"
+            | b"static"
+            | b"struct"
+            | b"super"
+            | b"trait"
+            | b"true"
+            | b"type"
+            | b"unsafe"
+            | b"use"
+            | b"where"
+            | b"while"
+            | b"yield"
+    )
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The names `text` gives `macro_rules!` macros (by text: in comments and strings too).
+pub fn macro_rules_names(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    let finder = memchr::memmem::Finder::new("macro_rules");
+    let mut names = Vec::new();
+    for at in finder.find_iter(bytes) {
+        if at.checked_sub(1).is_some_and(|i| is_ident_byte(bytes[i])) {
+            continue;
+        }
+        let rest = &bytes[at + "macro_rules".len()..];
+        let rest = rest.trim_ascii_start();
+        let Some(rest) = rest.strip_prefix(b"!") else {
+            continue;
+        };
+        let rest = rest.trim_ascii_start();
+        let len = rest.iter().take_while(|&&b| is_ident_byte(b)).count();
+        if len > 0 && is_ident_start(rest[0]) {
+            names.push(String::from_utf8_lossy(&rest[..len]).into_owned());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_found_whole() {
+        let f = memchr::memmem::Finder::new("Keys");
+        assert!(mentions_word("impl Keys {}", &f));
+        assert!(mentions_word("Keys", &f));
+        assert!(!mentions_word("impl MyKeys {} KeysX", &f));
+    }
+
+    #[test]
+    fn identifiers_outside_comments_and_strings() {
+        let words = ["touch".to_owned(), "r#type".to_owned()];
+        assert!(names_any("{ store.touch(k) }", &words));
+        assert!(names_any("{ r#type() }", &words));
+        assert!(!names_any(
+            "{ // touch\n let s = \"touch\"; /* touch */ retouch(); }",
+            &words
+        ));
+    }
+
+    #[test]
+    fn macro_rules_names_by_text() {
+        let text = "macro_rules! key { () => {} }\nmacro_rules ! spaced_out{}\nmy_macro_rules!(x); macro_rules!(); // macro_rules! in_comment";
+        assert_eq!(macro_rules_names(text), ["key", "spaced_out", "in_comment"]);
+    }
+}
