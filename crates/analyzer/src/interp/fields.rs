@@ -2,7 +2,9 @@
 //! it a value — struct literals in constructors (`Keys { running: format!("{ns}:running") }`),
 //! `self.f = …` in builder methods, commands a method adds to a field's pipeline — with each
 //! constructor's parameters as holes that every field one instance was built with shares
-//! (`self.keys.running` and `self.keys.done` hold the same `ns`). Also a type's `Display`.
+//! (`self.keys.running` and `self.keys.done` hold the same `ns`). Enum variants are types of
+//! their own here (`Change::SetAdd`, fields `0`, `1`…): a payload matched out of a value built
+//! elsewhere is what the crate builds that variant with. Also a type's `Display`.
 //!
 //! Not here: reading fields of values whose fields are known where they were built (an
 //! [`ObjectInfo`] with `fields`), which needs no model.
