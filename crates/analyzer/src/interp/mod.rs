@@ -351,10 +351,12 @@ impl<'a> UnitContext<'a> {
                     Callee::Method(m) => {
                         **m == *def.name
                             && def.sig.inputs.len() == r.args.len() + 1
-                            && def
-                                .trait_impl
-                                .as_deref()
-                                .is_some_and(|t| names_word(&self.sources[r.file].text, t))
+                            && def.trait_impl.as_deref().is_some_and(|t| {
+                                crate::lexical::mentions_word(
+                                    &self.sources[r.file].text,
+                                    &memchr::memmem::Finder::new(t),
+                                )
+                            })
                     }
                 };
                 called && (test_callers || callee_in_test || !in_test(r.file, r.span.start))
@@ -829,13 +831,4 @@ fn param_names(def: &FnDef<'_>) -> Vec<String> {
             }
         })
         .collect()
-}
-
-/// Whether `text` holds `word` as a whole identifier.
-fn names_word(text: &str, word: &str) -> bool {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    text.match_indices(word).any(|(i, _)| {
-        !text[..i].chars().next_back().is_some_and(is_ident)
-            && !text[i + word.len()..].chars().next().is_some_and(is_ident)
-    })
 }

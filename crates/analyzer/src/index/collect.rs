@@ -1,0 +1,330 @@
+//! The one pass over a parsed file's items: functions (with the `impl` type and trait they
+//! belong to), constants, struct fields, enums and their variants, `macro_rules!`, type
+//! aliases, which functions build which types (struct literals, `Enum::Variant(..)`), test
+//! ranges and `#[slotlint::allow]` items — as [`FileItems`].
+//!
+//! Not here: which files to read for a lookup, or when (`index`).
+
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+
+use slotlint_syntax::test_code::has_test_attr;
+
+/// What file `file` (whose functions are numbered from `fn_base`, at most `fn_bound` of them)
+/// defines, read from its tree.
+pub(super) fn items(
+    file: usize,
+    fn_base: usize,
+    fn_bound: usize,
+    ast: &syn::File,
+) -> FileItems<'_> {
+    let mut items = FileItems::default();
+    let mut collector = Collector {
+        items: &mut items,
+        file,
+        fn_base,
+        fn_bound,
+        self_ty: None,
+        trait_impl: None,
+        group: None,
+        current_fn: None,
+    };
+    collector.visit_file(ast);
+    items
+}
+
+use super::{type_name, ConstDef, FileItems, FnDef};
+struct Collector<'i, 'a> {
+    items: &'i mut FileItems<'a>,
+    file: usize,
+    /// The number of the file's first function, and how many it may have (more are not
+    /// indexed: the name scan counted fewer `fn`s than syn found, which it never should).
+    fn_base: usize,
+    fn_bound: usize,
+    self_ty: Option<String>,
+    /// Inside an `impl Trait for Type` block: `Trait`.
+    trait_impl: Option<String>,
+    group: Option<(usize, usize)>,
+    /// The function whose body is being read.
+    current_fn: Option<usize>,
+}
+
+fn is_colocated(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "colocated")
+    })
+}
+
+impl<'a> Collector<'_, 'a> {
+    /// Attributes of an item: test code, and `#[slotlint::allow]`.
+    fn item_attrs(&mut self, attrs: &'a [syn::Attribute], item: &dyn Spanned) {
+        // An item's span is the join of all its tokens (syn prints the item to find it): only
+        // for the few items that need it.
+        let range = || item.span().byte_range();
+        if has_test_attr(attrs) {
+            self.items.test_ranges.push(range());
+        }
+        for attr in attrs {
+            let path: Vec<String> = attr
+                .path()
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if matches!(
+                path.iter().map(String::as_str).collect::<Vec<_>>()[..],
+                ["slotlint" | "slotlint_macros", "allow"]
+            ) {
+                self.items.allows.push((attr, range()));
+            }
+        }
+    }
+
+    /// A `const` or `static`, at item level or in an impl.
+    fn add_const(&mut self, ident: &syn::Ident, ty: &'a syn::Type, expr: &'a syn::Expr) {
+        let def = ConstDef {
+            file: self.file,
+            ty,
+            expr,
+        };
+        self.items.consts.push((ident.to_string(), def));
+    }
+}
+
+impl<'a> Collector<'_, 'a> {
+    /// The function being read builds values of `ty` (a struct, or `Enum::Variant`).
+    fn builder(&mut self, ty: String) {
+        if let Some(f) = self.current_fn {
+            let list = self.items.builders.entry(ty).or_default();
+            if list.last() != Some(&f) {
+                list.push(f);
+            }
+        }
+    }
+
+    /// `Enum::Variant` for a path that may name a variant (`model::Command::SetAdd`,
+    /// `Self::SetAdd`): its last two names, both capitalized.
+    fn variant_path(&self, path: &syn::Path) -> Option<String> {
+        let n = path.segments.len();
+        if n < 2 {
+            return None;
+        }
+        let owner = path.segments[n - 2].ident.to_string();
+        let owner = if owner == "Self" {
+            self.self_ty.clone()?
+        } else {
+            owner
+        };
+        let variant = path.segments[n - 1].ident.to_string();
+        let capital = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
+        (capital(&owner) && capital(&variant)).then(|| format!("{owner}::{variant}"))
+    }
+
+    /// Index a function; its number, if it has one.
+    fn add_fn(&mut self, def: FnDef<'a>) -> Option<usize> {
+        if self.items.fns.len() >= self.fn_bound {
+            return None;
+        }
+        let k = self.items.fns.len();
+        let same_name = self.items.fns_by_name.entry(def.name.clone()).or_default();
+        same_name.push(k);
+        self.items.fns.push(def);
+        Some(self.fn_base + k)
+    }
+
+    fn new_group(&mut self) -> Option<(usize, usize)> {
+        self.items.groups += 1;
+        Some((self.file, self.items.groups))
+    }
+}
+
+impl<'a> Visit<'a> for Collector<'_, 'a> {
+    fn visit_item_fn(&mut self, f: &'a syn::ItemFn) {
+        self.item_attrs(&f.attrs, f);
+        let saved = self.self_ty.take();
+        let id = self.add_fn(FnDef {
+            file: self.file,
+            name: f.sig.ident.to_string(),
+            self_ty: None,
+            sig: &f.sig,
+            block: &f.block,
+            attrs: &f.attrs,
+            group: self.group,
+            public: !matches!(f.vis, syn::Visibility::Inherited),
+            in_trait: false,
+            trait_impl: None,
+        });
+        let saved_fn = std::mem::replace(&mut self.current_fn, id);
+        syn::visit::visit_item_fn(self, f);
+        self.current_fn = saved_fn;
+        self.self_ty = saved;
+    }
+
+    fn visit_item_impl(&mut self, i: &'a syn::ItemImpl) {
+        self.item_attrs(&i.attrs, i);
+        let saved = std::mem::replace(&mut self.self_ty, type_name(&i.self_ty));
+        let of_trait = i
+            .trait_
+            .as_ref()
+            .and_then(|(_, path, _)| path.segments.last().map(|s| s.ident.to_string()));
+        let saved_trait_impl = std::mem::replace(&mut self.trait_impl, of_trait);
+        let saved_group = self.group;
+        if is_colocated(&i.attrs) {
+            self.group = self.new_group();
+        }
+        syn::visit::visit_item_impl(self, i);
+        self.self_ty = saved;
+        self.trait_impl = saved_trait_impl;
+        self.group = saved_group;
+    }
+
+    fn visit_item_mod(&mut self, m: &'a syn::ItemMod) {
+        self.item_attrs(&m.attrs, m);
+        let saved_group = self.group;
+        if is_colocated(&m.attrs) {
+            self.group = self.new_group();
+        }
+        syn::visit::visit_item_mod(self, m);
+        self.group = saved_group;
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'a syn::ImplItemFn) {
+        self.item_attrs(&f.attrs, f);
+        let def = FnDef {
+            file: self.file,
+            name: f.sig.ident.to_string(),
+            self_ty: self.self_ty.clone(),
+            sig: &f.sig,
+            block: &f.block,
+            attrs: &f.attrs,
+            group: self.group,
+            public: !matches!(f.vis, syn::Visibility::Inherited),
+            in_trait: false,
+            trait_impl: self.trait_impl.clone(),
+        };
+        if def.has_self() {
+            self.items.method_names.insert(def.name.clone());
+        }
+        let id = self.add_fn(def);
+        let saved_fn = std::mem::replace(&mut self.current_fn, id);
+        syn::visit::visit_impl_item_fn(self, f);
+        self.current_fn = saved_fn;
+    }
+
+    fn visit_item_trait(&mut self, t: &'a syn::ItemTrait) {
+        self.item_attrs(&t.attrs, t);
+        let saved = self.self_ty.replace(t.ident.to_string());
+        syn::visit::visit_item_trait(self, t);
+        self.self_ty = saved;
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'a syn::TraitItemFn) {
+        self.item_attrs(&f.attrs, f);
+        if matches!(f.sig.inputs.first(), Some(syn::FnArg::Receiver(_))) {
+            self.items.method_names.insert(f.sig.ident.to_string());
+        }
+        // A default method: summarized like any method, for types that keep it.
+        if let Some(block) = &f.default {
+            let id = self.add_fn(FnDef {
+                file: self.file,
+                name: f.sig.ident.to_string(),
+                self_ty: self.self_ty.clone(),
+                sig: &f.sig,
+                block,
+                attrs: &f.attrs,
+                group: self.group,
+                public: true,
+                in_trait: true,
+                trait_impl: None,
+            });
+            let saved_fn = std::mem::replace(&mut self.current_fn, id);
+            syn::visit::visit_trait_item_fn(self, f);
+            self.current_fn = saved_fn;
+            return;
+        }
+        syn::visit::visit_trait_item_fn(self, f);
+    }
+
+    fn visit_item_const(&mut self, c: &'a syn::ItemConst) {
+        self.item_attrs(&c.attrs, c);
+        self.add_const(&c.ident, &c.ty, &c.expr);
+        syn::visit::visit_item_const(self, c);
+    }
+
+    fn visit_impl_item_const(&mut self, c: &'a syn::ImplItemConst) {
+        self.add_const(&c.ident, &c.ty, &c.expr);
+    }
+
+    fn visit_item_static(&mut self, s: &'a syn::ItemStatic) {
+        self.item_attrs(&s.attrs, s);
+        self.add_const(&s.ident, &s.ty, &s.expr);
+        syn::visit::visit_item_static(self, s);
+    }
+
+    fn visit_item_struct(&mut self, s: &'a syn::ItemStruct) {
+        self.item_attrs(&s.attrs, s);
+        let name = s.ident.to_string();
+        self.items.types.insert(name.clone());
+        for field in &s.fields {
+            if let Some(ident) = &field.ident {
+                self.items
+                    .fields
+                    .entry(name.clone())
+                    .or_default()
+                    .insert(ident.to_string(), &field.ty);
+                self.items
+                    .fields_by_name
+                    .entry(ident.to_string())
+                    .or_default()
+                    .push(&field.ty);
+            }
+        }
+        syn::visit::visit_item_struct(self, s);
+    }
+
+    fn visit_item_enum(&mut self, e: &'a syn::ItemEnum) {
+        self.items.types.insert(e.ident.to_string());
+        self.items.enum_variants.insert(
+            e.ident.to_string(),
+            e.variants.iter().map(|v| v.ident.to_string()).collect(),
+        );
+        syn::visit::visit_item_enum(self, e);
+    }
+
+    fn visit_expr_struct(&mut self, e: &'a syn::ExprStruct) {
+        let name = e.path.segments.last().map(|s| s.ident.to_string());
+        let ty = match name.as_deref() {
+            Some("Self") => self.self_ty.clone(),
+            _ => name,
+        };
+        if let Some(ty) = ty {
+            self.builder(ty);
+        }
+        if let Some(variant) = self.variant_path(&e.path) {
+            self.builder(variant);
+        }
+        syn::visit::visit_expr_struct(self, e);
+    }
+
+    fn visit_expr_call(&mut self, e: &'a syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*e.func {
+            if let Some(variant) = self.variant_path(&p.path) {
+                self.builder(variant);
+            }
+        }
+        syn::visit::visit_expr_call(self, e);
+    }
+
+    fn visit_item_macro(&mut self, m: &'a syn::ItemMacro) {
+        if let (true, Some(name)) = (m.mac.path.is_ident("macro_rules"), &m.ident) {
+            self.items.macros.insert(name.to_string(), m);
+        }
+    }
+
+    fn visit_item_type(&mut self, t: &'a syn::ItemType) {
+        self.items.type_aliases.insert(t.ident.to_string(), &t.ty);
+    }
+}
