@@ -108,17 +108,7 @@ impl<'a> Collector<'_, 'a> {
     /// `Enum::Variant` for a path that may name a variant (`model::Command::SetAdd`,
     /// `Self::SetAdd`): its last two names, both capitalized.
     fn variant_path(&self, path: &syn::Path) -> Option<String> {
-        let n = path.segments.len();
-        if n < 2 {
-            return None;
-        }
-        let owner = path.segments[n - 2].ident.to_string();
-        let owner = if owner == "Self" {
-            self.self_ty.clone()?
-        } else {
-            owner
-        };
-        let variant = path.segments[n - 1].ident.to_string();
+        let (owner, variant) = super::owner_and_name(path, self.self_ty.as_deref())?;
         let capital = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
         (capital(&owner) && capital(&variant)).then(|| format!("{owner}::{variant}"))
     }

@@ -802,6 +802,22 @@ fn mentions_any(text: &str, words: &[String]) -> bool {
         .any(|w| lexical::mentions_word(text, &memchr::memmem::Finder::new(w.as_bytes())))
 }
 
+/// `(Owner, name)` of a path's last two names (`model::Change::SetAdd` → `Change`, `SetAdd`), with
+/// `Self` as `self_ty`.
+pub fn owner_and_name(path: &syn::Path, self_ty: Option<&str>) -> Option<(String, String)> {
+    let n = path.segments.len();
+    if n < 2 {
+        return None;
+    }
+    let owner = path.segments[n - 2].ident.to_string();
+    let owner = if owner == "Self" {
+        self_ty?.to_owned()
+    } else {
+        owner
+    };
+    Some((owner, path.segments[n - 1].ident.to_string()))
+}
+
 pub fn type_name(ty: &syn::Type) -> Option<String> {
     match ty {
         syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),

@@ -239,17 +239,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// `(enum, variant)` for a `Type::Variant` (or `Self::Variant`) path naming a variant of an
     /// enum of the crate.
     pub(super) fn enum_variant_of(&self, path: &syn::Path) -> Option<(String, String)> {
-        let n = path.segments.len();
-        if n < 2 {
-            return None;
-        }
-        let owner = path.segments[n - 2].ident.to_string();
-        let owner = if owner == "Self" {
-            self.self_ty.clone()?
-        } else {
-            owner
-        };
-        let name = path.segments[n - 1].ident.to_string();
+        let (owner, name) = crate::index::owner_and_name(path, self.self_ty.as_deref())?;
         self.cx
             .index
             .enum_variants(&owner)
