@@ -613,7 +613,11 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// anywhere (`CRDTCommand::SetAdd(key, member)` in its constructors), as for a struct's
     /// field. Unknown when the value is known to be another variant, or the path names none.
     fn built_payload(&mut self, path: &syn::Path, value: &Value<'a>, field: &str) -> Value<'a> {
-        if matches!(value, Value::Object(o) if o.variant.is_some()) {
+        // Only where redis is named: elsewhere (a caller's match over its own events) the model
+        // would walk every constructor of the variant for keys that rarely reach redis.
+        if matches!(value, Value::Object(o) if o.variant.is_some())
+            || !self.cx.mentions_redis[self.file]
+        {
             return Value::Unknown;
         }
         let Some((ty, variant)) = self.enum_variant_of(path) else {
