@@ -12,9 +12,9 @@
 //!
 //! Split by concern: [`value`] (the value model), `bindings` (names and patterns), `exprs`
 //! (expressions and control flow), `methods` (std string and collection methods), `calls`
-//! (functions of the crate: summaries, effects on `&mut` arguments, caller contexts), `items`
-//! (which function or constant a name means), `fields` (the field model), `macros` (`format!`
-//! and friends), `macro_rules` (the crate's own macros), `redis` (paths into redis and pool
+//! (functions of the crate: summaries, caller contexts), `effects` (what they do to `&mut`
+//! arguments), `items` (which function or constant a name means), `fields` (the field model),
+//! `macros` (`format!` and friends), `macro_rules` (the crate's own macros), `redis` (paths into redis and pool
 //! crates: clients, connections, databases), `types` (declared types), `builders` (pipelines,
 //! commands, scripts, transactions) and `commands` (command names and key positions).
 //!
@@ -24,6 +24,7 @@ mod bindings;
 mod builders;
 mod calls;
 mod commands;
+mod effects;
 mod exprs;
 mod fields;
 mod items;
