@@ -15,6 +15,7 @@
 //! Not here: the plan itself ([`plan`]), reading and parsing files (the analyzer).
 
 use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use proc_macro2::{TokenStream, TokenTree};
 use rayon::prelude::*;
@@ -121,7 +122,11 @@ impl Prefilter {
         let lexed: Vec<Lexed> = texts
             .par_iter()
             .map(|(_, text)| {
-                let l = self.lex(text);
+                // A slotlint bug must not cost a file its scan: kept, as before.
+                let l = catch_unwind(AssertUnwindSafe(|| self.lex(text))).unwrap_or(Lexed {
+                    always: true,
+                    ..Lexed::default()
+                });
                 proc_macro2::extra::invalidate_current_thread_spans();
                 l
             })
