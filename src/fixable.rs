@@ -52,9 +52,10 @@ fn finding_key(
 
 impl Fixes {
     /// Plans the fixes of `report` over every file `everything` found (key families span the
-    /// workspace). Its files are read and parsed here, and only when there is a fixable
-    /// finding: `check` does not ask the analysis for the key sites of every file
-    /// (`Options::key_sites`), which would cost every run much of a parse again. Files
+    /// workspace). Its files are read here, and only when there is a fixable finding: `check`
+    /// does not ask the analysis for the key sites of every file (`Options::key_sites`), which
+    /// would cost every run much of a parse again; and of those only the files whose tokens may
+    /// matter to the fixes are parsed (`slotlint_fix::prefilter`: the same plan). Files
     /// `excluded` by the configuration are never edited. Only fixes that apply (safe, or
     /// unsafe) and whose edits check out are kept.
     pub fn plan(
@@ -66,7 +67,11 @@ impl Fixes {
         if findings.is_empty() {
             return Fixes::default();
         }
-        let key_files = slotlint_analyzer::key_sites::scan(everything);
+        // Only the files whose tokens may matter to these findings' fixes are parsed.
+        let prefilter = slotlint_fix::prefilter::Prefilter::new(&findings);
+        let key_files = slotlint_analyzer::key_sites::scan_selected(everything, &|texts| {
+            prefilter.select(texts)
+        });
         let plan = slotlint_fix::plan_fixes(&findings, key_files, everything, excluded);
         let mut by_finding = HashMap::new();
         for (i, fix) in plan.fixes.iter().enumerate() {

@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/plans.rs"]
+mod plans;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -947,4 +950,54 @@ fn the_analysis_hands_fix_the_key_sites_a_separate_scan_finds() {
         }
         assert!(plain.key_files.is_empty());
     }
+}
+
+/// `check`'s fix preview parses only the files the prefilter keeps
+/// (`slotlint_fix::prefilter`): over every fixture package with fixable findings (as `check`
+/// finds them, and as `fix` does, test code included), the plan is the plan over every file —
+/// so the marks, SARIF `fixes` and quick fixes are the same — and some files are left unparsed.
+#[test]
+fn the_fix_previews_prefilter_plans_what_a_scan_of_every_file_plans() {
+    use slotlint_analyzer::{analyze, discover_workspace, Options};
+    let mut packages = Vec::new();
+    let mut stack = vec![root().join("fixtures")];
+    while let Some(dir) = stack.pop() {
+        if dir.join("Cargo.toml").is_file() {
+            packages.push(dir.clone());
+        }
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() && e.file_name() != "target" {
+                stack.push(e.path());
+            }
+        }
+    }
+    packages.sort();
+    let (mut planned, mut skipped) = (0, 0);
+    for dir in packages {
+        let Ok(discovery) = discover_workspace(&dir, None) else {
+            continue;
+        };
+        for check_test_code in [false, true] {
+            let options = Options {
+                check_test_code,
+                ..Options::default()
+            };
+            let report = analyze(&discovery, &options);
+            let findings = report.fixable_findings();
+            if findings.is_empty() {
+                continue;
+            }
+            let [(all, read), (prefiltered, kept)] = plans::both(&discovery, &findings);
+            assert_eq!(
+                all,
+                prefiltered,
+                "{}: the prefilter changed the plan",
+                dir.display()
+            );
+            planned += 1;
+            skipped += read - kept;
+        }
+    }
+    assert!(planned >= 6, "{planned} plans compared");
+    assert!(skipped > 0, "the prefilter kept every file");
 }

@@ -8,7 +8,7 @@
 //! - no panic in the analyzer (an internal error) or in planning, no stack overflow (it would
 //!   abort this test binary), no hang (the run's own budget is the test's);
 //! - planning with the candidate index gives exactly the plan of the plain families × sites
-//!   loop;
+//!   loop, and planning over the files the fix preview's prefilter keeps the plan over all;
 //! - every edit only inserts characters, every edited file parses, and the edited package is
 //!   analyzed without an internal error.
 //!
@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 
 use slotlint_analyzer::{analyze, discover_workspace, parse, Options};
 use slotlint_fix::plan::plan_with;
+
+#[path = "support/plans.rs"]
+mod plans;
 
 /// Inputs of the run in the normal test suite.
 const SHORT_RUN: usize = 150;
@@ -268,6 +271,12 @@ fn check(package: &Path, file: &Path, text: &str) -> Result<(), String> {
         return Err(format!(
             "the candidate index changed the plan:\n{:#?}\nvs\n{:#?}",
             indexed.fixes, exhaustive.fixes
+        ));
+    }
+    let [(all, _), (prefiltered, _)] = plans::both(&discovery, &findings);
+    if all != prefiltered {
+        return Err(format!(
+            "the prefilter changed the plan:\n{all}\nvs\n{prefiltered}"
         ));
     }
     let chosen: Vec<&slotlint_fix::Fix> = indexed

@@ -163,26 +163,52 @@ fn read_file(
 /// excludes from reports too: they build keys), for a run whose analysis did not produce them
 /// ([`crate::Options::key_sites`]). Files are scanned in parallel.
 pub fn scan(discovery: &Discovery) -> Vec<KeyFile> {
+    scan_selected(discovery, &|texts| vec![true; texts.len()])
+}
+
+/// Which of the texts given (`(package, text)`) to parse: one answer per text.
+pub type SelectFiles<'a> = dyn Fn(&[(usize, &str)]) -> Vec<bool> + Sync + 'a;
+
+/// [`scan`], parsing only the files `select` keeps: it is given the text of every file that
+/// could be read (with the index of its package), in the discovery's order, and answers one
+/// `bool` per text. The others are left out of the result; files that cannot be read are all
+/// in it (nothing tells what they hold). For a caller that can tell from the text alone which
+/// files cannot matter to it (`slotlint_fix::prefilter`).
+pub fn scan_selected(discovery: &Discovery, select: &SelectFiles) -> Vec<KeyFile> {
     let run = || -> Vec<KeyFile> {
-        discovery
+        let read: Vec<(usize, &PathBuf, Result<String, ReadError>)> = discovery
             .units
             .par_iter()
             .enumerate()
             .flat_map_iter(|(ui, unit)| {
                 let boundary = input::Boundary::new(&unit.boundary);
                 let read = input::read_unit_sources(&unit.files, &boundary);
-                let files: Vec<(&PathBuf, Result<String, ReadError>)> =
-                    unit.files.iter().zip(read).collect();
-                files
-                    .into_par_iter()
-                    .map(|(path, read)| {
-                        let file = read_file(ui, unit, path, read, &discovery.display_root);
-                        // The file's tree is gone, and no other tree lives on this thread (each
-                        // file is read whole on one): free the thread's span map.
-                        proc_macro2::extra::invalidate_current_thread_spans();
-                        file
-                    })
+                unit.files
+                    .iter()
+                    .zip(read)
+                    .map(move |(path, read)| (ui, path, read))
                     .collect::<Vec<_>>()
+            })
+            .collect();
+        let texts: Vec<(usize, &str)> = read
+            .iter()
+            .filter_map(|(ui, _, r)| r.as_ref().ok().map(|t| (*ui, t.as_str())))
+            .collect();
+        let mut kept = select(&texts).into_iter();
+        drop(texts);
+        let chosen: Vec<(usize, &PathBuf, Result<String, ReadError>)> = read
+            .into_iter()
+            .filter(|(_, _, r)| r.is_err() || kept.next().unwrap_or(true))
+            .collect();
+        chosen
+            .into_par_iter()
+            .map(|(ui, path, read)| {
+                let unit = &discovery.units[ui];
+                let file = read_file(ui, unit, path, read, &discovery.display_root);
+                // The file's tree is gone, and no other tree lives on this thread (each file is
+                // read whole on one): free the thread's span map.
+                proc_macro2::extra::invalidate_current_thread_spans();
+                file
             })
             .collect()
     };

@@ -28,6 +28,7 @@ pub mod edit;
 pub mod migration;
 pub mod pattern;
 pub mod plan;
+pub mod prefilter;
 pub mod scan;
 pub mod write;
 
@@ -86,6 +87,13 @@ pub fn scanned_files(
     files
 }
 
+/// Whether a text (a string literal, an included file) may be a Lua script that calls Redis.
+pub(crate) fn calls_redis(text: &str) -> bool {
+    ["redis.call", "redis.pcall", "server.call", "server.pcall"]
+        .iter()
+        .any(|c| text.contains(c))
+}
+
 /// Keys built by the Lua scripts of a file: string literals that call redis, and the
 /// `include_str!`'d files (read inside the package's boundary, at most
 /// [`slotlint_analyzer::MAX_INCLUDED_BYTES`]).
@@ -95,11 +103,6 @@ fn lua_keys(
     display_root: &Path,
     commands: &slotlint_commands::CommandTable,
 ) -> Vec<scan::LuaKey> {
-    let calls_redis = |t: &str| {
-        ["redis.call", "redis.pcall", "server.call", "server.pcall"]
-            .iter()
-            .any(|c| t.contains(c))
-    };
     let mut out = Vec::new();
     for site in &file.sites {
         if !calls_redis(&site.value) {

@@ -333,40 +333,7 @@ pub fn plan_with(
     exhaustive: bool,
 ) -> FixPlan {
     let groups = groups(findings);
-    // Union groups that rename a common family.
-    let mut parent: Vec<usize> = (0..groups.len()).collect();
-    fn find(p: &mut [usize], x: usize) -> usize {
-        let mut r = x;
-        while p[r] != r {
-            r = p[r];
-        }
-        p[x] = r;
-        r
-    }
-    let mut by_family: HashMap<Vec<Atom>, usize> = HashMap::new();
-    for (gi, g) in groups.iter().enumerate() {
-        if let Outcome::Rewrite { renames, .. } = &g.outcome {
-            for (old, _) in renames {
-                let a = atoms_of(old);
-                match by_family.get(&a) {
-                    Some(&other) => {
-                        let (x, y) = (find(&mut parent, gi), find(&mut parent, other));
-                        parent[x] = y;
-                    }
-                    None => {
-                        by_family.insert(a, gi);
-                    }
-                }
-            }
-        }
-    }
-    let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (gi, g) in groups.iter().enumerate() {
-        if matches!(g.outcome, Outcome::Rewrite { .. }) {
-            let root = find(&mut parent, gi);
-            components.entry(root).or_default().push(gi);
-        }
-    }
+    let mut fixes = fixes_of(&groups);
     let consts = unit_consts(&files);
     let index = Candidates::build(&files, |f, site| effective_atoms(site, f.unit, &consts));
     let index = if exhaustive {
@@ -374,15 +341,6 @@ pub fn plan_with(
     } else {
         index
     };
-    let mut fixes = Vec::new();
-    for (_, gis) in components {
-        let (families, blockers) = families_of(&groups, &gis);
-        fixes.push(Fix {
-            families,
-            groups: gis,
-            blockers,
-        });
-    }
     // Files slotlint could not scan may build keys of any family: search them once for every
     // family's longest text.
     let needles: Vec<String> = fixes
@@ -438,6 +396,65 @@ pub fn plan_with(
         fixes,
         files,
     }
+}
+
+/// The fixes of `groups`, with their families and renames but no sites yet: groups that
+/// rename a common family are one fix. Known from the findings alone, before any file is read.
+fn fixes_of(groups: &[Group]) -> Vec<Fix> {
+    // Union groups that rename a common family.
+    let mut parent: Vec<usize> = (0..groups.len()).collect();
+    fn find(p: &mut [usize], x: usize) -> usize {
+        let mut r = x;
+        while p[r] != r {
+            r = p[r];
+        }
+        p[x] = r;
+        r
+    }
+    let mut by_family: HashMap<Vec<Atom>, usize> = HashMap::new();
+    for (gi, g) in groups.iter().enumerate() {
+        if let Outcome::Rewrite { renames, .. } = &g.outcome {
+            for (old, _) in renames {
+                let a = atoms_of(old);
+                match by_family.get(&a) {
+                    Some(&other) => {
+                        let (x, y) = (find(&mut parent, gi), find(&mut parent, other));
+                        parent[x] = y;
+                    }
+                    None => {
+                        by_family.insert(a, gi);
+                    }
+                }
+            }
+        }
+    }
+    let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (gi, g) in groups.iter().enumerate() {
+        if matches!(g.outcome, Outcome::Rewrite { .. }) {
+            let root = find(&mut parent, gi);
+            components.entry(root).or_default().push(gi);
+        }
+    }
+    let mut fixes = Vec::new();
+    for (_, gis) in components {
+        let (families, blockers) = families_of(groups, &gis);
+        fixes.push(Fix {
+            families,
+            groups: gis,
+            blockers,
+        });
+    }
+    fixes
+}
+
+/// Every family the fixes of `findings` rename, as `(old, new)` skeletons: what a file must be
+/// able to build for its key sites to matter to the plan ([`crate::prefilter`]).
+pub fn family_renames(findings: &[&FixableFinding]) -> Vec<(Vec<Atom>, Vec<Atom>)> {
+    fixes_of(&groups(findings))
+        .into_iter()
+        .flat_map(|f| f.families)
+        .map(|f| (f.old, f.new))
+        .collect()
 }
 
 /// One way to rename a family.
@@ -719,10 +736,10 @@ fn effective_atoms(
 
 /// Holes of a key never hold braces; for "may build the same keys", not a `:` either (the
 /// usual separator of key parts).
-const NO_BRACES: [char; 2] = ['{', '}'];
-const NO_SEPARATOR: [char; 3] = ['{', '}', ':'];
+pub(crate) const NO_BRACES: [char; 2] = ['{', '}'];
+pub(crate) const NO_SEPARATOR: [char; 3] = ['{', '}', ':'];
 
-fn alnum_literals(atoms: &[Atom]) -> usize {
+pub(crate) fn alnum_literals(atoms: &[Atom]) -> usize {
     atoms
         .iter()
         .filter(|a| matches!(a, Atom::C(c) if c.is_alphanumeric()))
@@ -731,7 +748,7 @@ fn alnum_literals(atoms: &[Atom]) -> usize {
 
 /// The longest literal run of a skeleton: what a file slotlint could not scan must contain to
 /// build keys of the family (shorter than 3 characters: too common to tell).
-fn longest_text(atoms: &[Atom]) -> String {
+pub(crate) fn longest_text(atoms: &[Atom]) -> String {
     atoms
         .split(|a| *a == Atom::H)
         .map(|run| {
