@@ -355,36 +355,75 @@ impl<'c, 'a> Interp<'c, 'a> {
         };
         let has_receiver = receiver.is_some();
         // One pass: a caller's argument may itself hold the caller's `self` fields.
-        summary.substitute(&|h| {
-            if has_receiver {
-                if let HoleId::SelfField(path) = &h.id {
-                    if let Some(v) = fields.get(path) {
-                        return Some(v.clone());
+        let substitute = |args: &[Value<'a>]| {
+            summary.substitute(&|h| {
+                if has_receiver {
+                    if let HoleId::SelfField(path) = &h.id {
+                        if let Some(v) = fields.get(path) {
+                            return Some(v.clone());
+                        }
+                    }
+                    if let Some(id) = super::fields::rebase(&h.id, &receiver_id) {
+                        let name = match &h.id {
+                            HoleId::SelfField(path) => format!("{receiver_name}.{path}"),
+                            _ => h.name.clone(),
+                        };
+                        return Some(Value::Opaque(Hole {
+                            id,
+                            name,
+                            ..h.clone()
+                        }));
                     }
                 }
-                if let Some(id) = super::fields::rebase(&h.id, &receiver_id) {
-                    let name = match &h.id {
-                        HoleId::SelfField(path) => format!("{receiver_name}.{path}"),
-                        _ => h.name.clone(),
-                    };
+                if h.id.is_local_to(fn_index as u32) {
                     return Some(Value::Opaque(Hole {
-                        id,
-                        name,
+                        id: HoleId::AtCall {
+                            call: Box::new(call.clone()),
+                            inner: Box::new(h.id.clone()),
+                        },
                         ..h.clone()
                     }));
                 }
-            }
-            if h.id.is_local_to(fn_index as u32) {
-                return Some(Value::Opaque(Hole {
-                    id: HoleId::AtCall {
-                        call: Box::new(call.clone()),
-                        inner: Box::new(h.id.clone()),
-                    },
-                    ..h.clone()
-                }));
-            }
-            param_value(h, fn_index, has_self, &args)
-        })
+                param_value(h, fn_index, has_self, args)
+            })
+        };
+        let value = substitute(&args);
+        if !matches!(value, Value::Unknown) || !args.iter().any(|a| matches!(a, Value::OneOf(..))) {
+            return value;
+        }
+        // The arguments' alternatives times the summary's are too many to keep: those arguments
+        // are run-time values of this call, and the text the function adds stays known.
+        let names = param_names(self.cx.index.fn_def(fn_index));
+        let offset = usize::from(has_self);
+        let args: Vec<Value<'a>> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match a {
+                Value::OneOf(..) => {
+                    let index = (i + offset) as u32;
+                    let inner = HoleId::Param {
+                        func: fn_index as u32,
+                        index,
+                    };
+                    let name = names.get(i + offset).cloned().unwrap_or_default();
+                    let detail = format!(
+                        "`{name}` may take more values at this call than slotlint keeps apart"
+                    );
+                    Value::Opaque(
+                        Hole::new(
+                            HoleId::AtCall {
+                                call: Box::new(call.clone()),
+                                inner: Box::new(inner),
+                            },
+                            name,
+                        )
+                        .because("alternatives", detail),
+                    )
+                }
+                a => a.clone(),
+            })
+            .collect();
+        substitute(&args)
     }
 
     /// `obj.a.b` for a field path `a.b`.
