@@ -506,6 +506,7 @@ impl<'a> UnitContext<'a> {
                 records.append(&mut interp.calls);
                 let mut out = std::mem::take(&mut interp.out);
                 watch_before_multi(&mut out);
+                hand_written_multi(&mut out);
                 outputs.push(out);
             }
         }
@@ -529,6 +530,67 @@ fn watch_before_multi(out: &mut Output) {
             }
         }
     }
+}
+
+/// `redis::cmd("MULTI")` … `redis::cmd("EXEC")` sent by hand in one function: the commands
+/// written between them are one transaction (judged as `cross-slot-transaction`: EXEC fails with
+/// CROSSSLOT), reported at the MULTI, not as commands of their own.
+fn hand_written_multi(out: &mut Output) {
+    use crate::sites::SiteKind;
+    let name = |s: &CallSite| match &s.kind {
+        SiteKind::Command(c) => Some(c.name.clone()),
+        _ => None,
+    };
+    if !out
+        .sites
+        .iter()
+        .any(|s| name(s).as_deref() == Some("MULTI"))
+    {
+        return;
+    }
+    let mut sites = std::mem::take(&mut out.sites);
+    sites.sort_by_key(|s| s.span.start);
+    let mut kept = Vec::new();
+    let mut open: Option<(CallSite, Vec<CallSite>)> = None;
+    for site in sites {
+        match (name(&site).as_deref(), open.as_mut()) {
+            (Some("MULTI"), None) => open = Some((site, Vec::new())),
+            (Some("EXEC"), Some(_)) => {
+                let Some((multi, queued)) = open.take() else {
+                    continue;
+                };
+                let commands: Vec<_> = queued
+                    .iter()
+                    .filter_map(|s| match &s.kind {
+                        SiteKind::Command(c) => Some(c.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                if commands.len() == queued.len() && !commands.is_empty() {
+                    kept.push(CallSite {
+                        kind: SiteKind::Transaction {
+                            api: "MULTI".into(),
+                            watch: Vec::new(),
+                            commands,
+                        },
+                        ..multi
+                    });
+                } else {
+                    kept.push(multi);
+                    kept.extend(queued);
+                }
+                kept.push(site);
+            }
+            (_, Some((_, queued))) => queued.push(site),
+            _ => kept.push(site),
+        }
+    }
+    // A MULTI with no EXEC after it in this function: left as it was.
+    if let Some((multi, queued)) = open {
+        kept.push(multi);
+        kept.extend(queued);
+    }
+    out.sites = kept;
 }
 
 /// `use` items at file level and in inline modules (a simplification: module scopes merge).
