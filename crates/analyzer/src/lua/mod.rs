@@ -297,7 +297,20 @@ pub fn analyze(text: &str, commands: &CommandTable) -> Analysis {
         });
         return analysis;
     }
-    let parsed = full_moon::parse_fallible(&code, LuaVersion::lua51());
+    // full_moon has inputs it panics on (`unreachable!` in its string lexer): a parse failure
+    // of this body, not a crash of the run.
+    let parsed = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        full_moon::parse_fallible(&code, LuaVersion::lua51())
+    })) {
+        Ok(parsed) => parsed,
+        Err(_) => {
+            analysis.error = Some(ParseFailure {
+                range: 0..0,
+                message: "the Lua parser (full_moon) failed on this body".into(),
+            });
+            return analysis;
+        }
+    };
     if let Some(err) = parsed.errors().first() {
         let (start, end) = err.range();
         let (start, end) = (start.bytes().min(code.len()), end.bytes().min(code.len()));
