@@ -188,10 +188,8 @@ impl Resolution {
         let many = judged.iter().any(|j| j.2);
         let full = judged.iter().filter(|(r, t, _)| r == t).count();
         let empty = judged.iter().filter(|(r, _, _)| *r == 0).count();
-        if let Some(unresolved) = contexts.iter().find(|s| {
-            let (r, t, _) = resolution_of(s);
-            r < t
-        }) {
+        let first_unresolved = contexts.iter().zip(&judged).find(|(_, (r, t, _))| r < t);
+        if let Some((unresolved, _)) = first_unresolved {
             for k in unresolved.keys().filter(|k| k.pattern.is_none()) {
                 let why = k.why.as_ref().map_or("not followed", |w| w.kind);
                 *self.reasons.entry(why.to_owned()).or_default() += 1;

@@ -79,7 +79,7 @@ fn segments(atoms: &[Atom]) -> Vec<Option<String>> {
 }
 
 /// Literal text before the first hole.
-fn literal_prefix(atoms: &[Atom]) -> String {
+pub(crate) fn literal_prefix(atoms: &[Atom]) -> String {
     atoms
         .iter()
         .map_while(|a| match a {
@@ -90,7 +90,7 @@ fn literal_prefix(atoms: &[Atom]) -> String {
 }
 
 /// Literal text after the last hole.
-fn literal_suffix(atoms: &[Atom]) -> String {
+pub(crate) fn literal_suffix(atoms: &[Atom]) -> String {
     let mut s: Vec<char> = atoms
         .iter()
         .rev()

@@ -22,6 +22,7 @@ use rayon::prelude::*;
 
 use slotlint_analyzer::{parse, FixableFinding};
 
+use crate::candidates::{literal_prefix, literal_suffix};
 use crate::pattern::{
     glob_of, intersects, is_piece_of, looks_like_glob, match_offsets, toks_of_atoms, toks_of_glob,
     Atom, Class, Rep, Tok,
@@ -84,25 +85,8 @@ impl Prefilter {
                 old_any: toks_of_atoms(&old, &[]),
                 new_any: toks_of_atoms(&new, &[]),
                 instances: old.contains(&Atom::H) && alnum_literals(&old) >= 2,
-                old_prefix: old
-                    .iter()
-                    .map_while(|a| match a {
-                        Atom::C(c) => Some(*c),
-                        Atom::H => None,
-                    })
-                    .collect(),
-                old_suffix: {
-                    let mut s: Vec<char> = old
-                        .iter()
-                        .rev()
-                        .map_while(|a| match a {
-                            Atom::C(c) => Some(*c),
-                            Atom::H => None,
-                        })
-                        .collect();
-                    s.reverse();
-                    s.into_iter().collect()
-                },
+                old_prefix: literal_prefix(&old),
+                old_suffix: literal_suffix(&old),
                 old,
                 new,
             })
