@@ -364,35 +364,39 @@ impl KeyPattern {
             let (start, end) = hashslot::hash_tag_range(text.as_bytes())?;
             return Some(KeyPattern::literal(&text[start..end]));
         }
-        // Flatten into (segment index, char) positions to find braces across text segments.
-        let mut open: Option<(usize, usize)> = None;
-        for (i, seg) in self.segments.iter().enumerate() {
-            if let Segment::Text(t) = seg {
-                if let Some(pos) = t.find('{') {
-                    open = Some((i, pos));
-                    break;
-                }
+        // The first `{` of known text (text segments and bound holes' values), then up to the
+        // next `}`, across segments.
+        fn known(seg: &Segment) -> Option<&str> {
+            match seg {
+                Segment::Text(t) => Some(t),
+                Segment::Hole(Hole { value: Some(v), .. }) => Some(v),
+                Segment::Hole(_) => None,
             }
         }
-        let (oi, opos) = open?;
+        let (oi, opos) = self
+            .segments
+            .iter()
+            .enumerate()
+            .find_map(|(i, seg)| Some((i, known(seg)?.find('{')?)))?;
         let mut inner = KeyPattern::new();
-        let mut first = true;
         for (i, seg) in self.segments.iter().enumerate().skip(oi) {
-            let text_from = if first { opos + 1 } else { 0 };
-            first = false;
-            match seg {
-                Segment::Text(t) => {
-                    let rest = &t[text_from..];
-                    if let Some(close) = rest.find('}') {
-                        inner.push_text(&rest[..close]);
-                        return (!inner.segments.is_empty()).then_some(inner);
-                    }
-                    inner.push_text(rest);
-                }
-                Segment::Hole(h) => {
-                    debug_assert!(i > oi);
+            let from = if i == oi { opos + 1 } else { 0 };
+            let Some(text) = known(seg) else {
+                debug_assert!(i > oi);
+                if let Segment::Hole(h) = seg {
                     inner.push_hole(h.clone());
                 }
+                continue;
+            };
+            let rest = &text[from..];
+            let close = rest.find('}');
+            match (seg, close) {
+                // A bound hole wholly inside the tag stays a hole (what `fix` edits).
+                (Segment::Hole(h), None) if from == 0 => inner.push_hole(h.clone()),
+                _ => inner.push_text(&rest[..close.unwrap_or(rest.len())]),
+            }
+            if close.is_some() {
+                return (!inner.segments.is_empty()).then_some(inner);
             }
         }
         None
@@ -784,6 +788,21 @@ mod tests {
         tagged.push_hole(Hole::bound("user", "42"));
         tagged.push_text("}:items");
         assert_eq!(tagged.hash_tag(), Some(pat("cart:42")));
+        // A bound hole whose value holds the tag, next to a run-time part: `{p}live:{id}` with
+        // `p = "{cache}:"` hashes `cache`, like `{p}archived:{id}`.
+        let prefixed = |rest: &str| {
+            let mut p = KeyPattern::hole(Hole::bound("p", "{cache}:"));
+            p.push_text(rest);
+            p.push_hole(Hole::new(HoleId::Named("id".into()), "id"));
+            p
+        };
+        assert_eq!(prefixed("live:").hash_tag(), Some(pat("cache")));
+        assert_eq!(
+            colocation(&[prefixed("live:"), prefixed("archived:")]),
+            Colocation::SameSlot {
+                slot: Some(hashslot::slot("cache"))
+            }
+        );
     }
 
     #[test]

@@ -270,6 +270,11 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
                     .entry(ident.to_string())
                     .or_default()
                     .push(&field.ty);
+                if let Some(path) = serde_default_fn(&field.attrs) {
+                    self.items
+                        .serde_defaults
+                        .insert((name.clone(), ident.to_string()), path);
+                }
             }
         }
         syn::visit::visit_item_struct(self, s);
@@ -317,4 +322,24 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_item_type(&mut self, t: &'a syn::ItemType) {
         self.items.type_aliases.insert(t.ident.to_string(), &t.ty);
     }
+}
+
+/// The function of `#[serde(default = "path")]` on a field.
+fn serde_default_fn(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut found = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        // Other serde options (`rename = ".."`, `skip`, `with = ".."`) are read and skipped.
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("default") && meta.input.peek(syn::Token![=]) {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                found = Some(lit.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            } else if meta.input.peek(syn::token::Paren) {
+                meta.parse_nested_meta(|_| Ok(()))?;
+            }
+            Ok(())
+        });
+    }
+    found
 }

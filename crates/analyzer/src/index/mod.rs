@@ -114,6 +114,8 @@ struct FileItems<'a> {
     fields: HashMap<String, HashMap<String, &'a syn::Type>>,
     /// Field name → every type a struct of the file gives it.
     fields_by_name: HashMap<String, Vec<&'a syn::Type>>,
+    /// (struct, field) → the function `#[serde(default = "…")]` names for it.
+    serde_defaults: HashMap<(String, String), String>,
     types: HashSet<String>,
     type_aliases: HashMap<String, &'a syn::Type>,
     enum_variants: HashMap<String, Vec<String>>,
@@ -711,6 +713,25 @@ impl<'a> CrateIndex<'a> {
     pub fn allow_attributes(&self, file: usize) -> &[(&'a syn::Attribute, Range<usize>)] {
         self.because("allow_attributes", String::new);
         self.loaded(file).items.allows.as_slice()
+    }
+
+    /// The function that gives field `field` of struct `struct_name` its value when
+    /// deserialization finds none (`#[serde(default = "path")]`), with the struct's file.
+    pub fn serde_default(&self, struct_name: &str, field: &str) -> Option<(usize, &str)> {
+        let key = (struct_name.to_owned(), field.to_owned());
+        let files = match &self.names {
+            Names::Exact(n) | Names::Lexical(n) => {
+                n.files(Kind::StructField, &format!("{struct_name}::{field}"))
+            }
+        };
+        self.because("serde_default", || format!("{struct_name}::{field}"));
+        files.iter().rev().find_map(|&f| {
+            let items = &self.loaded(f as usize).items;
+            items
+                .serde_defaults
+                .get(&key)
+                .map(|p| (f as usize, p.as_str()))
+        })
     }
 
     pub fn field_type(&self, struct_name: Option<&str>, field: &str) -> Option<&'a syn::Type> {

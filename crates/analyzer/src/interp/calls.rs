@@ -503,6 +503,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 file: self.file,
                 span,
                 text,
+                origin: None,
             });
         }
     }

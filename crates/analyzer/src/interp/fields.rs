@@ -13,6 +13,8 @@ use std::rc::Rc;
 
 use slotlint_keys::{Hole, HoleId};
 
+use crate::index::{FnOwner, FnsFound};
+
 use super::value::{one_of_arms, Arms, ObjectInfo, Value};
 use super::{Interp, Memo};
 
@@ -134,10 +136,40 @@ impl<'c, 'a> Interp<'c, 'a> {
                 }
             }
         }
+        // A deserialized field: what the crate gives it when the input has none.
+        if let Some(func) = self.serde_default_fn(ty, field) {
+            if let Some(v) = self.summary(func).filter(|v| !matches!(v, Value::Unknown)) {
+                model.push((func, v));
+            }
+        }
         let model = Some(Rc::new(model));
         let memo = self.memo(model.clone(), cuts);
         self.cx.field_models.borrow_mut().insert(key, memo);
         model
+    }
+
+    /// The function of `#[serde(default = "path")]` on field `field` of `ty`: `path`'s last
+    /// name, a free function or one of `ty`'s, the one in the struct's file first.
+    fn serde_default_fn(&self, ty: &str, field: &str) -> Option<usize> {
+        let (file, path) = self.cx.index.serde_default(ty, field)?;
+        let name = path.rsplit("::").next()?;
+        let owner = if path.contains("::") {
+            FnOwner::OfOrFree(ty)
+        } else {
+            FnOwner::Any
+        };
+        match self
+            .cx
+            .index
+            .fn_unique_or_local(name, owner, Some(false), &[file])
+        {
+            FnsFound::One(i) => Some(i),
+            FnsFound::Many(here) => here.into_iter().find(|&i| {
+                let def = self.cx.index.fn_def(i);
+                def.file == file && def.self_ty.as_deref().is_none_or(|t| t == ty)
+            }),
+            FnsFound::None => None,
+        }
     }
 
     /// What a function gives to fields: the struct literals it evaluates and, for a method,

@@ -36,7 +36,7 @@ mod types;
 pub mod value;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::Span as PmSpan;
 use syn::punctuated::Punctuated;
@@ -112,6 +112,8 @@ pub struct MacroArena {
 
 /// Callers followed per function whose keys are its parameters.
 const MAX_CALLERS: usize = 8;
+/// How many levels of callers that pass their own parameters on are followed.
+const MAX_CALLER_LEVELS: usize = 3;
 /// A memoized result about a function. When following functions was cut short by
 /// [`MAX_SUMMARY_DEPTH`] while computing it, it depends on the depth it was asked at: it serves
 /// requests at that depth or deeper, and one from a shallower call computes it again (at most
@@ -282,32 +284,36 @@ impl<'a> UnitContext<'a> {
         // …then, for functions whose keys are their own parameters, their callers, which pass
         // the keys: the functions of other files whose bodies name them, or a macro of the crate
         // that may. (The same functions whether the crate was parsed up front or on demand:
-        // chosen by their text.)
-        let mut callers = std::collections::BTreeSet::new();
-        let mut callees = Vec::new();
-        for &(f, _) in &waiting {
-            let def = self.index.fn_def(f);
-            if wanted(def.file) {
-                let files = self.index.files_mentioning(&def.name);
-                callers.extend(files.iter().map(|&i| i as usize));
-                callees.push(def.name.clone());
-            }
-        }
-        let callees = self.index.and_macros_naming(&callees);
-        let callers: Vec<usize> = callers
-            .into_iter()
-            .filter(|&i| !self.mentions_redis[i] && self.index.file_names(i, &callees))
+        // chosen by their text.) A caller that passes its own parameters on is waited for in
+        // turn, a few levels up.
+        let waiting_fns: Vec<usize> = waiting.iter().map(|&(f, _)| f).collect();
+        let mut walked = std::collections::HashSet::new();
+        let mut targets: Vec<usize> = waiting_fns
+            .iter()
+            .copied()
+            .filter(|&f| wanted(self.index.fn_def(f).file))
             .collect();
-        let may_call = |i: usize| self.index.fn_body_names(i, &callees);
-        self.walk_files(
-            &callers,
-            &may_call,
-            &mut records,
-            &mut outputs,
-            &mut waiting,
-        );
+        let mut relays: Vec<usize> = Vec::new();
+        for _ in 0..=MAX_CALLER_LEVELS {
+            self.walk_callers(
+                &targets,
+                &mut walked,
+                &mut records,
+                &mut outputs,
+                &mut waiting,
+            );
+            let known: Vec<usize> = waiting_fns.iter().chain(&relays).copied().collect();
+            targets = self.relays(&records, &known);
+            if targets.is_empty() {
+                break;
+            }
+            relays.extend(&targets);
+        }
         // Callers in the order of the crate's functions, whichever walk found them.
         records.sort_by_key(|r| r.caller);
+        // Functions whose callers were walked: their calls can be read through those callers.
+        let relays: Vec<usize> = waiting_fns.iter().chain(&relays).copied().collect();
+        let records = self.through_relays(records, &relays, test_files, test_callers);
         for &file in &redis_files {
             if self.ast(file).is_none() {
                 continue;
@@ -332,49 +338,17 @@ impl<'a> UnitContext<'a> {
                 .map(|(_, s)| *s)
                 .collect();
             let mut contextual = Output::default();
-            // Test code passes keys to code that is not test code only when test code is
-            // checked (`test-code = "check"`): otherwise a test's keys would be reported there.
-            let in_test = |file: usize, offset: usize| {
-                test_files.get(file).copied().unwrap_or(false)
-                    || self
-                        .index
-                        .test_ranges(file)
-                        .iter()
-                        .any(|r| r.contains(&offset))
-            };
-            let callee_in_test = in_test(
-                def.file,
-                def.block.brace_token.span.join().byte_range().start,
-            );
-            let callers = records.iter().filter(|r| {
-                let called = match &r.callee {
-                    Callee::Fn(g) => *g == f,
-                    Callee::Method(m) => {
-                        **m == *def.name
-                            && def.sig.inputs.len() == r.args.len() + 1
-                            && def.trait_impl.as_deref().is_some_and(|t| {
-                                crate::lexical::mentions_word(
-                                    &self.sources[r.file].text,
-                                    &memchr::memmem::Finder::new(t),
-                                )
-                            })
-                    }
-                };
-                called && (test_callers || callee_in_test || !in_test(r.file, r.span.start))
-            });
-            for record in callers.take(MAX_CALLERS) {
+            let callers = self.callers_of(f, &records, test_files, test_callers);
+            for record in callers {
                 let mut interp = Interp::new(self, def.file, f, true, 1);
                 interp.bind_params(def);
                 interp.bind_args(def, &record.args);
-                let text: String = record.text.chars().take(60).collect();
-                let ellipsis = if record.text.chars().count() > 60 {
-                    "…"
-                } else {
-                    ""
-                };
+                let (file, span, text) = record.origin();
+                let shown: String = text.chars().take(60).collect();
+                let ellipsis = if text.chars().count() > 60 { "…" } else { "" };
                 interp.context = Some(format!(
-                    "keys as passed at {}:{} (`{text}{ellipsis}`)",
-                    self.sources[record.file].display, record.span.line
+                    "keys as passed at {}:{} (`{shown}{ellipsis}`)",
+                    self.sources[file].display, span.line
                 ));
                 interp.walk_block(def.block);
                 contextual.sites.extend(
@@ -471,6 +445,174 @@ impl<'a> UnitContext<'a> {
 }
 
 impl<'a> UnitContext<'a> {
+    /// Walks the functions that may call `targets` (those of files that do not name redis,
+    /// whose bodies name one of them or a macro of the crate that may), each once.
+    fn walk_callers(
+        &self,
+        targets: &[usize],
+        walked: &mut HashSet<usize>,
+        records: &mut Vec<CallRecord<'a>>,
+        outputs: &mut Vec<Output>,
+        waiting: &mut Vec<(usize, Span)>,
+    ) {
+        let mut files = std::collections::BTreeSet::new();
+        let mut names = Vec::new();
+        for &f in targets {
+            let def = self.index.fn_def(f);
+            files.extend(
+                self.index
+                    .files_mentioning(&def.name)
+                    .iter()
+                    .map(|&i| i as usize),
+            );
+            names.push(def.name.clone());
+        }
+        let names = self.index.and_macros_naming(&names);
+        let files: Vec<usize> = files
+            .into_iter()
+            .filter(|&i| !self.mentions_redis[i] && self.index.file_names(i, &names))
+            .collect();
+        let mut new = HashSet::new();
+        for &file in &files {
+            if self.ast(file).is_none() {
+                continue;
+            }
+            for (i, _) in self.index.fns_in_file(file) {
+                if !walked.contains(&i) && self.index.fn_body_names(i, &names) {
+                    new.insert(i);
+                }
+            }
+        }
+        walked.extend(&new);
+        self.walk_files(&files, &|i| new.contains(&i), records, outputs, waiting);
+    }
+
+    /// Functions that pass their own parameters on to one of `known` (whose keys wait for
+    /// their callers), and are not in it: their callers are wanted too.
+    fn relays(&self, records: &[CallRecord<'a>], known: &[usize]) -> Vec<usize> {
+        let mut found: Vec<usize> = records
+            .iter()
+            .filter(|r| known.iter().any(|&f| self.calls(r, f)) && r.passes_own_params())
+            .map(|r| r.caller)
+            .filter(|c| !known.contains(c))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// Calls whose arguments are parameters of a function in `relays`, seen through that
+    /// function's callers: the function is walked again with each caller's arguments and the
+    /// call's arguments read there (a few levels up, the outermost call named as the origin).
+    fn through_relays(
+        &self,
+        records: Vec<CallRecord<'a>>,
+        relays: &[usize],
+        test_files: &[bool],
+        test_callers: bool,
+    ) -> Vec<CallRecord<'a>> {
+        if relays.is_empty() {
+            return records;
+        }
+        let mut current = records;
+        for _ in 0..MAX_CALLER_LEVELS {
+            let mut next = Vec::with_capacity(current.len());
+            // One walk of a relay per caller gives every call it makes.
+            let mut walks: HashMap<(usize, usize), Vec<CallRecord<'a>>> = HashMap::new();
+            let mut changed = false;
+            for r in &current {
+                if r.origin.is_some() || !relays.contains(&r.caller) || !r.passes_own_params() {
+                    next.push(r.clone());
+                    continue;
+                }
+                let outer = self.callers_of(r.caller, &current, test_files, test_callers);
+                if outer.is_empty() {
+                    next.push(r.clone());
+                    continue;
+                }
+                for (k, o) in outer.into_iter().enumerate() {
+                    let calls = walks.entry((r.caller, k)).or_insert_with(|| {
+                        let def = self.index.fn_def(r.caller);
+                        let mut interp = Interp::new(self, def.file, r.caller, true, 1);
+                        interp.bind_params(def);
+                        interp.bind_args(def, &o.args);
+                        interp.walk_block(def.block);
+                        std::mem::take(&mut interp.calls)
+                    });
+                    let (file, span, text) = o.origin();
+                    for c in calls
+                        .iter()
+                        .filter(|c| c.span == r.span && c.callee == r.callee)
+                    {
+                        changed = true;
+                        next.push(CallRecord {
+                            origin: Some((file, span, text.to_owned())),
+                            ..c.clone()
+                        });
+                    }
+                }
+            }
+            current = next;
+            if !changed {
+                break;
+            }
+        }
+        current
+    }
+
+    /// The recorded calls of function `f` (up to [`MAX_CALLERS`]). Test code passes keys to
+    /// code that is not test code only when test code is checked (`test-code = "check"`):
+    /// otherwise a test's keys would be reported there.
+    fn callers_of<'r>(
+        &self,
+        f: usize,
+        records: &'r [CallRecord<'a>],
+        test_files: &[bool],
+        test_callers: bool,
+    ) -> Vec<&'r CallRecord<'a>> {
+        let def = self.index.fn_def(f);
+        let in_test = |file: usize, offset: usize| {
+            test_files.get(file).copied().unwrap_or(false)
+                || self
+                    .index
+                    .test_ranges(file)
+                    .iter()
+                    .any(|r| r.contains(&offset))
+        };
+        let callee_in_test = in_test(
+            def.file,
+            def.block.brace_token.span.join().byte_range().start,
+        );
+        records
+            .iter()
+            .filter(|r| {
+                let (file, span, _) = r.origin();
+                self.calls(r, f) && (test_callers || callee_in_test || !in_test(file, span.start))
+            })
+            .take(MAX_CALLERS)
+            .collect()
+    }
+
+    /// Whether recorded call `r` calls function `f`: by number, or (a method on a receiver of
+    /// unknown type) an `impl Trait for T` method of its name and arity when the calling file
+    /// names `Trait`.
+    fn calls(&self, r: &CallRecord<'a>, f: usize) -> bool {
+        let def = self.index.fn_def(f);
+        match &r.callee {
+            Callee::Fn(g) => *g == f,
+            Callee::Method(m) => {
+                **m == *def.name
+                    && def.sig.inputs.len() == r.args.len() + 1
+                    && def.trait_impl.as_deref().is_some_and(|t| {
+                        crate::lexical::mentions_word(
+                            &self.sources[r.file].text,
+                            &memchr::memmem::Finder::new(t),
+                        )
+                    })
+            }
+        }
+    }
+
     /// Walk every function of `files` that `walk` takes once, as emitting walks: their facts,
     /// the calls they make of the crate's functions, and their sites that wait for a caller's
     /// keys.
@@ -636,6 +778,7 @@ struct Binding<'a> {
 }
 
 /// A call of a function of the crate, with the caller's argument values.
+#[derive(Clone)]
 struct CallRecord<'a> {
     /// The function whose walk made the call.
     caller: usize,
@@ -644,10 +787,39 @@ struct CallRecord<'a> {
     file: usize,
     span: Span,
     text: String,
+    /// Arguments read through the caller's own callers: the outermost call (file, span,
+    /// text), which passed the values.
+    origin: Option<(usize, Span, String)>,
+}
+
+impl CallRecord<'_> {
+    /// Where the arguments come from: the outermost call they were read through, or this one.
+    fn origin(&self) -> (usize, Span, &str) {
+        match &self.origin {
+            Some((file, span, text)) => (*file, *span, text),
+            None => (self.file, self.span, &self.text),
+        }
+    }
+
+    /// Whether an argument is (or is built from) a parameter of the calling function.
+    fn passes_own_params(&self) -> bool {
+        let caller = self.caller as u32;
+        let found = std::cell::Cell::new(false);
+        for a in &self.args {
+            a.substitute(&|h: &Hole| {
+                if matches!(h.id, HoleId::Param { func, .. } | HoleId::ParamElement { func, .. } if func == caller)
+                {
+                    found.set(true);
+                }
+                None
+            });
+        }
+        found.get()
+    }
 }
 
 /// What a recorded call calls.
-#[derive(PartialEq)]
+#[derive(Clone, PartialEq)]
 enum Callee {
     /// A function of the crate.
     Fn(usize),
