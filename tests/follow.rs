@@ -11,6 +11,44 @@ fn every_shape_meets_its_inline_expectations() {
     expect::assert_expectations("fixtures/follow");
 }
 
+/// A site walked once per caller is one finding when slotlint cannot judge it: one note that
+/// names every caller (`copy_keys` in helpers.rs), not one note per caller.
+#[test]
+fn one_note_per_site_whatever_the_callers() {
+    let doc = expect::check_json("fixtures/follow");
+    let mut places = std::collections::BTreeMap::new();
+    for d in doc["diagnostics"].as_array().unwrap() {
+        if d["severity"] == "note" {
+            let place = format!("{}:{}:{}:{}", d["file"], d["line"], d["column"], d["rule"]);
+            *places.entry(place).or_insert(0) += 1;
+        }
+    }
+    let repeated: Vec<_> = places.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        repeated.is_empty(),
+        "notes repeated at one place: {repeated:?}"
+    );
+    let copy = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("`COPY`"))
+        .expect("the note on copy_keys");
+    let notes: Vec<&str> = copy["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with("keys as passed at"))
+            && notes
+                .iter()
+                .any(|n| n.starts_with("also for the keys passed at")),
+        "{notes:?}"
+    );
+}
+
 /// One policy for test code, for every rule: left alone by default, checked with
 /// `test-code = "check"`.
 #[test]

@@ -196,6 +196,9 @@ pub struct ClientRef {
     pub what: String,
 }
 
+/// How a note of [`CallSite::context`] starts: the site walked with one caller's arguments.
+pub const CALLER_CONTEXT: &str = "keys as passed at ";
+
 /// A redis-rs call that talks to the server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallSite {

@@ -347,8 +347,10 @@ impl<'a> UnitContext<'a> {
                 let shown: String = text.chars().take(60).collect();
                 let ellipsis = if text.chars().count() > 60 { "…" } else { "" };
                 interp.context = Some(format!(
-                    "keys as passed at {}:{} (`{shown}{ellipsis}`)",
-                    self.sources[file].display, span.line
+                    "{}{}:{} (`{shown}{ellipsis}`)",
+                    crate::sites::CALLER_CONTEXT,
+                    self.sources[file].display,
+                    span.line
                 ));
                 interp.walk_block(def.block);
                 contextual.sites.extend(

@@ -538,6 +538,17 @@ fn set_key_value(k: &mut KeyArg, v: &Value<'_>) {
         .filter(has_text)
         .collect();
     if pats.len() != v.alternatives().len() || pats.is_empty() {
+        // A run-time value: the key is now that value (its identity, and why it is unknown),
+        // not the callee's parameter.
+        let mut out = Vec::new();
+        super::commands::flatten_keys(v, k.many, k.span, &k.text, &mut out);
+        if let [one] = out.as_slice() {
+            if one.pattern.is_none() && (one.hole.is_some() || !one.parts.is_empty()) {
+                k.hole = one.hole.clone();
+                k.why = one.why.clone();
+                k.parts = one.parts.clone();
+            }
+        }
         return;
     }
     k.pattern = pats.first().cloned();

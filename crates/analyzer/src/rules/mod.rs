@@ -27,7 +27,7 @@ use slotlint_commands::CommandTable;
 
 use crate::diagnostic::{Diagnostic, FindingKey, FixableFinding, Label, Severity};
 use crate::facts::CrateFacts;
-use crate::sites::CallSite;
+use crate::sites::{CallSite, CALLER_CONTEXT};
 use crate::source::{SourceFile, Span};
 use crate::workspace::{Unit, Version};
 
@@ -182,10 +182,46 @@ pub(crate) fn each_site(
 ) {
     for (i, site) in input.live_sites() {
         if let Some(found) = check_site(site, &input.site_context(i)) {
+            if merge_note(sink.diagnostics.last_mut(), &found.diagnostic, site) {
+                continue;
+            }
             sink.diagnostics.push(found.diagnostic);
             sink.fixable.extend(found.fixable);
         }
     }
+}
+
+/// The walks of one site for several callers (their sites adjacent) that slotlint cannot judge
+/// are one note: the first, naming the other callers and any other reason. Returns whether
+/// `next` was merged into `previous`.
+fn merge_note(previous: Option<&mut Diagnostic>, next: &Diagnostic, site: &CallSite) -> bool {
+    const ALSO: &str = "also for the keys passed at ";
+    let Some(previous) = previous else {
+        return false;
+    };
+    let same_place =
+        (previous.rule, &previous.file, previous.span) == (next.rule, &next.file, next.span);
+    if !same_place || previous.severity != Severity::Note || next.severity != Severity::Note {
+        return false;
+    }
+    let Some(context) = site.context.as_deref() else {
+        return false;
+    };
+    let names_caller = |n: &String| n.starts_with(CALLER_CONTEXT) || n.starts_with(ALSO);
+    let at = previous
+        .notes
+        .iter()
+        .rposition(names_caller)
+        .map_or(0, |i| i + 1);
+    previous
+        .notes
+        .insert(at, context.replacen(CALLER_CONTEXT, ALSO, 1));
+    for reason in next.notes.iter().filter(|n| n.as_str() != context) {
+        if !previous.notes.contains(reason) {
+            previous.notes.push(reason.clone());
+        }
+    }
+    true
 }
 
 /// What a call-site rule needs besides the call site.
