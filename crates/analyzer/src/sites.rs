@@ -212,6 +212,9 @@ pub struct CallSite {
     pub context: Option<String>,
     /// The client of the connection it is sent on, when known.
     pub client: Option<ClientRef>,
+    /// The connection is this parameter (index, counting `self`) of the enclosing function, of
+    /// a type that does not say which client: the callers' connections do.
+    pub conn_param: Option<u32>,
 }
 
 impl CallSite {

@@ -182,6 +182,12 @@ impl<'c, 'a> Interp<'c, 'a> {
                             self.param_hole(def, id, name),
                         ))));
                     }
+                    // A connection whose type does not say which client: the callers' do.
+                    if let Some(Value::Conn(c)) = &mut value {
+                        if c.cluster().is_none() {
+                            c.param = Some(i as u32);
+                        }
+                    }
                     // A crate object keeps the parameter's identity (a `match` on it is chosen by
                     // the caller's argument).
                     if let Some(Value::Object(o)) = &mut value {

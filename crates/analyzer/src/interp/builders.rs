@@ -64,6 +64,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         focus,
                         exec,
                         context: None,
+                        conn_param: conn.param,
                         client: conn.client,
                     }),
                 }
@@ -105,6 +106,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 exec,
                 context: None,
                 client: None,
+                conn_param: None,
             });
             if !kind.sharded() {
                 c.keys.clear();
@@ -220,6 +222,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         focus,
                         exec,
                         context: None,
+                        conn_param: conn.param,
                         client: conn.client,
                     });
                 }
@@ -299,6 +302,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 Exec::Sync
             },
             context: None,
+            conn_param: conn.param,
             client: conn.client,
         });
         Value::Unknown

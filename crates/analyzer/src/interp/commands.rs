@@ -420,6 +420,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 exec,
                 context: None,
                 client: conn.client.clone(),
+                conn_param: conn.param,
             });
             return;
         } else {
@@ -432,6 +433,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             exec,
             context: None,
             client: conn.client.clone(),
+            conn_param: conn.param,
         });
     }
 }

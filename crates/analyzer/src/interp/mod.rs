@@ -353,13 +353,12 @@ impl<'a> UnitContext<'a> {
                     span.line
                 ));
                 interp.walk_block(def.block);
-                contextual.sites.extend(
-                    interp
-                        .out
-                        .sites
-                        .into_iter()
-                        .filter(|s| spans.contains(&s.span)),
-                );
+                let mut out = std::mem::take(&mut interp.out);
+                watch_before_multi(&mut out);
+                hand_written_multi(&mut out);
+                contextual
+                    .sites
+                    .extend(out.sites.into_iter().filter(|s| spans.contains(&s.span)));
             }
             if !contextual.sites.is_empty() {
                 for out in outputs.iter_mut().filter(|o| o.file == Some(def.file)) {
@@ -638,19 +637,21 @@ impl<'a> UnitContext<'a> {
                 interp.bind_params(def);
                 interp.walk_block(def.block);
                 interp.escape_tail(def.block);
-                for site in &interp.out.sites {
+                let mut out = std::mem::take(&mut interp.out);
+                watch_before_multi(&mut out);
+                hand_written_multi(&mut out);
+                for site in &out.sites {
                     let own_param = |h: &Option<HoleId>| matches!(h, Some(HoleId::Param { func, .. } | HoleId::ParamElement { func, .. }) if *func as usize == i);
                     let waits = |k: &crate::sites::KeyArg| {
                         own_param(&k.hole) || k.parts.iter().any(|h| own_param(&Some(h.clone())))
                     };
-                    if site.keys().any(waits) {
+                    // Keys, or a connection of a type that does not say which client, that
+                    // come from the function's parameters: its callers' say.
+                    if site.keys().any(waits) || site.conn_param.is_some() {
                         waiting.push((i, site.span));
                     }
                 }
                 records.append(&mut interp.calls);
-                let mut out = std::mem::take(&mut interp.out);
-                watch_before_multi(&mut out);
-                hand_written_multi(&mut out);
                 outputs.push(out);
             }
         }
@@ -803,11 +804,15 @@ impl CallRecord<'_> {
         }
     }
 
-    /// Whether an argument is (or is built from) a parameter of the calling function.
+    /// Whether an argument is (or is built from) a parameter of the calling function: a value,
+    /// or a connection of a type that does not say which client.
     fn passes_own_params(&self) -> bool {
         let caller = self.caller as u32;
         let found = std::cell::Cell::new(false);
         for a in &self.args {
+            if matches!(a, Value::Conn(c) if c.param.is_some()) {
+                return true;
+            }
             a.substitute(&|h: &Hole| {
                 if matches!(h.id, HoleId::Param { func, .. } | HoleId::ParamElement { func, .. } if func == caller)
                 {

@@ -418,6 +418,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     ) -> Value<'a> {
         let conn = ConnInfo {
             client: Some(client.client.clone()),
+            param: None,
         };
         let single = client.client.cluster == Some(false);
         if CLIENT_GETTERS.contains(&method) && single && client.client.what.starts_with("redis::") {
@@ -511,6 +512,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             exec: Exec::Unknown,
             context: None,
             client: None,
+            conn_param: None,
         });
         Some(Value::Unknown)
     }

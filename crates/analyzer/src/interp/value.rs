@@ -14,11 +14,17 @@ use slotlint_keys::{Hole, HoleId, KeyPattern};
 pub struct ConnInfo {
     /// The client it comes from, when known.
     pub client: Option<ClientRef>,
+    /// A parameter of the function walked (its index, counting `self`) whose declared type
+    /// does not say which client: the callers' connections do.
+    pub param: Option<u32>,
 }
 
 impl ConnInfo {
     pub fn unknown() -> ConnInfo {
-        ConnInfo { client: None }
+        ConnInfo {
+            client: None,
+            param: None,
+        }
     }
 
     pub fn of(cluster: Option<bool>, what: impl Into<String>) -> ConnInfo {
@@ -27,6 +33,7 @@ impl ConnInfo {
                 cluster,
                 what: what.into(),
             }),
+            param: None,
         }
     }
 
@@ -346,6 +353,7 @@ impl<'a> Value<'a> {
                         (Some(x), Some(y)) if x.cluster == y.cluster => Some(x.clone()),
                         _ => None,
                     },
+                    param: a.param.filter(|p| b.param == Some(*p)),
                 }
             }),
             (Value::Pipe(a), Value::Pipe(b)) => {
