@@ -182,7 +182,7 @@ pub(crate) fn each_site(
 ) {
     for (i, site) in input.live_sites() {
         if let Some(found) = check_site(site, &input.site_context(i)) {
-            if merge_note(sink.diagnostics.last_mut(), &found.diagnostic, site) {
+            if merge_repeat(sink.diagnostics.last_mut(), &found.diagnostic, site) {
                 continue;
             }
             sink.diagnostics.push(found.diagnostic);
@@ -191,23 +191,43 @@ pub(crate) fn each_site(
     }
 }
 
-/// The walks of one site for several callers (their sites adjacent) that slotlint cannot judge
-/// are one note: the first, naming the other callers and any other reason. Returns whether
-/// `next` was merged into `previous`.
-fn merge_note(previous: Option<&mut Diagnostic>, next: &Diagnostic, site: &CallSite) -> bool {
+/// The walks of one site for several callers (their sites adjacent) are one finding when they
+/// say the same: the first, naming the other callers. Notes (slotlint cannot judge the site)
+/// are one whatever their reasons, which are all listed. Returns whether `next` was merged
+/// into `previous`.
+fn merge_repeat(previous: Option<&mut Diagnostic>, next: &Diagnostic, site: &CallSite) -> bool {
     const ALSO: &str = "also for the keys passed at ";
     let Some(previous) = previous else {
         return false;
     };
-    let same_place =
-        (previous.rule, &previous.file, previous.span) == (next.rule, &next.file, next.span);
-    if !same_place || previous.severity != Severity::Note || next.severity != Severity::Note {
-        return false;
-    }
     let Some(context) = site.context.as_deref() else {
         return false;
     };
+    let same_place = (
+        previous.rule,
+        &previous.file,
+        previous.span,
+        previous.severity,
+    ) == (next.rule, &next.file, next.span, next.severity);
+    if !same_place {
+        return false;
+    }
     let names_caller = |n: &String| n.starts_with(CALLER_CONTEXT) || n.starts_with(ALSO);
+    let reasons = |d: &Diagnostic| -> Vec<String> {
+        d.notes
+            .iter()
+            .filter(|n| !names_caller(n))
+            .cloned()
+            .collect()
+    };
+    let same_finding = previous.message == next.message
+        && previous.labels == next.labels
+        && previous.keys == next.keys
+        && previous.help == next.help
+        && reasons(previous) == reasons(next);
+    if next.severity != Severity::Note && !same_finding {
+        return false;
+    }
     let at = previous
         .notes
         .iter()
@@ -216,9 +236,9 @@ fn merge_note(previous: Option<&mut Diagnostic>, next: &Diagnostic, site: &CallS
     previous
         .notes
         .insert(at, context.replacen(CALLER_CONTEXT, ALSO, 1));
-    for reason in next.notes.iter().filter(|n| n.as_str() != context) {
-        if !previous.notes.contains(reason) {
-            previous.notes.push(reason.clone());
+    for reason in reasons(next) {
+        if !previous.notes.contains(&reason) {
+            previous.notes.push(reason);
         }
     }
     true
