@@ -659,7 +659,8 @@ enum Callee {
 struct Interp<'c, 'a> {
     cx: &'c UnitContext<'a>,
     file: usize,
-    scope: Scope,
+    /// The file's scope, copied only when the body adds a `use` of its own.
+    scope: std::borrow::Cow<'c, Scope>,
     /// The function or constant being walked, for hole ids.
     scope_id: ScopeId,
     /// The function being walked (index in the crate's functions), if any.
@@ -741,7 +742,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         Interp {
             cx,
             file,
-            scope: cx.scope(file).clone(),
+            scope: std::borrow::Cow::Borrowed(cx.scope(file)),
             scope_id,
             func: None,
             self_ty: None,
