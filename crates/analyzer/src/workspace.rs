@@ -481,9 +481,17 @@ fn unit_for_package(
     }
 }
 
-/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`.
-fn workspace_dependencies(package_dir: &Path) -> BTreeMap<String, toml::Value> {
-    for dir in package_dir.ancestors() {
+/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`: of the
+/// package's own manifest (already read) when it is the workspace's, else of the nearest
+/// workspace manifest above.
+fn workspace_dependencies(
+    package_dir: &Path,
+    manifest: &Manifest,
+) -> BTreeMap<String, toml::Value> {
+    if let Some(ws) = &manifest.workspace {
+        return ws.dependencies.clone();
+    }
+    for dir in package_dir.ancestors().skip(1) {
         let path = dir.join("Cargo.toml");
         if let Ok(m) = read_manifest(&path, None) {
             if let Some(ws) = m.workspace {
@@ -695,7 +703,7 @@ fn package_of_paths(dir: PathBuf, mut files: Vec<PathBuf>) -> (Unit, Option<Disc
     files.dedup();
     match read_manifest(&dir.join("Cargo.toml"), None) {
         Ok(manifest) => {
-            let ws_deps = workspace_dependencies(&dir);
+            let ws_deps = workspace_dependencies(&dir, &manifest);
             // The package's own sources, for helpers defined outside the given paths.
             let mut all = Vec::new();
             for sub in ["src", "tests", "examples", "benches"] {
