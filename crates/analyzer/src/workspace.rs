@@ -387,7 +387,6 @@ fn rust_files(
         .standard_filters(false)
         .hidden(true)
         .follow_links(false)
-        .threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             if e.depth() == 0 {
@@ -428,17 +427,21 @@ fn rust_files(
         }
     };
     match walk {
-        Walk::Parallel => builder.build_parallel().run(|| {
-            let found = &found;
-            let take = &take;
-            Box::new(move |entry| {
-                let Ok(mut found) = found.lock() else {
-                    return ignore::WalkState::Quit;
-                };
-                take(&mut found, entry);
-                ignore::WalkState::Continue
-            })
-        }),
+        // Asked only here: the number of cores is read from the cgroup files each time.
+        Walk::Parallel => builder
+            .threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .build_parallel()
+            .run(|| {
+                let found = &found;
+                let take = &take;
+                Box::new(move |entry| {
+                    let Ok(mut found) = found.lock() else {
+                        return ignore::WalkState::Quit;
+                    };
+                    take(&mut found, entry);
+                    ignore::WalkState::Continue
+                })
+            }),
         Walk::Serial => {
             if let Ok(mut found) = found.lock() {
                 for entry in builder.build() {
