@@ -30,15 +30,28 @@ pub const MAX_INCLUDED_BYTES: u64 = 1024 * 1024;
 pub const MAX_UNIT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The folder nothing is read outside of: its canonical path, computed once.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Boundary {
     root: PathBuf,
+    /// Folder → its canonical path (`None`: it has none), for [`Boundary::contains`]: the files
+    /// of one folder resolve their folder once, not once each.
+    folders: std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl Clone for Boundary {
+    fn clone(&self) -> Boundary {
+        Boundary {
+            root: self.root.clone(),
+            folders: Default::default(),
+        }
+    }
 }
 
 impl Boundary {
     pub fn new(root: &Path) -> Boundary {
         Boundary {
             root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+            folders: Default::default(),
         }
     }
 
@@ -48,7 +61,32 @@ impl Boundary {
 
     /// Whether `path`, every symbolic link resolved, lies inside the boundary.
     pub fn contains(&self, path: &Path) -> bool {
-        path.canonicalize().is_ok_and(|c| c.starts_with(&self.root))
+        self.canonical(path)
+            .is_some_and(|c| c.starts_with(&self.root))
+    }
+
+    /// `path` with every symbolic link resolved (as `Path::canonicalize`). A file that is not
+    /// a link resolves to its folder's canonical path and its name: the folder is resolved once.
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+            return path.canonicalize().ok();
+        };
+        let not_link = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
+        if folder.as_os_str().is_empty() || !not_link {
+            return path.canonicalize().ok();
+        }
+        let known = self.folders.lock().ok()?.get(folder).cloned();
+        let folder = match known {
+            Some(c) => c,
+            None => {
+                let c = folder.canonicalize().ok();
+                if let Ok(mut folders) = self.folders.lock() {
+                    folders.insert(folder.to_path_buf(), c.clone());
+                }
+                c
+            }
+        };
+        Some(folder?.join(name))
     }
 }
 
@@ -376,6 +414,35 @@ mod tests {
         );
         let e = read_text(&root.join("missing.rs"), Some(&b), 4).unwrap_err();
         assert!(matches!(e, ReadError::Io(_)), "{e:?}");
+    }
+
+    /// The folder of each file is resolved once ([`Boundary::contains`]): files beside each
+    /// other, under a folder link that leads out, under one that stays in, and links among
+    /// regular files are still judged each on its own.
+    #[cfg(unix)]
+    #[test]
+    fn folders_resolved_once_judge_each_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(root.join("src/inner")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(root.join("src/a.rs"), "").unwrap();
+        std::fs::write(root.join("src/inner/b.rs"), "").unwrap();
+        std::fs::write(outside.join("c.rs"), "").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("src/out")).unwrap();
+        std::os::unix::fs::symlink("inner", root.join("src/in")).unwrap();
+        std::os::unix::fs::symlink(outside.join("c.rs"), root.join("src/c.rs")).unwrap();
+        let b = Boundary::new(&root);
+        for _ in 0..2 {
+            assert!(b.contains(&root.join("src/a.rs")));
+            assert!(!b.contains(&root.join("src/c.rs")));
+            assert!(!b.contains(&root.join("src/out/c.rs")));
+            assert!(b.contains(&root.join("src/in/b.rs")));
+            assert!(b.contains(&root.join("src/inner/../a.rs")));
+            assert!(!b.contains(&root.join("src/missing.rs")));
+        }
+        assert!(!Boundary::new(&root.join("src/inner")).contains(&root.join("src/a.rs")));
     }
 
     #[test]

@@ -24,33 +24,38 @@ pub struct SourceFile {
     /// Path as shown to users: as given on the command line, or relative to the workspace root.
     pub display: String,
     pub text: String,
-    lines: LineIndex,
+    /// Built on the first question about lines: most files read are never asked (a crate that
+    /// names no redis, a file the analysis does not need).
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: String) -> SourceFile {
-        let lines = LineIndex::new(&text);
         SourceFile {
             path,
             display,
             text,
-            lines,
+            lines: std::sync::OnceLock::new(),
         }
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// Byte offsets where each line starts (line 1 at index 0).
     pub fn line_starts(&self) -> &[usize] {
-        self.lines.starts()
+        self.lines().starts()
     }
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
-        self.lines.line_of(offset)
+        self.lines().line_of(offset)
     }
 
     /// 1-based (line, column in chars) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 
     /// A span from byte offsets.
@@ -69,6 +74,6 @@ impl SourceFile {
 
     /// The text of line `line` (1-based), without its newline.
     pub fn line_text(&self, line: usize) -> &str {
-        self.text[self.lines.line_range(&self.text, line)].trim_end_matches(['\n', '\r'])
+        self.text[self.lines().line_range(&self.text, line)].trim_end_matches(['\n', '\r'])
     }
 }

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::input::{self, Boundary};
@@ -353,6 +354,15 @@ impl IgnoreRules {
     }
 }
 
+/// How [`rust_files`] walks: on every core (a folder given to check, a workspace member), or
+/// on this thread (a package's own folders walked again in [`discover_paths`]: hundreds of
+/// small walks, where starting threads and their idle waits cost more than the walk).
+#[derive(Clone, Copy)]
+enum Walk {
+    Parallel,
+    Serial,
+}
+
 /// Every `.rs` file under `dir`, honouring the `.gitignore` and `.ignore` files from
 /// `boundary` down ([`IgnoreRules`]), skipping `target` folders and hidden entries. Symlinks are
 /// not followed, so loops cannot trap the walk. Folders are walked on every core; the result
@@ -361,6 +371,7 @@ fn rust_files(
     dir: &Path,
     boundary: &Path,
     skip_nested_packages: bool,
+    walk: Walk,
     problems: &mut Vec<DiscoveryProblem>,
 ) -> Vec<PathBuf> {
     let root = dir.to_path_buf();
@@ -371,11 +382,11 @@ fn rust_files(
     };
     let rules = std::sync::Arc::new(IgnoreRules::new(top));
     let filter = rules.clone();
-    let walker = ignore::WalkBuilder::new(dir)
+    let mut builder = ignore::WalkBuilder::new(dir);
+    builder
         .standard_filters(false)
         .hidden(true)
         .follow_links(false)
-        .threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
         .filter_entry(move |e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             if e.depth() == 0 {
@@ -392,36 +403,53 @@ fn rust_files(
             }
             // A nested package is its own unit.
             !(skip_nested_packages && e.path() != root && e.path().join("Cargo.toml").is_file())
-        })
-        .build_parallel();
+        });
     let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
-    walker.run(|| {
-        let found = &found;
-        Box::new(move |entry| {
-            let Ok(mut found) = found.lock() else {
-                return ignore::WalkState::Quit;
-            };
-            match entry {
-                Ok(e) => {
-                    // Anything named `.rs` that is not a folder is a source to read: symlinked
-                    // files through the link, FIFOs and devices only to be reported (`input`
-                    // refuses them, and links out of the workspace, without reading);
-                    // symlinked folders are not entered, so loops cannot trap the walk.
-                    let file_like = e
-                        .file_type()
-                        .is_some_and(|t| !(t.is_dir() || t.is_symlink() && e.path().is_dir()));
-                    if file_like && e.path().extension().is_some_and(|x| x == "rs") {
-                        found.0.push(e.into_path());
-                    }
+    let take = |found: &mut (Vec<PathBuf>, Vec<DiscoveryProblem>),
+                entry: Result<ignore::DirEntry, ignore::Error>| {
+        match entry {
+            Ok(e) => {
+                // Anything named `.rs` that is not a folder is a source to read: symlinked
+                // files through the link, FIFOs and devices only to be reported (`input`
+                // refuses them, and links out of the workspace, without reading);
+                // symlinked folders are not entered, so loops cannot trap the walk.
+                let file_like = e
+                    .file_type()
+                    .is_some_and(|t| !(t.is_dir() || t.is_symlink() && e.path().is_dir()));
+                if file_like && e.path().extension().is_some_and(|x| x == "rs") {
+                    found.0.push(e.into_path());
                 }
-                Err(err) => found.1.push(DiscoveryProblem {
-                    path: dir.to_path_buf(),
-                    message: err.to_string(),
-                }),
             }
-            ignore::WalkState::Continue
-        })
-    });
+            Err(err) => found.1.push(DiscoveryProblem {
+                path: dir.to_path_buf(),
+                message: err.to_string(),
+            }),
+        }
+    };
+    match walk {
+        // Asked only here: the number of cores is read from the cgroup files each time.
+        Walk::Parallel => builder
+            .threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .build_parallel()
+            .run(|| {
+                let found = &found;
+                let take = &take;
+                Box::new(move |entry| {
+                    let Ok(mut found) = found.lock() else {
+                        return ignore::WalkState::Quit;
+                    };
+                    take(&mut found, entry);
+                    ignore::WalkState::Continue
+                })
+            }),
+        Walk::Serial => {
+            if let Ok(mut found) = found.lock() {
+                for entry in builder.build() {
+                    take(&mut found, entry);
+                }
+            }
+        }
+    }
     let (mut files, mut walk_problems) = found.into_inner().unwrap_or_default();
     if let Ok(mut p) = rules.problems.lock() {
         walk_problems.append(&mut p);
@@ -456,9 +484,17 @@ fn unit_for_package(
     }
 }
 
-/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`.
-fn workspace_dependencies(package_dir: &Path) -> BTreeMap<String, toml::Value> {
-    for dir in package_dir.ancestors() {
+/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`: of the
+/// package's own manifest (already read) when it is the workspace's, else of the nearest
+/// workspace manifest above.
+fn workspace_dependencies(
+    package_dir: &Path,
+    manifest: &Manifest,
+) -> BTreeMap<String, toml::Value> {
+    if let Some(ws) = &manifest.workspace {
+        return ws.dependencies.clone();
+    }
+    for dir in package_dir.ancestors().skip(1) {
         let path = dir.join("Cargo.toml");
         if let Ok(m) = read_manifest(&path, None) {
             if let Some(ws) = m.workspace {
@@ -579,7 +615,13 @@ pub fn discover_workspace(
         for sub in ["src", "tests", "examples", "benches"] {
             let d = dir.join(sub);
             if d.is_dir() {
-                files.extend(rust_files(&d, &root_dir, true, &mut discovery.problems));
+                files.extend(rust_files(
+                    &d,
+                    &root_dir,
+                    true,
+                    Walk::Parallel,
+                    &mut discovery.problems,
+                ));
             }
         }
         discovery.units.push(unit_for_package(
@@ -657,6 +699,56 @@ impl Packages {
     }
 }
 
+/// The unit of the package in `dir` of which `files` were given (its problem, when its manifest
+/// cannot be read).
+fn package_of_paths(dir: PathBuf, mut files: Vec<PathBuf>) -> (Unit, Option<DiscoveryProblem>) {
+    files.sort();
+    files.dedup();
+    match read_manifest(&dir.join("Cargo.toml"), None) {
+        Ok(manifest) => {
+            let ws_deps = workspace_dependencies(&dir, &manifest);
+            // The package's own sources, for helpers defined outside the given paths.
+            let mut all = Vec::new();
+            for sub in ["src", "tests", "examples", "benches"] {
+                let d = dir.join(sub);
+                if d.is_dir() {
+                    all.extend(rust_files(&d, &dir, true, Walk::Serial, &mut Vec::new()));
+                }
+            }
+            all.sort();
+            all.dedup();
+            let unit = if files != all {
+                let mut every = all;
+                every.extend(files.iter().cloned());
+                every.sort();
+                every.dedup();
+                let mut unit = unit_for_package(&dir, &manifest, &ws_deps, every, &dir);
+                unit.report_only = Some(files);
+                unit
+            } else {
+                unit_for_package(&dir, &manifest, &ws_deps, files, &dir)
+            };
+            (unit, None)
+        }
+        Err(message) => {
+            let problem = DiscoveryProblem {
+                path: dir.join("Cargo.toml"),
+                message,
+            };
+            let unit = Unit {
+                name: dir.display().to_string(),
+                boundary: dir.clone(),
+                root: dir,
+                manifest: None,
+                redis: None,
+                files,
+                report_only: None,
+            };
+            (unit, Some(problem))
+        }
+    }
+}
+
 /// The files and folders given on the command line, grouped by the package that holds them.
 pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageError> {
     let mut discovery = Discovery {
@@ -678,7 +770,7 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         let files = if meta.is_dir() {
             // Ignore rules from the package's folder (or the folder given) down.
             let top = packages.of(&path).unwrap_or_else(|| path.clone());
-            rust_files(&path, &top, false, &mut discovery.problems)
+            rust_files(&path, &top, false, Walk::Parallel, &mut discovery.problems)
         } else {
             vec![path.clone()]
         };
@@ -700,51 +792,15 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
             }
         }
     }
-    for (dir, mut files) in by_package {
-        files.sort();
-        files.dedup();
-        match read_manifest(&dir.join("Cargo.toml"), None) {
-            Ok(manifest) => {
-                let ws_deps = workspace_dependencies(&dir);
-                // The package's own sources, for helpers defined outside the given paths.
-                let mut all = Vec::new();
-                for sub in ["src", "tests", "examples", "benches"] {
-                    let d = dir.join(sub);
-                    if d.is_dir() {
-                        all.extend(rust_files(&d, &dir, true, &mut Vec::new()));
-                    }
-                }
-                all.sort();
-                all.dedup();
-                let unit = if files != all {
-                    let mut every = all;
-                    every.extend(files.iter().cloned());
-                    every.sort();
-                    every.dedup();
-                    let mut unit = unit_for_package(&dir, &manifest, &ws_deps, every, &dir);
-                    unit.report_only = Some(files);
-                    unit
-                } else {
-                    unit_for_package(&dir, &manifest, &ws_deps, files, &dir)
-                };
-                discovery.units.push(unit);
-            }
-            Err(message) => {
-                discovery.problems.push(DiscoveryProblem {
-                    path: dir.join("Cargo.toml"),
-                    message,
-                });
-                discovery.units.push(Unit {
-                    name: dir.display().to_string(),
-                    boundary: dir.clone(),
-                    root: dir,
-                    manifest: None,
-                    redis: None,
-                    files,
-                    report_only: None,
-                });
-            }
-        }
+    // Each package's manifest and own folders: independent, read on every core.
+    let by_package: Vec<(PathBuf, Vec<PathBuf>)> = by_package.into_iter().collect();
+    let units: Vec<(Unit, Option<DiscoveryProblem>)> = by_package
+        .into_par_iter()
+        .map(|(dir, files)| package_of_paths(dir, files))
+        .collect();
+    for (unit, problem) in units {
+        discovery.problems.extend(problem);
+        discovery.units.push(unit);
     }
     for (root, (boundary, mut files)) in loose {
         files.sort();

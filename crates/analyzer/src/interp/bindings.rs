@@ -255,7 +255,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             last = Value::Unknown;
             match stmt {
                 syn::Stmt::Local(local) => self.walk_local(local),
-                syn::Stmt::Item(syn::Item::Use(u)) => self.scope.add_use(u),
+                syn::Stmt::Item(syn::Item::Use(u)) => self.scope.to_mut().add_use(u),
                 syn::Stmt::Item(_) => {}
                 syn::Stmt::Expr(e, semi) => {
                     let v = self.eval(e);

@@ -4,7 +4,7 @@
 //!
 //! Not here: which arguments of a command are keys (`commands`).
 
-use syn::spanned::Spanned;
+use super::spans::NodeSpan;
 use syn::Expr;
 
 use super::value::{ConnInfo, PendingCommand, PipeState, ScriptState, Value};
@@ -322,7 +322,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             Value::Str(p) => p.as_literal()?,
             _ => return None,
         };
-        Some(self.lua_source(text, library, used_at, arg.span()))
+        Some(self.lua_source(text, library, used_at, arg.node_span()))
     }
 
     /// A Lua text handed to redis at `used_at`: its fact, and its source for the call site.

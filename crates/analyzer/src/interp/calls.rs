@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use syn::spanned::Spanned;
+use super::spans::NodeSpan;
 use syn::Expr;
 
 use slotlint_keys::{Hole, HoleId, KeyPattern};
@@ -494,7 +494,7 @@ impl<'c, 'a> Interp<'c, 'a> {
 
     fn push_call(&mut self, callee: Callee, args: &[Value<'a>], call: &'a Expr) {
         if self.emit && self.context.is_none() {
-            let span = self.span_of(call.span());
+            let span = self.span_of(call.node_span());
             let text = self.short_text(call);
             self.calls.push(CallRecord {
                 caller: self.func.unwrap_or(usize::MAX),
@@ -575,7 +575,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// A pipeline, command or script built by a function of the crate and returned: its keys'
     /// positions are in that function; show them at the call instead.
     pub(super) fn relocated(&self, value: Value<'a>, call: &'a Expr) -> Value<'a> {
-        let (span, text) = (self.span_of(call.span()), self.text_of(call));
+        let (span, text) = (self.span_of(call.node_span()), self.text_of(call));
         match value {
             Value::Pipe(mut state) => {
                 for c in &mut state.commands {

@@ -4,6 +4,7 @@
 //!
 //! Not here: builders' state (`builders`), the command table itself (`slotlint-commands`).
 
+use super::spans::NodeSpan;
 use syn::spanned::Spanned;
 use syn::Expr;
 
@@ -82,7 +83,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                         keys.push(KeyArg::new(
                             None,
                             true,
-                            self.span_of(arg.span()),
+                            self.span_of(arg.node_span()),
                             self.text_of(*arg),
                         ));
                     }
@@ -142,7 +143,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         let value = self.eval(expr);
         let value = self.as_redis_arg(value);
-        let span = self.span_of(expr.span());
+        let span = self.span_of(expr.node_span());
         let text = self.text_of(expr);
         let value = match role {
             KeyRole::Pairs | KeyRole::Triples => first_of_tuples(value),
@@ -163,7 +164,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                     let v = self.eval(a);
                     self.as_redis_arg(v)
                 },
-                span: self.span_of(a.span()),
+                span: self.span_of(a.node_span()),
                 text: self.text_of(a),
                 expr: Some(a),
                 numeric: self.is_numeric(a),

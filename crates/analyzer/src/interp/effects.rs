@@ -4,7 +4,7 @@
 //!
 //! Not here: the value a function returns (`calls`), builders' own methods (`builders`).
 
-use syn::spanned::Spanned;
+use super::spans::NodeSpan;
 use syn::Expr;
 
 use super::calls::{relocate_command, relocate_key, substitute_params};
@@ -33,7 +33,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             return;
         };
         let has_self = self.cx.index.fn_def(fn_index).has_self();
-        let (span, text) = (self.span_of(call.span()), self.text_of(call));
+        let (span, text) = (self.span_of(call.node_span()), self.text_of(call));
         for (position, added) in effects.iter() {
             let (Some(arg), Some(root)) = (
                 args.get(*position),

@@ -32,6 +32,7 @@ mod macro_rules;
 mod macros;
 mod methods;
 mod redis;
+mod spans;
 mod types;
 pub mod value;
 
@@ -53,6 +54,7 @@ use crate::scope::Scope;
 use crate::sites::{CallSite, CommandCall};
 use crate::source::{SourceFile, Span};
 use crate::workspace::Version;
+use spans::NodeSpan;
 use value::Value;
 
 /// Everything the evaluator needs to know about one crate.
@@ -838,7 +840,8 @@ enum Callee {
 struct Interp<'c, 'a> {
     cx: &'c UnitContext<'a>,
     file: usize,
-    scope: Scope,
+    /// The file's scope, copied only when the body adds a `use` of its own.
+    scope: std::borrow::Cow<'c, Scope>,
     /// The function or constant being walked, for hole ids.
     scope_id: ScopeId,
     /// The function being walked (index in the crate's functions), if any.
@@ -920,7 +923,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         Interp {
             cx,
             file,
-            scope: cx.scope(file).clone(),
+            scope: std::borrow::Cow::Borrowed(cx.scope(file)),
             scope_id,
             func: None,
             self_ty: None,
@@ -957,8 +960,8 @@ impl<'c, 'a> Interp<'c, 'a> {
         self.source().span(r.start, r.end)
     }
 
-    fn text_of(&self, node: &dyn Spanned) -> String {
-        let r = node.span().byte_range();
+    fn text_of(&self, node: &dyn NodeSpan) -> String {
+        let r = node.node_span().byte_range();
         self.source()
             .text
             .get(r.clone())
@@ -967,7 +970,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     /// The source text of a node on one line (whitespace runs collapsed).
-    fn short_text(&self, node: &dyn Spanned) -> String {
+    fn short_text(&self, node: &dyn NodeSpan) -> String {
         self.text_of(node)
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -975,7 +978,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     /// A hole for an expression the evaluator does not follow, named by its text.
-    fn hole_for(&self, node: &dyn Spanned) -> Hole {
+    fn hole_for(&self, node: &dyn NodeSpan) -> Hole {
         let name = self.short_text(node);
         let detail = format!("slotlint does not follow `{name}`");
         Hole::new(

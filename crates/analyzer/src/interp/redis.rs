@@ -4,6 +4,7 @@
 //! Not here: pipelines, commands and scripts being built (`builders`), key positions
 //! (`commands`).
 
+use super::spans::NodeSpan;
 use syn::spanned::Spanned;
 use syn::Expr;
 
@@ -60,7 +61,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         call: &'a syn::ExprCall,
         expr: &'a Expr,
     ) -> Option<Value<'a>> {
-        let full = self.span_of(expr.span());
+        let full = self.span_of(expr.node_span());
         let focus = self.span_of(call.func.span());
         self.note_path(path);
         if let Some(resolved) = self.scope.resolve(path) {
@@ -310,7 +311,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         root: Option<&super::bindings::Place>,
         expr: &'a Expr,
     ) -> Option<Value<'a>> {
-        let full = self.span_of(expr.span());
+        let full = self.span_of(expr.node_span());
         let focus = self.span_of(mc.method.span());
         if method.starts_with("get_") && method.ends_with("_with_config") {
             self.out.connects_with_config = true;
@@ -371,7 +372,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         method: &str,
         expr: &'a Expr,
     ) -> Option<Value<'a>> {
-        let full = self.span_of(expr.span());
+        let full = self.span_of(expr.node_span());
         let focus = self.span_of(mc.method.span());
         if self.scope.traits_in_scope && !self.cx.index.has_method(method) {
             if let Some(cmd) = self.method_command(method, mc.args.iter().collect(), focus) {

@@ -100,14 +100,16 @@ impl NameIndex {
                 if by_kind.len() <= k {
                     by_kind.resize_with(k + 1, HashMap::new);
                 }
-                if !by_kind[k].contains_key(name.as_str()) {
-                    by_kind[k].insert(name.clone(), Vec::new());
-                }
-                let Some(list) = by_kind[k].get_mut(name.as_str()) else {
-                    continue;
-                };
-                if list.last() != Some(&(i as u32)) {
-                    list.push(i as u32);
+                // One lookup for a name seen before; the name is copied only when new.
+                match by_kind[k].get_mut(name.as_str()) {
+                    Some(list) => {
+                        if list.last() != Some(&(i as u32)) {
+                            list.push(i as u32);
+                        }
+                    }
+                    None => {
+                        by_kind[k].insert(name.clone(), vec![i as u32]);
+                    }
                 }
             }
         }
