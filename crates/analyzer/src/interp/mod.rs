@@ -649,7 +649,8 @@ impl<'a> UnitContext<'a> {
                     };
                     // Keys, or a connection of a type that does not say which client, that
                     // come from the function's parameters: its callers' say.
-                    if site.keys().any(waits) || site.conn_param.is_some() {
+                    if site.keys().any(waits) || (site.conn_param.is_some() && client_matters(site))
+                    {
                         waiting.push((i, site.span));
                     }
                 }
@@ -657,6 +658,21 @@ impl<'a> UnitContext<'a> {
                 outputs.push(out);
             }
         }
+    }
+}
+
+/// Whether a site's verdict depends on its connection's client: a pipeline not sent async (a sync
+/// cluster connection refuses `redis::pipe()`), a node-local command (a cluster client fans it
+/// out). Only then does a connection parameter wait for the callers' connections.
+fn client_matters(site: &CallSite) -> bool {
+    use crate::sites::{Exec, SiteKind};
+    match &site.kind {
+        SiteKind::Pipeline {
+            cluster_pipeline: false,
+            ..
+        } => site.exec != Exec::Async,
+        SiteKind::Command(c) => crate::rules::node_local_command::is_node_local(&c.name),
+        _ => false,
     }
 }
 

@@ -61,6 +61,11 @@ struct Advice {
     help: &'static str,
 }
 
+/// Whether this rule speaks of command `name` (its verdict depends on the connection's client).
+pub(crate) fn is_node_local(name: &str) -> bool {
+    advice(name, Exec::Unknown).is_some()
+}
+
 fn advice(name: &str, exec: Exec) -> Option<Advice> {
     let fan_out = "redis-rs's cluster client sends it to every primary";
     Some(match name {
