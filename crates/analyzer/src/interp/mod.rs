@@ -22,6 +22,7 @@
 
 mod bindings;
 mod builders;
+mod callers;
 mod calls;
 mod commands;
 mod effects;
@@ -37,7 +38,7 @@ mod types;
 pub mod value;
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use proc_macro2::Span as PmSpan;
 use syn::punctuated::Punctuated;
@@ -54,6 +55,7 @@ use crate::scope::Scope;
 use crate::sites::{CallSite, CommandCall};
 use crate::source::{SourceFile, Span};
 use crate::workspace::Version;
+use callers::{client_matters, CallRecord, Callee};
 use spans::NodeSpan;
 use value::Value;
 
@@ -448,174 +450,6 @@ impl<'a> UnitContext<'a> {
 }
 
 impl<'a> UnitContext<'a> {
-    /// Walks the functions that may call `targets` (those of files that do not name redis,
-    /// whose bodies name one of them or a macro of the crate that may), each once.
-    fn walk_callers(
-        &self,
-        targets: &[usize],
-        walked: &mut HashSet<usize>,
-        records: &mut Vec<CallRecord<'a>>,
-        outputs: &mut Vec<Output>,
-        waiting: &mut Vec<(usize, Span)>,
-    ) {
-        let mut files = std::collections::BTreeSet::new();
-        let mut names = Vec::new();
-        for &f in targets {
-            let def = self.index.fn_def(f);
-            files.extend(
-                self.index
-                    .files_mentioning(&def.name)
-                    .iter()
-                    .map(|&i| i as usize),
-            );
-            names.push(def.name.clone());
-        }
-        let names = self.index.and_macros_naming(&names);
-        let files: Vec<usize> = files
-            .into_iter()
-            .filter(|&i| !self.mentions_redis[i] && self.index.file_names(i, &names))
-            .collect();
-        let mut new = HashSet::new();
-        for &file in &files {
-            if self.ast(file).is_none() {
-                continue;
-            }
-            for (i, _) in self.index.fns_in_file(file) {
-                if !walked.contains(&i) && self.index.fn_body_names(i, &names) {
-                    new.insert(i);
-                }
-            }
-        }
-        walked.extend(&new);
-        self.walk_files(&files, &|i| new.contains(&i), records, outputs, waiting);
-    }
-
-    /// Functions that pass their own parameters on to one of `known` (whose keys wait for
-    /// their callers), and are not in it: their callers are wanted too.
-    fn relays(&self, records: &[CallRecord<'a>], known: &[usize]) -> Vec<usize> {
-        let mut found: Vec<usize> = records
-            .iter()
-            .filter(|r| known.iter().any(|&f| self.calls(r, f)) && r.passes_own_params())
-            .map(|r| r.caller)
-            .filter(|c| !known.contains(c))
-            .collect();
-        found.sort_unstable();
-        found.dedup();
-        found
-    }
-
-    /// Calls whose arguments are parameters of a function in `relays`, seen through that
-    /// function's callers: the function is walked again with each caller's arguments and the
-    /// call's arguments read there (a few levels up, the outermost call named as the origin).
-    fn through_relays(
-        &self,
-        records: Vec<CallRecord<'a>>,
-        relays: &[usize],
-        test_files: &[bool],
-        test_callers: bool,
-    ) -> Vec<CallRecord<'a>> {
-        if relays.is_empty() {
-            return records;
-        }
-        let mut current = records;
-        for _ in 0..MAX_CALLER_LEVELS {
-            let mut next = Vec::with_capacity(current.len());
-            // One walk of a relay per caller gives every call it makes.
-            let mut walks: HashMap<(usize, usize), Vec<CallRecord<'a>>> = HashMap::new();
-            let mut changed = false;
-            for r in &current {
-                if r.origin.is_some() || !relays.contains(&r.caller) || !r.passes_own_params() {
-                    next.push(r.clone());
-                    continue;
-                }
-                let outer = self.callers_of(r.caller, &current, test_files, test_callers);
-                if outer.is_empty() {
-                    next.push(r.clone());
-                    continue;
-                }
-                for (k, o) in outer.into_iter().enumerate() {
-                    let calls = walks.entry((r.caller, k)).or_insert_with(|| {
-                        let def = self.index.fn_def(r.caller);
-                        let mut interp = Interp::new(self, def.file, r.caller, true, 1);
-                        interp.bind_params(def);
-                        interp.bind_args(def, &o.args);
-                        interp.walk_block(def.block);
-                        std::mem::take(&mut interp.calls)
-                    });
-                    let (file, span, text) = o.origin();
-                    for c in calls
-                        .iter()
-                        .filter(|c| c.span == r.span && c.callee == r.callee)
-                    {
-                        changed = true;
-                        next.push(CallRecord {
-                            origin: Some((file, span, text.to_owned())),
-                            ..c.clone()
-                        });
-                    }
-                }
-            }
-            current = next;
-            if !changed {
-                break;
-            }
-        }
-        current
-    }
-
-    /// The recorded calls of function `f` (up to [`MAX_CALLERS`]). Test code passes keys to
-    /// code that is not test code only when test code is checked (`test-code = "check"`):
-    /// otherwise a test's keys would be reported there.
-    fn callers_of<'r>(
-        &self,
-        f: usize,
-        records: &'r [CallRecord<'a>],
-        test_files: &[bool],
-        test_callers: bool,
-    ) -> Vec<&'r CallRecord<'a>> {
-        let def = self.index.fn_def(f);
-        let in_test = |file: usize, offset: usize| {
-            test_files.get(file).copied().unwrap_or(false)
-                || self
-                    .index
-                    .test_ranges(file)
-                    .iter()
-                    .any(|r| r.contains(&offset))
-        };
-        let callee_in_test = in_test(
-            def.file,
-            def.block.brace_token.span.join().byte_range().start,
-        );
-        records
-            .iter()
-            .filter(|r| {
-                let (file, span, _) = r.origin();
-                self.calls(r, f) && (test_callers || callee_in_test || !in_test(file, span.start))
-            })
-            .take(MAX_CALLERS)
-            .collect()
-    }
-
-    /// Whether recorded call `r` calls function `f`: by number, or (a method on a receiver of
-    /// unknown type) an `impl Trait for T` method of its name and arity when the calling file
-    /// names `Trait`.
-    fn calls(&self, r: &CallRecord<'a>, f: usize) -> bool {
-        let def = self.index.fn_def(f);
-        match &r.callee {
-            Callee::Fn(g) => *g == f,
-            Callee::Method(m) => {
-                **m == *def.name
-                    && def.sig.inputs.len() == r.args.len() + 1
-                    && def.trait_impl.as_deref().is_some_and(|t| {
-                        crate::lexical::mentions_word(
-                            &self.sources[r.file].text,
-                            &memchr::memmem::Finder::new(t),
-                        )
-                    })
-            }
-        }
-    }
-
     /// Walk every function of `files` that `walk` takes once, as emitting walks: their facts,
     /// the calls they make of the crate's functions, and their sites that wait for a caller's
     /// keys.
@@ -658,21 +492,6 @@ impl<'a> UnitContext<'a> {
                 outputs.push(out);
             }
         }
-    }
-}
-
-/// Whether a site's verdict depends on its connection's client: a pipeline not sent async (a sync
-/// cluster connection refuses `redis::pipe()`), a node-local command (a cluster client fans it
-/// out). Only then does a connection parameter wait for the callers' connections.
-fn client_matters(site: &CallSite) -> bool {
-    use crate::sites::{Exec, SiteKind};
-    match &site.kind {
-        SiteKind::Pipeline {
-            cluster_pipeline: false,
-            ..
-        } => site.exec != Exec::Async,
-        SiteKind::Command(c) => crate::rules::node_local_command::is_node_local(&c.name),
-        _ => false,
     }
 }
 
@@ -796,61 +615,6 @@ struct Output {
 struct Binding<'a> {
     value: Value<'a>,
     depth: usize,
-}
-
-/// A call of a function of the crate, with the caller's argument values.
-#[derive(Clone)]
-struct CallRecord<'a> {
-    /// The function whose walk made the call.
-    caller: usize,
-    callee: Callee,
-    args: Vec<Value<'a>>,
-    file: usize,
-    span: Span,
-    text: String,
-    /// Arguments read through the caller's own callers: the outermost call (file, span,
-    /// text), which passed the values.
-    origin: Option<(usize, Span, String)>,
-}
-
-impl CallRecord<'_> {
-    /// Where the arguments come from: the outermost call they were read through, or this one.
-    fn origin(&self) -> (usize, Span, &str) {
-        match &self.origin {
-            Some((file, span, text)) => (*file, *span, text),
-            None => (self.file, self.span, &self.text),
-        }
-    }
-
-    /// Whether an argument is (or is built from) a parameter of the calling function: a value,
-    /// or a connection of a type that does not say which client.
-    fn passes_own_params(&self) -> bool {
-        let caller = self.caller as u32;
-        let found = std::cell::Cell::new(false);
-        for a in &self.args {
-            if matches!(a, Value::Conn(c) if c.param.is_some()) {
-                return true;
-            }
-            a.substitute(&|h: &Hole| {
-                if matches!(h.id, HoleId::Param { func, .. } | HoleId::ParamElement { func, .. } if func == caller)
-                {
-                    found.set(true);
-                }
-                None
-            });
-        }
-        found.get()
-    }
-}
-
-/// What a recorded call calls.
-#[derive(Clone, PartialEq)]
-enum Callee {
-    /// A function of the crate.
-    Fn(usize),
-    /// A method of this name on a receiver of unknown type: any `impl Trait for T` method of
-    /// that name and arity, when the calling file names `Trait`.
-    Method(Box<str>),
 }
 
 struct Interp<'c, 'a> {
