@@ -120,6 +120,13 @@ impl<'c, 'a> Interp<'c, 'a> {
                 for a in &args {
                     self.escape(a);
                 }
+                // A function that never returns (`-> !`: exits, panics) gives no value: the
+                // other branch's is the value (`.unwrap_or_else(|e| die(e))`).
+                if matches!(&self.cx.index.fn_def(fi).sig.output,
+                    syn::ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)))
+                {
+                    return Value::Unknown;
+                }
                 let call_id = self.hole_for(expr).id;
                 let v = self.call_summary(fi, args, call_id);
                 let v = self.relocated(v, expr);

@@ -402,6 +402,11 @@ impl<'c, 'a> Interp<'c, 'a> {
         match method {
             "clone" | "as_mut" | "as_ref" | "borrow_mut" | "deref_mut" | "deref" | "lock"
             | "write" | "get_mut" | "unwrap" | "expect" => Some(Value::Conn(info)),
+            // The fallback runs only on an error (it exits, or gives another connection).
+            "unwrap_or_else" | "unwrap_or" => {
+                self.eval_args(&mc.args);
+                Some(Value::Conn(info))
+            }
             m if redis_api::is_connection_getter(m) => Some(Value::Conn(info)),
             _ => None,
         }
