@@ -84,23 +84,26 @@ impl<'a> UnitContext<'a> {
         if relays.is_empty() {
             return records;
         }
-        let mut current = records;
-        for _ in 0..MAX_CALLER_LEVELS {
-            let mut next = Vec::with_capacity(current.len());
+        // Each round reads the relays' calls again through the calls of the round before, so a
+        // chain of relays resolves one level per round. The first round reads through the calls
+        // as recorded; a later one whose outer calls were all as recorded gave what the one
+        // before did.
+        let originals = records;
+        let mut current = originals.clone();
+        for round in 0..MAX_CALLER_LEVELS {
+            let mut next = Vec::with_capacity(originals.len());
             // One walk of a relay per caller gives every call it makes.
             let mut walks: HashMap<(usize, usize), Vec<CallRecord<'a>>> = HashMap::new();
-            let mut changed = false;
-            for r in &current {
-                if r.origin.is_some() || !relays.contains(&r.caller) || !r.passes_own_params() {
-                    next.push(r.clone());
-                    continue;
-                }
-                let outer = self.callers_of(r.caller, &current, test_files, test_callers);
-                if outer.is_empty() {
-                    next.push(r.clone());
-                    continue;
-                }
+            let (mut through_derived, mut derived) = (false, false);
+            for r in &originals {
+                let outer = if relays.contains(&r.caller) && r.passes_own_params() {
+                    self.callers_of(r.caller, &current, test_files, test_callers)
+                } else {
+                    Vec::new()
+                };
+                let before = next.len();
                 for (k, o) in outer.into_iter().enumerate() {
+                    through_derived |= o.origin.is_some();
                     let calls = walks.entry((r.caller, k)).or_insert_with(|| {
                         let def = self.index.fn_def(r.caller);
                         let mut interp = Interp::new(self, def.file, r.caller, true, 1);
@@ -110,20 +113,22 @@ impl<'a> UnitContext<'a> {
                         std::mem::take(&mut interp.calls)
                     });
                     let (file, span, text) = o.origin();
-                    for c in calls
+                    let read = calls
                         .iter()
-                        .filter(|c| c.span == r.span && c.callee == r.callee)
-                    {
-                        changed = true;
-                        next.push(CallRecord {
-                            origin: Some((file, span, text.to_owned())),
-                            ..c.clone()
-                        });
-                    }
+                        .filter(|c| c.span == r.span && c.callee == r.callee);
+                    next.extend(read.map(|c| CallRecord {
+                        origin: Some((file, span, text.to_owned())),
+                        ..c.clone()
+                    }));
+                }
+                if next.len() == before {
+                    next.push(r.clone());
+                } else {
+                    derived = true;
                 }
             }
             current = next;
-            if !changed {
+            if (round == 0 && !derived) || (round > 0 && !through_derived) {
                 break;
             }
         }
