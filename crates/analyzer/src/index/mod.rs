@@ -388,6 +388,13 @@ impl<'a> CrateIndex<'a> {
             .map(move |(k, f)| (base + k, f))
     }
 
+    /// The files the name index says may define `name` as a `kind`.
+    fn name_files(&self, kind: Kind, name: &str) -> &[u32] {
+        match &self.names {
+            Names::Exact(n) | Names::Lexical(n) => n.files(kind, name),
+        }
+    }
+
     /// Files that may define `name` as a `kind`, parsed, in order.
     /// (Backwards, a lookup of the crate's last definition parses only the files after it.)
     fn candidates(
@@ -397,10 +404,9 @@ impl<'a> CrateIndex<'a> {
         name: &str,
     ) -> impl DoubleEndedIterator<Item = &FileItems<'a>> {
         self.because(why, || format!("{kind:?} {name}"));
-        let files = match &self.names {
-            Names::Exact(n) | Names::Lexical(n) => n.files(kind, name),
-        };
-        files.iter().map(|&f| &self.loaded(f as usize).items)
+        self.name_files(kind, name)
+            .iter()
+            .map(|&f| &self.loaded(f as usize).items)
     }
 
     /// `files`, parsed as the iterator reaches them: those already parsed first, then the
@@ -693,9 +699,7 @@ impl<'a> CrateIndex<'a> {
     /// [`Self::macro_def`], with the file it is in.
     fn macro_def_in(&self, name: &str) -> Option<(usize, &'a syn::ItemMacro)> {
         self.because("macro_def", || name.to_owned());
-        let files = match &self.names {
-            Names::Exact(n) | Names::Lexical(n) => n.files(Kind::Macro, name),
-        };
+        let files = self.name_files(Kind::Macro, name);
         files.iter().rev().find_map(|&f| {
             let items = &self.loaded(f as usize).items;
             items.macros.get(name).map(|d| (f as usize, *d))
@@ -719,11 +723,7 @@ impl<'a> CrateIndex<'a> {
     /// deserialization finds none (`#[serde(default = "path")]`), with the struct's file.
     pub fn serde_default(&self, struct_name: &str, field: &str) -> Option<(usize, &str)> {
         let key = (struct_name.to_owned(), field.to_owned());
-        let files = match &self.names {
-            Names::Exact(n) | Names::Lexical(n) => {
-                n.files(Kind::StructField, &format!("{struct_name}::{field}"))
-            }
-        };
+        let files = self.name_files(Kind::StructField, &format!("{struct_name}::{field}"));
         self.because("serde_default", || format!("{struct_name}::{field}"));
         files.iter().rev().find_map(|&f| {
             let items = &self.loaded(f as usize).items;
