@@ -228,17 +228,41 @@ const STILL_FAILS_AFTER_FIX: &[(&str, &str, &[&str], &str)] = &[
 const PENDING: &[(&str, &str, Class, &str)] = &[
     // Issue 11, shape (1): keys in struct fields built by a constructor, and a config object's
     // methods.
-    ("job-tracker", "finish", Class::AfterFix, "reported, but fix blocks: the keys (`{}:running`, `{}:done`) start with a value"),
-    ("job-tracker", "hand-over", Class::AfterFix, "reported, but fix blocks: the keys (`{}:running`, `{}:done`) start with a value"),
-    ("job-tracker", "complete", Class::AfterFix, "reported, but fix blocks: the keys (`{}:{}:pending`) start with a value"),
-    ("job-tracker", "give-up", Class::AfterFix, "reported, but fix blocks: the keys (`{}:{}:done`) start with a value"),
-    ("job-tracker", "archive-held", Class::Ungrounded, "`ARCHIVE_TEMPLATE.replace(\"{queue}\", …)` fills a placeholder inside the hash tag: one slot"),
+    (
+        "job-tracker",
+        "finish",
+        Class::AfterFix,
+        "reported, but fix blocks: the keys (`{}:running`, `{}:done`) start with a value",
+    ),
+    (
+        "job-tracker",
+        "hand-over",
+        Class::AfterFix,
+        "reported, but fix blocks: the keys (`{}:running`, `{}:done`) start with a value",
+    ),
+    (
+        "job-tracker",
+        "complete",
+        Class::AfterFix,
+        "reported, but fix blocks: the keys (`{}:{}:pending`) start with a value",
+    ),
+    (
+        "job-tracker",
+        "give-up",
+        Class::AfterFix,
+        "reported, but fix blocks: the keys (`{}:{}:done`) start with a value",
+    ),
     // Issue 11, shape (3): pipelines and commands through helpers.
     // A sync `ClusterConnection` refuses every `redis::pipe()`, also when its keys share a slot;
     // here the connection comes from another crate (`appkit::connect_sync`), and a package's path
     // dependencies are not read (the same shape within one crate is followed: see
     // `fixtures/follow/src/helpers.rs`, `depths`).
-    ("outbox", "nightly-archive-depths", Class::Missed, "the sync connection is made in another crate of the workspace"),
+    (
+        "outbox",
+        "nightly-archive-depths",
+        Class::Missed,
+        "the sync connection is made in another crate of the workspace",
+    ),
 ];
 
 /// A copy of `fixtures/apps` rewritten by `cargo slotlint fix --unsafe`, and its binaries:

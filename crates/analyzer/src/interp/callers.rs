@@ -23,7 +23,7 @@ impl<'a> UnitContext<'a> {
         walked: &mut HashSet<usize>,
         records: &mut Vec<CallRecord<'a>>,
         outputs: &mut Vec<Output>,
-        waiting: &mut Vec<(usize, Span)>,
+        waiting: &mut Vec<(usize, Span, bool)>,
     ) {
         let mut files = std::collections::BTreeSet::new();
         let mut names = Vec::new();
@@ -217,6 +217,8 @@ pub(super) struct CallRecord<'a> {
     /// Arguments read through the caller's own callers: the outermost call (file, span,
     /// text), which passed the values.
     pub(super) origin: Option<(usize, Span, String)>,
+    /// For a method call: the receiver, when the caller knows its fields.
+    pub(super) receiver: Option<Value<'a>>,
 }
 
 impl CallRecord<'_> {

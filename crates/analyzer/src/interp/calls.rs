@@ -295,7 +295,6 @@ impl<'c, 'a> Interp<'c, 'a> {
     ) -> Value<'a> {
         let arg_exprs: Vec<&'a Expr> = mc.args.iter().collect();
         self.builder_effects(fi, &args, &arg_exprs, expr);
-        self.record_call(fi, &args, expr);
         let this = match receiver {
             Value::Object(o) => Value::Object(ObjectInfo {
                 id: o
@@ -313,6 +312,9 @@ impl<'c, 'a> Interp<'c, 'a> {
                 ..ObjectInfo::of(None)
             }),
         };
+        // A receiver whose fields are known here can tell the method its keys.
+        let known = matches!(&this, Value::Object(o) if o.fields.is_some()).then(|| this.clone());
+        self.push_call(Callee::Fn(fi), &args, known, expr);
         let receiver_hole = self.hole_for(&*mc.receiver);
         let call_id = self.hole_for(expr).id;
         let v = self.call_summary_on(fi, args, Some((receiver_hole, this)), call_id);
@@ -347,12 +349,13 @@ impl<'c, 'a> Interp<'c, 'a> {
         let has_self = self.cx.index.fn_def(fn_index).has_self();
         // `self.f` in the callee is the receiver's field `f` at the call: its value where the
         // receiver is known, else a hole of the receiver.
-        let mut fields: HashMap<Box<str>, Value<'a>> = HashMap::new();
+        let mut fields: HashMap<HoleId, Value<'a>> = HashMap::new();
         let (receiver_id, receiver_name) = match &receiver {
             Some((h, Value::Object(o))) => {
-                for path in self_field_paths(&summary) {
-                    if let Some(v) = self.read_path(o, &path) {
-                        fields.insert(path, v);
+                for id in receiver_holes(&summary) {
+                    let v = self.receiver_value(o, &id);
+                    if let Some(v) = v {
+                        fields.insert(id, v);
                     }
                 }
                 (o.id.clone().unwrap_or_else(|| h.id.clone()), h.name.clone())
@@ -365,10 +368,8 @@ impl<'c, 'a> Interp<'c, 'a> {
         let substitute = |args: &[Value<'a>]| {
             summary.substitute(&|h| {
                 if has_receiver {
-                    if let HoleId::SelfField(path) = &h.id {
-                        if let Some(v) = fields.get(path) {
-                            return Some(v.clone());
-                        }
+                    if let Some(v) = fields.get(&h.id) {
+                        return Some(v.clone());
                     }
                     if let Some(id) = super::fields::rebase(&h.id, &receiver_id) {
                         let name = match &h.id {
@@ -434,6 +435,24 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     /// `obj.a.b` for a field path `a.b`.
+    /// The value of a hole of `self` (see [`receiver_holes`]) on receiver `o`, when `o`'s fields
+    /// tell it: a field path, or what a constructor was given to build a field's value.
+    fn receiver_value(&mut self, o: &ObjectInfo<'a>, id: &HoleId) -> Option<Value<'a>> {
+        match id {
+            HoleId::SelfField(path) if path.is_empty() => Some(Value::Object(o.clone())),
+            HoleId::SelfField(path) => self.read_path(o, path),
+            HoleId::Field { base, path } => match self.receiver_value(o, base)? {
+                Value::Object(b) => self.read_path(&b, path),
+                _ => None,
+            },
+            HoleId::Instance { base, func, index } => match self.receiver_value(o, base)? {
+                Value::Object(b) => self.constructor_arg(&b, *func as usize, *index),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn read_path(&mut self, obj: &ObjectInfo<'a>, path: &str) -> Option<Value<'a>> {
         let mut parts = path.split('.');
         let mut v = self.read_field(obj, parts.next()?, "")?;
@@ -492,14 +511,20 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// take it when the calling file names their trait (see `UnitContext::facts`). The call's
     /// value stays unknown.
     fn record_trait_calls(&mut self, method: &str, args: &[Value<'a>], call: &'a Expr) {
-        self.push_call(Callee::Method(method.into()), args, call);
+        self.push_call(Callee::Method(method.into()), args, None, call);
     }
 
     pub(super) fn record_call(&mut self, callee: usize, args: &[Value<'a>], call: &'a Expr) {
-        self.push_call(Callee::Fn(callee), args, call);
+        self.push_call(Callee::Fn(callee), args, None, call);
     }
 
-    fn push_call(&mut self, callee: Callee, args: &[Value<'a>], call: &'a Expr) {
+    fn push_call(
+        &mut self,
+        callee: Callee,
+        args: &[Value<'a>],
+        receiver: Option<Value<'a>>,
+        call: &'a Expr,
+    ) {
         if self.emit && self.context.is_none() {
             let span = self.span_of(call.node_span());
             let text = self.short_text(call);
@@ -511,6 +536,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 span,
                 text,
                 origin: None,
+                receiver,
             });
         }
     }
@@ -638,15 +664,18 @@ const PASS_THROUGH: &[&str] = &[
     "expect",
 ];
 
-/// The `self` field paths a value's holes name (`config.prefix` for `self.config.prefix`).
-fn self_field_paths(v: &Value<'_>) -> Vec<Box<str>> {
-    let mut out: Vec<Box<str>> = Vec::new();
+/// The holes of a value that the receiver decides: `self` field paths (`config.prefix` for
+/// `self.config.prefix`), and constructor arguments seen through a field of `self`.
+fn receiver_holes(v: &Value<'_>) -> Vec<HoleId> {
+    let mut out: Vec<HoleId> = Vec::new();
     let mut add = |p: &slotlint_keys::KeyPattern| {
         for h in p.holes() {
-            if let HoleId::SelfField(path) = &h.id {
-                if !path.is_empty() && !out.contains(path) {
-                    out.push(path.clone());
-                }
+            let of_receiver = match &h.id {
+                HoleId::SelfField(path) => !path.is_empty(),
+                id => super::fields::of_self(id),
+            };
+            if of_receiver && !out.contains(&h.id) {
+                out.push(h.id.clone());
             }
         }
     };

@@ -45,7 +45,22 @@ impl<'c, 'a> Interp<'c, 'a> {
         let base = obj.id.clone().unwrap_or(HoleId::SelfField("".into()));
         let values: Vec<Value<'a>> = model
             .iter()
-            .map(|(func, v)| self.through_instance(v, *func, &base))
+            .map(|(func, v)| match self.through_instance(v, *func, &base) {
+                // An object the constructor was given: that argument, through this instance.
+                Value::Object(mut o) => {
+                    if let Some(HoleId::Param { func: f, index }) = o.id {
+                        if f as usize == *func {
+                            o.id = Some(HoleId::Instance {
+                                base: Box::new(base.clone()),
+                                func: f,
+                                index,
+                            });
+                        }
+                    }
+                    Value::Object(o)
+                }
+                v => v,
+            })
             .collect();
         if values.len() == 1 {
             return values.into_iter().next();
@@ -102,6 +117,41 @@ impl<'c, 'a> Interp<'c, 'a> {
             HoleId::SelfField(_) => rebase(&h.id, base).map(|id| Value::Opaque(Hole { id, ..h.clone() })),
             _ => None,
         })
+    }
+
+    /// What constructor `func` was given as parameter `index` to build `obj`, whose fields are
+    /// known: the field it stored that parameter in as it was.
+    pub(super) fn constructor_arg(
+        &mut self,
+        obj: &ObjectInfo<'a>,
+        func: usize,
+        index: u32,
+    ) -> Option<Value<'a>> {
+        let fields = obj.fields.clone()?;
+        let ty = obj.ty.clone()?;
+        let param = HoleId::Param {
+            func: func as u32,
+            index,
+        };
+        for (name, value) in fields.iter() {
+            let Some(model) = self.field_model(&ty, name) else {
+                continue;
+            };
+            let stored = model.iter().any(|(f, v)| {
+                *f == func
+                    && match v {
+                        Value::Opaque(h) => h.id == param,
+                        Value::Str(p) => {
+                            matches!(p.segments(), [slotlint_keys::Segment::Hole(h)] if h.id == param)
+                        }
+                        _ => false,
+                    }
+            });
+            if stored {
+                return Some(value.clone());
+            }
+        }
+        None
     }
 
     /// Every value the crate gives field `field` of type `ty`, per function (memoized).
@@ -325,6 +375,16 @@ pub(super) fn rebase(id: &HoleId, base: &HoleId) -> Option<HoleId> {
             index: *index,
         }),
         _ => None,
+    }
+}
+
+/// Whether a hole is a value of `self`: a field path of it, or a constructor argument seen
+/// through one.
+pub(super) fn of_self(id: &HoleId) -> bool {
+    match id {
+        HoleId::SelfField(_) => true,
+        HoleId::Instance { base, .. } | HoleId::Field { base, .. } => of_self(base),
+        _ => false,
     }
 }
 

@@ -272,8 +272,9 @@ impl<'a> UnitContext<'a> {
         let mut files: Vec<FileFacts> = vec![FileFacts::default(); self.sources.len()];
         let mut records: Vec<CallRecord<'a>> = Vec::new();
         let mut outputs: Vec<Output> = Vec::new();
-        // Sites that wait for a caller: (function, span of the site).
-        let mut waiting: Vec<(usize, Span)> = Vec::new();
+        // Sites that wait for a caller: (function, span of the site, whether for the receiver's
+        // fields only).
+        let mut waiting: Vec<(usize, Span, bool)> = Vec::new();
         // Every function of the files that name redis (only they can hold call sites)…
         let redis_files: Vec<usize> = (0..self.sources.len())
             .filter(|&i| self.mentions_redis[i])
@@ -290,7 +291,7 @@ impl<'a> UnitContext<'a> {
         // that may. (The same functions whether the crate was parsed up front or on demand:
         // chosen by their text.) A caller that passes its own parameters on is waited for in
         // turn, a few levels up.
-        let waiting_fns: Vec<usize> = waiting.iter().map(|&(f, _)| f).collect();
+        let waiting_fns: Vec<usize> = waiting.iter().map(|&(f, _, _)| f).collect();
         let mut walked = std::collections::HashSet::new();
         let mut targets: Vec<usize> = waiting_fns
             .iter()
@@ -328,25 +329,33 @@ impl<'a> UnitContext<'a> {
                 outputs.push(std::mem::take(&mut interp.out));
             }
         }
-        waiting.sort_by_key(|(f, s)| (*f, s.start));
+        waiting.sort_by_key(|(f, s, r)| (*f, s.start, *r));
         waiting.dedup();
         let mut done = std::collections::HashSet::new();
-        for &(f, _) in &waiting {
+        for &(f, _, _) in &waiting {
             if !done.insert(f) || !wanted(self.index.fn_def(f).file) {
                 continue;
             }
             let def = self.index.fn_def(f);
             let spans: Vec<Span> = waiting
                 .iter()
-                .filter(|(g, _)| *g == f)
-                .map(|(_, s)| *s)
+                .filter(|(g, _, _)| *g == f)
+                .map(|(_, s, _)| *s)
                 .collect();
+            // Waiting for the receiver's fields only: the callers that know them.
+            let for_receiver = waiting.iter().filter(|w| w.0 == f).all(|w| w.2);
             let mut contextual = Output::default();
             let callers = self.callers_of(f, &records, test_files, test_callers);
             for record in callers {
+                if for_receiver && record.receiver.is_none() {
+                    continue;
+                }
                 let mut interp = Interp::new(self, def.file, f, true, 1);
                 interp.bind_params(def);
                 interp.bind_args(def, &record.args);
+                if let (Some(receiver), true) = (&record.receiver, def.has_self()) {
+                    interp.bind("self".into(), receiver.clone());
+                }
                 let (file, span, text) = record.origin();
                 let shown: String = text.chars().take(60).collect();
                 let ellipsis = if text.chars().count() > 60 { "…" } else { "" };
@@ -459,7 +468,7 @@ impl<'a> UnitContext<'a> {
         walk: &dyn Fn(usize) -> bool,
         records: &mut Vec<CallRecord<'a>>,
         outputs: &mut Vec<Output>,
-        waiting: &mut Vec<(usize, Span)>,
+        waiting: &mut Vec<(usize, Span, bool)>,
     ) {
         for &file in files {
             if self.ast(file).is_none() {
@@ -485,7 +494,9 @@ impl<'a> UnitContext<'a> {
                     // come from the function's parameters: its callers' say.
                     if site.keys().any(waits) || (site.conn_param.is_some() && client_matters(site))
                     {
-                        waiting.push((i, site.span));
+                        waiting.push((i, site.span, false));
+                    } else if def.has_self() && receiver_decides(site) {
+                        waiting.push((i, site.span, true));
                     }
                 }
                 records.append(&mut interp.calls);
@@ -493,6 +504,24 @@ impl<'a> UnitContext<'a> {
             }
         }
     }
+}
+
+/// Whether a site's keys may or may not share a slot depending on the values of the receiver's
+/// fields (`self.config.held_set()` and `self.config.archive_set()`): then the callers that know
+/// those fields decide. (Keys certain to cross slots whatever the fields hold do not wait.)
+fn receiver_decides(site: &crate::sites::CallSite) -> bool {
+    let patterns: Vec<slotlint_keys::KeyPattern> =
+        site.keys().flat_map(|k| k.patterns()).cloned().collect();
+    patterns
+        .iter()
+        .any(|p| p.holes().any(|h| fields::of_self(&h.id)))
+        && matches!(
+            slotlint_keys::colocation(&patterns),
+            slotlint_keys::Colocation::DifferentSlots {
+                certainty: slotlint_keys::Certainty::DependsOnValues,
+                ..
+            }
+        )
 }
 
 /// A `WATCH` sent by hand in a function that starts a MULTI/EXEC is part of that transaction:

@@ -323,6 +323,15 @@ impl<'a> Value<'a> {
                 substitute_keys(&mut state.keys, f);
                 Value::Script(state)
             }
+            // An object a function was given as it is (`Tracker { config }`): the caller's.
+            Value::Object(ObjectInfo {
+                fields: None,
+                id: Some(id),
+                ..
+            }) if matches!(id, HoleId::Param { .. }) => match f(&Hole::new(id.clone(), "")) {
+                Some(v @ Value::Object(_)) => v,
+                _ => self.clone(),
+            },
             Value::Object(o) => Value::Object(ObjectInfo {
                 fields: o.fields.as_ref().map(|fields| {
                     Rc::new(
