@@ -11,6 +11,13 @@ fn every_shape_meets_its_inline_expectations() {
     expect::assert_expectations("fixtures/follow");
 }
 
+/// A connection or key made in another crate of the workspace (`kit::connect_sync()`,
+/// `kit::lane_key(..)`): the package's path dependencies are read for them.
+#[test]
+fn connections_and_keys_from_the_workspaces_other_crates() {
+    expect::assert_expectations("fixtures/follow-workspace");
+}
+
 /// A site walked once per caller is one finding when the walks say the same, and one note when
 /// slotlint cannot judge it: naming every caller (`copy_keys`, `move_one` in helpers.rs), not
 /// one finding per caller.

@@ -488,6 +488,8 @@ struct ReadUnit {
     uses_redis: bool,
     /// Bytes of the files that name redis: roughly what its analysis costs.
     cost: u64,
+    /// `sources[..own]` are the package's files, the rest its path dependencies'.
+    own: usize,
 }
 
 /// `path` relative to `root` when under it, with `/` separators.
@@ -578,6 +580,42 @@ fn read_unit(
     } else {
         stats.units_using_redis = 1;
     }
+    // The package's path dependencies that its files naming redis name too, for the items its
+    // connections and keys come from (`appkit::connect()`): only their files that name redis,
+    // where connections and keys of redis calls are made (reading every file of a large
+    // dependency for every package that uses it cost more than the package itself). A file
+    // that cannot be read there is the other package's problem, reported when it is checked.
+    let own = sources.len();
+    let named = |crate_name: &str| {
+        let word = memchr::memmem::Finder::new(crate_name);
+        sources.iter().any(|s| {
+            needles.iter().any(|n| s.text.contains(n.as_str()))
+                && lexical::mentions_word(&s.text, &word)
+        })
+    };
+    let wanted: Vec<std::path::PathBuf> = unit
+        .libraries
+        .iter()
+        .filter(|(name, _)| named(name))
+        .flat_map(|(_, files)| files.iter().cloned())
+        .collect();
+    let mut library_sources = Vec::new();
+    for (path, read) in wanted
+        .iter()
+        .zip(input::read_unit_sources(&wanted, &boundary))
+    {
+        if let Some(text) = read
+            .ok()
+            .filter(|t| needles.iter().any(|n| t.contains(n.as_str())))
+        {
+            library_sources.push(SourceFile::new(
+                path.clone(),
+                display_path(path, display_root),
+                text,
+            ));
+        }
+    }
+    sources.extend(library_sources);
     Read::Analyse(ReadUnit {
         stats,
         diagnostics,
@@ -585,6 +623,7 @@ fn read_unit(
         unread,
         uses_redis,
         cost,
+        own,
     })
 }
 
@@ -602,6 +641,7 @@ fn analyze_unit(
         sources,
         unread,
         uses_redis,
+        own,
         ..
     } = read;
     let aliases: Vec<String> = unit
@@ -611,7 +651,7 @@ fn analyze_unit(
         .unwrap_or_default();
     let needles = redis_needles(unit);
     // Files that could not be read count as done.
-    tick(unit.files.len() - sources.len());
+    tick(unit.files.len().saturating_sub(own));
     // The cheap name scan of every file, then the parse of the files that are needed up front:
     // those that name redis (only they can hold call sites), those that name slotlint (their
     // `#[slotlint::allow]`s are read), or every file when asked to. Other files are parsed when
@@ -629,8 +669,10 @@ fn analyze_unit(
     let mut parsed = Vec::with_capacity(sources.len());
     // Why each file parsed up front does not parse (for the key files).
     let mut parse_errors = Vec::with_capacity(sources.len());
-    for (source, needed) in sources.iter().zip(&needed) {
-        tick(1);
+    for (i, (source, needed)) in sources.iter().zip(&needed).enumerate() {
+        if i < own {
+            tick(1);
+        }
         if !needed {
             parsed.push(None);
             parse_errors.push(None);
@@ -675,13 +717,17 @@ fn analyze_unit(
         .unwrap_or(workspace::NEWEST_KNOWN_REDIS);
     let cx = interp::UnitContext::new(
         &sources, index, &aliases, commands, version, &arena, &unit.root,
-    );
+    )
+    .with_libraries_from(own);
     let reported: Vec<bool> = sources
         .iter()
-        .map(|s| {
-            unit.report_only
-                .as_ref()
-                .is_none_or(|only| only.contains(&s.path))
+        .enumerate()
+        .map(|(i, s)| {
+            i < own
+                && unit
+                    .report_only
+                    .as_ref()
+                    .is_none_or(|only| only.contains(&s.path))
         })
         .collect();
     diagnostics.retain(|d| {
@@ -692,11 +738,14 @@ fn analyze_unit(
     });
     let test_files: Vec<bool> = sources
         .iter()
-        .map(|s| key_sites::is_test_file(&s.path, &unit.root))
+        .enumerate()
+        .map(|(i, s)| i < own && key_sites::is_test_file(&s.path, &unit.root))
         .collect();
-    let facts = cx.facts(&test_files, options.check_test_code, &|i| {
+    let mut facts = cx.facts(&test_files, options.check_test_code, &|i| {
         cx.mentions_redis[i] && reported[i]
     });
+    // From here on the package's own files (its path dependencies' hold no facts).
+    facts.files.truncate(own);
     for (i, span, why) in cx.include_errors() {
         if reported[i] {
             diagnostics.push(rules::parse_error::diagnostic(
@@ -722,10 +771,11 @@ fn analyze_unit(
         }
     }
     let found = if uses_redis {
+        // The rules judge the package: its own files (path dependencies' have no facts).
         rules::check(&rules::Input {
             facts: &facts,
-            sources: &sources,
-            reported: &reported,
+            sources: &sources[..own],
+            reported: &reported[..own],
             unit,
             display_root,
             commands,
@@ -755,7 +805,7 @@ fn analyze_unit(
     // without redis, which the prefilter skips: findings must not depend on it).
     let (diagnostics, suppressed) = if uses_redis {
         suppression::apply(
-            &sources,
+            &sources[..own],
             &cx.index,
             diagnostics,
             |i| reported[i],
@@ -767,7 +817,7 @@ fn analyze_unit(
     // Each file's key sites from what the analysis made of it, before its trees go. A file
     // the analysis never needed is parsed for them there.
     let key_files = if options.key_sites {
-        key_sites::of_unit(unit, &sources, unread, |i| {
+        key_sites::of_unit(unit, &sources[..own], unread, |i| {
             match (
                 cx.index.parsed(i),
                 parse_errors.get(i).and_then(Option::as_ref),

@@ -67,6 +67,11 @@ pub struct Unit {
     /// Nothing outside this folder is read for this unit (the workspace root, or the package or
     /// folder named on the command line): a symbolic link that leads out of it is not followed.
     pub boundary: PathBuf,
+    /// The package's path dependencies inside `boundary` (the workspace's own crates it uses),
+    /// for a package that depends on redis: each crate's name as code names it, and its `src/`
+    /// files. Read for the items its connections and keys come from (`appkit::connect()`),
+    /// never analysed or reported as the package's.
+    pub libraries: Vec<(String, Vec<PathBuf>)>,
 }
 
 /// A problem met while looking for files (unreadable folder, symlink loop, bad manifest).
@@ -473,6 +478,18 @@ fn unit_for_package(
     if let Some(dep) = redis.as_mut() {
         dep.locked = locked_redis_version(dir);
     }
+    let mut libraries = Vec::new();
+    if redis.is_some() {
+        let within = Boundary::new(boundary);
+        for (name, dep) in path_dependencies(dir, manifest) {
+            let src = dep.join("src");
+            if dep != dir && within.contains(&src) && src.is_dir() {
+                let mut sources = rust_files(&src, &dep, true, Walk::Serial, &mut Vec::new());
+                sources.retain(|l| !files.contains(l));
+                libraries.push((name.replace('-', "_"), sources));
+            }
+        }
+    }
     Unit {
         name: package_name(manifest).unwrap_or_else(|| dir.display().to_string()),
         root: dir.to_path_buf(),
@@ -481,12 +498,57 @@ fn unit_for_package(
         files,
         report_only: None,
         boundary: boundary.to_path_buf(),
+        libraries,
     }
+}
+
+/// The package's `[dependencies]` given by `path` (directly, or through `{ workspace = true }`
+/// and the workspace's `[workspace.dependencies]`): name and folder.
+fn path_dependencies(package_dir: &Path, manifest: &Manifest) -> Vec<(String, PathBuf)> {
+    let path_of = |v: &toml::Value| {
+        v.get("path")
+            .and_then(toml::Value::as_str)
+            .map(PathBuf::from)
+    };
+    let mut found = Vec::new();
+    let mut from_workspace = Vec::new();
+    for (name, spec) in &manifest.dependencies {
+        if let Some(p) = path_of(spec) {
+            found.push((name.clone(), package_dir.join(p)));
+        } else if spec.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
+            from_workspace.push(name);
+        }
+    }
+    if !from_workspace.is_empty() {
+        let root = package_dir.ancestors().find_map(|d| {
+            let m = read_manifest(&d.join("Cargo.toml"), None).ok()?;
+            Some((d.to_path_buf(), m.workspace?.dependencies))
+        });
+        if let Some((root, deps)) = root {
+            for name in from_workspace {
+                if let Some(p) = deps.get(name).and_then(path_of) {
+                    found.push((name.clone(), root.join(p)));
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`: of the
 /// package's own manifest (already read) when it is the workspace's, else of the nearest
 /// workspace manifest above.
+/// The folder of the `[workspace]` a package belongs to (itself when its manifest has one).
+fn workspace_root(package_dir: &Path, manifest: &Manifest) -> Option<PathBuf> {
+    if manifest.workspace.is_some() {
+        return Some(package_dir.to_path_buf());
+    }
+    package_dir.ancestors().skip(1).find_map(|dir| {
+        let m = read_manifest(&dir.join("Cargo.toml"), None).ok()?;
+        m.workspace.map(|_| dir.to_path_buf())
+    })
+}
+
 fn workspace_dependencies(
     package_dir: &Path,
     manifest: &Manifest,
@@ -701,12 +763,22 @@ impl Packages {
 
 /// The unit of the package in `dir` of which `files` were given (its problem, when its manifest
 /// cannot be read).
-fn package_of_paths(dir: PathBuf, mut files: Vec<PathBuf>) -> (Unit, Option<DiscoveryProblem>) {
+fn package_of_paths(
+    dir: PathBuf,
+    mut files: Vec<PathBuf>,
+    boundary: &Path,
+) -> (Unit, Option<DiscoveryProblem>) {
     files.sort();
     files.dedup();
     match read_manifest(&dir.join("Cargo.toml"), None) {
         Ok(manifest) => {
             let ws_deps = workspace_dependencies(&dir, &manifest);
+            // Its workspace's other crates may be read (its path dependencies), as when the
+            // whole workspace is checked.
+            let boundary = workspace_root(&dir, &manifest)
+                .filter(|root| boundary.starts_with(root) || dir.starts_with(root))
+                .unwrap_or_else(|| boundary.to_path_buf());
+            let boundary = boundary.as_path();
             // The package's own sources, for helpers defined outside the given paths.
             let mut all = Vec::new();
             for sub in ["src", "tests", "examples", "benches"] {
@@ -722,11 +794,11 @@ fn package_of_paths(dir: PathBuf, mut files: Vec<PathBuf>) -> (Unit, Option<Disc
                 every.extend(files.iter().cloned());
                 every.sort();
                 every.dedup();
-                let mut unit = unit_for_package(&dir, &manifest, &ws_deps, every, &dir);
+                let mut unit = unit_for_package(&dir, &manifest, &ws_deps, every, boundary);
                 unit.report_only = Some(files);
                 unit
             } else {
-                unit_for_package(&dir, &manifest, &ws_deps, files, &dir)
+                unit_for_package(&dir, &manifest, &ws_deps, files, boundary)
             };
             (unit, None)
         }
@@ -743,6 +815,7 @@ fn package_of_paths(dir: PathBuf, mut files: Vec<PathBuf>) -> (Unit, Option<Disc
                 redis: None,
                 files,
                 report_only: None,
+                libraries: Vec::new(),
             };
             (unit, Some(problem))
         }
@@ -757,6 +830,8 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
     };
     let mut packages = Packages::default();
     let mut by_package: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    // Folders named on the command line: a package's path dependencies inside one are read.
+    let mut given_dirs: Vec<PathBuf> = Vec::new();
     // Loose files: the folder given (or the folder of the file given) is their boundary.
     let mut loose: BTreeMap<PathBuf, (PathBuf, Vec<PathBuf>)> = BTreeMap::new();
     for given in paths {
@@ -767,6 +842,9 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         };
         let meta = std::fs::metadata(&path)
             .map_err(|e| UsageError(format!("cannot read `{}`: {e}", given.display())))?;
+        if meta.is_dir() {
+            given_dirs.push(path.clone());
+        }
         let files = if meta.is_dir() {
             // Ignore rules from the package's folder (or the folder given) down.
             let top = packages.of(&path).unwrap_or_else(|| path.clone());
@@ -796,7 +874,15 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
     let by_package: Vec<(PathBuf, Vec<PathBuf>)> = by_package.into_iter().collect();
     let units: Vec<(Unit, Option<DiscoveryProblem>)> = by_package
         .into_par_iter()
-        .map(|(dir, files)| package_of_paths(dir, files))
+        .map(|(dir, files)| {
+            let boundary = given_dirs
+                .iter()
+                .filter(|g| dir.starts_with(g))
+                .min_by_key(|g| g.components().count())
+                .unwrap_or(&dir)
+                .clone();
+            package_of_paths(dir, files, &boundary)
+        })
         .collect();
     for (unit, problem) in units {
         discovery.problems.extend(problem);
@@ -813,6 +899,7 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
             files,
             report_only: None,
             boundary,
+            libraries: Vec::new(),
         });
     }
     Ok(discovery)
@@ -821,6 +908,58 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A package that depends on redis gets its path dependencies inside the workspace (direct
+    /// or through `[workspace.dependencies]`), named as code names them; one outside the
+    /// workspace is not read, and a package without redis gets none.
+    #[test]
+    fn path_dependencies_inside_the_workspace() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        let root = tmp.path().join("ws");
+        let write = |path: &Path, text: &str| {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let package = |name: &str, deps: &str| {
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\n[dependencies]\n{deps}\n")
+        };
+        write(
+            &root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"app\", \"app-kit\", \"quiet\"]\n\n[workspace.dependencies]\napp-kit = { path = \"app-kit\" }\n",
+        );
+        write(
+            &root.join("app/Cargo.toml"),
+            &package(
+                "app",
+                "redis = \"1\"\napp-kit = { workspace = true }\nfar = { path = \"../../outside\" }",
+            ),
+        );
+        write(&root.join("app/src/main.rs"), "fn main() {}\n");
+        write(
+            &root.join("app-kit/Cargo.toml"),
+            &package("app-kit", "redis = \"1\""),
+        );
+        write(&root.join("app-kit/src/lib.rs"), "pub fn connect() {}\n");
+        write(
+            &root.join("quiet/Cargo.toml"),
+            &package("quiet", "app-kit = { path = \"../app-kit\" }"),
+        );
+        write(&root.join("quiet/src/lib.rs"), "\n");
+        write(&outside.join("Cargo.toml"), &package("far", ""));
+        write(&outside.join("src/lib.rs"), "\n");
+
+        let found = discover_workspace(&root, None).unwrap();
+        let libraries = |name: &str| {
+            let unit = found.units.iter().find(|u| u.name == name).unwrap();
+            unit.libraries
+                .iter()
+                .map(|(crate_name, files)| (crate_name.clone(), files.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(libraries("app"), vec![("app_kit".to_string(), 1)]);
+        assert_eq!(libraries("quiet"), Vec::new());
+    }
 
     #[test]
     fn version_requirements() {

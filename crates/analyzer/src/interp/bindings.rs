@@ -242,7 +242,16 @@ impl<'c, 'a> Interp<'c, 'a> {
         });
         for (pt, arg) in typed.zip(args) {
             if let syn::Pat::Ident(pi) = &*pt.pat {
-                self.bind(pi.ident.to_string(), arg.clone());
+                let name = pi.ident.to_string();
+                // A parameter declared as a connection (`con: &mut C`, `C: ConnectionLike`)
+                // stays one when the caller passes a value of its own type that is one (a
+                // wrapper implementing `ConnectionLike`).
+                let declared_conn =
+                    matches!(self.lookup(&name), Some(b) if matches!(b.value, Value::Conn(_)));
+                if declared_conn && !matches!(arg, Value::Conn(_)) {
+                    continue;
+                }
+                self.bind(name, arg.clone());
             }
         }
     }

@@ -40,7 +40,9 @@ impl<'a> UnitContext<'a> {
         let names = self.index.and_macros_naming(&names);
         let files: Vec<usize> = files
             .into_iter()
-            .filter(|&i| !self.mentions_redis[i] && self.index.file_names(i, &names))
+            .filter(|&i| {
+                i < self.own_files && !self.mentions_redis[i] && self.index.file_names(i, &names)
+            })
             .collect();
         let mut new = HashSet::new();
         for &file in &files {

@@ -67,6 +67,9 @@ pub struct UnitContext<'a> {
     aliases: Vec<String>,
     /// Files whose text names redis: only these can hold call sites.
     pub mentions_redis: Vec<bool>,
+    /// Files from this index on are the package's path dependencies (`Unit::libraries`): looked
+    /// into for items, never walked for call sites or callers.
+    own_files: usize,
     pub index: CrateIndex<'a>,
     pub commands: &'a CommandTable,
     pub version: Version,
@@ -181,6 +184,7 @@ impl<'a> UnitContext<'a> {
                 .collect(),
             aliases: aliases.to_vec(),
             mentions_redis,
+            own_files: sources.len(),
             index,
             commands,
             version,
@@ -198,6 +202,12 @@ impl<'a> UnitContext<'a> {
             included: RefCell::new(HashMap::new()),
             include_errors: RefCell::new(Vec::new()),
         }
+    }
+
+    /// The sources from `own` on are the package's path dependencies.
+    pub fn with_libraries_from(mut self, own: usize) -> Self {
+        self.own_files = own.min(self.sources.len());
+        self
     }
 
     /// File `file`'s tree, parsed now if it was not yet (`None`: it does not parse).
@@ -276,7 +286,7 @@ impl<'a> UnitContext<'a> {
         // fields only).
         let mut waiting: Vec<(usize, Span, bool)> = Vec::new();
         // Every function of the files that name redis (only they can hold call sites)…
-        let redis_files: Vec<usize> = (0..self.sources.len())
+        let redis_files: Vec<usize> = (0..self.own_files)
             .filter(|&i| self.mentions_redis[i])
             .collect();
         self.walk_files(
@@ -435,7 +445,7 @@ impl<'a> UnitContext<'a> {
                 self.index.test_ranges(i).to_vec()
             };
             // A `use` of a cluster type names redis: other files have none.
-            if facts.cluster_evidence.is_none() && self.mentions_redis[i] {
+            if facts.cluster_evidence.is_none() && self.mentions_redis[i] && i < self.own_files {
                 facts.cluster_evidence = self
                     .scope(i)
                     .cluster_use()
