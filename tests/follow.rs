@@ -18,6 +18,46 @@ fn connections_and_keys_from_the_workspaces_other_crates() {
     expect::assert_expectations("fixtures/follow-workspace");
 }
 
+/// The note naming the caller says what the caller told: the keys, the connection (a generic
+/// pipeline helper given a sync cluster connection), or the receiver's fields.
+#[test]
+fn caller_notes_say_what_the_caller_told() {
+    let doc = expect::check_json("fixtures/follow");
+    let notes_at = |file: &str, line: u64| -> Vec<String> {
+        let d = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["file"].as_str().unwrap().ends_with(file) && d["line"] == line)
+            .unwrap_or_else(|| panic!("a finding at {file}:{line}"));
+        d["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let line_of = |file: &str, text: &str| -> u64 {
+        let source = std::fs::read_to_string(format!("fixtures/follow/src/{file}")).unwrap();
+        source.lines().position(|l| l.contains(text)).unwrap() as u64 + 1
+    };
+    let depths = notes_at("helpers.rs", line_of("helpers.rs", "fn depths") + 1);
+    assert!(
+        depths
+            .iter()
+            .any(|n| n.starts_with("connection as passed at ")),
+        "{depths:?}"
+    );
+    let legacy = notes_at(
+        "fields.rs",
+        line_of("fields.rs", "async fn archive_legacy") + 1,
+    );
+    assert!(
+        legacy.iter().any(|n| n.starts_with("as called at ")),
+        "{legacy:?}"
+    );
+}
+
 /// A site walked once per caller is one finding when the walks say the same, and one note when
 /// slotlint cannot judge it: naming every caller (`copy_keys`, `move_one` in helpers.rs), not
 /// one finding per caller.

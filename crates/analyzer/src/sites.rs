@@ -196,8 +196,17 @@ pub struct ClientRef {
     pub what: String,
 }
 
-/// How a note of [`CallSite::context`] starts: the site walked with one caller's arguments.
-pub const CALLER_CONTEXT: &str = "keys as passed at ";
+/// How a note of [`CallSite::context`] starts — the site walked with one caller's arguments —,
+/// by what the site waited for (its keys, its connection, its receiver's fields), and how the
+/// note naming a further caller of the same finding starts.
+pub const CALLER_CONTEXTS: [(&str, &str); 3] = [
+    ("keys as passed at ", "also for the keys passed at "),
+    (
+        "connection as passed at ",
+        "also for the connection passed at ",
+    ),
+    ("as called at ", "also as called at "),
+];
 
 /// A redis-rs call that talks to the server.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -23,7 +23,7 @@ impl<'a> UnitContext<'a> {
         walked: &mut HashSet<usize>,
         records: &mut Vec<CallRecord<'a>>,
         outputs: &mut Vec<Output>,
-        waiting: &mut Vec<(usize, Span, bool)>,
+        waiting: &mut Vec<(usize, Span, super::Wait)>,
     ) {
         let mut files = std::collections::BTreeSet::new();
         let mut names = Vec::new();

@@ -282,9 +282,8 @@ impl<'a> UnitContext<'a> {
         let mut files: Vec<FileFacts> = vec![FileFacts::default(); self.sources.len()];
         let mut records: Vec<CallRecord<'a>> = Vec::new();
         let mut outputs: Vec<Output> = Vec::new();
-        // Sites that wait for a caller: (function, span of the site, whether for the receiver's
-        // fields only).
-        let mut waiting: Vec<(usize, Span, bool)> = Vec::new();
+        // Sites that wait for a caller: (function, span of the site, what for).
+        let mut waiting: Vec<(usize, Span, Wait)> = Vec::new();
         // Every function of the files that name redis (only they can hold call sites)…
         let redis_files: Vec<usize> = (0..self.own_files)
             .filter(|&i| self.mentions_redis[i])
@@ -352,8 +351,15 @@ impl<'a> UnitContext<'a> {
                 .filter(|(g, _, _)| *g == f)
                 .map(|(_, s, _)| *s)
                 .collect();
-            // Waiting for the receiver's fields only: the callers that know them.
-            let for_receiver = waiting.iter().filter(|w| w.0 == f).all(|w| w.2);
+            // What the function's sites wait for, the most telling first; for the receiver's
+            // fields only: the callers that know them.
+            let wait = waiting
+                .iter()
+                .filter(|w| w.0 == f)
+                .map(|w| w.2)
+                .min()
+                .unwrap_or(Wait::Keys);
+            let for_receiver = wait == Wait::Receiver;
             let mut contextual = Output::default();
             let callers = self.callers_of(f, &records, test_files, test_callers);
             for record in callers {
@@ -371,7 +377,7 @@ impl<'a> UnitContext<'a> {
                 let ellipsis = if text.chars().count() > 60 { "…" } else { "" };
                 interp.context = Some(format!(
                     "{}{}:{} (`{shown}{ellipsis}`)",
-                    crate::sites::CALLER_CONTEXT,
+                    crate::sites::CALLER_CONTEXTS[wait as usize].0,
                     self.sources[file].display,
                     span.line
                 ));
@@ -478,7 +484,7 @@ impl<'a> UnitContext<'a> {
         walk: &dyn Fn(usize) -> bool,
         records: &mut Vec<CallRecord<'a>>,
         outputs: &mut Vec<Output>,
-        waiting: &mut Vec<(usize, Span, bool)>,
+        waiting: &mut Vec<(usize, Span, Wait)>,
     ) {
         for &file in files {
             if self.ast(file).is_none() {
@@ -502,11 +508,12 @@ impl<'a> UnitContext<'a> {
                     };
                     // Keys, or a connection of a type that does not say which client, that
                     // come from the function's parameters: its callers' say.
-                    if site.keys().any(waits) || (site.conn_param.is_some() && client_matters(site))
-                    {
-                        waiting.push((i, site.span, false));
+                    if site.keys().any(waits) {
+                        waiting.push((i, site.span, Wait::Keys));
+                    } else if site.conn_param.is_some() && client_matters(site) {
+                        waiting.push((i, site.span, Wait::Connection));
                     } else if def.has_self() && receiver_decides(site) {
-                        waiting.push((i, site.span, true));
+                        waiting.push((i, site.span, Wait::Receiver));
                     }
                 }
                 records.append(&mut interp.calls);
@@ -514,6 +521,19 @@ impl<'a> UnitContext<'a> {
             }
         }
     }
+}
+
+/// What a site waits for from its function's callers (in the order of
+/// [`crate::sites::CALLER_CONTEXTS`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) enum Wait {
+    /// Its keys are (built from) the function's parameters.
+    Keys,
+    /// Its connection is a parameter of a type that does not say which client, and the client
+    /// matters to the verdict.
+    Connection,
+    /// Its keys share a slot or not depending on the receiver's fields.
+    Receiver,
 }
 
 /// Whether a site's keys may or may not share a slot depending on the values of the receiver's

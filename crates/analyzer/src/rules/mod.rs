@@ -27,7 +27,7 @@ use slotlint_commands::CommandTable;
 
 use crate::diagnostic::{Diagnostic, FindingKey, FixableFinding, Label, Severity};
 use crate::facts::CrateFacts;
-use crate::sites::{CallSite, CALLER_CONTEXT};
+use crate::sites::{CallSite, CALLER_CONTEXTS};
 use crate::source::{SourceFile, Span};
 use crate::workspace::{Unit, Version};
 
@@ -196,7 +196,6 @@ pub(crate) fn each_site(
 /// are one whatever their reasons, which are all listed. Returns whether `next` was merged
 /// into `previous`.
 fn merge_repeat(previous: Option<&mut Diagnostic>, next: &Diagnostic, site: &CallSite) -> bool {
-    const ALSO: &str = "also for the keys passed at ";
     let Some(previous) = previous else {
         return false;
     };
@@ -212,7 +211,11 @@ fn merge_repeat(previous: Option<&mut Diagnostic>, next: &Diagnostic, site: &Cal
     if !same_place {
         return false;
     }
-    let names_caller = |n: &String| n.starts_with(CALLER_CONTEXT) || n.starts_with(ALSO);
+    let names_caller = |n: &String| {
+        CALLER_CONTEXTS
+            .iter()
+            .any(|(first, also)| n.starts_with(first) || n.starts_with(also))
+    };
     let reasons = |d: &Diagnostic| -> Vec<String> {
         d.notes
             .iter()
@@ -233,9 +236,15 @@ fn merge_repeat(previous: Option<&mut Diagnostic>, next: &Diagnostic, site: &Cal
         .iter()
         .rposition(names_caller)
         .map_or(0, |i| i + 1);
-    previous
-        .notes
-        .insert(at, context.replacen(CALLER_CONTEXT, ALSO, 1));
+    let also = CALLER_CONTEXTS
+        .iter()
+        .find_map(|(first, also)| {
+            context
+                .strip_prefix(first)
+                .map(|rest| format!("{also}{rest}"))
+        })
+        .unwrap_or_else(|| context.to_owned());
+    previous.notes.insert(at, also);
     for reason in reasons(next) {
         if !previous.notes.contains(&reason) {
             previous.notes.push(reason);
