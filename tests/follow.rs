@@ -58,6 +58,31 @@ fn caller_notes_say_what_the_caller_told() {
     );
 }
 
+/// A field's value is the same for every key an instance builds (`self.config.key_prefix`,
+/// `"cache:"` by default): a tag over it would be a constant one, so the help tags what
+/// differs per entity (`cache:live:{<id>}`), never the prefix.
+#[test]
+fn help_does_not_tag_a_fields_value() {
+    let doc = expect::check_json("fixtures/follow");
+    let source = std::fs::read_to_string("fixtures/follow/src/fields.rs").unwrap();
+    let line = source
+        .lines()
+        .position(|l| l.contains("con.rename(live, archived).await //~ ERROR"))
+        .unwrap() as u64
+        + 1;
+    let d = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"].as_str().unwrap().ends_with("fields.rs") && d["line"] == line)
+        .expect("the finding on Cache::archive");
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains("`cache:live:{<id>}`") && !help.contains("{<self."),
+        "{help}"
+    );
+}
+
 /// A site walked once per caller is one finding when the walks say the same, and one note when
 /// slotlint cannot judge it: naming every caller (`copy_keys`, `move_one` in helpers.rs), not
 /// one finding per caller.

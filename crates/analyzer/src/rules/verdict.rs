@@ -375,14 +375,20 @@ pub fn tag_help(keys: &[KeyArg], atomic_needed: bool) -> Option<String> {
     }
     // Known values that arrive through a parameter vary with the caller: the rewrite is on the
     // template. A literal written in the `format!` itself (a hole named by its own value) stays,
-    // a constant becomes its text, and so does a known value that differs between these keys (`full_key(t, "orders")` with
-    // `full_key(t, "open")`): it tells the keys apart as literal text would.
+    // a constant becomes its text, so does a field's value (`self.prefix`: the same for every
+    // key the instance builds, so a tag over it is a constant one), and so does a known value
+    // that differs between these keys (`full_key(t, "orders")` with `full_key(t, "open")`): it
+    // tells the keys apart as literal text would.
     let differing = holes_with_differing_values(&patterns);
     let templates: Vec<KeyPattern> = patterns
         .iter()
         .map(|p| {
             p.substitute(&mut |h| match &h.value {
-                Some(v) if differing.contains(&h.id) || names_constant(&h.name) => {
+                Some(v)
+                    if differing.contains(&h.id)
+                        || names_constant(&h.name)
+                        || h.name.starts_with("self.") =>
+                {
                     Some(KeyPattern::literal(v.clone()))
                 }
                 Some(v) if *v != h.name => Some(KeyPattern::hole(Hole {
