@@ -518,6 +518,82 @@ fn item_1_symlinks_out_of_the_workspace_and_broken_files_leak_nothing() {
     }
 }
 
+/// A package's path dependencies are read for the connections and keys they make: one outside
+/// the workspace is not read at all, and a dependency's FIFO, symlink loop or broken file neither
+/// hangs the run nor leaks its text, and is reported once (as the dependency's own problem).
+#[test]
+fn item_1_path_dependencies_leak_nothing_and_never_hang() {
+    let far = tempfile::tempdir().unwrap();
+    std::fs::write(
+        far.path().join("Cargo.toml"),
+        "[package]\nname = \"far\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(far.path().join("src")).unwrap();
+    std::fs::write(
+        far.path().join("src/lib.rs"),
+        "pub fn connect() -> redis::Client { let _ = \"far-canary-52d1\"; todo!() }\n",
+    )
+    .unwrap();
+    let dir = package(&[]);
+    let root = dir.path();
+    let manifest = |name: &str, deps: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nredis = \"1\"\n{deps}")
+    };
+    let write = |path: &str, text: &str| {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    write("Cargo.toml", "[workspace]\nmembers = [\"app\", \"kit\"]\n");
+    write(
+        "app/Cargo.toml",
+        &manifest(
+            "app",
+            &format!(
+                "kit = {{ path = \"../kit\" }}\nfar = {{ path = \"{}\" }}\n",
+                far.path().display()
+            ),
+        ),
+    );
+    write(
+        "app/src/lib.rs",
+        &format!(
+            "pub fn run() {{ let _ = kit::connect(); let _ = far::connect(); }}\n{CROSS_SLOT}"
+        ),
+    );
+    write("kit/Cargo.toml", &manifest("kit", ""));
+    write(
+        "kit/src/lib.rs",
+        "pub fn connect() -> redis::Client { redis::Client::open(\"redis://127.0.0.1\").unwrap() }\n",
+    );
+    write(
+        "kit/src/broken.rs",
+        "use redis::Commands;\nfn f( {\n    let token = \"broken-canary-91c2\";\n",
+    );
+    mkfifo(&root.join("kit/src/pipe.rs"));
+    std::os::unix::fs::symlink("loop.rs", root.join("kit/src/loop.rs")).unwrap();
+    let out = run_in(
+        root,
+        &["slotlint", "check", "--format", "short"],
+        &[],
+        Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let all = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    for canary in ["far-canary-52d1", "broken-canary-91c2"] {
+        assert!(!all.contains(canary), "prints `{canary}`:\n{all}");
+    }
+    assert!(all.contains("app/src/lib.rs:5:17: error[SL101]"), "{all}");
+    for file in ["kit/src/pipe.rs", "kit/src/broken.rs"] {
+        assert_eq!(
+            all.matches(&format!("{file}:")).count(),
+            1,
+            "{file}:\n{all}"
+        );
+    }
+}
+
 /// Nothing of the scanned project runs: a build script, a cargo configuration that names a
 /// rustc wrapper, a git hook or fsmonitor command would each leave a marker; none does,
 /// through `check`, `fix` (which asks git for uncommitted changes) and its listing.
