@@ -585,7 +585,11 @@ fn item_1_path_dependencies_leak_nothing_and_never_hang() {
         assert!(!all.contains(canary), "prints `{canary}`:\n{all}");
     }
     assert!(all.contains("app/src/lib.rs:5:17: error[SL101]"), "{all}");
-    for file in ["kit/src/pipe.rs", "kit/src/broken.rs"] {
+    assert!(
+        all.contains("kit/src/loop.rs is a symbolic link that leads back to itself (a loop)"),
+        "{all}"
+    );
+    for file in ["kit/src/pipe.rs", "kit/src/broken.rs", "kit/src/loop.rs"] {
         assert_eq!(
             all.matches(&format!("{file}:")).count(),
             1,

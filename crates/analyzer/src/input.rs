@@ -97,6 +97,8 @@ pub enum ReadError {
     NotRegular(&'static str),
     /// A symbolic link (or a path through one) that leads outside the workspace.
     OutsideRoot,
+    /// A symbolic link that leads back to itself (through other links or not).
+    LinkLoop,
     /// More bytes than the limit.
     TooLarge { limit: u64 },
     /// Not read: its package's sources already reached [`MAX_UNIT_BYTES`].
@@ -126,6 +128,9 @@ impl ReadError {
             ReadError::OutsideRoot => format!(
                 "{shown} is a symbolic link that leads outside the workspace; not read (slotlint reads nothing outside the workspace)"
             ),
+            ReadError::LinkLoop => {
+                format!("{shown} is a symbolic link that leads back to itself (a loop); not read")
+            }
             ReadError::TooLarge { limit } => format!(
                 "{shown} is larger than the {} slotlint reads; skipped",
                 size(*limit)
@@ -189,13 +194,27 @@ fn open(path: &Path) -> std::io::Result<File> {
     File::open(path)
 }
 
+/// Whether the operating system refused a path because its symbolic links loop.
+fn is_link_loop(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        e.raw_os_error() == Some(libc::ELOOP)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = e;
+        false
+    }
+}
+
 /// Open `path` for reading if it is a regular file inside `boundary`.
 fn open_regular(path: &Path, boundary: Option<&Boundary>) -> Result<(File, Metadata), ReadError> {
     if let Some(b) = boundary {
         if !b.contains(path) {
-            // A missing file is missing, not outside.
+            // A missing file is missing, and a link loop a loop, not outside.
             return Err(match std::fs::metadata(path) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => ReadError::Io(e.to_string()),
+                Err(e) if is_link_loop(&e) => ReadError::LinkLoop,
                 _ => ReadError::OutsideRoot,
             });
         }
@@ -397,6 +416,11 @@ mod tests {
                 Err(ReadError::OutsideRoot)
             );
             assert!(read_text(&root.join("inside.rs"), Some(&b), 100).is_ok());
+            std::os::unix::fs::symlink("loop.rs", root.join("loop.rs")).unwrap();
+            assert_eq!(
+                read_text(&root.join("loop.rs"), Some(&b), 100),
+                Err(ReadError::LinkLoop)
+            );
             std::os::unix::fs::symlink("/dev/zero", root.join("zero.rs")).unwrap();
             // Outside the root, and a device besides: refused either way, without reading.
             assert!(read_text(&root.join("zero.rs"), None, 100).is_err());

@@ -799,7 +799,11 @@ impl Mentions {
                     input::find_in_file(&file.source.path, None, &needles, MAX_SEARCH_BYTES)
                 }
                 // Not a source of the workspace (a FIFO, a link leading outside): nothing to find.
-                Some(input::ReadError::NotRegular(_) | input::ReadError::OutsideRoot) => continue,
+                Some(
+                    input::ReadError::NotRegular(_)
+                    | input::ReadError::OutsideRoot
+                    | input::ReadError::LinkLoop,
+                ) => continue,
                 Some(e) => Err(e.clone()),
             };
             match hits {
