@@ -162,6 +162,25 @@ fn value_of_type<'a>(
                 if let Some(target) = index.type_alias(&name) {
                     return value_of_type(target, scope, index, conn_generics, depth + 1);
                 }
+                if implements_connection_like(index, &name) {
+                    // A wrapper of the crate around a connection (tracing, metrics): a
+                    // connection, of the client its type argument names when it names one.
+                    let inner = match &last.arguments {
+                        syn::PathArguments::AngleBracketed(args) => {
+                            args.args.iter().find_map(|a| match a {
+                                syn::GenericArgument::Type(t) => {
+                                    match value_of_type(t, scope, index, conn_generics, depth + 1) {
+                                        Some(v @ Value::Conn(_)) => Some(v),
+                                        _ => None,
+                                    }
+                                }
+                                _ => None,
+                            })
+                        }
+                        _ => None,
+                    };
+                    return Some(inner.unwrap_or_else(|| Value::Conn(ConnInfo::unknown())));
+                }
                 if index.has_type(&name) {
                     return Some(Value::object(Some(name)));
                 }
@@ -170,6 +189,17 @@ fn value_of_type<'a>(
         }
         _ => None,
     }
+}
+
+/// Whether the crate implements redis's `ConnectionLike` (sync or async) for its type `name`
+/// (`impl<C: ConnectionLike> ConnectionLike for Traced<C>`): only files that name the trait
+/// are looked into.
+fn implements_connection_like(index: &CrateIndex<'_>, name: &str) -> bool {
+    index.files_mentioning("ConnectionLike").iter().any(|&f| {
+        index.fns_in_file(f as usize).any(|(_, d)| {
+            d.self_ty.as_deref() == Some(name) && d.trait_impl.as_deref() == Some("ConnectionLike")
+        })
+    })
 }
 
 /// A redis (or redis pool) type named by a path: a connection, a client or pool, a pipeline, a
