@@ -550,7 +550,7 @@ pub(super) fn flatten_keys(
             // run-time value through, as `queue.to_string()` next to `format!("p:{queue}")`,
             // is judged as that value).
             if pats.len() == alts.len() {
-                if let Some(first) = pats.iter().find(|p| p.has_text()) {
+                if let Some(first) = pats.iter().find(|p| judgeable(p)) {
                     key.pattern = Some(first.clone());
                     key.alternatives = pats;
                     key.arms = arms.as_ref().map(|a| crate::sites::KeyArms::from(&**a));
@@ -565,7 +565,11 @@ pub(super) fn flatten_keys(
             out.push(key);
         }
         v => {
-            let pattern = v.as_pattern().filter(has_text);
+            // A key of run-time values only is judged as those values (a caller may give them)
+            // — unless one of them varies per element of a collection next to others
+            // (`format!("{prefix}{k}")` for each `k`): those keys differ per element, whatever
+            // the other values are, unless one of them holds a hash tag.
+            let pattern = v.as_pattern().filter(judgeable);
             // A key whose text varies per element stands for the collection's keys.
             let many = many || pattern.as_ref().is_some_and(|p| p.has_per_element_hole());
             // A key that is one run-time value: remember which, so a caller can supply it.
@@ -592,6 +596,14 @@ pub(super) fn flatten_keys(
             });
         }
     }
+}
+
+/// Whether a key's pattern can be judged by its shape: it has known text, or a value that varies
+/// per element of a collection next to other values (`format!("{prefix}{k}")` for each `k`:
+/// those keys differ per element unless a value holds a hash tag). A key of one run-time value
+/// is judged as that value (a caller may give it).
+fn judgeable(p: &slotlint_keys::KeyPattern) -> bool {
+    has_text(p) || (p.has_per_element_hole() && p.holes().count() > 1)
 }
 
 /// The index of an argument written `x.len()` (a key count known only at run time).
