@@ -625,6 +625,8 @@ fn analyze_unit(
         every || needles.iter().any(|n| s.text.contains(n)) || s.text.contains("slotlint")
     });
     let (names, needed): (Vec<lexical::FileNames>, Vec<bool>) = scanned.into_iter().unzip();
+    // The trees kept (and parts of trees dropped), outliving the index and the evaluator.
+    let store = index::Store::default();
     let arena = interp::MacroArena::default();
     let mut parsed = Vec::with_capacity(sources.len());
     // Why each file parsed up front does not parse (for the key files).
@@ -640,7 +642,7 @@ fn analyze_unit(
         stats.bytes_parsed += source.text.len() as u64;
         match parse::parse_rust(&source.text) {
             Ok(file) => {
-                parsed.push(Some(Some(&*arena.files.alloc(file))));
+                parsed.push(Some(Some(&*store.files.alloc(file))));
                 parse_errors.push(None);
             }
             Err(err) => {
@@ -666,7 +668,7 @@ fn analyze_unit(
             }
         }
     }
-    let index = index::CrateIndex::new(&sources, parsed, &names, &arena.files);
+    let index = index::CrateIndex::new(&sources, parsed, &names, &store);
     drop(names);
     let version = unit.redis.as_ref().and_then(|r| r.version());
     let version_known = version.is_some();
@@ -772,9 +774,10 @@ fn analyze_unit(
                 cx.index.parsed(i),
                 parse_errors.get(i).and_then(Option::as_ref),
             ) {
+                // A file parsed on demand kept no whole tree: parsed there again.
                 (Some(true), _) => cx
                     .index
-                    .ast(i)
+                    .whole_ast(i)
                     .map_or(key_sites::Parsed::Skipped, key_sites::Parsed::Tree),
                 (Some(false), Some(err)) => key_sites::Parsed::Failed(err),
                 _ => key_sites::Parsed::Skipped,
@@ -791,9 +794,8 @@ fn analyze_unit(
     let (on_demand, on_demand_bytes) = cx.index.parsed_on_demand.get();
     stats.files_parsed += on_demand;
     stats.bytes_parsed += on_demand_bytes;
-    // The trees go now: only plain data is left.
+    // The evaluator goes now: only plain data is left (the trees go with this function).
     drop(cx);
-    drop(arena);
     let with_findings: Vec<SourceFile> = sources
         .into_iter()
         .zip(parsed)

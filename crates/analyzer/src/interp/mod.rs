@@ -110,8 +110,6 @@ type LiteralOrigin = (usize, usize, Vec<usize>);
 pub struct MacroArena {
     args: typed_arena::Arena<MacroArgs>,
     expansions: typed_arena::Arena<syn::Block>,
-    /// The crate's files parsed on demand (see [`CrateIndex`]).
-    pub files: typed_arena::Arena<syn::File>,
 }
 
 /// Callers followed per function whose keys are its parameters.
