@@ -408,31 +408,42 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
 /// crate's whole task and keep this crate waiting behind it.
 fn scan_sources(
     sources: &[SourceFile],
-    needed: impl Fn(&SourceFile) -> bool + Sync,
+    needed: impl Fn(usize, &SourceFile) -> bool + Sync,
 ) -> Vec<(lexical::FileNames, bool)> {
-    let scan = |chunk: &[SourceFile]| -> Vec<(lexical::FileNames, bool)> {
+    // `first`: the number of the chunk's first file.
+    let scan = |first: usize, chunk: &[SourceFile]| -> Vec<(lexical::FileNames, bool)> {
         chunk
             .iter()
-            .map(|s| (lexical::scan(&s.text), needed(s)))
+            .enumerate()
+            .map(|(k, s)| (lexical::scan(&s.text), needed(first + k, s)))
             .collect()
     };
     let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below a few MB a thread costs more than it saves.
     if threads < 2 || bytes < 4 << 20 {
-        return scan(sources);
+        return scan(0, sources);
     }
-    let per_thread = sources.len().div_ceil(threads);
+    let per_thread = sources.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {
         let workers: Vec<_> = sources
-            .chunks(per_thread.max(1))
-            .map(|chunk| s.spawn(move || scan(chunk)))
+            .chunks(per_thread)
+            .enumerate()
+            .map(|(c, chunk)| s.spawn(move || scan(c * per_thread, chunk)))
             .collect();
         let mut all = Vec::with_capacity(sources.len());
-        for (worker, chunk) in workers.into_iter().zip(sources.chunks(per_thread.max(1))) {
+        for (c, (worker, chunk)) in workers
+            .into_iter()
+            .zip(sources.chunks(per_thread))
+            .enumerate()
+        {
             // A scan that panicked (it never should) is done again here, so that a bug shows
             // as this crate's internal error, caught by the caller.
-            all.extend(worker.join().unwrap_or_else(|_| scan(chunk)));
+            all.extend(
+                worker
+                    .join()
+                    .unwrap_or_else(|_| scan(c * per_thread, chunk)),
+            );
         }
         all
     })
@@ -488,6 +499,8 @@ struct ReadUnit {
     uses_redis: bool,
     /// Bytes of the files that name redis: roughly what its analysis costs.
     cost: u64,
+    /// Per file of `sources`: whether it names redis ([`names_any_needle`]).
+    names_redis: Vec<bool>,
 }
 
 /// `path` relative to `root` when under it, with `/` separators.
@@ -501,6 +514,21 @@ pub fn display_path(path: &Path, root: &Path) -> String {
 fn redis_needles(unit: &workspace::Unit) -> Vec<String> {
     let aliases = unit.redis.iter().flat_map(|r| r.aliases.iter().cloned());
     std::iter::once("redis".to_owned()).chain(aliases).collect()
+}
+
+/// Per text, whether it contains one of `needles` (anywhere, as `str::contains`): one search
+/// per file, shared by everything that asks (which crates and files are analysed).
+pub(crate) fn names_any_needle<'t>(
+    texts: impl Iterator<Item = &'t str>,
+    needles: &[String],
+) -> Vec<bool> {
+    let finders: Vec<memchr::memmem::Finder<'_>> = needles
+        .iter()
+        .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
+        .collect();
+    texts
+        .map(|t| finders.iter().any(|f| f.find(t.as_bytes()).is_some()))
+        .collect()
 }
 
 /// Read a crate's sources: done, with an empty result, when none names redis and the
@@ -544,11 +572,15 @@ fn read_unit(
             }
         }
     }
-    let needles = redis_needles(unit);
+    let names_redis = names_any_needle(
+        sources.iter().map(|s| s.text.as_str()),
+        &redis_needles(unit),
+    );
     let cost: u64 = sources
         .iter()
-        .filter(|s| needles.iter().any(|n| s.text.contains(n.as_str())))
-        .map(|s| s.text.len() as u64)
+        .zip(&names_redis)
+        .filter(|(_, names)| **names)
+        .map(|(s, _)| s.text.len() as u64)
         .sum();
     let uses_redis = cost > 0;
     if !uses_redis {
@@ -585,6 +617,7 @@ fn read_unit(
         unread,
         uses_redis,
         cost,
+        names_redis,
     })
 }
 
@@ -602,6 +635,7 @@ fn analyze_unit(
         sources,
         unread,
         uses_redis,
+        names_redis,
         ..
     } = read;
     let aliases: Vec<String> = unit
@@ -609,7 +643,6 @@ fn analyze_unit(
         .as_ref()
         .map(|r| r.aliases.clone())
         .unwrap_or_default();
-    let needles = redis_needles(unit);
     // Files that could not be read count as done.
     tick(unit.files.len() - sources.len());
     // The cheap name scan of every file, then the parse of the files that are needed up front:
@@ -621,8 +654,9 @@ fn analyze_unit(
     // thread that parsed it (proc-macro2's `span-locations`), so a tree parsed elsewhere would
     // give wrong positions here.
     let every = options.parse_every_file();
-    let scanned = scan_sources(&sources, |s| {
-        every || needles.iter().any(|n| s.text.contains(n)) || s.text.contains("slotlint")
+    let slotlint = memchr::memmem::Finder::new("slotlint");
+    let scanned = scan_sources(&sources, |i, s| {
+        every || names_redis[i] || slotlint.find(s.text.as_bytes()).is_some()
     });
     let (names, needed): (Vec<lexical::FileNames>, Vec<bool>) = scanned.into_iter().unzip();
     // The trees kept (and parts of trees dropped), outliving the index and the evaluator.
@@ -631,7 +665,7 @@ fn analyze_unit(
     let mut parsed = Vec::with_capacity(sources.len());
     // Why each file parsed up front does not parse (for the key files).
     let mut parse_errors = Vec::with_capacity(sources.len());
-    for (source, needed) in sources.iter().zip(&needed) {
+    for (i, (source, needed)) in sources.iter().zip(&needed).enumerate() {
         tick(1);
         if !needed {
             parsed.push(None);
@@ -650,7 +684,7 @@ fn analyze_unit(
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
                 // Only files that name redis are said not to parse: whether another file is
                 // read at all depends on what the analysis needs from it.
-                if uses_redis && needles.iter().any(|n| source.text.contains(n)) {
+                if uses_redis && names_redis[i] {
                     let message = match &err {
                         parse::RustParseError::TooDeep(_) => format!("{} {err}", source.display),
                         parse::RustParseError::Syntax { .. } => {

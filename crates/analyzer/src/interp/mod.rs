@@ -168,10 +168,8 @@ impl<'a> UnitContext<'a> {
         let needles: Vec<String> = std::iter::once("redis".to_owned())
             .chain(aliases.iter().cloned())
             .collect();
-        let mentions_redis = sources
-            .iter()
-            .map(|s| needles.iter().any(|n| s.text.contains(n.as_str())))
-            .collect();
+        let mentions_redis =
+            crate::names_any_needle(sources.iter().map(|s| s.text.as_str()), &needles);
         UnitContext {
             sources,
             scopes: (0..sources.len())
