@@ -34,7 +34,8 @@ pub struct Store<'a> {
 /// block read again has the same tokens and byte offsets as the one of the whole file.
 pub struct Body<'a> {
     kept: Option<&'a syn::Block>,
-    /// The file's text and the braces' byte range in it.
+    /// The file's text and the braces' byte range in it (of a body kept, both unused: the
+    /// range is read from the block).
     text: &'a str,
     braces: Range<usize>,
     /// The file's [`Anchor`] (none for a body kept).
@@ -48,7 +49,8 @@ impl<'a> Body<'a> {
         Body {
             kept: Some(block),
             text: "",
-            braces: block.brace_token.span.join().byte_range(),
+            // Read from the block when asked ([`Body::braces`]).
+            braces: 0..0,
             anchor: None,
             read: OnceCell::new(),
         }
@@ -56,7 +58,10 @@ impl<'a> Body<'a> {
 
     /// Byte range of the braces in the file (without reading the body).
     pub fn braces(&self) -> Range<usize> {
-        self.braces.clone()
+        match self.kept {
+            Some(block) => block.brace_token.span.join().byte_range(),
+            None => self.braces.clone(),
+        }
     }
 }
 
