@@ -973,6 +973,43 @@ mod tests {
     }
 
     #[test]
+    fn a_file_parsed_on_demand_keeps_its_uses_and_reads_bodies_again() {
+        let src = sources(&[
+            "fn caller() { helper() }",
+            "use redis::Commands;\nmod m { use std::fmt; fn x() {} }\nconst K: &str = \"k\";\n/// doc\n#[inline]\nfn helper() -> u8 { let x = 1; x }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let FnsFound::One(id) = index.fn_unique_or_local("helper", FnOwner::Any, None, &[0]) else {
+            panic!("one helper")
+        };
+        let def = index.fn_def(id);
+        // The body, read again, at the bytes it has in the file.
+        let text = &src[1].text;
+        let body = &text[def.block.braces()];
+        assert_eq!(body, "{ let x = 1; x }");
+        assert_eq!(def.block.stmts.len(), 2);
+        assert_eq!(
+            def.block.brace_token.span.join().byte_range(),
+            def.block.braces()
+        );
+        // Attributes without doc comments; the constant cloned out of the dropped tree.
+        assert_eq!(def.attrs.len(), 1);
+        let konst = index.consts_named("K");
+        assert_eq!(konst.len(), 1);
+        let r = syn::spanned::Spanned::span(konst[0].expr).byte_range();
+        assert_eq!(&text[r], "\"k\"");
+        // Its tree: only the `use` items, in their modules; no whole tree.
+        assert!(index.whole_ast(1).is_none());
+        let ast = index.ast(1).expect("parsed");
+        assert_eq!(ast.items.len(), 2);
+        assert!(
+            matches!(&ast.items[1], syn::Item::Mod(m) if m.content.as_ref().is_some_and(|(_, items)| items.len() == 1))
+        );
+        assert!(index.whole_ast(0).is_some());
+    }
+
+    #[test]
     fn files_read_only_to_count_keep_no_tree() {
         let src = sources(&[
             "fn caller() {}",
