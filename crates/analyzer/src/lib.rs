@@ -408,34 +408,56 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
 /// crate's whole task and keep this crate waiting behind it.
 fn scan_sources(
     sources: &[SourceFile],
-    needed: impl Fn(&SourceFile) -> bool + Sync,
+    needed: impl Fn(usize, &SourceFile) -> bool + Sync,
 ) -> Vec<(lexical::FileNames, bool)> {
-    let scan = |chunk: &[SourceFile]| -> Vec<(lexical::FileNames, bool)> {
+    // `first`: the number of the chunk's first file.
+    let scan = |first: usize, chunk: &[SourceFile]| -> Vec<(lexical::FileNames, bool)> {
         chunk
             .iter()
-            .map(|s| (lexical::scan(&s.text), needed(s)))
+            .enumerate()
+            .map(|(k, s)| (lexical::scan(&s.text), needed(first + k, s)))
             .collect()
     };
     let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Below a few MB a thread costs more than it saves.
     if threads < 2 || bytes < 4 << 20 {
-        return scan(sources);
+        return scan(0, sources);
     }
-    let per_thread = sources.len().div_ceil(threads);
+    let per_thread = sources.len().div_ceil(threads).max(1);
     std::thread::scope(|s| {
         let workers: Vec<_> = sources
-            .chunks(per_thread.max(1))
-            .map(|chunk| s.spawn(move || scan(chunk)))
+            .chunks(per_thread)
+            .enumerate()
+            .map(|(c, chunk)| s.spawn(move || scan(c * per_thread, chunk)))
             .collect();
         let mut all = Vec::with_capacity(sources.len());
-        for (worker, chunk) in workers.into_iter().zip(sources.chunks(per_thread.max(1))) {
+        for (c, (worker, chunk)) in workers
+            .into_iter()
+            .zip(sources.chunks(per_thread))
+            .enumerate()
+        {
             // A scan that panicked (it never should) is done again here, so that a bug shows
             // as this crate's internal error, caught by the caller.
-            all.extend(worker.join().unwrap_or_else(|_| scan(chunk)));
+            all.extend(
+                worker
+                    .join()
+                    .unwrap_or_else(|_| scan(c * per_thread, chunk)),
+            );
         }
         all
     })
+}
+
+/// Give the memory freed so far back to the system. glibc keeps what a thread frees in that
+/// thread's arena, where the thread that goes on analysing cannot reuse it: the name scan's
+/// threads have just freed their per-file lists, and the crate's peak would grow by them.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free pages of the allocator's arenas to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// `f` on a crate, a panic caught (its message); the thread's source map is emptied after
@@ -490,6 +512,8 @@ struct ReadUnit {
     cost: u64,
     /// `sources[..own]` are the package's files, the rest its path dependencies'.
     own: usize,
+    /// Per file of `sources`: whether it names redis ([`names_any_needle`]).
+    names_redis: Vec<bool>,
 }
 
 /// `path` relative to `root` when under it, with `/` separators.
@@ -503,6 +527,21 @@ pub fn display_path(path: &Path, root: &Path) -> String {
 fn redis_needles(unit: &workspace::Unit) -> Vec<String> {
     let aliases = unit.redis.iter().flat_map(|r| r.aliases.iter().cloned());
     std::iter::once("redis".to_owned()).chain(aliases).collect()
+}
+
+/// Per text, whether it contains one of `needles` (anywhere, as `str::contains`): one search
+/// per file, shared by everything that asks (which crates and files are analysed).
+pub(crate) fn names_any_needle<'t>(
+    texts: impl Iterator<Item = &'t str>,
+    needles: &[String],
+) -> Vec<bool> {
+    let finders: Vec<memchr::memmem::Finder<'_>> = needles
+        .iter()
+        .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
+        .collect();
+    texts
+        .map(|t| finders.iter().any(|f| f.find(t.as_bytes()).is_some()))
+        .collect()
 }
 
 /// Read a crate's sources: done, with an empty result, when none names redis and the
@@ -546,11 +585,15 @@ fn read_unit(
             }
         }
     }
-    let needles = redis_needles(unit);
+    let names_redis = names_any_needle(
+        sources.iter().map(|s| s.text.as_str()),
+        &redis_needles(unit),
+    );
     let cost: u64 = sources
         .iter()
-        .filter(|s| needles.iter().any(|n| s.text.contains(n.as_str())))
-        .map(|s| s.text.len() as u64)
+        .zip(&names_redis)
+        .filter(|(_, names)| **names)
+        .map(|(s, _)| s.text.len() as u64)
         .sum();
     let uses_redis = cost > 0;
     if !uses_redis {
@@ -586,12 +629,13 @@ fn read_unit(
     // dependency for every package that uses it cost more than the package itself). A file
     // that cannot be read there is the other package's problem, reported when it is checked.
     let own = sources.len();
+    let mut names_redis = names_redis;
     let named = |crate_name: &str| {
         let word = memchr::memmem::Finder::new(crate_name);
-        sources.iter().any(|s| {
-            needles.iter().any(|n| s.text.contains(n.as_str()))
-                && lexical::mentions_word(&s.text, &word)
-        })
+        sources
+            .iter()
+            .zip(&names_redis)
+            .any(|(s, &names)| names && lexical::mentions_word(&s.text, &word))
     };
     let wanted: Vec<std::path::PathBuf> = unit
         .libraries
@@ -599,23 +643,22 @@ fn read_unit(
         .filter(|(name, _)| named(name))
         .flat_map(|(_, files)| files.iter().cloned())
         .collect();
-    let mut library_sources = Vec::new();
-    for (path, read) in wanted
-        .iter()
-        .zip(input::read_unit_sources(&wanted, &boundary))
-    {
-        if let Some(text) = read
-            .ok()
-            .filter(|t| needles.iter().any(|n| t.contains(n.as_str())))
-        {
-            library_sources.push(SourceFile::new(
+    let texts: Vec<String> = input::read_unit_sources(&wanted, &boundary)
+        .into_iter()
+        .map(Result::unwrap_or_default)
+        .collect();
+    let library_names_redis =
+        names_any_needle(texts.iter().map(String::as_str), &redis_needles(unit));
+    for ((path, text), names) in wanted.iter().zip(texts).zip(library_names_redis) {
+        if names {
+            sources.push(SourceFile::new(
                 path.clone(),
                 display_path(path, display_root),
                 text,
             ));
+            names_redis.push(true);
         }
     }
-    sources.extend(library_sources);
     Read::Analyse(ReadUnit {
         stats,
         diagnostics,
@@ -624,6 +667,7 @@ fn read_unit(
         uses_redis,
         cost,
         own,
+        names_redis,
     })
 }
 
@@ -642,6 +686,7 @@ fn analyze_unit(
         unread,
         uses_redis,
         own,
+        names_redis,
         ..
     } = read;
     let aliases: Vec<String> = unit
@@ -649,7 +694,6 @@ fn analyze_unit(
         .as_ref()
         .map(|r| r.aliases.clone())
         .unwrap_or_default();
-    let needles = redis_needles(unit);
     // Files that could not be read count as done.
     tick(unit.files.len().saturating_sub(own));
     // The cheap name scan of every file, then the parse of the files that are needed up front:
@@ -661,10 +705,13 @@ fn analyze_unit(
     // thread that parsed it (proc-macro2's `span-locations`), so a tree parsed elsewhere would
     // give wrong positions here.
     let every = options.parse_every_file();
-    let scanned = scan_sources(&sources, |s| {
-        every || needles.iter().any(|n| s.text.contains(n)) || s.text.contains("slotlint")
+    let slotlint = memchr::memmem::Finder::new("slotlint");
+    let scanned = scan_sources(&sources, |i, s| {
+        every || names_redis[i] || slotlint.find(s.text.as_bytes()).is_some()
     });
     let (names, needed): (Vec<lexical::FileNames>, Vec<bool>) = scanned.into_iter().unzip();
+    // The trees kept (and parts of trees dropped), outliving the index and the evaluator.
+    let store = index::Store::default();
     let arena = interp::MacroArena::default();
     let mut parsed = Vec::with_capacity(sources.len());
     // Why each file parsed up front does not parse (for the key files).
@@ -682,7 +729,7 @@ fn analyze_unit(
         stats.bytes_parsed += source.text.len() as u64;
         match parse::parse_rust(&source.text) {
             Ok(file) => {
-                parsed.push(Some(Some(&*arena.files.alloc(file))));
+                parsed.push(Some(Some(&*store.files.alloc(file))));
                 parse_errors.push(None);
             }
             Err(err) => {
@@ -690,7 +737,7 @@ fn analyze_unit(
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
                 // Only files that name redis are said not to parse: whether another file is
                 // read at all depends on what the analysis needs from it.
-                if uses_redis && needles.iter().any(|n| source.text.contains(n)) {
+                if uses_redis && names_redis[i] {
                     let message = match &err {
                         parse::RustParseError::TooDeep(_) => format!("{} {err}", source.display),
                         parse::RustParseError::Syntax { .. } => {
@@ -708,8 +755,9 @@ fn analyze_unit(
             }
         }
     }
-    let index = index::CrateIndex::new(&sources, parsed, &names, &arena.files);
+    let index = index::CrateIndex::new(&sources, parsed, &names, &store);
     drop(names);
+    release_freed_memory();
     let version = unit.redis.as_ref().and_then(|r| r.version());
     let version_known = version.is_some();
     let version = version
@@ -822,9 +870,10 @@ fn analyze_unit(
                 cx.index.parsed(i),
                 parse_errors.get(i).and_then(Option::as_ref),
             ) {
+                // A file parsed on demand kept no whole tree: parsed there again.
                 (Some(true), _) => cx
                     .index
-                    .ast(i)
+                    .whole_ast(i)
                     .map_or(key_sites::Parsed::Skipped, key_sites::Parsed::Tree),
                 (Some(false), Some(err)) => key_sites::Parsed::Failed(err),
                 _ => key_sites::Parsed::Skipped,
@@ -841,9 +890,8 @@ fn analyze_unit(
     let (on_demand, on_demand_bytes) = cx.index.parsed_on_demand.get();
     stats.files_parsed += on_demand;
     stats.bytes_parsed += on_demand_bytes;
-    // The trees go now: only plain data is left.
+    // The evaluator goes now: only plain data is left (the trees go with this function).
     drop(cx);
-    drop(arena);
     let with_findings: Vec<SourceFile> = sources
         .into_iter()
         .zip(parsed)

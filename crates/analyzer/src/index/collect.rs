@@ -11,16 +11,18 @@ use syn::visit::Visit;
 use slotlint_syntax::test_code::has_test_attr;
 
 /// What file `file` (whose functions are numbered from `fn_base`, at most `fn_bound` of them)
-/// defines, read from its tree.
-pub(super) fn items(
+/// defines, read from its tree (function bodies allocated in `bodies`).
+pub(super) fn items<'a>(
     file: usize,
     fn_base: usize,
     fn_bound: usize,
-    ast: &syn::File,
-) -> FileItems<'_> {
+    ast: &'a syn::File,
+    bodies: &'a typed_arena::Arena<Body<'a>>,
+) -> FileItems<'a> {
     let mut items = FileItems::default();
     let mut collector = Collector {
         items: &mut items,
+        bodies,
         file,
         fn_base,
         fn_bound,
@@ -33,9 +35,10 @@ pub(super) fn items(
     items
 }
 
-use super::{type_name, ConstDef, FileItems, FnDef};
+use super::{type_name, Body, ConstDef, FileItems, FnDef};
 struct Collector<'i, 'a> {
     items: &'i mut FileItems<'a>,
+    bodies: &'a typed_arena::Arena<Body<'a>>,
     file: usize,
     /// The number of the file's first function, and how many it may have (more are not
     /// indexed: the name scan counted fewer `fn`s than syn found, which it never should).
@@ -140,7 +143,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             name: f.sig.ident.to_string(),
             self_ty: None,
             sig: &f.sig,
-            block: &f.block,
+            block: self.bodies.alloc(Body::kept(&f.block)),
             attrs: &f.attrs,
             group: self.group,
             public: !matches!(f.vis, syn::Visibility::Inherited),
@@ -188,7 +191,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
             name: f.sig.ident.to_string(),
             self_ty: self.self_ty.clone(),
             sig: &f.sig,
-            block: &f.block,
+            block: self.bodies.alloc(Body::kept(&f.block)),
             attrs: &f.attrs,
             group: self.group,
             public: !matches!(f.vis, syn::Visibility::Inherited),
@@ -223,7 +226,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
                 name: f.sig.ident.to_string(),
                 self_ty: self.self_ty.clone(),
                 sig: &f.sig,
-                block,
+                block: self.bodies.alloc(Body::kept(block)),
                 attrs: &f.attrs,
                 group: self.group,
                 public: true,

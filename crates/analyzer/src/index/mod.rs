@@ -14,6 +14,9 @@ use crate::parse;
 use crate::source::SourceFile;
 
 mod collect;
+mod detach;
+
+pub use detach::{Body, Store};
 
 /// A function or method of the crate.
 pub struct FnDef<'a> {
@@ -23,7 +26,9 @@ pub struct FnDef<'a> {
     /// The `impl` type's last path segment, for methods and associated functions.
     pub self_ty: Option<String>,
     pub sig: &'a syn::Signature,
-    pub block: &'a syn::Block,
+    /// Read again from the file's text when first used, for a file parsed on demand.
+    pub block: &'a Body<'a>,
+    /// Without `#[doc]` (doc comments) for a file parsed on demand.
     pub attrs: &'a [syn::Attribute],
     /// The `#[slotlint::colocated]` impl block or module the function belongs to, if any:
     /// (file, number in the file).
@@ -186,8 +191,12 @@ impl Summary {
 }
 
 /// One file as the index holds it: its tree (`None`: it did not parse) and what it defines.
+/// The tree of a file parsed on demand holds only its `use` items ([`Store::uses_of`]): what
+/// its items give was cloned out of it ([`Store::detach`]).
 struct Loaded<'a> {
     ast: Option<&'a syn::File>,
+    /// `ast` is the whole file.
+    whole: bool,
     items: FileItems<'a>,
 }
 
@@ -208,7 +217,7 @@ enum Names {
 /// depend on the order files are parsed in.
 pub struct CrateIndex<'a> {
     sources: &'a [SourceFile],
-    arena: &'a typed_arena::Arena<syn::File>,
+    store: &'a Store<'a>,
     names: Names,
     files: Vec<OnceCell<Loaded<'a>>>,
     /// What each file defines, as plain data ([`Summary`]): from its tree when it is kept, else
@@ -246,7 +255,7 @@ impl<'a> CrateIndex<'a> {
         sources: &'a [SourceFile],
         parsed: Vec<Option<Option<&'a syn::File>>>,
         names: &[FileNames],
-        arena: &'a typed_arena::Arena<syn::File>,
+        store: &'a Store<'a>,
     ) -> CrateIndex<'a> {
         let mut fn_base = Vec::with_capacity(names.len() + 1);
         let mut next = 0;
@@ -258,7 +267,7 @@ impl<'a> CrateIndex<'a> {
         let every = parsed.iter().all(Option::is_some);
         let mut index = CrateIndex {
             sources,
-            arena,
+            store,
             names: Names::Lexical(NameIndex::default()),
             files: (0..sources.len()).map(|_| OnceCell::new()).collect(),
             summaries: (0..sources.len()).map(|_| OnceCell::new()).collect(),
@@ -289,14 +298,14 @@ impl<'a> CrateIndex<'a> {
     pub fn of_files(
         sources: &'a [SourceFile],
         asts: &[Option<&'a syn::File>],
-        arena: &'a typed_arena::Arena<syn::File>,
+        store: &'a Store<'a>,
     ) -> CrateIndex<'a> {
         let names: Vec<FileNames> = sources.iter().map(|s| lexical::scan(&s.text)).collect();
         CrateIndex::new(
             sources,
             asts.iter().map(|a| Some(*a)).collect(),
             &names,
-            arena,
+            store,
         )
     }
 
@@ -305,18 +314,31 @@ impl<'a> CrateIndex<'a> {
         matches!(self.names, Names::Exact(_))
     }
 
+    /// A file parsed up front, its tree kept whole.
     fn read(&self, file: usize, ast: Option<&'a syn::File>) -> Loaded<'a> {
-        let items = ast.map(|ast| self.collect(file, ast)).unwrap_or_default();
-        Loaded { ast, items }
+        let items = ast
+            .map(|ast| self.collect(file, ast, &self.store.bodies))
+            .unwrap_or_default();
+        Loaded {
+            ast,
+            whole: true,
+            items,
+        }
     }
 
-    /// What file `file` defines, read from its tree.
-    fn collect<'t>(&self, file: usize, ast: &'t syn::File) -> FileItems<'t> {
+    /// What file `file` defines, read from its tree (function bodies in `bodies`).
+    fn collect<'t>(
+        &self,
+        file: usize,
+        ast: &'t syn::File,
+        bodies: &'t typed_arena::Arena<Body<'t>>,
+    ) -> FileItems<'t> {
         collect::items(
             file,
             self.fn_base[file],
             self.fn_base[file + 1] - self.fn_base[file],
             ast,
+            bodies,
         )
     }
 
@@ -335,10 +357,25 @@ impl<'a> CrateIndex<'a> {
         parse::parse_rust(text).ok()
     }
 
+    /// File `file` as the index holds it; parsed now if it was not yet, and only what its
+    /// lookups give kept ([`Store::detach`]): the tree is dropped here.
     fn loaded(&self, file: usize) -> &Loaded<'a> {
         self.files[file].get_or_init(|| {
-            let ast = self.parse(file, true).map(|f| &*self.arena.alloc(f));
-            self.read(file, ast)
+            let Some(tree) = self.parse(file, true) else {
+                return Loaded {
+                    ast: None,
+                    whole: true,
+                    items: FileItems::default(),
+                };
+            };
+            let bodies = typed_arena::Arena::new();
+            let items = self.collect(file, &tree, &bodies);
+            let items = self.store.detach(items, &self.sources[file].text);
+            Loaded {
+                ast: Some(self.store.uses_of(&tree)),
+                whole: false,
+                items,
+            }
         })
     }
 
@@ -348,7 +385,7 @@ impl<'a> CrateIndex<'a> {
         self.summaries[file].get_or_init(|| match self.files[file].get() {
             Some(loaded) => Summary::of(&loaded.items),
             None => match self.parse(file, false) {
-                Some(ast) => Summary::of(&self.collect(file, &ast)),
+                Some(ast) => Summary::of(&self.collect(file, &ast, &typed_arena::Arena::new())),
                 None => Summary::default(),
             },
         })
@@ -359,10 +396,20 @@ impl<'a> CrateIndex<'a> {
         self.files[file].get().map(|l| l.ast.is_some())
     }
 
-    /// File `file`'s tree (parsed now if it was not yet; `None`: it does not parse).
+    /// File `file`'s tree (parsed now if it was not yet; `None`: it does not parse). Of a file
+    /// parsed on demand, only its `use` items (in their modules).
     pub fn ast(&self, file: usize) -> Option<&'a syn::File> {
         self.because("tree", String::new);
         self.loaded(file).ast
+    }
+
+    /// File `file`'s whole tree, if it was parsed up front (`None` for a file parsed on demand,
+    /// or not at all).
+    pub fn whole_ast(&self, file: usize) -> Option<&'a syn::File> {
+        self.files[file]
+            .get()
+            .filter(|l| l.whole)
+            .and_then(|l| l.ast)
     }
 
     /// The file function `id` belongs to.
@@ -468,7 +515,7 @@ impl<'a> CrateIndex<'a> {
     /// strings do not count), read from its text.
     pub fn fn_body_names(&self, id: usize, words: &[String]) -> bool {
         let def = self.fn_def(id);
-        let range = def.block.brace_token.span.join().byte_range();
+        let range = def.block.braces();
         let Some(body) = self.sources[def.file].text.get(range) else {
             return true;
         };
@@ -864,17 +911,14 @@ mod tests {
     }
 
     /// File 0 parsed up front (it names redis), the others on demand.
-    fn index<'a>(
-        sources: &'a [SourceFile],
-        arena: &'a typed_arena::Arena<syn::File>,
-    ) -> CrateIndex<'a> {
+    fn index<'a>(sources: &'a [SourceFile], store: &'a Store<'a>) -> CrateIndex<'a> {
         let names: Vec<FileNames> = sources.iter().map(|s| lexical::scan(&s.text)).collect();
         let first = parse::parse_rust(&sources[0].text)
             .ok()
-            .map(|f| &*arena.alloc(f));
+            .map(|f| &*store.files.alloc(f));
         let mut parsed = vec![Some(first)];
         parsed.resize(sources.len(), None);
-        CrateIndex::new(sources, parsed, &names, arena)
+        CrateIndex::new(sources, parsed, &names, store)
     }
 
     #[test]
@@ -886,8 +930,8 @@ mod tests {
             "impl D { fn get(&self) {} }",
             "fn only(x: u8) {}",
         ]);
-        let arena = typed_arena::Arena::new();
-        let index = index(&src, &arena);
+        let store = Store::default();
+        let index = index(&src, &store);
         // File 0 holds one, the smallest other file a second: files 2 and 3 stay unread, and
         // only the local one is listed.
         let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[0]);
@@ -917,8 +961,8 @@ mod tests {
             "macro_rules! outer { () => { wrap!(1) } } macro_rules! other { () => {} }",
             "fn via_macro() { outer!() } fn unrelated() { other!() }",
         ]);
-        let arena = typed_arena::Arena::new();
-        let index = index(&src, &arena);
+        let store = Store::default();
+        let index = index(&src, &store);
         let words = index.and_macros_naming(&["touch".to_owned()]);
         assert_eq!(words, ["touch", "wrap", "outer"]);
         let names: Vec<&str> = (0..4)
@@ -929,14 +973,51 @@ mod tests {
     }
 
     #[test]
+    fn a_file_parsed_on_demand_keeps_its_uses_and_reads_bodies_again() {
+        let src = sources(&[
+            "fn caller() { helper() }",
+            "use redis::Commands;\nmod m { use std::fmt; fn x() {} }\nconst K: &str = \"k\";\n/// doc\n#[inline]\nfn helper() -> u8 { let x = 1; x }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let FnsFound::One(id) = index.fn_unique_or_local("helper", FnOwner::Any, None, &[0]) else {
+            panic!("one helper")
+        };
+        let def = index.fn_def(id);
+        // The body, read again, at the bytes it has in the file.
+        let text = &src[1].text;
+        let body = &text[def.block.braces()];
+        assert_eq!(body, "{ let x = 1; x }");
+        assert_eq!(def.block.stmts.len(), 2);
+        assert_eq!(
+            def.block.brace_token.span.join().byte_range(),
+            def.block.braces()
+        );
+        // Attributes without doc comments; the constant cloned out of the dropped tree.
+        assert_eq!(def.attrs.len(), 1);
+        let konst = index.consts_named("K");
+        assert_eq!(konst.len(), 1);
+        let r = syn::spanned::Spanned::span(konst[0].expr).byte_range();
+        assert_eq!(&text[r], "\"k\"");
+        // Its tree: only the `use` items, in their modules; no whole tree.
+        assert!(index.whole_ast(1).is_none());
+        let ast = index.ast(1).expect("parsed");
+        assert_eq!(ast.items.len(), 2);
+        assert!(
+            matches!(&ast.items[1], syn::Item::Mod(m) if m.content.as_ref().is_some_and(|(_, items)| items.len() == 1))
+        );
+        assert!(index.whole_ast(0).is_some());
+    }
+
+    #[test]
     fn files_read_only_to_count_keep_no_tree() {
         let src = sources(&[
             "fn caller() {}",
             "struct Only { f: u8 } impl B { fn get(&self) {} }",
             "struct Other { g: u8 } impl C { fn get(&self) {} }",
         ]);
-        let arena = typed_arena::Arena::new();
-        let index = index(&src, &arena);
+        let store = Store::default();
+        let index = index(&src, &store);
         assert!(index.has_type("Only"));
         assert!(!index.has_method("missing"));
         let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[0]);

@@ -113,8 +113,6 @@ type LiteralOrigin = (usize, usize, Vec<usize>);
 pub struct MacroArena {
     args: typed_arena::Arena<MacroArgs>,
     expansions: typed_arena::Arena<syn::Block>,
-    /// The crate's files parsed on demand (see [`CrateIndex`]).
-    pub files: typed_arena::Arena<syn::File>,
 }
 
 /// Callers followed per function whose keys are its parameters.
@@ -173,10 +171,8 @@ impl<'a> UnitContext<'a> {
         let needles: Vec<String> = std::iter::once("redis".to_owned())
             .chain(aliases.iter().cloned())
             .collect();
-        let mentions_redis = sources
-            .iter()
-            .map(|s| needles.iter().any(|n| s.text.contains(n.as_str())))
-            .collect();
+        let mentions_redis =
+            crate::names_any_needle(sources.iter().map(|s| s.text.as_str()), &needles);
         UnitContext {
             sources,
             scopes: (0..sources.len())

@@ -19,7 +19,7 @@
 //!
 //! Not here: the item index proper (`index`), which reads parsed files.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 mod impl_header;
 mod scanner;
@@ -88,17 +88,17 @@ pub fn names_any(text: &str, words: &[String]) -> bool {
 #[derive(Default)]
 pub struct NameIndex {
     /// Per kind (its number), name → files; looked up by `&str`, without allocating.
-    by_kind: Vec<HashMap<String, Vec<u32>>>,
+    by_kind: Vec<FxHashMap<String, Vec<u32>>>,
 }
 
 impl NameIndex {
     pub fn build(files: &[FileNames]) -> NameIndex {
-        let mut by_kind: Vec<HashMap<String, Vec<u32>>> = Vec::new();
+        let mut by_kind: Vec<FxHashMap<String, Vec<u32>>> = Vec::new();
         for (i, f) in files.iter().enumerate() {
             for (kind, name) in &f.defs {
                 let k = *kind as usize;
                 if by_kind.len() <= k {
-                    by_kind.resize_with(k + 1, HashMap::new);
+                    by_kind.resize_with(k + 1, FxHashMap::default);
                 }
                 // One lookup for a name seen before; the name is copied only when new.
                 match by_kind[k].get_mut(name.as_str()) {

@@ -253,7 +253,13 @@ impl<'t> Scanner<'t> {
                     self.push(Tok::Other);
                 }
                 b'\'' => self.quote_or_lifetime(),
-                b if b.is_ascii_whitespace() => self.i += 1,
+                b if b.is_ascii_whitespace() => {
+                    // A run at once (indentation is much of a file).
+                    let run = self.s[self.i..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_whitespace());
+                    self.i += run.count();
+                }
                 b if b.is_ascii_digit() => {
                     while self.i < self.s.len() && is_ident_byte(self.s[self.i]) {
                         self.i += 1;
@@ -270,15 +276,16 @@ impl<'t> Scanner<'t> {
         std::mem::take(&mut self.out)
     }
 
+    // Comments and strings are much of a file's bytes: skipped with `memchr`.
+
     fn line_comment(&mut self) {
-        while self.i < self.s.len() && self.s[self.i] != b'\n' {
-            self.i += 1;
-        }
+        self.i = memchr::memchr(b'\n', &self.s[self.i..]).map_or(self.s.len(), |k| self.i + k);
     }
 
     fn block_comment(&mut self) {
         let mut nest = 0usize;
-        while self.i < self.s.len() {
+        while let Some(k) = memchr::memchr2(b'/', b'*', &self.s[self.i..]) {
+            self.i += k;
             if self.s[self.i] == b'/' && self.at(1) == b'*' {
                 nest += 1;
                 self.i += 2;
@@ -292,20 +299,20 @@ impl<'t> Scanner<'t> {
                 self.i += 1;
             }
         }
+        self.i = self.s.len();
     }
 
     /// After the opening quote: to the closing one, escapes skipped.
     fn quoted(&mut self, close: u8) {
-        while self.i < self.s.len() {
-            match self.s[self.i] {
-                b'\\' => self.i += 2,
-                c if c == close => {
-                    self.i += 1;
-                    return;
-                }
-                _ => self.i += 1,
+        while let Some(k) = memchr::memchr2(b'\\', close, self.s.get(self.i..).unwrap_or(&[])) {
+            self.i += k;
+            if self.s[self.i] == close {
+                self.i += 1;
+                return;
             }
+            self.i += 2;
         }
+        self.i = self.s.len();
     }
 
     /// After `r`, `br` or `cr`, at the `#`s or the quote: `r#"…"#`.
