@@ -598,6 +598,30 @@ fn item_1_path_dependencies_leak_nothing_and_never_hang() {
     }
 }
 
+/// A package named on the command line that lies inside a workspace's folder only through a
+/// symbolic link (or that the workspace excludes) is checked on its own: its files are read
+/// (the boundary is the package, not the workspace around the link), not silently dropped.
+#[test]
+fn item_1_a_package_reached_through_a_link_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = tmp.path().join("real");
+    std::fs::create_dir_all(real.join("src")).unwrap();
+    std::fs::write(
+        real.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nredis = { version = \"1\", features = [\"cluster\"] }\n",
+    )
+    .unwrap();
+    std::fs::write(real.join("src/lib.rs"), CROSS_SLOT).unwrap();
+    let ws = tmp.path().join("ws");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::write(ws.join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+    std::os::unix::fs::symlink(&real, ws.join("linked")).unwrap();
+    let out = run(&ws, &["slotlint", "check", "linked", "--format", "short"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("error[SL101]"), "{stdout}");
+}
+
 /// Nothing of the scanned project runs: a build script, a cargo configuration that names a
 /// rustc wrapper, a git hook or fsmonitor command would each leave a marker; none does,
 /// through `check`, `fix` (which asks git for uncommitted changes) and its listing.

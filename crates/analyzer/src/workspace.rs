@@ -535,20 +535,27 @@ fn path_dependencies(package_dir: &Path, manifest: &Manifest) -> Vec<(String, Pa
     found
 }
 
-/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`: of the
-/// package's own manifest (already read) when it is the workspace's, else of the nearest
-/// workspace manifest above.
-/// The folder of the `[workspace]` a package belongs to (itself when its manifest has one).
+/// The folder of the `[workspace]` a package belongs to: itself when its manifest has one, else
+/// the nearest one above, as cargo finds it — unless that one excludes the package, or holds it
+/// only through a symbolic link (every file of the package must lie inside the boundary).
 fn workspace_root(package_dir: &Path, manifest: &Manifest) -> Option<PathBuf> {
     if manifest.workspace.is_some() {
         return Some(package_dir.to_path_buf());
     }
-    package_dir.ancestors().skip(1).find_map(|dir| {
+    let (root, workspace) = package_dir.ancestors().skip(1).find_map(|dir| {
         let m = read_manifest(&dir.join("Cargo.toml"), None).ok()?;
-        m.workspace.map(|_| dir.to_path_buf())
-    })
+        Some((dir.to_path_buf(), m.workspace?))
+    })?;
+    let excluded = workspace
+        .exclude
+        .iter()
+        .any(|e| package_dir.starts_with(root.join(e)));
+    (!excluded && Boundary::new(&root).contains(package_dir)).then_some(root)
 }
 
+/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`: of the
+/// package's own manifest (already read) when it is the workspace's, else of the nearest
+/// workspace manifest above.
 fn workspace_dependencies(
     package_dir: &Path,
     manifest: &Manifest,
