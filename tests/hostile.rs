@@ -622,6 +622,44 @@ fn item_1_a_package_reached_through_a_link_is_read() {
     assert!(stdout.contains("error[SL101]"), "{stdout}");
 }
 
+/// A crate whose redis code is in a file that cannot be read (not UTF-8), or none of whose files
+/// can be read, is not silently "no use of redis": the read problem is reported, with and
+/// without the prefilter. A crate without redis keeps quiet about a file that does not name it.
+#[test]
+fn item_3_unreadable_redis_code_is_reported_not_dropped() {
+    let not_utf8 = b"use redis::Commands;\n// caf\xe9\npub fn f(con: &mut redis::Connection) {\n    let _: () = con.rename(\"a\", \"b\").unwrap();\n}\n";
+    let dir = package(&[]);
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), not_utf8).unwrap();
+    std::fs::write(dir.path().join("src/other.rs"), b"// caf\xe9\n").unwrap();
+    std::fs::write(dir.path().join("src/plain.rs"), "pub fn plain() {}\n").unwrap();
+    for extra in [&[][..], &["--no-prefilter"]] {
+        let mut args = vec!["slotlint", "check", "--format", "short"];
+        args.extend(extra);
+        let out = run(dir.path(), &args);
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.contains("src/lib.rs is not valid UTF-8"),
+            "{extra:?}: {stdout}"
+        );
+        assert!(!stdout.contains("src/other.rs"), "{extra:?}: {stdout}");
+    }
+    let only_fifo = package(&[]);
+    std::fs::create_dir_all(only_fifo.path().join("src")).unwrap();
+    mkfifo(&only_fifo.path().join("src/lib.rs"));
+    let out = run_in(
+        only_fifo.path(),
+        &["slotlint", "check", "--format", "short"],
+        &[],
+        Duration::from_secs(60),
+    );
+    assert!(
+        text(&out.stdout).contains("src/lib.rs is a FIFO"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
 /// Nothing of the scanned project runs: a build script, a cargo configuration that names a
 /// rustc wrapper, a git hook or fsmonitor command would each leave a marker; none does,
 /// through `check`, `fix` (which asks git for uncommitted changes) and its listing.

@@ -561,6 +561,10 @@ fn read_unit(
     let boundary = input::Boundary::new(&unit.boundary);
     // With `Options::key_sites`: the key files of the files that could not be read.
     let mut unread = Vec::new();
+    let needles = redis_needles(unit);
+    // Read problems of files that may name redis (their bytes do, or they could not be looked
+    // into): reported even when no file read names redis.
+    let mut may_name_redis = Vec::new();
     for (path, read) in unit
         .files
         .iter()
@@ -577,6 +581,12 @@ fn read_unit(
                 if options.key_sites {
                     unread.push(key_sites::unread(path, display.clone(), &e));
                 }
+                let words: Vec<&str> = needles.iter().map(String::as_str).collect();
+                may_name_redis.push(
+                    e.is_searchable()
+                        && input::find_in_file(path, Some(&boundary), &words, 1 << 30)
+                            .is_ok_and(|found| found.iter().any(Option::is_some)),
+                );
                 diagnostics.push(rules::parse_error::diagnostic(
                     &display,
                     None,
@@ -585,10 +595,7 @@ fn read_unit(
             }
         }
     }
-    let names_redis = names_any_needle(
-        sources.iter().map(|s| s.text.as_str()),
-        &redis_needles(unit),
-    );
+    let names_redis = names_any_needle(sources.iter().map(|s| s.text.as_str()), &needles);
     let cost: u64 = sources
         .iter()
         .zip(&names_redis)
@@ -598,8 +605,12 @@ fn read_unit(
     let uses_redis = cost > 0;
     if !uses_redis {
         // No file names redis: no call site can be recognized (every recognition needs a path or
-        // `use` through the crate). Read problems of such crates are not reported either, so
-        // that the prefilter changes nothing.
+        // `use` through the crate). Its read problems are reported only for files whose bytes
+        // name redis, or when no file could be read at all (whether it uses redis is unknown
+        // then) — the same with and without the prefilter.
+        let nothing_read = sources.is_empty() && !unit.files.is_empty();
+        let mut keep = may_name_redis.iter();
+        diagnostics.retain(|_| nothing_read || keep.next().copied().unwrap_or(false));
         if options.prefilter {
             tick(unit.files.len());
             // Not analyzed, but its files may build keys of any family: parsed there, once.
@@ -610,7 +621,7 @@ fn read_unit(
             };
             return Read::Done(UnitResult {
                 sites: Vec::new(),
-                diagnostics: Vec::new(),
+                diagnostics,
                 fixable: Vec::new(),
                 key_files,
                 sources: Vec::new(),
@@ -619,7 +630,6 @@ fn read_unit(
                 suppressed: Vec::new(),
             });
         }
-        diagnostics.clear();
     } else {
         stats.units_using_redis = 1;
     }
