@@ -18,40 +18,53 @@ fn connections_and_keys_from_the_workspaces_other_crates() {
     expect::assert_expectations("fixtures/follow-workspace");
 }
 
+/// The finding of `fixtures/follow/src/<file>` at `line`.
+fn finding_at<'d>(doc: &'d serde_json::Value, file: &str, line: u64) -> &'d serde_json::Value {
+    doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["file"].as_str().unwrap().ends_with(file) && d["line"] == line)
+        .unwrap_or_else(|| panic!("a finding at {file}:{line}"))
+}
+
+/// The notes of a finding.
+fn notes_of(d: &serde_json::Value) -> Vec<&str> {
+    d["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect()
+}
+
+/// The line of `fixtures/follow/src/<file>` that contains `text`.
+fn line_of(file: &str, text: &str) -> u64 {
+    let source = std::fs::read_to_string(format!("fixtures/follow/src/{file}")).unwrap();
+    source.lines().position(|l| l.contains(text)).unwrap() as u64 + 1
+}
+
 /// The note naming the caller says what the caller told: the keys, the connection (a generic
 /// pipeline helper given a sync cluster connection), or the receiver's fields.
 #[test]
 fn caller_notes_say_what_the_caller_told() {
     let doc = expect::check_json("fixtures/follow");
-    let notes_at = |file: &str, line: u64| -> Vec<String> {
-        let d = doc["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["file"].as_str().unwrap().ends_with(file) && d["line"] == line)
-            .unwrap_or_else(|| panic!("a finding at {file}:{line}"));
-        d["notes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| n.as_str().unwrap().to_owned())
-            .collect()
-    };
-    let line_of = |file: &str, text: &str| -> u64 {
-        let source = std::fs::read_to_string(format!("fixtures/follow/src/{file}")).unwrap();
-        source.lines().position(|l| l.contains(text)).unwrap() as u64 + 1
-    };
-    let depths = notes_at("helpers.rs", line_of("helpers.rs", "fn depths") + 1);
+    let depths = notes_of(finding_at(
+        &doc,
+        "helpers.rs",
+        line_of("helpers.rs", "fn depths") + 1,
+    ));
     assert!(
         depths
             .iter()
             .any(|n| n.starts_with("connection as passed at ")),
         "{depths:?}"
     );
-    let legacy = notes_at(
+    let legacy = notes_of(finding_at(
+        &doc,
         "fields.rs",
         line_of("fields.rs", "async fn archive_legacy") + 1,
-    );
+    ));
     assert!(
         legacy.iter().any(|n| n.starts_with("as called at ")),
         "{legacy:?}"
@@ -64,19 +77,10 @@ fn caller_notes_say_what_the_caller_told() {
 #[test]
 fn help_does_not_tag_a_fields_value() {
     let doc = expect::check_json("fixtures/follow");
-    let source = std::fs::read_to_string("fixtures/follow/src/fields.rs").unwrap();
-    let line = source
-        .lines()
-        .position(|l| l.contains("con.rename(live, archived).await //~ ERROR"))
-        .unwrap() as u64
-        + 1;
-    let d = doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["file"].as_str().unwrap().ends_with("fields.rs") && d["line"] == line)
-        .expect("the finding on Cache::archive");
-    let help = d["help"].as_str().unwrap();
+    let line = line_of("fields.rs", "con.rename(live, archived).await //~ ERROR");
+    let help = finding_at(&doc, "fields.rs", line)["help"]
+        .as_str()
+        .unwrap();
     assert!(
         help.contains("`cache:live:{<id>}`") && !help.contains("{<self."),
         "{help}"
@@ -115,12 +119,7 @@ fn one_finding_per_site_whatever_the_callers() {
         .iter()
         .find(|d| d["message"].as_str().unwrap().contains("`COPY`"))
         .expect("the note on copy_keys");
-    let notes: Vec<&str> = copy["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_str().unwrap())
-        .collect();
+    let notes = notes_of(copy);
     assert!(
         notes.iter().any(|n| n.starts_with("keys as passed at"))
             && notes

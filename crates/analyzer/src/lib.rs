@@ -562,6 +562,7 @@ fn read_unit(
     // With `Options::key_sites`: the key files of the files that could not be read.
     let mut unread = Vec::new();
     let needles = redis_needles(unit);
+    let words: Vec<&str> = needles.iter().map(String::as_str).collect();
     // Read problems of files that may name redis (their bytes do, or they could not be looked
     // into): reported even when no file read names redis.
     let mut may_name_redis = Vec::new();
@@ -581,7 +582,6 @@ fn read_unit(
                 if options.key_sites {
                     unread.push(key_sites::unread(path, display.clone(), &e));
                 }
-                let words: Vec<&str> = needles.iter().map(String::as_str).collect();
                 may_name_redis.push(
                     e.is_searchable()
                         && input::find_in_file(path, Some(&boundary), &words, 1 << 30)

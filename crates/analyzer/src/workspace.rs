@@ -113,7 +113,7 @@ struct Manifest {
     target: BTreeMap<String, TargetTable>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 struct WorkspaceTable {
     #[serde(default)]
     members: Vec<String>,
@@ -520,13 +520,9 @@ fn path_dependencies(package_dir: &Path, manifest: &Manifest) -> Vec<(String, Pa
         }
     }
     if !from_workspace.is_empty() {
-        let root = package_dir.ancestors().find_map(|d| {
-            let m = read_manifest(&d.join("Cargo.toml"), None).ok()?;
-            Some((d.to_path_buf(), m.workspace?.dependencies))
-        });
-        if let Some((root, deps)) = root {
+        if let Some((root, workspace)) = enclosing_workspace(package_dir, manifest) {
             for name in from_workspace {
-                if let Some(p) = deps.get(name).and_then(path_of) {
+                if let Some(p) = workspace.dependencies.get(name).and_then(path_of) {
                     found.push((name.clone(), root.join(p)));
                 }
             }
@@ -535,17 +531,26 @@ fn path_dependencies(package_dir: &Path, manifest: &Manifest) -> Vec<(String, Pa
     found
 }
 
-/// The folder of the `[workspace]` a package belongs to: itself when its manifest has one, else
-/// the nearest one above, as cargo finds it — unless that one excludes the package, or holds it
-/// only through a symbolic link (every file of the package must lie inside the boundary).
-fn workspace_root(package_dir: &Path, manifest: &Manifest) -> Option<PathBuf> {
-    if manifest.workspace.is_some() {
-        return Some(package_dir.to_path_buf());
+/// The `[workspace]` a package belongs to as cargo looks it up (its folder and table): the
+/// package's own manifest's (already read), else that of the nearest manifest above with one.
+fn enclosing_workspace(
+    package_dir: &Path,
+    manifest: &Manifest,
+) -> Option<(PathBuf, WorkspaceTable)> {
+    if let Some(ws) = &manifest.workspace {
+        return Some((package_dir.to_path_buf(), ws.clone()));
     }
-    let (root, workspace) = package_dir.ancestors().skip(1).find_map(|dir| {
+    package_dir.ancestors().skip(1).find_map(|dir| {
         let m = read_manifest(&dir.join("Cargo.toml"), None).ok()?;
         Some((dir.to_path_buf(), m.workspace?))
-    })?;
+    })
+}
+
+/// The folder of the `[workspace]` a package belongs to ([`enclosing_workspace`]) — unless that
+/// one excludes the package, or holds it only through a symbolic link (every file of the
+/// package must lie inside the boundary).
+fn workspace_root(package_dir: &Path, manifest: &Manifest) -> Option<PathBuf> {
+    let (root, workspace) = enclosing_workspace(package_dir, manifest)?;
     let excluded = workspace
         .exclude
         .iter()
@@ -553,25 +558,14 @@ fn workspace_root(package_dir: &Path, manifest: &Manifest) -> Option<PathBuf> {
     (!excluded && Boundary::new(&root).contains(package_dir)).then_some(root)
 }
 
-/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`: of the
-/// package's own manifest (already read) when it is the workspace's, else of the nearest
-/// workspace manifest above.
+/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`.
 fn workspace_dependencies(
     package_dir: &Path,
     manifest: &Manifest,
 ) -> BTreeMap<String, toml::Value> {
-    if let Some(ws) = &manifest.workspace {
-        return ws.dependencies.clone();
-    }
-    for dir in package_dir.ancestors().skip(1) {
-        let path = dir.join("Cargo.toml");
-        if let Ok(m) = read_manifest(&path, None) {
-            if let Some(ws) = m.workspace {
-                return ws.dependencies;
-            }
-        }
-    }
-    BTreeMap::new()
+    enclosing_workspace(package_dir, manifest)
+        .map(|(_, ws)| ws.dependencies)
+        .unwrap_or_default()
 }
 
 /// The current cargo workspace: from `manifest_path`, or the nearest Cargo.toml above `cwd`.

@@ -227,6 +227,8 @@ pub struct CrateIndex<'a> {
     fn_base: Vec<usize>,
     /// Files that mention a word (demand-driven mode only), memoized.
     mentions: RefCell<HashMap<String, Rc<[u32]>>>,
+    /// The types that implement a trait, per trait name, memoized.
+    implementors: RefCell<HashMap<String, Rc<HashSet<String>>>>,
     /// Files parsed on demand, and their bytes.
     pub parsed_on_demand: Cell<(usize, u64)>,
     /// The lookup being answered, for [`demand_log`]: (what, name).
@@ -273,6 +275,7 @@ impl<'a> CrateIndex<'a> {
             summaries: (0..sources.len()).map(|_| OnceCell::new()).collect(),
             fn_base,
             mentions: RefCell::new(HashMap::new()),
+            implementors: RefCell::new(HashMap::new()),
             parsed_on_demand: Cell::new((0, 0)),
             cause: RefCell::new(("tree", String::new())),
         };
@@ -501,6 +504,26 @@ impl<'a> CrateIndex<'a> {
         self.mentions
             .borrow_mut()
             .insert(word.to_owned(), found.clone());
+        found
+    }
+
+    /// The types of the crate with an `impl` of trait `name` (by its last path segment) that
+    /// holds at least one function; only files that mention the trait are looked into.
+    pub fn types_implementing(&self, name: &str) -> Rc<HashSet<String>> {
+        if let Some(found) = self.implementors.borrow().get(name) {
+            return found.clone();
+        }
+        let found: Rc<HashSet<String>> = Rc::new(
+            self.files_mentioning(name)
+                .iter()
+                .flat_map(|&f| self.fns_in_file(f as usize))
+                .filter(|(_, d)| d.trait_impl.as_deref() == Some(name))
+                .filter_map(|(_, d)| d.self_ty.clone())
+                .collect(),
+        );
+        self.implementors
+            .borrow_mut()
+            .insert(name.to_owned(), found.clone());
         found
     }
 

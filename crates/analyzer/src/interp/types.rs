@@ -192,14 +192,9 @@ fn value_of_type<'a>(
 }
 
 /// Whether the crate implements redis's `ConnectionLike` (sync or async) for its type `name`
-/// (`impl<C: ConnectionLike> ConnectionLike for Traced<C>`): only files that name the trait
-/// are looked into.
+/// (`impl<C: ConnectionLike> ConnectionLike for Traced<C>`).
 fn implements_connection_like(index: &CrateIndex<'_>, name: &str) -> bool {
-    index.files_mentioning("ConnectionLike").iter().any(|&f| {
-        index.fns_in_file(f as usize).any(|(_, d)| {
-            d.self_ty.as_deref() == Some(name) && d.trait_impl.as_deref() == Some("ConnectionLike")
-        })
-    })
+    index.types_implementing("ConnectionLike").contains(name)
 }
 
 /// A redis (or redis pool) type named by a path: a connection, a client or pool, a pipeline, a
