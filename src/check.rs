@@ -330,6 +330,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
         assumed_redis: assumed_redis.or(config.redis_version),
         threads: args.threads,
         check_test_code: config.check_test_code,
+        // A trace recorded while the tests ran is joined to their call sites too.
+        test_code_sites: args.trace.is_some(),
         progress: progress
             .clone()
             .map(|p| std::sync::Arc::new(move |done, total| p.tick(done, total)) as _),

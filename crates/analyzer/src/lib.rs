@@ -64,6 +64,10 @@ pub struct Options {
     /// Stack of each worker thread: [`parse::PARSE_STACK_BYTES`], which any file within the
     /// nesting bounds fits (the tests run with less to show the margin).
     pub worker_stack: usize,
+    /// Walk test code for its call sites even when findings there are not reported
+    /// (`check --trace`: a trace recorded while the tests ran is joined to them). Findings are
+    /// the same either way.
+    pub test_code_sites: bool,
     /// Also read the key sites of every file of every package ([`Report::key_files`]) from the
     /// syntax trees the analysis parses (`fix` asks; `check` does not). Findings are the same
     /// either way.
@@ -80,6 +84,7 @@ impl std::fmt::Debug for Options {
             .field("progress", &self.progress.is_some())
             .field("worker_stack", &self.worker_stack)
             .field("key_sites", &self.key_sites)
+            .field("test_code_sites", &self.test_code_sites)
             .finish()
     }
 }
@@ -94,6 +99,7 @@ impl Default for Options {
             progress: None,
             worker_stack: parse::PARSE_STACK_BYTES,
             key_sites: false,
+            test_code_sites: false,
         }
     }
 }
@@ -105,6 +111,12 @@ impl Options {
     /// and on the benchmark corpus); this is the one place that decides it.
     pub fn parse_every_file(&self) -> bool {
         !self.prefilter
+    }
+
+    /// Whether test code is walked for its call sites (it is not when nothing there is
+    /// reported: see [`interp::TestCode`]).
+    pub fn walks_test_code(&self) -> bool {
+        self.check_test_code || self.test_code_sites
     }
 
     /// The threads a run starts: `threads`, at most four per core (more only costs memory:
@@ -595,7 +607,15 @@ fn read_unit(
             }
         }
     }
-    let names_redis = names_any_needle(sources.iter().map(|s| s.text.as_str()), &needles);
+    let mut names_redis = names_any_needle(sources.iter().map(|s| s.text.as_str()), &needles);
+    // A package that depends neither on redis nor on a crate known to wrap it reaches redis only
+    // through a path that names it in its code: its comments and strings do not count (tokio's
+    // docs mention mini-redis; the redis crate's own docs show `redis::cmd`).
+    if unit.redis.is_none() {
+        for (names, source) in names_redis.iter_mut().zip(&sources) {
+            *names = *names && lexical::names_within(&source.text, &needles);
+        }
+    }
     let cost: u64 = sources
         .iter()
         .zip(&names_redis)
@@ -633,6 +653,19 @@ fn read_unit(
     } else {
         stats.units_using_redis = 1;
     }
+    // Test files (`tests/`, `examples/`, `benches/`: crates of their own, whose items the
+    // package's code cannot name) are left out when test code is not walked: nothing there is
+    // reported, and their calls give no keys to the package's code (see `interp::TestCode`).
+    // `fix` asks for every file's key sites.
+    let (mut sources, names_redis) = if options.walks_test_code() || options.key_sites {
+        (sources, names_redis)
+    } else {
+        sources
+            .into_iter()
+            .zip(names_redis)
+            .filter(|(s, _)| !key_sites::is_test_file(&s.path, &unit.root))
+            .unzip()
+    };
     // The package's path dependencies that its files naming redis name too, for the items its
     // connections and keys come from (`appkit::connect()`): only their files that name redis,
     // where connections and keys of redis calls are made (reading every file of a large
@@ -715,9 +748,18 @@ fn analyze_unit(
     // thread that parsed it (proc-macro2's `span-locations`), so a tree parsed elsewhere would
     // give wrong positions here.
     let every = options.parse_every_file();
+    let test_files: Vec<bool> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| i < own && key_sites::is_test_file(&s.path, &unit.root))
+        .collect();
+    // Files whose functions are walked for call sites (test files only when test code is).
+    let walked: Vec<bool> = (0..sources.len())
+        .map(|i| names_redis[i] && (options.walks_test_code() || !test_files[i]))
+        .collect();
     let slotlint = memchr::memmem::Finder::new("slotlint");
     let scanned = scan_sources(&sources, |i, s| {
-        every || names_redis[i] || slotlint.find(s.text.as_bytes()).is_some()
+        every || walked[i] || slotlint.find(s.text.as_bytes()).is_some()
     });
     let (names, needed): (Vec<lexical::FileNames>, Vec<bool>) = scanned.into_iter().unzip();
     // The trees kept (and parts of trees dropped), outliving the index and the evaluator.
@@ -745,9 +787,9 @@ fn analyze_unit(
             Err(err) => {
                 let r = err.range();
                 let span = (r.end > 0 || r.start > 0).then(|| source.span(r.start, r.end));
-                // Only files that name redis are said not to parse: whether another file is
-                // read at all depends on what the analysis needs from it.
-                if uses_redis && names_redis[i] {
+                // Only files walked for call sites are said not to parse: whether another
+                // file is read at all depends on what the analysis needs from it.
+                if uses_redis && walked[i] {
                     let message = match &err {
                         parse::RustParseError::TooDeep(_) => format!("{} {err}", source.display),
                         parse::RustParseError::Syntax { .. } => {
@@ -776,6 +818,7 @@ fn analyze_unit(
     let cx = interp::UnitContext::new(
         &sources, index, &aliases, commands, version, &arena, &unit.root,
     )
+    .with_redis_files(names_redis)
     .with_libraries_from(own);
     let reported: Vec<bool> = sources
         .iter()
@@ -794,14 +837,12 @@ fn analyze_unit(
             .position(|s| s.display == d.file)
             .is_none_or(|i| reported[i])
     });
-    let test_files: Vec<bool> = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| i < own && key_sites::is_test_file(&s.path, &unit.root))
-        .collect();
-    let mut facts = cx.facts(&test_files, options.check_test_code, &|i| {
-        cx.mentions_redis[i] && reported[i]
-    });
+    let test = interp::TestCode {
+        files: &test_files,
+        walked: options.walks_test_code(),
+        passes_keys: options.check_test_code,
+    };
+    let mut facts = cx.facts(&test, &|i| cx.mentions_redis[i] && reported[i]);
     // From here on the package's own files (its path dependencies' hold no facts).
     facts.files.truncate(own);
     for (i, span, why) in cx.include_errors() {
@@ -815,14 +856,18 @@ fn analyze_unit(
     }
     for (i, f) in facts.files.iter().enumerate() {
         if reported[i] {
-            stats.call_sites += f.sites.chunk_by(|a, b| a.span == b.span).count();
-            stats.resolution.not_understood += f.not_understood.len();
             // Sites are sorted by span: the walks of one site (caller contexts) are adjacent.
             let counted: Vec<&sites::CallSite> = f
                 .sites
                 .iter()
                 .filter(|s| options.check_test_code || !f.in_test(s.span.start))
                 .collect();
+            stats.call_sites += counted.chunk_by(|a, b| a.span == b.span).count();
+            stats.resolution.not_understood += f
+                .not_understood
+                .iter()
+                .filter(|(span, _)| options.check_test_code || !f.in_test(span.start))
+                .count();
             for contexts in counted.chunk_by(|a, b| a.span == b.span) {
                 stats.resolution.count(contexts);
             }

@@ -508,13 +508,18 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// The types of the crate with an `impl` of trait `name` (by its last path segment) that
-    /// holds at least one function; only files that mention the trait are looked into.
+    /// holds at least one function; only the files the name index files such functions under
+    /// are looked into.
     pub fn types_implementing(&self, name: &str) -> Rc<HashSet<String>> {
         if let Some(found) = self.implementors.borrow().get(name) {
             return found.clone();
         }
+        let files = self.files_any(&[
+            (Kind::TraitImplFn, name.to_owned()),
+            (Kind::TraitImplFn, String::new()),
+        ]);
         let found: Rc<HashSet<String>> = Rc::new(
-            self.files_mentioning(name)
+            files
                 .iter()
                 .flat_map(|&f| self.fns_in_file(f as usize))
                 .filter(|(_, d)| d.trait_impl.as_deref() == Some(name))
@@ -855,6 +860,9 @@ impl FileItems<'_> {
             }
             if f.in_trait {
                 defs.push((Kind::TraitFn, f.name.clone()));
+            }
+            if let Some(t) = &f.trait_impl {
+                defs.push((Kind::TraitImplFn, t.clone()));
             }
             let receiver = if f.has_self() {
                 Kind::SelfFn

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use slotlint_keys::{Hole, HoleId};
 
 use super::value::Value;
-use super::{Interp, Output, UnitContext, MAX_CALLERS, MAX_CALLER_LEVELS};
+use super::{Interp, Output, TestCode, UnitContext, MAX_CALLERS, MAX_CALLER_LEVELS};
 use crate::sites::CallSite;
 use crate::source::Span;
 
@@ -20,6 +20,7 @@ impl<'a> UnitContext<'a> {
     pub(super) fn walk_callers(
         &self,
         targets: &[usize],
+        test: &TestCode<'_>,
         walked: &mut HashSet<usize>,
         records: &mut Vec<CallRecord<'a>>,
         outputs: &mut Vec<Output>,
@@ -50,7 +51,10 @@ impl<'a> UnitContext<'a> {
                 continue;
             }
             for (i, _) in self.index.fns_in_file(file) {
-                if !walked.contains(&i) && self.index.fn_body_names(i, &names) {
+                if !walked.contains(&i)
+                    && self.index.fn_body_names(i, &names)
+                    && (test.walked || !self.in_test_fn(test, i))
+                {
                     new.insert(i);
                 }
             }
@@ -80,8 +84,7 @@ impl<'a> UnitContext<'a> {
         &self,
         records: Vec<CallRecord<'a>>,
         relays: &[usize],
-        test_files: &[bool],
-        test_callers: bool,
+        test: &TestCode<'_>,
     ) -> Vec<CallRecord<'a>> {
         if relays.is_empty() {
             return records;
@@ -99,7 +102,7 @@ impl<'a> UnitContext<'a> {
             let (mut through_derived, mut derived) = (false, false);
             for r in &originals {
                 let outer = if relays.contains(&r.caller) && r.passes_own_params() {
-                    self.callers_of(r.caller, &current, test_files, test_callers)
+                    self.callers_of(r.caller, &current, test)
                 } else {
                     Vec::new()
                 };
@@ -144,30 +147,38 @@ impl<'a> UnitContext<'a> {
         &self,
         f: usize,
         records: &'r [CallRecord<'a>],
-        test_files: &[bool],
-        test_callers: bool,
+        test: &TestCode<'_>,
     ) -> Vec<&'r CallRecord<'a>> {
-        let def = self.index.fn_def(f);
-        let in_test = |file: usize, offset: usize| {
-            test_files.get(file).copied().unwrap_or(false)
-                || self
-                    .index
-                    .test_ranges(file)
-                    .iter()
-                    .any(|r| r.contains(&offset))
-        };
-        let callee_in_test = in_test(
-            def.file,
-            def.block.brace_token.span.join().byte_range().start,
-        );
+        let callee_in_test = self.in_test_fn(test, f);
         records
             .iter()
             .filter(|r| {
                 let (file, span, _) = r.origin();
-                self.calls(r, f) && (test_callers || callee_in_test || !in_test(file, span.start))
+                self.calls(r, f)
+                    && (test.passes_keys || callee_in_test || !self.in_test(test, file, span.start))
             })
             .take(MAX_CALLERS)
             .collect()
+    }
+
+    /// Whether byte `offset` of file `file` is test code.
+    pub(super) fn in_test(&self, test: &TestCode<'_>, file: usize, offset: usize) -> bool {
+        test.files.get(file).copied().unwrap_or(false)
+            || self
+                .index
+                .test_ranges(file)
+                .iter()
+                .any(|r| r.contains(&offset))
+    }
+
+    /// Whether function `f` is test code (where its body starts).
+    pub(super) fn in_test_fn(&self, test: &TestCode<'_>, f: usize) -> bool {
+        let def = self.index.fn_def(f);
+        self.in_test(
+            test,
+            def.file,
+            def.block.brace_token.span.join().byte_range().start,
+        )
     }
 
     /// Whether recorded call `r` calls function `f`: by number, or (a method on a receiver of

@@ -65,7 +65,7 @@ pub struct UnitContext<'a> {
     /// What `use` items bring into each file's scope, read when the file is first walked.
     scopes: Vec<std::cell::OnceCell<Scope>>,
     aliases: Vec<String>,
-    /// Files whose text names redis: only these can hold call sites.
+    /// Files that name redis (`read_unit` says how): only these can hold call sites.
     pub mentions_redis: Vec<bool>,
     /// Files from this index on are the package's path dependencies (`Unit::libraries`): looked
     /// into for items, never walked for call sites or callers.
@@ -168,18 +168,13 @@ impl<'a> UnitContext<'a> {
         arena: &'a MacroArena,
         root: &std::path::Path,
     ) -> UnitContext<'a> {
-        let needles: Vec<String> = std::iter::once("redis".to_owned())
-            .chain(aliases.iter().cloned())
-            .collect();
-        let mentions_redis =
-            crate::names_any_needle(sources.iter().map(|s| s.text.as_str()), &needles);
         UnitContext {
             sources,
             scopes: (0..sources.len())
                 .map(|_| std::cell::OnceCell::new())
                 .collect(),
             aliases: aliases.to_vec(),
-            mentions_redis,
+            mentions_redis: vec![false; sources.len()],
             own_files: sources.len(),
             index,
             commands,
@@ -198,6 +193,12 @@ impl<'a> UnitContext<'a> {
             included: RefCell::new(HashMap::new()),
             include_errors: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Per source, whether it names redis (`read_unit` decides, once for everything that asks).
+    pub fn with_redis_files(mut self, mentions_redis: Vec<bool>) -> Self {
+        self.mentions_redis = mentions_redis;
+        self
     }
 
     /// The sources from `own` on are the package's path dependencies.
@@ -263,30 +264,26 @@ impl<'a> UnitContext<'a> {
 
     /// Walk every function and constant of the crate once and return what each file holds.
     ///
-    /// `test_files[i]` says file `i` is test code as a whole. Call sites are kept for the files
-    /// `wanted` says; other facts for every file (the crate-level rules look across files).
+    /// `test` says what test code is and what its walks are for. Call sites are kept for the
+    /// files `wanted` says; other facts for every file (the crate-level rules look across files).
     ///
     /// A key that is a whole parameter of the enclosing function is unknown there; for such
     /// call sites the function is walked again once per caller (up to a few), with the caller's
     /// arguments, and the contextual sites replace the unknown one.
-    pub fn facts(
-        &self,
-        test_files: &[bool],
-        test_callers: bool,
-        wanted: &dyn Fn(usize) -> bool,
-    ) -> CrateFacts {
+    pub fn facts(&self, test: &TestCode<'_>, wanted: &dyn Fn(usize) -> bool) -> CrateFacts {
         let mut files: Vec<FileFacts> = vec![FileFacts::default(); self.sources.len()];
         let mut records: Vec<CallRecord<'a>> = Vec::new();
         let mut outputs: Vec<Output> = Vec::new();
         // Sites that wait for a caller: (function, span of the site, what for).
         let mut waiting: Vec<(usize, Span, Wait)> = Vec::new();
-        // Every function of the files that name redis (only they can hold call sites)…
+        // Every function of the files that name redis (only they can hold call sites), test
+        // code only when its sites are wanted…
         let redis_files: Vec<usize> = (0..self.own_files)
-            .filter(|&i| self.mentions_redis[i])
+            .filter(|&i| self.mentions_redis[i] && (test.walked || !test.files[i]))
             .collect();
         self.walk_files(
             &redis_files,
-            &|_| true,
+            &|f| test.walked || !self.in_test_fn(test, f),
             &mut records,
             &mut outputs,
             &mut waiting,
@@ -307,6 +304,7 @@ impl<'a> UnitContext<'a> {
         for _ in 0..=MAX_CALLER_LEVELS {
             self.walk_callers(
                 &targets,
+                test,
                 &mut walked,
                 &mut records,
                 &mut outputs,
@@ -323,7 +321,7 @@ impl<'a> UnitContext<'a> {
         records.sort_by_key(|r| r.caller);
         // Functions whose callers were walked: their calls can be read through those callers.
         let relays: Vec<usize> = waiting_fns.iter().chain(&relays).copied().collect();
-        let records = self.through_relays(records, &relays, test_files, test_callers);
+        let records = self.through_relays(records, &relays, test);
         for &file in &redis_files {
             if self.ast(file).is_none() {
                 continue;
@@ -357,7 +355,7 @@ impl<'a> UnitContext<'a> {
                 .unwrap_or(Wait::Keys);
             let for_receiver = wait == Wait::Receiver;
             let mut contextual = Output::default();
-            let callers = self.callers_of(f, &records, test_files, test_callers);
+            let callers = self.callers_of(f, &records, test);
             for record in callers {
                 if for_receiver && record.receiver.is_none() {
                     continue;
@@ -441,13 +439,17 @@ impl<'a> UnitContext<'a> {
             }
         }
         for (i, facts) in files.iter_mut().enumerate() {
-            facts.test_ranges = if test_files.get(i).copied().unwrap_or(false) {
+            facts.test_ranges = if test.files.get(i).copied().unwrap_or(false) {
                 std::iter::once(0..self.sources[i].text.len() + 1).collect()
             } else {
                 self.index.test_ranges(i).to_vec()
             };
             // A `use` of a cluster type names redis: other files have none.
-            if facts.cluster_evidence.is_none() && self.mentions_redis[i] && i < self.own_files {
+            if facts.cluster_evidence.is_none()
+                && self.mentions_redis[i]
+                && i < self.own_files
+                && (test.walked || !test.files[i])
+            {
                 facts.cluster_evidence = self
                     .scope(i)
                     .cluster_use()
@@ -517,6 +519,20 @@ impl<'a> UnitContext<'a> {
             }
         }
     }
+}
+
+/// What test code is (`tests/`, `examples/`, `benches/`, `#[cfg(test)]`, `#[test]`) and what the
+/// walks make of it.
+pub struct TestCode<'t> {
+    /// Per file: whether it is test code as a whole.
+    pub files: &'t [bool],
+    /// Its functions are walked for their call sites: test code is checked, or a trace recorded
+    /// while the tests ran is joined to them. Otherwise nothing it holds is reported, and its
+    /// calls give no keys to other code: it is not walked at all (the test suites of a service,
+    /// or of the redis crate itself, are most of its redis calls).
+    pub walked: bool,
+    /// Its calls give keys to functions that are not test code (test code is checked).
+    pub passes_keys: bool,
 }
 
 /// What a site waits for from its function's callers (in the order of

@@ -112,6 +112,65 @@ pub(super) fn impl_owner(toks: &[HTok]) -> Owner {
     }
 }
 
+/// The trait an `impl` header implements, as syn's last name of `trait_`'s path: `None` for an
+/// inherent `impl`, `Some(Owner::Unknown)` when unsure.
+pub(super) fn impl_trait(toks: &[HTok]) -> Option<Owner> {
+    let punct = |t: Option<&HTok>, p: u8| t == Some(&HTok::Punct(p));
+    let mut generics = punct(toks.first(), b'<');
+    let (mut start, mut angles, mut nest) = (0, 0usize, 0usize);
+    let mut fors = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        let arrow = k > 0 && punct(toks.get(k - 1), b'-');
+        match t {
+            HTok::Open(_) => nest += 1,
+            HTok::Close => nest = nest.saturating_sub(1),
+            HTok::Punct(b'<') if nest == 0 => angles += 1,
+            HTok::Punct(b'>') if nest == 0 && !arrow => {
+                angles = angles.saturating_sub(1);
+                if generics && angles == 0 {
+                    generics = false;
+                    start = k + 1;
+                }
+            }
+            HTok::Ident(w) if nest == 0 && angles == 0 && !generics => match w.as_str() {
+                "for" => fors.push(k),
+                "where" => break,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    if generics {
+        return Some(Owner::Unknown);
+    }
+    let &[end] = fors.as_slice() else {
+        return (!fors.is_empty()).then_some(Owner::Unknown);
+    };
+    // A path (`!` of a negative impl, `::`, names with generic arguments): its last name at
+    // top level.
+    let (mut last, mut angles, mut nest) = (None, 0usize, 0usize);
+    for (k, t) in toks[start..end].iter().enumerate() {
+        let arrow = k > 0 && punct(toks.get(start + k - 1), b'-');
+        match t {
+            // `Fn(A) -> B`: the trait is `Fn`, not the return type's last name.
+            HTok::Open(_) if nest == 0 && angles == 0 => return Some(Owner::Unknown),
+            HTok::Open(_) => nest += 1,
+            HTok::Close => nest = nest.saturating_sub(1),
+            _ if nest > 0 => {}
+            HTok::Punct(b'<') => angles += 1,
+            HTok::Punct(b'>') if !arrow => angles = angles.saturating_sub(1),
+            _ if angles > 0 => {}
+            HTok::Punct(b':' | b'!') => {}
+            HTok::Ident(w) => last = Some(w.clone()),
+            _ => return Some(Owner::Unknown),
+        }
+    }
+    Some(match last {
+        Some(name) if angles == 0 && nest == 0 => Owner::Named(name),
+        _ => Owner::Unknown,
+    })
+}
+
 /// Whether `ty`, which opens with `(`, is a tuple type and nothing more: `()`, or a comma
 /// between its brackets (not inside `<…>` or nested brackets).
 fn is_tuple(ty: &[HTok]) -> bool {

@@ -61,6 +61,9 @@ pub enum Kind {
     /// A type or trait with an `impl` or `trait` body holding functions (`""`: one the scan
     /// cannot read).
     Owner,
+    /// `fn` in an `impl TRAIT for …` body: filed under `TRAIT` (`""`: a header the scan
+    /// cannot read).
+    TraitImplFn,
     /// `NAME { … }` outside an item's header (a struct literal, or a look-alike), and
     /// `Self { … }` in an `impl` of `NAME`; `""`: a literal the scan cannot name.
     Build,
@@ -81,7 +84,13 @@ pub fn scan(text: &str) -> FileNames {
 /// Whether Rust code `text` has one of `words` as an identifier: comments, strings and
 /// characters do not count.
 pub fn names_any(text: &str, words: &[String]) -> bool {
-    scanner::Scanner::names_any(text.as_bytes(), words)
+    scanner::Scanner::names_any(text.as_bytes(), words, false)
+}
+
+/// Whether Rust code `text` has an identifier that contains one of `words` (`deadpool_redis`
+/// contains `redis`): comments, strings and characters do not count.
+pub fn names_within(text: &str, words: &[String]) -> bool {
+    scanner::Scanner::names_any(text.as_bytes(), words, true)
 }
 
 /// The crate's names: name → files that may define it, per kind (files ascending).
@@ -242,6 +251,17 @@ mod tests {
         assert!(names_any("{ r#type() }", &words));
         assert!(!names_any(
             "{ // touch\n let s = \"touch\"; /* touch */ retouch(); }",
+            &words
+        ));
+    }
+
+    #[test]
+    fn identifiers_containing_a_word() {
+        let words = ["redis".to_owned()];
+        assert!(names_within("use deadpool_redis::Pool;", &words));
+        assert!(names_within("fn f() { redis::cmd(\"GET\"); }", &words));
+        assert!(!names_within(
+            "/// Like `redis::cmd`.\n// mini-redis\nfn f() { let url = \"redis://x\"; Redis::new(); }",
             &words
         ));
     }

@@ -4,7 +4,7 @@
 //! Not here: the crate's index of those names (`lexical`), reading `impl` headers
 //! (`impl_header`).
 
-use super::impl_header::{impl_owner, HTok, Owner};
+use super::impl_header::{impl_owner, impl_trait, HTok, Owner};
 use super::{is_ident_byte, is_ident_start, is_keyword, FileNames, Kind};
 
 /// The last tokens seen, enough to recognize `fn NAME`, `static mut NAME`, `macro_rules! NAME`.
@@ -51,6 +51,8 @@ pub(super) struct Scanner<'t> {
     pending_macro_rules: Option<usize>,
     /// Identifiers looked for ([`Scanner::names_any`]), and whether one was seen.
     watch: &'t [String],
+    /// Whether an identifier that contains a watched word counts.
+    watch_within: bool,
     seen: bool,
 }
 
@@ -59,6 +61,8 @@ struct OwnerBody {
     depth: usize,
     owner: Owner,
     is_trait: bool,
+    /// For an `impl` of a trait: the trait.
+    of_trait: Option<Owner>,
 }
 
 impl<'t> Scanner<'t> {
@@ -81,6 +85,7 @@ impl<'t> Scanner<'t> {
             macro_body: None,
             arrow: None,
             watch: &[],
+            watch_within: false,
             seen: false,
             pending_macro_rules: None,
         }
@@ -125,6 +130,13 @@ impl<'t> Scanner<'t> {
                 self.def(Kind::AnyOwnerFn, name.to_owned());
                 self.def(Kind::Owner, String::new());
             }
+        }
+        // Functions in an `impl` of a trait, at any depth (as the item index files them):
+        // filed under the trait.
+        match self.owners.last().and_then(|b| b.of_trait.as_ref()) {
+            Some(Owner::Named(t)) => self.def(Kind::TraitImplFn, t.clone()),
+            Some(_) => self.def(Kind::TraitImplFn, String::new()),
+            None => {}
         }
     }
 
@@ -234,9 +246,11 @@ impl<'t> Scanner<'t> {
 
     /// Whether `s` has one of `words` as an identifier (not in comments, strings or
     /// characters).
-    pub(super) fn names_any(s: &'t [u8], words: &'t [String]) -> bool {
+    /// Whether an identifier is one of `words` (or, `within`, contains one).
+    pub(super) fn names_any(s: &'t [u8], words: &'t [String], within: bool) -> bool {
         let mut scanner = Scanner::new(s);
         scanner.watch = words;
+        scanner.watch_within = within;
         scanner.run();
         scanner.seen
     }
@@ -404,8 +418,16 @@ impl<'t> Scanner<'t> {
     }
 
     fn ident(&mut self, word: &'t [u8]) {
-        if !self.seen && self.watch.iter().any(|w| w.as_bytes() == word) {
-            self.seen = true;
+        if !self.seen && !self.watch.is_empty() {
+            let watched = |w: &String| {
+                let w = w.as_bytes();
+                if self.watch_within {
+                    word.windows(w.len()).any(|part| part == w)
+                } else {
+                    word == w
+                }
+            };
+            self.seen = self.watch.iter().any(watched);
         }
         if word == b"fn" {
             self.out.fn_bound += 1;
@@ -604,6 +626,7 @@ impl<'t> Scanner<'t> {
                     depth: depth + 1,
                     owner: impl_owner(&toks),
                     is_trait: false,
+                    of_trait: impl_trait(&toks),
                 });
                 self.item_header = None;
                 return;
@@ -616,6 +639,7 @@ impl<'t> Scanner<'t> {
                     depth: depth + 1,
                     owner: Owner::Named(name),
                     is_trait: true,
+                    of_trait: None,
                 });
                 self.item_header = None;
                 return;
@@ -732,6 +756,32 @@ mod tests {
         // look-alike `match x {`, `S::<fn() -> u8> { .. }`; not the bodies of items (`-> Self {`,
         // `-> Plain {`) and closures (`-> Option<Id> {`), `=> {`.
         assert_eq!(names(text, Kind::Build), ["Keys", "", "Plain", "x", ""]);
+    }
+
+    #[test]
+    fn functions_of_trait_impls_are_filed_under_the_trait() {
+        let text = r#"
+            impl<T: Into<String>> Keys<T> where T: Clone { fn new() -> Self { Self { t: 1 } } }
+            impl<'a, C: redis::ConnectionLike> redis::ConnectionLike for Traced<'a, C> { fn req_packed_command(&mut self) { fn nested() {} } }
+            impl<'a> From<&'a str> for Key where for<'b> &'b str: Into<Key> { fn from(s: &'a str) -> Self { todo!() } }
+            impl !Unpin for Pinned { fn never() {} }
+            impl<T> Trait for fn(T) -> T { fn pointer(self) {} }
+            impl Fn(u8) -> u8 for Sugar { fn call(&self) {} }
+            trait Store { fn save(&mut self); }
+            fn free() { impl Local for u8 { fn inner() {} } }
+        "#;
+        assert_eq!(
+            names(text, Kind::TraitImplFn),
+            [
+                "ConnectionLike",
+                "ConnectionLike",
+                "From",
+                "Unpin",
+                "Trait",
+                "",
+                "Local"
+            ]
+        );
     }
 
     #[test]

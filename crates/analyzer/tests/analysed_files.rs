@@ -1,0 +1,157 @@
+//! What the analysis reads of a package: test code only when its call sites are wanted, and
+//! nothing of a package whose only mentions of redis are comments and strings.
+
+use std::path::Path;
+
+use slotlint_analyzer::{analyze, discover_workspace, Options, Report};
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A crate with one cross-slot MGET in its library, one in a `#[cfg(test)]` module and one in
+/// an integration test.
+fn package(root: &Path) {
+    write(
+        &root.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\nredis = \"0.27\"\n",
+    );
+    let mget = |a: &str, b: &str| {
+        format!("redis::cmd(\"MGET\").arg(\"{a}\").arg(\"{b}\").query::<()>(con).unwrap();")
+    };
+    write(
+        &root.join("src/lib.rs"),
+        &format!(
+            "pub fn both(con: &mut redis::Connection) {{\n    {}\n}}\n\n#[cfg(test)]\nmod tests {{\n    fn unit(con: &mut redis::Connection) {{\n        {}\n    }}\n}}\n",
+            mget("user:1", "order:2"),
+            mget("unit:1", "unit:2")
+        ),
+    );
+    write(
+        &root.join("tests/it.rs"),
+        &format!(
+            "fn it(con: &mut redis::Connection) {{\n    {}\n}}\n",
+            mget("it:1", "it:2")
+        ),
+    );
+}
+
+fn run(root: &Path, options: Options) -> Report {
+    analyze(&discover_workspace(root, None).unwrap(), &options)
+}
+
+fn findings(report: &Report) -> Vec<(String, usize, &'static str)> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| (d.file.clone(), d.span.line, d.rule))
+        .collect()
+}
+
+fn site_files(report: &Report) -> Vec<(String, usize)> {
+    let mut sites: Vec<(String, usize)> = report
+        .sites
+        .iter()
+        .map(|s| (s.file.clone(), s.site.span.line))
+        .collect();
+    sites.dedup();
+    sites
+}
+
+/// Test code is walked only when its call sites are wanted: when test code is checked, or when
+/// a trace recorded while the tests ran is joined to them (`Options::test_code_sites`). Either
+/// way the findings outside test code are the same.
+#[test]
+fn test_code_is_walked_only_when_its_sites_are_wanted() {
+    let tmp = tempfile::tempdir().unwrap();
+    package(tmp.path());
+
+    // Not checked: neither the integration test nor the test module is walked; the
+    // integration test is not even parsed.
+    let default = run(tmp.path(), Options::default());
+    assert_eq!(site_files(&default), vec![("src/lib.rs".to_string(), 2)]);
+    assert_eq!(default.stats.call_sites, 1);
+    assert_eq!(default.stats.files_parsed, 1);
+    assert_eq!(
+        findings(&default),
+        vec![
+            ("Cargo.toml".to_string(), 6, "cluster-feature-missing"),
+            ("src/lib.rs".to_string(), 2, "cross-slot-command"),
+        ]
+    );
+
+    // Joined to a trace: every site, the same findings and counts.
+    let traced = run(
+        tmp.path(),
+        Options {
+            test_code_sites: true,
+            ..Options::default()
+        },
+    );
+    assert_eq!(
+        site_files(&traced),
+        vec![
+            ("src/lib.rs".to_string(), 2),
+            ("src/lib.rs".to_string(), 8),
+            ("tests/it.rs".to_string(), 2),
+        ]
+    );
+    assert_eq!(findings(&traced), findings(&default));
+    assert_eq!(traced.stats.call_sites, default.stats.call_sites);
+
+    // Checked: the test code's findings too.
+    let checked = run(
+        tmp.path(),
+        Options {
+            check_test_code: true,
+            ..Options::default()
+        },
+    );
+    assert_eq!(checked.stats.call_sites, 3);
+    assert_eq!(
+        findings(&checked),
+        vec![
+            ("Cargo.toml".to_string(), 6, "cluster-feature-missing"),
+            ("src/lib.rs".to_string(), 2, "cross-slot-command"),
+            ("src/lib.rs".to_string(), 8, "cross-slot-command"),
+            ("tests/it.rs".to_string(), 2, "cross-slot-command"),
+        ]
+    );
+}
+
+/// A package without a redis dependency is a user of redis only if its code names redis (a
+/// wrapper's re-export: `pool::redis::cmd`); tokio's docs mentioning mini-redis do not make it
+/// one, and it is not parsed. With the prefilter off the findings are the same.
+#[test]
+fn redis_in_comments_and_strings_of_a_package_without_redis_is_not_a_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = "[package]\nname = \"other\"\nversion = \"0.1.0\"\n";
+    let docs = tmp.path().join("docs");
+    write(&docs.join("Cargo.toml"), manifest);
+    write(
+        &docs.join("src/lib.rs"),
+        "//! Like `redis::cmd(\"MGET\")` in mini-redis.\npub const URL: &str = \"redis://localhost\";\n",
+    );
+    let code = tmp.path().join("code");
+    write(&code.join("Cargo.toml"), manifest);
+    write(
+        &code.join("src/lib.rs"),
+        "pub fn f(con: &mut pool::redis::Connection) {\n    pool::redis::cmd(\"MGET\").arg(\"a\").arg(\"b\").query::<()>(con).unwrap();\n}\n",
+    );
+    for prefilter in [true, false] {
+        let options = || Options {
+            prefilter,
+            ..Options::default()
+        };
+        let docs = run(&docs, options());
+        assert_eq!(docs.stats.units_using_redis, 0);
+        assert_eq!(docs.stats.call_sites, 0);
+        if prefilter {
+            assert_eq!(docs.stats.files_parsed, 0);
+        }
+        let code = run(&code, options());
+        assert_eq!(code.stats.units_using_redis, 1);
+        assert_eq!(code.stats.call_sites, 1);
+    }
+}
