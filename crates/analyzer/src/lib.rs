@@ -819,6 +819,11 @@ fn analyze_unit(
         &sources, index, &aliases, commands, version, &arena, &unit.root,
     )
     .with_redis_files(names_redis)
+    .with_test_code(interp::TestCode {
+        files: test_files,
+        walked: options.walks_test_code(),
+        passes_keys: options.check_test_code,
+    })
     .with_libraries_from(own);
     let reported: Vec<bool> = sources
         .iter()
@@ -837,12 +842,7 @@ fn analyze_unit(
             .position(|s| s.display == d.file)
             .is_none_or(|i| reported[i])
     });
-    let test = interp::TestCode {
-        files: &test_files,
-        walked: options.walks_test_code(),
-        passes_keys: options.check_test_code,
-    };
-    let mut facts = cx.facts(&test, &|i| cx.mentions_redis[i] && reported[i]);
+    let mut facts = cx.facts(&|i| cx.mentions_redis[i] && reported[i]);
     // From here on the package's own files (its path dependencies' hold no facts).
     facts.files.truncate(own);
     for (i, span, why) in cx.include_errors() {

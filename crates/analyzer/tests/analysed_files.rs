@@ -155,3 +155,68 @@ fn redis_in_comments_and_strings_of_a_package_without_redis_is_not_a_use() {
         assert_eq!(code.stats.call_sites, 1);
     }
 }
+
+/// The values a struct's fields take come from the code that is checked: a test that builds the
+/// struct with a hash-tagged prefix says nothing about the service's keys (unless test code is
+/// checked, when it is one of the values).
+#[test]
+fn structs_built_by_tests_give_no_values_to_other_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        &tmp.path().join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\nredis = \"0.27\"\n",
+    );
+    write(
+        &tmp.path().join("src/lib.rs"),
+        r#"pub struct Keys {
+    prefix: String,
+}
+
+impl Keys {
+    pub fn new() -> Keys {
+        Keys { prefix: "app:".to_owned() }
+    }
+
+    pub fn both(&self, con: &mut redis::Connection) {
+        let a = format!("{}a", self.prefix);
+        let b = format!("{}b", self.prefix);
+        redis::cmd("MGET").arg(&a).arg(&b).query::<()>(con).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn tagged() -> super::Keys {
+        super::Keys { prefix: "{t}:".to_owned() }
+    }
+}
+"#,
+    );
+    let messages = |report: &Report| -> Vec<(usize, &'static str, String)> {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == "src/lib.rs")
+            .map(|d| (d.span.line, d.rule, d.message.clone()))
+            .collect()
+    };
+    let default = run(tmp.path(), Options::default());
+    let checked = run(
+        tmp.path(),
+        Options {
+            check_test_code: true,
+            ..Options::default()
+        },
+    );
+    let mget = |certainty: &str| {
+        vec![(
+            13,
+            "cross-slot-command",
+            format!("`MGET` keys {certainty} different hash slots: redis-rs splits it per slot, so it works but is no longer atomic"),
+        )]
+    };
+    // Only `new` builds `Keys` in the service: `app:a` and `app:b`.
+    assert_eq!(messages(&default), mget("are in"));
+    // With the test's `{t}:` too, the keys share a slot for one of the two prefixes.
+    assert_eq!(messages(&checked), mget("may land in"));
+}

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use slotlint_keys::{Hole, HoleId};
 
 use super::value::Value;
-use super::{Interp, Output, TestCode, UnitContext, MAX_CALLERS, MAX_CALLER_LEVELS};
+use super::{Interp, Output, UnitContext, MAX_CALLERS, MAX_CALLER_LEVELS};
 use crate::sites::CallSite;
 use crate::source::Span;
 
@@ -20,7 +20,6 @@ impl<'a> UnitContext<'a> {
     pub(super) fn walk_callers(
         &self,
         targets: &[usize],
-        test: &TestCode<'_>,
         walked: &mut HashSet<usize>,
         records: &mut Vec<CallRecord<'a>>,
         outputs: &mut Vec<Output>,
@@ -53,7 +52,7 @@ impl<'a> UnitContext<'a> {
             for (i, _) in self.index.fns_in_file(file) {
                 if !walked.contains(&i)
                     && self.index.fn_body_names(i, &names)
-                    && (test.walked || !self.in_test_fn(test, i))
+                    && (self.test.walked || !self.in_test_fn(i))
                 {
                     new.insert(i);
                 }
@@ -84,7 +83,6 @@ impl<'a> UnitContext<'a> {
         &self,
         records: Vec<CallRecord<'a>>,
         relays: &[usize],
-        test: &TestCode<'_>,
     ) -> Vec<CallRecord<'a>> {
         if relays.is_empty() {
             return records;
@@ -102,7 +100,7 @@ impl<'a> UnitContext<'a> {
             let (mut through_derived, mut derived) = (false, false);
             for r in &originals {
                 let outer = if relays.contains(&r.caller) && r.passes_own_params() {
-                    self.callers_of(r.caller, &current, test)
+                    self.callers_of(r.caller, &current)
                 } else {
                     Vec::new()
                 };
@@ -147,23 +145,22 @@ impl<'a> UnitContext<'a> {
         &self,
         f: usize,
         records: &'r [CallRecord<'a>],
-        test: &TestCode<'_>,
     ) -> Vec<&'r CallRecord<'a>> {
-        let callee_in_test = self.in_test_fn(test, f);
+        let callee_in_test = self.in_test_fn(f);
         records
             .iter()
             .filter(|r| {
                 let (file, span, _) = r.origin();
                 self.calls(r, f)
-                    && (test.passes_keys || callee_in_test || !self.in_test(test, file, span.start))
+                    && (self.test.passes_keys || callee_in_test || !self.in_test(file, span.start))
             })
             .take(MAX_CALLERS)
             .collect()
     }
 
     /// Whether byte `offset` of file `file` is test code.
-    pub(super) fn in_test(&self, test: &TestCode<'_>, file: usize, offset: usize) -> bool {
-        test.files.get(file).copied().unwrap_or(false)
+    pub(super) fn in_test(&self, file: usize, offset: usize) -> bool {
+        self.test.files.get(file).copied().unwrap_or(false)
             || self
                 .index
                 .test_ranges(file)
@@ -172,10 +169,9 @@ impl<'a> UnitContext<'a> {
     }
 
     /// Whether function `f` is test code (where its body starts).
-    pub(super) fn in_test_fn(&self, test: &TestCode<'_>, f: usize) -> bool {
+    pub(super) fn in_test_fn(&self, f: usize) -> bool {
         let def = self.index.fn_def(f);
         self.in_test(
-            test,
             def.file,
             def.block.brace_token.span.join().byte_range().start,
         )

@@ -178,6 +178,12 @@ impl<'c, 'a> Interp<'c, 'a> {
                 sources.push(i);
             }
         }
+        // Test code gives no values to other code unless it is checked (as it passes no keys):
+        // a test's `Config { prefix: "{t}:" }` says nothing about the service's keys, and a
+        // type built by a hundred tests would be walked a hundred times.
+        if !self.cx.test.passes_keys {
+            sources.retain(|&f| !self.cx.in_test_fn(f));
+        }
         let mut model = Vec::new();
         for func in sources {
             for (t, f, v) in self.captures(func).iter() {

@@ -67,6 +67,8 @@ pub struct UnitContext<'a> {
     aliases: Vec<String>,
     /// Files that name redis (`read_unit` says how): only these can hold call sites.
     pub mentions_redis: Vec<bool>,
+    /// What test code is, and what the walks make of it.
+    pub(super) test: TestCode,
     /// Files from this index on are the package's path dependencies (`Unit::libraries`): looked
     /// into for items, never walked for call sites or callers.
     own_files: usize,
@@ -175,6 +177,7 @@ impl<'a> UnitContext<'a> {
                 .collect(),
             aliases: aliases.to_vec(),
             mentions_redis: vec![false; sources.len()],
+            test: TestCode::default(),
             own_files: sources.len(),
             index,
             commands,
@@ -198,6 +201,12 @@ impl<'a> UnitContext<'a> {
     /// Per source, whether it names redis (`read_unit` decides, once for everything that asks).
     pub fn with_redis_files(mut self, mentions_redis: Vec<bool>) -> Self {
         self.mentions_redis = mentions_redis;
+        self
+    }
+
+    /// What test code is, and what the walks make of it (default: like any other code).
+    pub fn with_test_code(mut self, test: TestCode) -> Self {
+        self.test = test;
         self
     }
 
@@ -264,13 +273,14 @@ impl<'a> UnitContext<'a> {
 
     /// Walk every function and constant of the crate once and return what each file holds.
     ///
-    /// `test` says what test code is and what its walks are for. Call sites are kept for the
-    /// files `wanted` says; other facts for every file (the crate-level rules look across files).
+    /// Call sites are kept for the files `wanted` says; other facts for every file (the
+    /// crate-level rules look across files). Test code as [`UnitContext::with_test_code`] says.
     ///
     /// A key that is a whole parameter of the enclosing function is unknown there; for such
     /// call sites the function is walked again once per caller (up to a few), with the caller's
     /// arguments, and the contextual sites replace the unknown one.
-    pub fn facts(&self, test: &TestCode<'_>, wanted: &dyn Fn(usize) -> bool) -> CrateFacts {
+    pub fn facts(&self, wanted: &dyn Fn(usize) -> bool) -> CrateFacts {
+        let test = &self.test;
         let mut files: Vec<FileFacts> = vec![FileFacts::default(); self.sources.len()];
         let mut records: Vec<CallRecord<'a>> = Vec::new();
         let mut outputs: Vec<Output> = Vec::new();
@@ -283,7 +293,7 @@ impl<'a> UnitContext<'a> {
             .collect();
         self.walk_files(
             &redis_files,
-            &|f| test.walked || !self.in_test_fn(test, f),
+            &|f| test.walked || !self.in_test_fn(f),
             &mut records,
             &mut outputs,
             &mut waiting,
@@ -304,7 +314,6 @@ impl<'a> UnitContext<'a> {
         for _ in 0..=MAX_CALLER_LEVELS {
             self.walk_callers(
                 &targets,
-                test,
                 &mut walked,
                 &mut records,
                 &mut outputs,
@@ -321,7 +330,7 @@ impl<'a> UnitContext<'a> {
         records.sort_by_key(|r| r.caller);
         // Functions whose callers were walked: their calls can be read through those callers.
         let relays: Vec<usize> = waiting_fns.iter().chain(&relays).copied().collect();
-        let records = self.through_relays(records, &relays, test);
+        let records = self.through_relays(records, &relays);
         for &file in &redis_files {
             if self.ast(file).is_none() {
                 continue;
@@ -355,7 +364,7 @@ impl<'a> UnitContext<'a> {
                 .unwrap_or(Wait::Keys);
             let for_receiver = wait == Wait::Receiver;
             let mut contextual = Output::default();
-            let callers = self.callers_of(f, &records, test);
+            let callers = self.callers_of(f, &records);
             for record in callers {
                 if for_receiver && record.receiver.is_none() {
                     continue;
@@ -523,16 +532,30 @@ impl<'a> UnitContext<'a> {
 
 /// What test code is (`tests/`, `examples/`, `benches/`, `#[cfg(test)]`, `#[test]`) and what the
 /// walks make of it.
-pub struct TestCode<'t> {
+#[derive(Clone, Debug)]
+pub struct TestCode {
     /// Per file: whether it is test code as a whole.
-    pub files: &'t [bool],
+    pub files: Vec<bool>,
     /// Its functions are walked for their call sites: test code is checked, or a trace recorded
     /// while the tests ran is joined to them. Otherwise nothing it holds is reported, and its
     /// calls give no keys to other code: it is not walked at all (the test suites of a service,
     /// or of the redis crate itself, are most of its redis calls).
     pub walked: bool,
-    /// Its calls give keys to functions that are not test code (test code is checked).
+    /// It gives keys and values to code that is not test code (test code is checked): its calls
+    /// are callers like any other, and the structs it builds count among the values their
+    /// fields take.
     pub passes_keys: bool,
+}
+
+impl Default for TestCode {
+    /// Test code like any other code.
+    fn default() -> TestCode {
+        TestCode {
+            files: Vec::new(),
+            walked: true,
+            passes_keys: true,
+        }
+    }
 }
 
 /// What a site waits for from its function's callers (in the order of
