@@ -168,13 +168,11 @@ impl<'a> UnitContext<'a> {
                 .any(|r| r.contains(&offset))
     }
 
-    /// Whether function `f` is test code (where its body starts).
+    /// Whether function `f` is test code (where its body starts; read without parsing a body
+    /// that was not kept).
     pub(super) fn in_test_fn(&self, f: usize) -> bool {
         let def = self.index.fn_def(f);
-        self.in_test(
-            def.file,
-            def.block.brace_token.span.join().byte_range().start,
-        )
+        self.in_test(def.file, def.block.braces().start)
     }
 
     /// Whether recorded call `r` calls function `f`: by number, or (a method on a receiver of
