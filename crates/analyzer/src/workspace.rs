@@ -275,6 +275,9 @@ struct IgnoreRules {
     /// Folder → the rules that apply in it, closest first (`.ignore` before `.gitignore`).
     chains: std::sync::Mutex<std::collections::HashMap<PathBuf, Chain>>,
     problems: std::sync::Mutex<Vec<DiscoveryProblem>>,
+    /// Each folder or `.rs` file a rule ignored, and the folder of that rule's file
+    /// ([`Walked::files_under`]).
+    ignored_by: std::sync::Mutex<Vec<(PathBuf, PathBuf)>>,
 }
 
 type Chain = std::sync::Arc<Vec<std::sync::Arc<ignore::gitignore::Gitignore>>>;
@@ -286,6 +289,7 @@ impl IgnoreRules {
             top: top.to_path_buf(),
             chains: Default::default(),
             problems: Default::default(),
+            ignored_by: Default::default(),
         }
     }
 
@@ -350,7 +354,21 @@ impl IgnoreRules {
         };
         for rules in self.chain(dir).iter() {
             match rules.matched(path, is_dir) {
-                ignore::Match::Ignore(_) => return true,
+                ignore::Match::Ignore(_) => {
+                    // Only what a walk would enter or find can change what it finds (not a
+                    // `Cargo.toml.orig`, not a `target` folder).
+                    let found = if is_dir {
+                        path.file_name().is_some_and(|n| n != "target")
+                    } else {
+                        path.extension().is_some_and(|x| x == "rs")
+                    };
+                    if found {
+                        if let Ok(mut by) = self.ignored_by.lock() {
+                            by.push((path.to_path_buf(), rules.path().to_path_buf()));
+                        }
+                    }
+                    return true;
+                }
                 ignore::Match::Whitelist(_) => return false,
                 ignore::Match::None => {}
             }
@@ -806,6 +824,8 @@ struct Walked {
     given: PathBuf,
     rules: std::sync::Arc<IgnoreRules>,
     files: std::collections::HashMap<PathBuf, Vec<PathBuf>>,
+    /// The folders inside which the walk ignored an entry by a rule of a folder above them.
+    ruled_from_above: std::collections::HashSet<PathBuf>,
 }
 
 impl Walked {
@@ -817,8 +837,9 @@ impl Walked {
     /// `target` or ignored folder on the way); `sub` is a folder (not a link: the walk did not
     /// enter links) and not a package of its own (below it, nested packages are skipped by the
     /// one walk and belong to other packages in the other); no rule from the folders above the
-    /// package applies (the walk of `sub` reads the rules from the package's folder down); and
-    /// the rules did not keep the walk out of `sub`.
+    /// package ignored anything inside it (the walk of `sub` reads the rules from the package's
+    /// folder down: the closest rule decides, so the rules above change nothing else); and the
+    /// rules did not keep the walk out of `sub`.
     fn files_under(&self, dir: &Path, sub: &Path) -> Option<Vec<PathBuf>> {
         let found = self.files.get(dir)?;
         match std::fs::symlink_metadata(sub) {
@@ -830,11 +851,7 @@ impl Walked {
         if sub.join("Cargo.toml").is_file() {
             return None;
         }
-        let rules_above = dir != self.given
-            && dir.parent().is_some_and(|parent| {
-                parent.starts_with(&self.rules.top) && !self.rules.chain(parent).is_empty()
-            });
-        if rules_above {
+        if self.ruled_from_above.contains(dir) {
             return None;
         }
         if self.rules.ignored(sub, true) {
@@ -975,10 +992,27 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         let (files, walk) = match walked {
             Some((rules, files, mut problems)) => {
                 discovery.problems.append(&mut problems);
+                // Every folder between an entry ignored and the folder of the rule.
+                let ruled_from_above = rules
+                    .ignored_by
+                    .lock()
+                    .map(|by| {
+                        by.iter()
+                            .flat_map(|(entry, rule_folder)| {
+                                entry
+                                    .ancestors()
+                                    .skip(1)
+                                    .take_while(move |a| a != rule_folder)
+                                    .map(Path::to_path_buf)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 walks.push(Walked {
                     given: path.clone(),
                     rules,
                     files: Default::default(),
+                    ruled_from_above,
                 });
                 (files, Some(walks.len() - 1))
             }
@@ -1149,6 +1183,12 @@ mod tests {
         package(&top.join("group/target/p"), "in-target");
         package(&top.join("group/ruled/p"), "ruled");
         write(&top.join("group/ruled/.ignore"), "a.rs\n");
+        write(
+            &top.join("group/.gitignore"),
+            "nothing.rs\n/ruled/p/examples/deep\n",
+        );
+        write(&top.join(".gitignore"), "*.txt\ntarget/\n");
+        write(&top.join("plain/src/notes.txt"), "");
         #[cfg(unix)]
         {
             package(&top.join("linked"), "linked");
