@@ -346,42 +346,64 @@ pub fn read_included(path: &Path, shown: &str, root: &Path, limit: u64) -> Resul
 /// [`ReadError::OverBudget`]. Results are in the order of `files`. The analyzer and `fix` read
 /// packages with this, so that they see the same files.
 pub fn read_unit_sources(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<String, ReadError>> {
-    read_within_budget(files, boundary).unwrap_or_else(|| read_smallest_first(files, boundary))
+    let (early, fits) = read_in_order(files, boundary);
+    if fits {
+        return early.into_iter().map(|(read, _)| read).collect();
+    }
+    read_smallest_first(files, boundary, early)
 }
 
-/// Every file read in the order given, without first asking each one's size: the package's
-/// results when all it holds fits its budget with room to spare (and no file is too large on
-/// its own), `None` as soon as it does not.
+/// A file's result read with the limit of one file, and the bytes it holds when they were all
+/// read (it is text, or not UTF-8).
+type ReadWhole = (Result<String, ReadError>, Option<u64>);
+
+/// The files read in the order given, without first asking each one's size, until their bytes
+/// reach the package's budget: the results, and whether all fit with room to spare.
 ///
-/// Then the results are those of [`read_smallest_first`]: there, each file is read with a limit
-/// of what is left, which is more than its own bytes when all files' bytes together are fewer
-/// than the budget; so every file reads whole, as here.
-fn read_within_budget(
-    files: &[PathBuf],
-    boundary: &Boundary,
-) -> Option<Vec<Result<String, ReadError>>> {
+/// When they do, these are the results of [`read_smallest_first`]: there, each file is read with
+/// a limit of what is left, which is more than its own bytes when all files' bytes together are
+/// fewer than the budget; so every file reads whole, as here. A file too large on its own is
+/// too large there too (what is left is never 0), as its metadata tells (the check there).
+fn read_in_order(files: &[PathBuf], boundary: &Boundary) -> (Vec<ReadWhole>, bool) {
     let mut total: u64 = 0;
     let mut out = Vec::with_capacity(files.len());
     for path in files {
         let read = match read_bytes(path, Some(boundary), MAX_FILE_BYTES) {
             Ok(bytes) => {
-                total += bytes.len() as u64;
-                utf8(bytes)
+                let n = bytes.len() as u64;
+                total += n;
+                (utf8(bytes), Some(n))
             }
-            Err(ReadError::TooLarge { .. }) => return None,
-            Err(e) => Err(e),
+            Err(ReadError::TooLarge { .. })
+                if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) =>
+            {
+                (
+                    Err(ReadError::TooLarge {
+                        limit: MAX_FILE_BYTES,
+                    }),
+                    None,
+                )
+            }
+            Err(ReadError::TooLarge { .. }) => return (out, false),
+            Err(e) => (Err(e), None),
         };
-        if total >= MAX_UNIT_BYTES {
-            return None;
-        }
         out.push(read);
+        if total >= MAX_UNIT_BYTES {
+            return (out, false);
+        }
     }
-    Some(out)
+    (out, true)
 }
 
 /// [`read_unit_sources`] for a package larger than its budget: smallest first (by the size
-/// each file's metadata states), each with a limit of what is left.
-fn read_smallest_first(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<String, ReadError>> {
+/// each file's metadata states), each with a limit of what is left. A file `early` read whole
+/// ([`read_in_order`]) is not read again when what is left holds it.
+fn read_smallest_first(
+    files: &[PathBuf],
+    boundary: &Boundary,
+    early: Vec<ReadWhole>,
+) -> Vec<Result<String, ReadError>> {
+    let mut early: Vec<Option<ReadWhole>> = early.into_iter().map(Some).collect();
     let mut order: Vec<(u64, usize)> = files
         .iter()
         .enumerate()
@@ -392,7 +414,16 @@ fn read_smallest_first(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<Str
     let mut out: Vec<Option<Result<String, ReadError>>> = vec![None; files.len()];
     for (_, i) in order {
         let path = &files[i];
-        let read = if left == 0 {
+        let whole = early
+            .get_mut(i)
+            .filter(|_| left > 0)
+            .and_then(|e| e.take_if(|(_, n)| n.is_some_and(|n| n <= left.min(MAX_FILE_BYTES))));
+        let read = if let Some((read, _)) = whole {
+            if let Ok(text) = &read {
+                left -= text.len() as u64;
+            }
+            read
+        } else if left == 0 {
             // Not read at all: only a regular file of the workspace is over budget.
             open_regular(path, Some(boundary)).and(Err(ReadError::OverBudget {
                 limit: MAX_UNIT_BYTES,
@@ -599,7 +630,7 @@ mod tests {
         );
     }
 
-    /// A package read in the order given ([`read_within_budget`]) gets the results it gets
+    /// A package read in the order given ([`read_in_order`]) gets the results it gets
     /// smallest first ([`read_smallest_first`]): also when a file that is not UTF-8 would not
     /// fit what is left.
     #[test]
@@ -612,6 +643,9 @@ mod tests {
         std::fs::write(dir.path().join("half.rs"), "y".repeat(half)).unwrap();
         std::fs::write(dir.path().join("small.rs"), "fn a() {}").unwrap();
         std::fs::write(dir.path().join("bad.rs"), [0xffu8, 0xfe]).unwrap();
+        std::fs::write(dir.path().join("empty.rs"), "").unwrap();
+        let huge = vec![b'z'; MAX_FILE_BYTES as usize + 1];
+        std::fs::write(dir.path().join("huge.rs"), huge).unwrap();
         let b = Boundary::new(dir.path());
         let files =
             |names: &[&str]| -> Vec<PathBuf> { names.iter().map(|n| dir.path().join(n)).collect() };
@@ -620,16 +654,25 @@ mod tests {
             &["half.rs", "big.rs", "small.rs"],
             &["small.rs", "bad.rs", "missing.rs", "half.rs"],
             &["small.rs", "bad.rs"],
+            &["small.rs", "huge.rs", "bad.rs"],
+            &["half.rs", "huge.rs", "big.rs", "empty.rs"],
+            &["big.rs", "half.rs", "small.rs", "empty.rs", "bad.rs"],
         ] {
             let files = files(names);
             assert_eq!(
                 read_unit_sources(&files, &b),
-                read_smallest_first(&files, &b),
+                read_smallest_first(&files, &b, Vec::new()),
                 "{names:?}"
             );
         }
-        let fits = files(&["small.rs", "bad.rs", "half.rs"]);
-        assert!(read_within_budget(&fits, &b).is_some());
+        let fits = files(&["small.rs", "bad.rs", "half.rs", "huge.rs"]);
+        assert!(read_in_order(&fits, &b).1);
+        assert_eq!(
+            read_unit_sources(&fits, &b)[3],
+            Err(ReadError::TooLarge {
+                limit: MAX_FILE_BYTES
+            })
+        );
         let read = read_unit_sources(&files(&["big.rs", "half.rs"]), &b);
         assert_eq!(
             read[0],
