@@ -29,65 +29,118 @@ pub const MAX_INCLUDED_BYTES: u64 = 1024 * 1024;
 /// worker to about 2 GB.
 pub const MAX_UNIT_BYTES: u64 = 16 * 1024 * 1024;
 
-/// The folder nothing is read outside of: its canonical path, computed once.
-#[derive(Debug)]
+/// The folder nothing is read outside of: its canonical path, computed once (when first
+/// needed: a missing manifest looked for above a package needs none).
+#[derive(Debug, Clone)]
 pub struct Boundary {
-    root: PathBuf,
-    /// Folder → its canonical path (`None`: it has none), for [`Boundary::contains`]: the files
-    /// of one folder resolve their folder once, not once each.
-    folders: std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
+    given: PathBuf,
+    root: std::sync::OnceLock<PathBuf>,
+    /// Folder → its canonical path and whether that lies inside the boundary (`None`: it has
+    /// none), for [`Boundary::contains`]: the files of one folder resolve their folder once,
+    /// and a folder that is not a symbolic link resolves through its parent's entry (one
+    /// `lstat`, not a `readlink` per component as `realpath` does).
+    folders: Folders,
 }
 
-impl Clone for Boundary {
-    fn clone(&self) -> Boundary {
-        Boundary {
-            root: self.root.clone(),
-            folders: Default::default(),
-        }
-    }
-}
+type Folders =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<PathBuf, Option<(PathBuf, bool)>>>>;
 
 impl Boundary {
     pub fn new(root: &Path) -> Boundary {
         Boundary {
-            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+            given: root.to_path_buf(),
+            root: std::sync::OnceLock::new(),
             folders: Default::default(),
         }
     }
 
     pub fn root(&self) -> &Path {
-        &self.root
+        self.root.get_or_init(|| match self.given.canonicalize() {
+            Ok(root) => {
+                if plain(&self.given) {
+                    if let Ok(mut folders) = self.folders.lock() {
+                        folders.insert(self.given.clone(), Some((root.clone(), true)));
+                    }
+                }
+                root
+            }
+            Err(_) => self.given.clone(),
+        })
     }
 
     /// Whether `path`, every symbolic link resolved, lies inside the boundary.
     pub fn contains(&self, path: &Path) -> bool {
-        self.canonical(path)
-            .is_some_and(|c| c.starts_with(&self.root))
+        match self.plain_file(path) {
+            Ok(Some((_, inside))) => inside,
+            Ok(None) => path
+                .canonicalize()
+                .is_ok_and(|c| c.starts_with(self.root())),
+            Err(_) => false,
+        }
     }
 
-    /// `path` with every symbolic link resolved (as `Path::canonicalize`). A file that is not
-    /// a link resolves to its folder's canonical path and its name: the folder is resolved once.
-    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+    /// For a `path` that is not a symbolic link itself, in a folder that resolves: its
+    /// metadata (`lstat`, which is then `stat`'s) and whether it lies inside the boundary.
+    /// `None` for a link or a path with `.`/`..` components (those go through
+    /// `Path::canonicalize`); the error when the path does not exist.
+    fn plain_file(&self, path: &Path) -> std::io::Result<Option<(Metadata, bool)>> {
         let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
-            return path.canonicalize().ok();
+            return Ok(None);
         };
-        let not_link = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
-        if folder.as_os_str().is_empty() || !not_link {
-            return path.canonicalize().ok();
+        if folder.as_os_str().is_empty() || !plain(path) {
+            return Ok(None);
         }
-        let known = self.folders.lock().ok()?.get(folder).cloned();
-        let folder = match known {
-            Some(c) => c,
-            None => {
-                let c = folder.canonicalize().ok();
-                if let Ok(mut folders) = self.folders.lock() {
-                    folders.insert(folder.to_path_buf(), c.clone());
-                }
-                c
-            }
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(meta) if !meta.file_type().is_symlink() => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(e),
+            _ => return Ok(None),
         };
-        Some(folder?.join(name))
+        let Some((canonical, inside)) = self.folder(folder) else {
+            return Ok(None);
+        };
+        // A folder outside holds the boundary's root only by that root's name.
+        let inside = inside || canonical.join(name).starts_with(self.root());
+        Ok(Some((meta, inside)))
     }
+
+    /// The canonical path of `folder` (a [`plain`] path), and whether it lies inside.
+    fn folder(&self, folder: &Path) -> Option<(PathBuf, bool)> {
+        let root = self.root();
+        if let Some(known) = self.folders.lock().ok()?.get(folder) {
+            return known.clone();
+        }
+        let resolved = match (folder.parent(), folder.file_name()) {
+            (Some(parent), Some(name))
+                if !parent.as_os_str().is_empty()
+                    && std::fs::symlink_metadata(folder)
+                        .is_ok_and(|m| !m.file_type().is_symlink()) =>
+            {
+                self.folder(parent).map(|(c, _)| c.join(name))
+            }
+            _ => folder.canonicalize().ok(),
+        }
+        .map(|c| {
+            let inside = c.starts_with(root);
+            (c, inside)
+        });
+        if let Ok(mut folders) = self.folders.lock() {
+            folders.insert(folder.to_path_buf(), resolved.clone());
+        }
+        resolved
+    }
+}
+
+/// Whether `path` names its folders plainly: no `.` or `..` component and no trailing `/`
+/// (an `lstat` of `link/.` or `link/` follows the link), so that resolving it component by
+/// component is right.
+fn plain(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    !bytes.ends_with(b"/")
+        && bytes
+            .split(|&b| b == b'/')
+            .skip(1)
+            .all(|c| c != b"." && c != b"..")
+        && !bytes.starts_with(b"..")
 }
 
 /// Why a file was not read.
@@ -178,19 +231,22 @@ fn kind(meta: &Metadata) -> &'static str {
     }
 }
 
+/// Open `path` for reading, non-blocking: should the path have become a FIFO since its type
+/// was checked, the open does not wait for a writer (the handle's type is checked next). No
+/// controlling terminal. With `no_follow`, a path that has become a symbolic link since it
+/// was checked is refused rather than followed.
 #[cfg(unix)]
-fn open(path: &Path) -> std::io::Result<File> {
+fn open(path: &Path, no_follow: bool) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    // Non-blocking: should the path have become a FIFO since it was checked, the open does
-    // not wait for a writer (the handle's type is checked next). No controlling terminal.
+    let follow = if no_follow { libc::O_NOFOLLOW } else { 0 };
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | follow)
         .open(path)
 }
 
 #[cfg(not(unix))]
-fn open(path: &Path) -> std::io::Result<File> {
+fn open(path: &Path, _no_follow: bool) -> std::io::Result<File> {
     File::open(path)
 }
 
@@ -208,9 +264,25 @@ fn is_link_loop(e: &std::io::Error) -> bool {
 }
 
 /// Open `path` for reading if it is a regular file inside `boundary`.
+///
+/// A path that is not a symbolic link, in a folder already resolved (the files the walker
+/// found): one `lstat` for its type, the open, and an `fstat` of the handle. Anything else
+/// (links, missing files, `..`) is resolved whole first.
 fn open_regular(path: &Path, boundary: Option<&Boundary>) -> Result<(File, Metadata), ReadError> {
+    let mut no_follow = false;
     if let Some(b) = boundary {
-        if !b.contains(path) {
+        let inside = match b.plain_file(path) {
+            Ok(Some((meta, inside))) => {
+                if inside && !meta.is_file() {
+                    return Err(ReadError::NotRegular(kind(&meta)));
+                }
+                no_follow = true;
+                inside
+            }
+            Ok(None) => path.canonicalize().is_ok_and(|c| c.starts_with(b.root())),
+            Err(e) => return Err(ReadError::Io(e.to_string())),
+        };
+        if !inside {
             // A missing file is missing, and a link loop a loop, not outside.
             return Err(match std::fs::metadata(path) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => ReadError::Io(e.to_string()),
@@ -219,16 +291,37 @@ fn open_regular(path: &Path, boundary: Option<&Boundary>) -> Result<(File, Metad
             });
         }
     }
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular(kind(&meta)));
+    if !no_follow {
+        let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+        if !meta.is_file() {
+            return Err(ReadError::NotRegular(kind(&meta)));
+        }
     }
-    let file = open(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let file = open(path, no_follow).map_err(|e| ReadError::Io(e.to_string()))?;
     let meta = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind(&meta)));
     }
     Ok((file, meta))
+}
+
+/// The bytes of `path`, a regular file inside `boundary` (when given) of at most `limit` bytes.
+fn read_bytes(path: &Path, boundary: Option<&Boundary>, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let (file, meta) = open_regular(path, boundary)?;
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize + 1);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+fn utf8(bytes: Vec<u8>) -> Result<String, ReadError> {
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        valid_up_to: e.utf8_error().valid_up_to(),
+    })
 }
 
 /// Read `path` as UTF-8 text: a regular file inside `boundary` (when given) of at most
@@ -238,17 +331,7 @@ pub fn read_text(
     boundary: Option<&Boundary>,
     limit: u64,
 ) -> Result<String, ReadError> {
-    let (file, meta) = open_regular(path, boundary)?;
-    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize + 1);
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::Io(e.to_string()))?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge { limit });
-    }
-    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
-        valid_up_to: e.utf8_error().valid_up_to(),
-    })
+    utf8(read_bytes(path, boundary, limit)?)
 }
 
 /// An `include_str!`'d file (a Lua body): a regular file inside `root` of at most `limit`
@@ -263,6 +346,64 @@ pub fn read_included(path: &Path, shown: &str, root: &Path, limit: u64) -> Resul
 /// [`ReadError::OverBudget`]. Results are in the order of `files`. The analyzer and `fix` read
 /// packages with this, so that they see the same files.
 pub fn read_unit_sources(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<String, ReadError>> {
+    let (early, fits) = read_in_order(files, boundary);
+    if fits {
+        return early.into_iter().map(|(read, _)| read).collect();
+    }
+    read_smallest_first(files, boundary, early)
+}
+
+/// A file's result read with the limit of one file, and the bytes it holds when they were all
+/// read (it is text, or not UTF-8).
+type ReadWhole = (Result<String, ReadError>, Option<u64>);
+
+/// The files read in the order given, without first asking each one's size, until their bytes
+/// reach the package's budget: the results, and whether all fit with room to spare.
+///
+/// When they do, these are the results of [`read_smallest_first`]: there, each file is read with
+/// a limit of what is left, which is more than its own bytes when all files' bytes together are
+/// fewer than the budget; so every file reads whole, as here. A file too large on its own is
+/// too large there too (what is left is never 0), as its metadata tells (the check there).
+fn read_in_order(files: &[PathBuf], boundary: &Boundary) -> (Vec<ReadWhole>, bool) {
+    let mut total: u64 = 0;
+    let mut out = Vec::with_capacity(files.len());
+    for path in files {
+        let read = match read_bytes(path, Some(boundary), MAX_FILE_BYTES) {
+            Ok(bytes) => {
+                let n = bytes.len() as u64;
+                total += n;
+                (utf8(bytes), Some(n))
+            }
+            Err(ReadError::TooLarge { .. })
+                if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) =>
+            {
+                (
+                    Err(ReadError::TooLarge {
+                        limit: MAX_FILE_BYTES,
+                    }),
+                    None,
+                )
+            }
+            Err(ReadError::TooLarge { .. }) => return (out, false),
+            Err(e) => (Err(e), None),
+        };
+        out.push(read);
+        if total >= MAX_UNIT_BYTES {
+            return (out, false);
+        }
+    }
+    (out, true)
+}
+
+/// [`read_unit_sources`] for a package larger than its budget: smallest first (by the size
+/// each file's metadata states), each with a limit of what is left. A file `early` read whole
+/// ([`read_in_order`]) is not read again when what is left holds it.
+fn read_smallest_first(
+    files: &[PathBuf],
+    boundary: &Boundary,
+    early: Vec<ReadWhole>,
+) -> Vec<Result<String, ReadError>> {
+    let mut early: Vec<Option<ReadWhole>> = early.into_iter().map(Some).collect();
     let mut order: Vec<(u64, usize)> = files
         .iter()
         .enumerate()
@@ -273,7 +414,16 @@ pub fn read_unit_sources(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<S
     let mut out: Vec<Option<Result<String, ReadError>>> = vec![None; files.len()];
     for (_, i) in order {
         let path = &files[i];
-        let read = if left == 0 {
+        let whole = early
+            .get_mut(i)
+            .filter(|_| left > 0)
+            .and_then(|e| e.take_if(|(_, n)| n.is_some_and(|n| n <= left.min(MAX_FILE_BYTES))));
+        let read = if let Some((read, _)) = whole {
+            if let Ok(text) = &read {
+                left -= text.len() as u64;
+            }
+            read
+        } else if left == 0 {
             // Not read at all: only a regular file of the workspace is over budget.
             open_regular(path, Some(boundary)).and(Err(ReadError::OverBudget {
                 limit: MAX_UNIT_BYTES,
@@ -467,6 +617,69 @@ mod tests {
             assert!(!b.contains(&root.join("src/missing.rs")));
         }
         assert!(!Boundary::new(&root.join("src/inner")).contains(&root.join("src/a.rs")));
+        // Paths whose `lstat` would follow a link (`link/.`, `link/`) are resolved whole.
+        let b = Boundary::new(&root);
+        assert!(!b.contains(&root.join("src/out/./c.rs")));
+        assert!(!b.contains(&root.join("src/out/.")));
+        assert!(!b.contains(&root.join("src/out/")));
+        assert!(b.contains(&root.join("src/in/./b.rs")));
+        assert!(b.contains(&root.join("src/in/")));
+        assert_eq!(
+            read_text(&root.join("src/out/./c.rs"), Some(&b), 100),
+            Err(ReadError::OutsideRoot)
+        );
+    }
+
+    /// A package read in the order given ([`read_in_order`]) gets the results it gets
+    /// smallest first ([`read_smallest_first`]): also when a file that is not UTF-8 would not
+    /// fit what is left.
+    #[test]
+    fn a_package_read_in_order_reads_as_smallest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let half = (MAX_UNIT_BYTES / 2) as usize;
+        let mut not_utf8 = vec![b'x'; half + 1];
+        not_utf8[10] = 0xff;
+        std::fs::write(dir.path().join("big.rs"), &not_utf8).unwrap();
+        std::fs::write(dir.path().join("half.rs"), "y".repeat(half)).unwrap();
+        std::fs::write(dir.path().join("small.rs"), "fn a() {}").unwrap();
+        std::fs::write(dir.path().join("bad.rs"), [0xffu8, 0xfe]).unwrap();
+        std::fs::write(dir.path().join("empty.rs"), "").unwrap();
+        let huge = vec![b'z'; MAX_FILE_BYTES as usize + 1];
+        std::fs::write(dir.path().join("huge.rs"), huge).unwrap();
+        let b = Boundary::new(dir.path());
+        let files =
+            |names: &[&str]| -> Vec<PathBuf> { names.iter().map(|n| dir.path().join(n)).collect() };
+        for names in [
+            &["big.rs", "half.rs"][..],
+            &["half.rs", "big.rs", "small.rs"],
+            &["small.rs", "bad.rs", "missing.rs", "half.rs"],
+            &["small.rs", "bad.rs"],
+            &["small.rs", "huge.rs", "bad.rs"],
+            &["half.rs", "huge.rs", "big.rs", "empty.rs"],
+            &["big.rs", "half.rs", "small.rs", "empty.rs", "bad.rs"],
+        ] {
+            let files = files(names);
+            assert_eq!(
+                read_unit_sources(&files, &b),
+                read_smallest_first(&files, &b, Vec::new()),
+                "{names:?}"
+            );
+        }
+        let fits = files(&["small.rs", "bad.rs", "half.rs", "huge.rs"]);
+        assert!(read_in_order(&fits, &b).1);
+        assert_eq!(
+            read_unit_sources(&fits, &b)[3],
+            Err(ReadError::TooLarge {
+                limit: MAX_FILE_BYTES
+            })
+        );
+        let read = read_unit_sources(&files(&["big.rs", "half.rs"]), &b);
+        assert_eq!(
+            read[0],
+            Err(ReadError::OverBudget {
+                limit: MAX_UNIT_BYTES
+            })
+        );
     }
 
     #[test]

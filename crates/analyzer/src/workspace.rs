@@ -275,6 +275,9 @@ struct IgnoreRules {
     /// Folder → the rules that apply in it, closest first (`.ignore` before `.gitignore`).
     chains: std::sync::Mutex<std::collections::HashMap<PathBuf, Chain>>,
     problems: std::sync::Mutex<Vec<DiscoveryProblem>>,
+    /// Each folder or `.rs` file a rule ignored, and the folder of that rule's file
+    /// ([`Walked::files_under`]).
+    ignored_by: std::sync::Mutex<Vec<(PathBuf, PathBuf)>>,
 }
 
 type Chain = std::sync::Arc<Vec<std::sync::Arc<ignore::gitignore::Gitignore>>>;
@@ -286,6 +289,7 @@ impl IgnoreRules {
             top: top.to_path_buf(),
             chains: Default::default(),
             problems: Default::default(),
+            ignored_by: Default::default(),
         }
     }
 
@@ -350,7 +354,21 @@ impl IgnoreRules {
         };
         for rules in self.chain(dir).iter() {
             match rules.matched(path, is_dir) {
-                ignore::Match::Ignore(_) => return true,
+                ignore::Match::Ignore(_) => {
+                    // Only what a walk would enter or find can change what it finds (not a
+                    // `Cargo.toml.orig`, not a `target` folder).
+                    let found = if is_dir {
+                        path.file_name().is_some_and(|n| n != "target")
+                    } else {
+                        path.extension().is_some_and(|x| x == "rs")
+                    };
+                    if found {
+                        if let Ok(mut by) = self.ignored_by.lock() {
+                            by.push((path.to_path_buf(), rules.path().to_path_buf()));
+                        }
+                    }
+                    return true;
+                }
                 ignore::Match::Whitelist(_) => return false,
                 ignore::Match::None => {}
             }
@@ -379,13 +397,25 @@ fn rust_files(
     walk: Walk,
     problems: &mut Vec<DiscoveryProblem>,
 ) -> Vec<PathBuf> {
-    let root = dir.to_path_buf();
     let top = if dir.starts_with(boundary) {
         boundary
     } else {
         dir
     };
     let rules = std::sync::Arc::new(IgnoreRules::new(top));
+    rust_files_by(dir, &rules, skip_nested_packages, walk, problems)
+}
+
+/// [`rust_files`] with the rules of the folders from a given top down (kept by the caller, to
+/// ask them again: [`Walked`]).
+fn rust_files_by(
+    dir: &Path,
+    rules: &std::sync::Arc<IgnoreRules>,
+    skip_nested_packages: bool,
+    walk: Walk,
+    problems: &mut Vec<DiscoveryProblem>,
+) -> Vec<PathBuf> {
+    let root = dir.to_path_buf();
     let filter = rules.clone();
     let mut builder = ignore::WalkBuilder::new(dir);
     builder
@@ -473,6 +503,7 @@ fn unit_for_package(
     workspace_deps: &BTreeMap<String, toml::Value>,
     files: Vec<PathBuf>,
     boundary: &Path,
+    above: &WorkspacesAbove,
 ) -> Unit {
     let mut redis = redis_dependency(manifest, workspace_deps);
     if let Some(dep) = redis.as_mut() {
@@ -481,7 +512,7 @@ fn unit_for_package(
     let mut libraries = Vec::new();
     if redis.is_some() {
         let within = Boundary::new(boundary);
-        for (name, dep) in path_dependencies(dir, manifest) {
+        for (name, dep) in path_dependencies(dir, manifest, above) {
             let src = dep.join("src");
             if dep != dir && within.contains(&src) && src.is_dir() {
                 let mut sources = rust_files(&src, &dep, true, Walk::Serial, &mut Vec::new());
@@ -504,7 +535,11 @@ fn unit_for_package(
 
 /// The package's `[dependencies]` given by `path` (directly, or through `{ workspace = true }`
 /// and the workspace's `[workspace.dependencies]`): name and folder.
-fn path_dependencies(package_dir: &Path, manifest: &Manifest) -> Vec<(String, PathBuf)> {
+fn path_dependencies(
+    package_dir: &Path,
+    manifest: &Manifest,
+    above: &WorkspacesAbove,
+) -> Vec<(String, PathBuf)> {
     let path_of = |v: &toml::Value| {
         v.get("path")
             .and_then(toml::Value::as_str)
@@ -520,7 +555,7 @@ fn path_dependencies(package_dir: &Path, manifest: &Manifest) -> Vec<(String, Pa
         }
     }
     if !from_workspace.is_empty() {
-        if let Some((root, workspace)) = enclosing_workspace(package_dir, manifest) {
+        if let Some((root, workspace)) = enclosing_workspace(package_dir, manifest, above) {
             for name in from_workspace {
                 if let Some(p) = workspace.dependencies.get(name).and_then(path_of) {
                     found.push((name.clone(), root.join(p)));
@@ -536,36 +571,55 @@ fn path_dependencies(package_dir: &Path, manifest: &Manifest) -> Vec<(String, Pa
 fn enclosing_workspace(
     package_dir: &Path,
     manifest: &Manifest,
+    above: &WorkspacesAbove,
 ) -> Option<(PathBuf, WorkspaceTable)> {
     if let Some(ws) = &manifest.workspace {
         return Some((package_dir.to_path_buf(), ws.clone()));
     }
-    package_dir.ancestors().skip(1).find_map(|dir| {
-        let m = read_manifest(&dir.join("Cargo.toml"), None).ok()?;
-        Some((dir.to_path_buf(), m.workspace?))
-    })
+    above.nearest(package_dir.parent()?)
+}
+
+/// The nearest `[workspace]` in a folder or above it, each folder's manifest read once however
+/// many packages lie below it (the hundreds of packages of a vendor folder share the folders
+/// above them).
+#[derive(Default)]
+struct WorkspacesAbove {
+    found: std::sync::Mutex<std::collections::HashMap<PathBuf, Option<(PathBuf, WorkspaceTable)>>>,
+}
+
+impl WorkspacesAbove {
+    /// The `[workspace]` of `dir`'s manifest, else of the nearest manifest above with one.
+    fn nearest(&self, dir: &Path) -> Option<(PathBuf, WorkspaceTable)> {
+        if let Some(known) = self.found.lock().ok()?.get(dir) {
+            return known.clone();
+        }
+        let found = match read_manifest(&dir.join("Cargo.toml"), None)
+            .ok()
+            .and_then(|m| m.workspace)
+        {
+            Some(ws) => Some((dir.to_path_buf(), ws)),
+            None => dir.parent().and_then(|parent| self.nearest(parent)),
+        };
+        if let Ok(mut known) = self.found.lock() {
+            known.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
 }
 
 /// The folder of the `[workspace]` a package belongs to ([`enclosing_workspace`]) — unless that
 /// one excludes the package, or holds it only through a symbolic link (every file of the
 /// package must lie inside the boundary).
-fn workspace_root(package_dir: &Path, manifest: &Manifest) -> Option<PathBuf> {
-    let (root, workspace) = enclosing_workspace(package_dir, manifest)?;
+fn workspace_root(
+    package_dir: &Path,
+    enclosing: Option<&(PathBuf, WorkspaceTable)>,
+) -> Option<PathBuf> {
+    let (root, workspace) = enclosing?;
     let excluded = workspace
         .exclude
         .iter()
         .any(|e| package_dir.starts_with(root.join(e)));
-    (!excluded && Boundary::new(&root).contains(package_dir)).then_some(root)
-}
-
-/// The workspace's `[workspace.dependencies]`, for `redis = { workspace = true }`.
-fn workspace_dependencies(
-    package_dir: &Path,
-    manifest: &Manifest,
-) -> BTreeMap<String, toml::Value> {
-    enclosing_workspace(package_dir, manifest)
-        .map(|(_, ws)| ws.dependencies)
-        .unwrap_or_default()
+    (!excluded && Boundary::new(root).contains(package_dir)).then_some(root.clone())
 }
 
 /// The current cargo workspace: from `manifest_path`, or the nearest Cargo.toml above `cwd`.
@@ -610,6 +664,7 @@ pub fn discover_workspace(
         found.unwrap_or((first_dir.clone(), first))
     };
     let boundary = Boundary::new(&root_dir);
+    let above = WorkspacesAbove::default();
     let mut discovery = Discovery {
         display_root: root_dir.clone(),
         ..Discovery::default()
@@ -688,7 +743,7 @@ pub fn discover_workspace(
             }
         }
         discovery.units.push(unit_for_package(
-            &dir, &manifest, &ws_deps, files, &root_dir,
+            &dir, &manifest, &ws_deps, files, &root_dir, &above,
         ));
     }
     Ok(discovery)
@@ -762,29 +817,88 @@ impl Packages {
     }
 }
 
+/// A folder given on the command line, walked ([`rust_files_by`]): its ignore rules, and the
+/// files it found of each package inside it (the packages whose folder is the given one or
+/// below it).
+struct Walked {
+    given: PathBuf,
+    rules: std::sync::Arc<IgnoreRules>,
+    files: std::collections::HashMap<PathBuf, Vec<PathBuf>>,
+    /// The folders inside which the walk ignored an entry by a rule of a folder above them.
+    ruled_from_above: std::collections::HashSet<PathBuf>,
+}
+
+impl Walked {
+    /// The files of the package in `dir` under its folder `sub` (`src`…) exactly as walking
+    /// `sub` on its own (`rust_files(sub, dir, true, …)`) finds them, when the walk of the
+    /// given folder saw that folder as that walk would; `None` when it may not have (walk it).
+    ///
+    /// It did when: it found files of the package (so it entered its folder: no hidden,
+    /// `target` or ignored folder on the way); `sub` is a folder (not a link: the walk did not
+    /// enter links) and not a package of its own (below it, nested packages are skipped by the
+    /// one walk and belong to other packages in the other); no rule from the folders above the
+    /// package ignored anything inside it (the walk of `sub` reads the rules from the package's
+    /// folder down: the closest rule decides, so the rules above change nothing else); and the
+    /// rules did not keep the walk out of `sub`.
+    fn files_under(&self, dir: &Path, sub: &Path) -> Option<Vec<PathBuf>> {
+        let found = self.files.get(dir)?;
+        match std::fs::symlink_metadata(sub) {
+            Ok(meta) if meta.is_dir() => {}
+            // Missing: the walk of `sub` finds nothing either.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(Vec::new()),
+            _ => return None,
+        }
+        if sub.join("Cargo.toml").is_file() {
+            return None;
+        }
+        if self.ruled_from_above.contains(dir) {
+            return None;
+        }
+        if self.rules.ignored(sub, true) {
+            return None;
+        }
+        Some(
+            found
+                .iter()
+                .filter(|f| f.starts_with(sub))
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
 /// The unit of the package in `dir` of which `files` were given (its problem, when its manifest
 /// cannot be read).
 fn package_of_paths(
     dir: PathBuf,
     mut files: Vec<PathBuf>,
     boundary: &Path,
+    walked: Option<&Walked>,
+    above: &WorkspacesAbove,
 ) -> (Unit, Option<DiscoveryProblem>) {
     files.sort();
     files.dedup();
     match read_manifest(&dir.join("Cargo.toml"), None) {
         Ok(manifest) => {
-            let ws_deps = workspace_dependencies(&dir, &manifest);
+            let enclosing = enclosing_workspace(&dir, &manifest, above);
+            let ws_deps = enclosing
+                .as_ref()
+                .map(|(_, ws)| ws.dependencies.clone())
+                .unwrap_or_default();
             // Its workspace's other crates may be read (its path dependencies), as when the
             // whole workspace is checked.
-            let boundary = workspace_root(&dir, &manifest)
+            let boundary = workspace_root(&dir, enclosing.as_ref())
                 .filter(|root| boundary.starts_with(root) || dir.starts_with(root))
                 .unwrap_or_else(|| boundary.to_path_buf());
             let boundary = boundary.as_path();
-            // The package's own sources, for helpers defined outside the given paths.
+            // The package's own sources, for helpers defined outside the given paths: those
+            // the walk of the given folder found, when it walked them as this would.
             let mut all = Vec::new();
             for sub in ["src", "tests", "examples", "benches"] {
                 let d = dir.join(sub);
-                if d.is_dir() {
+                if let Some(found) = walked.and_then(|w| w.files_under(&dir, &d)) {
+                    all.extend(found);
+                } else if d.is_dir() {
                     all.extend(rust_files(&d, &dir, true, Walk::Serial, &mut Vec::new()));
                 }
             }
@@ -795,11 +909,11 @@ fn package_of_paths(
                 every.extend(files.iter().cloned());
                 every.sort();
                 every.dedup();
-                let mut unit = unit_for_package(&dir, &manifest, &ws_deps, every, boundary);
+                let mut unit = unit_for_package(&dir, &manifest, &ws_deps, every, boundary, above);
                 unit.report_only = Some(files);
                 unit
             } else {
-                unit_for_package(&dir, &manifest, &ws_deps, files, boundary)
+                unit_for_package(&dir, &manifest, &ws_deps, files, boundary, above)
             };
             (unit, None)
         }
@@ -830,11 +944,18 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         ..Discovery::default()
     };
     let mut packages = Packages::default();
-    let mut by_package: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut by_package: std::collections::HashMap<PathBuf, Vec<PathBuf>> = Default::default();
     // Folders named on the command line: a package's path dependencies inside one are read.
-    let mut given_dirs: Vec<PathBuf> = Vec::new();
+    let mut given_dirs: std::collections::HashSet<PathBuf> = Default::default();
+    // The walk of each folder given, and the package folders it walked (the first walk that
+    // did, for each).
+    let mut walks: Vec<Walked> = Vec::new();
+    let mut walked_by: std::collections::HashMap<PathBuf, (usize, bool)> = Default::default();
     // Loose files: the folder given (or the folder of the file given) is their boundary.
     let mut loose: BTreeMap<PathBuf, (PathBuf, Vec<PathBuf>)> = BTreeMap::new();
+    // Each path given, and for a folder the top of its ignore rules (its package's folder, or
+    // itself): all checked before any is walked.
+    let mut given_paths: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     for given in paths {
         let path = if given.is_absolute() {
             given.clone()
@@ -843,21 +964,80 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         };
         let meta = std::fs::metadata(&path)
             .map_err(|e| UsageError(format!("cannot read `{}`: {e}", given.display())))?;
-        if meta.is_dir() {
-            given_dirs.push(path.clone());
-        }
-        let files = if meta.is_dir() {
-            // Ignore rules from the package's folder (or the folder given) down.
-            let top = packages.of(&path).unwrap_or_else(|| path.clone());
-            rust_files(&path, &top, false, Walk::Parallel, &mut discovery.problems)
-        } else {
-            vec![path.clone()]
+        let top = meta.is_dir().then(|| {
+            given_dirs.insert(path.clone());
+            packages.of(&path).unwrap_or_else(|| path.clone())
+        });
+        given_paths.push((path, top));
+    }
+    // One folder is walked on every core; several are walked each on one, on every core.
+    let folders = given_paths.iter().filter(|(_, top)| top.is_some()).count();
+    let walk = if folders > 1 {
+        Walk::Serial
+    } else {
+        Walk::Parallel
+    };
+    let walk_one = |(path, top): &(PathBuf, Option<PathBuf>)| {
+        let rules = std::sync::Arc::new(IgnoreRules::new(top.as_ref()?));
+        let mut problems = Vec::new();
+        let files = rust_files_by(path, &rules, false, walk, &mut problems);
+        Some((rules, files, problems))
+    };
+    let walked: Vec<_> = match walk {
+        Walk::Serial => given_paths.par_iter().map(walk_one).collect(),
+        Walk::Parallel => given_paths.iter().map(walk_one).collect(),
+    };
+    for ((path, top), walked) in given_paths.into_iter().zip(walked) {
+        let is_dir = top.is_some();
+        let (files, walk) = match walked {
+            Some((rules, files, mut problems)) => {
+                discovery.problems.append(&mut problems);
+                // Every folder between an entry ignored and the folder of the rule.
+                let ruled_from_above = rules
+                    .ignored_by
+                    .lock()
+                    .map(|by| {
+                        by.iter()
+                            .flat_map(|(entry, rule_folder)| {
+                                entry
+                                    .ancestors()
+                                    .skip(1)
+                                    .take_while(move |a| a != rule_folder)
+                                    .map(Path::to_path_buf)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                walks.push(Walked {
+                    given: path.clone(),
+                    rules,
+                    files: Default::default(),
+                    ruled_from_above,
+                });
+                (files, Some(walks.len() - 1))
+            }
+            None => (vec![path.clone()], None),
         };
         for file in files {
             match file.parent().and_then(|p| packages.of(p)) {
-                Some(dir) => by_package.entry(dir).or_default().push(file),
+                Some(dir) => {
+                    if let Some(w) = walk {
+                        let walked = &mut walks[w];
+                        let (first, inside) = *walked_by
+                            .entry(dir.clone())
+                            .or_insert_with(|| (w, dir.starts_with(&walked.given)));
+                        if first == w && inside {
+                            walked
+                                .files
+                                .entry(dir.clone())
+                                .or_default()
+                                .push(file.clone());
+                        }
+                    }
+                    by_package.entry(dir).or_default().push(file)
+                }
                 None => {
-                    let boundary = if meta.is_dir() {
+                    let boundary = if is_dir {
                         path.clone()
                     } else {
                         path.parent().unwrap_or(Path::new("/")).to_path_buf()
@@ -872,17 +1052,21 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         }
     }
     // Each package's manifest and own folders: independent, read on every core.
-    let by_package: Vec<(PathBuf, Vec<PathBuf>)> = by_package.into_iter().collect();
+    let mut by_package: Vec<(PathBuf, Vec<PathBuf>)> = by_package.into_iter().collect();
+    by_package.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let above = WorkspacesAbove::default();
     let units: Vec<(Unit, Option<DiscoveryProblem>)> = by_package
         .into_par_iter()
         .map(|(dir, files)| {
-            let boundary = given_dirs
-                .iter()
-                .filter(|g| dir.starts_with(g))
-                .min_by_key(|g| g.components().count())
+            // The outermost folder given that holds the package.
+            let boundary = dir
+                .ancestors()
+                .filter(|a| given_dirs.contains(*a))
+                .last()
                 .unwrap_or(&dir)
-                .clone();
-            package_of_paths(dir, files, &boundary)
+                .to_path_buf();
+            let walked = walked_by.get(&dir).map(|&(w, _)| &walks[w]);
+            package_of_paths(dir, files, &boundary, walked, &above)
         })
         .collect();
     for (unit, problem) in units {
@@ -960,6 +1144,92 @@ mod tests {
         };
         assert_eq!(libraries("app"), vec![("app_kit".to_string(), 1)]);
         assert_eq!(libraries("quiet"), Vec::new());
+    }
+
+    /// The files of a package found by the walk of the folder given ([`Walked`]) are those
+    /// its own folders' walks find, whatever stands in the way: ignore rules above the package
+    /// or about its folders, a hidden or `target` folder, a nested package, a package in
+    /// `src/`, a linked `tests/`.
+    #[test]
+    fn a_package_walked_once_has_the_files_of_its_own_walks() {
+        let tmp = tempfile::tempdir().unwrap();
+        let top = tmp.path().join("top");
+        let write = |path: &Path, text: &str| {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let package = |dir: &Path, name: &str| {
+            write(
+                &dir.join("Cargo.toml"),
+                &format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n"),
+            );
+            for sub in ["src", "tests", "examples", "benches"] {
+                write(&dir.join(sub).join("a.rs"), "fn a() {}\n");
+                write(&dir.join(sub).join("deep/b.rs"), "fn b() {}\n");
+            }
+            write(&dir.join("build.rs"), "fn main() {}\n");
+        };
+        package(&top.join("plain"), "plain");
+        package(&top.join("ignoring"), "ignoring");
+        write(&top.join("ignoring/.gitignore"), "tests/\nb.rs\n");
+        package(&top.join("nested"), "nested");
+        package(&top.join("nested/src/inner"), "inner");
+        package(&top.join("src-package"), "src-package");
+        write(
+            &top.join("src-package/src/Cargo.toml"),
+            "[package]\nname = \"src\"\nversion = \"0.1.0\"\n",
+        );
+        package(&top.join("group/.hidden/p"), "hidden");
+        package(&top.join("group/target/p"), "in-target");
+        package(&top.join("group/ruled/p"), "ruled");
+        write(&top.join("group/ruled/.ignore"), "a.rs\n");
+        write(
+            &top.join("group/.gitignore"),
+            "nothing.rs\n/ruled/p/examples/deep\n",
+        );
+        write(&top.join(".gitignore"), "*.txt\ntarget/\n");
+        write(&top.join("plain/src/notes.txt"), "");
+        #[cfg(unix)]
+        {
+            package(&top.join("linked"), "linked");
+            std::fs::remove_dir_all(top.join("linked/tests")).unwrap();
+            std::os::unix::fs::symlink(top.join("plain/tests"), top.join("linked/tests")).unwrap();
+        }
+        let mut givens: Vec<Vec<PathBuf>> = vec![vec![top.clone()], vec![top.join("group")]];
+        for entry in std::fs::read_dir(&top).unwrap() {
+            givens.push(vec![entry.unwrap().path()]);
+        }
+        givens.push(vec![
+            top.join("plain"),
+            top.join("plain/src/a.rs"),
+            top.join("ignoring"),
+        ]);
+        for given in givens {
+            let found = discover_paths(tmp.path(), &given).unwrap();
+            assert!(!found.units.is_empty(), "{given:?}");
+            for unit in &found.units {
+                if unit.manifest.is_none() {
+                    continue;
+                }
+                let given_files = unit
+                    .report_only
+                    .clone()
+                    .unwrap_or_else(|| unit.files.clone());
+                let (alone, _) = package_of_paths(
+                    unit.root.clone(),
+                    given_files,
+                    &unit.boundary,
+                    None,
+                    &WorkspacesAbove::default(),
+                );
+                assert_eq!(
+                    (&unit.files, &unit.report_only),
+                    (&alone.files, &alone.report_only),
+                    "{} given {given:?}",
+                    unit.name
+                );
+            }
+        }
     }
 
     #[test]
