@@ -23,14 +23,21 @@ pub(super) enum Owner {
     Unknown,
 }
 
-/// The owner of an `impl` body from its header's tokens (after `impl`), as syn's
-/// `index::type_name` of the self type: a plain path's last name, through `&`, lifetimes and
-/// `mut`; `Unnamed` for slices, tuples, pointers, `dyn`, `fn` types; `Unknown` when unsure.
-pub(super) fn impl_owner(toks: &[HTok]) -> Owner {
-    let punct = |t: Option<&HTok>, p: u8| t == Some(&HTok::Punct(p));
-    // Where the self type starts (after the generics, or after `for`) and ends (`where`).
-    let mut start = 0;
-    let mut end = toks.len();
+/// Where an `impl` header's parts lie: where its generics end, each `for` and the `where` at
+/// top level (`end`: the header's end without one).
+struct Parts {
+    after_generics: usize,
+    fors: Vec<usize>,
+    end: usize,
+}
+
+/// The parts of an `impl` header (after `impl`); `None` when its generics never close.
+fn parts(toks: &[HTok]) -> Option<Parts> {
+    let mut parts = Parts {
+        after_generics: 0,
+        fors: Vec::new(),
+        end: toks.len(),
+    };
     let (mut angles, mut nest) = (0usize, 0usize);
     let mut generics = punct(toks.first(), b'<');
     for (k, t) in toks.iter().enumerate() {
@@ -43,13 +50,13 @@ pub(super) fn impl_owner(toks: &[HTok]) -> Owner {
                 angles = angles.saturating_sub(1);
                 if generics && angles == 0 {
                     generics = false;
-                    start = k + 1;
+                    parts.after_generics = k + 1;
                 }
             }
             HTok::Ident(w) if nest == 0 && angles == 0 && !generics => match w.as_str() {
-                "for" => start = k + 1,
+                "for" => parts.fors.push(k),
                 "where" => {
-                    end = k;
+                    parts.end = k;
                     break;
                 }
                 _ => {}
@@ -57,10 +64,47 @@ pub(super) fn impl_owner(toks: &[HTok]) -> Owner {
             _ => {}
         }
     }
-    if generics || start > end {
+    (!generics).then_some(parts)
+}
+
+fn punct(t: Option<&HTok>, p: u8) -> bool {
+    t == Some(&HTok::Punct(p))
+}
+
+/// A path's last name at top level (names and `::`, each name maybe with generic arguments:
+/// `a::B<C>` is `B`); `Unknown` for anything else (`m!(..)`, `A + B`, `Fn(A) -> B`).
+fn last_name(path: &[HTok]) -> Owner {
+    let (mut last, mut angles) = (None, 0usize);
+    for (k, t) in path.iter().enumerate() {
+        let arrow = k > 0 && punct(path.get(k - 1), b'-');
+        match t {
+            HTok::Punct(b'<') => angles += 1,
+            HTok::Punct(b'>') if !arrow => angles = angles.saturating_sub(1),
+            _ if angles > 0 => {}
+            HTok::Punct(b':') => {}
+            HTok::Ident(w) => last = Some(w.clone()),
+            _ => return Owner::Unknown,
+        }
+    }
+    match last {
+        Some(name) if angles == 0 => Owner::Named(name),
+        _ => Owner::Unknown,
+    }
+}
+
+/// The owner of an `impl` body from its header's tokens (after `impl`), as syn's
+/// `index::type_name` of the self type: a plain path's last name, through `&`, lifetimes and
+/// `mut`; `Unnamed` for slices, tuples, pointers, `dyn`, `fn` types; `Unknown` when unsure.
+pub(super) fn impl_owner(toks: &[HTok]) -> Owner {
+    // The self type: after the generics, or after `for`, to `where`.
+    let Some(parts) = parts(toks) else {
+        return Owner::Unknown;
+    };
+    let start = parts.fors.last().map_or(parts.after_generics, |&k| k + 1);
+    if start > parts.end {
         return Owner::Unknown;
     }
-    let mut ty = &toks[start..end];
+    let mut ty = &toks[start..parts.end];
     // `impl !Send for X`: the negation belongs to the trait, before `for`.
     loop {
         match ty.first() {
@@ -72,103 +116,39 @@ pub(super) fn impl_owner(toks: &[HTok]) -> Owner {
     }
     match ty.first() {
         // Arrays and slices have no name; nor tuples, but `(T)` is `T`.
-        Some(HTok::Open(b'[')) => return Owner::Unnamed,
-        Some(HTok::Open(b'(')) if is_tuple(ty) => return Owner::Unnamed,
-        None | Some(HTok::Open(_)) | Some(HTok::Close) => return Owner::Unknown,
-        Some(HTok::Punct(b'*' | b'!')) => return Owner::Unnamed,
-        Some(HTok::Punct(b':')) => {}
-        Some(HTok::Punct(_)) => return Owner::Unknown,
+        Some(HTok::Open(b'[')) => Owner::Unnamed,
+        Some(HTok::Open(b'(')) if is_tuple(ty) => Owner::Unnamed,
+        None | Some(HTok::Open(_)) | Some(HTok::Close) => Owner::Unknown,
+        Some(HTok::Punct(b'*' | b'!')) => Owner::Unnamed,
+        Some(HTok::Punct(b':')) => last_name(ty),
+        Some(HTok::Punct(_)) => Owner::Unknown,
         Some(HTok::Ident(w))
             if matches!(
                 w.as_str(),
                 "dyn" | "fn" | "impl" | "unsafe" | "extern" | "_"
             ) =>
         {
-            return Owner::Unnamed
+            Owner::Unnamed
         }
-        Some(HTok::Ident(_)) => {}
-    }
-    // Slices and arrays start with an open bracket, tuples too: not here. A path: names and
-    // `::`, each name maybe with generic arguments; its last name at top level.
-    let (mut last, mut angles, mut nest) = (None, 0usize, 0usize);
-    for (k, t) in ty.iter().enumerate() {
-        let arrow = k > 0 && punct(ty.get(k - 1), b'-');
-        match t {
-            HTok::Open(_) => nest += 1,
-            HTok::Close => nest = nest.saturating_sub(1),
-            _ if nest > 0 => {}
-            HTok::Punct(b'<') => angles += 1,
-            HTok::Punct(b'>') if !arrow => angles = angles.saturating_sub(1),
-            _ if angles > 0 => {}
-            HTok::Punct(b':') => {}
-            HTok::Ident(w) => last = Some(w.clone()),
-            // `m!(..)`, `A + B`, anything else: not a plain path.
-            _ => return Owner::Unknown,
-        }
-    }
-    match last {
-        Some(name) if angles == 0 && nest == 0 => Owner::Named(name),
-        _ => Owner::Unknown,
+        Some(HTok::Ident(_)) => last_name(ty),
     }
 }
 
 /// The trait an `impl` header implements, as syn's last name of `trait_`'s path: `None` for an
 /// inherent `impl`, `Some(Owner::Unknown)` when unsure.
 pub(super) fn impl_trait(toks: &[HTok]) -> Option<Owner> {
-    let punct = |t: Option<&HTok>, p: u8| t == Some(&HTok::Punct(p));
-    let mut generics = punct(toks.first(), b'<');
-    let (mut start, mut angles, mut nest) = (0, 0usize, 0usize);
-    let mut fors = Vec::new();
-    for (k, t) in toks.iter().enumerate() {
-        let arrow = k > 0 && punct(toks.get(k - 1), b'-');
-        match t {
-            HTok::Open(_) => nest += 1,
-            HTok::Close => nest = nest.saturating_sub(1),
-            HTok::Punct(b'<') if nest == 0 => angles += 1,
-            HTok::Punct(b'>') if nest == 0 && !arrow => {
-                angles = angles.saturating_sub(1);
-                if generics && angles == 0 {
-                    generics = false;
-                    start = k + 1;
-                }
-            }
-            HTok::Ident(w) if nest == 0 && angles == 0 && !generics => match w.as_str() {
-                "for" => fors.push(k),
-                "where" => break,
-                _ => {}
-            },
-            _ => {}
-        }
-    }
-    if generics {
+    let Some(parts) = parts(toks) else {
         return Some(Owner::Unknown);
-    }
-    let &[end] = fors.as_slice() else {
-        return (!fors.is_empty()).then_some(Owner::Unknown);
     };
-    // A path (`!` of a negative impl, `::`, names with generic arguments): its last name at
-    // top level.
-    let (mut last, mut angles, mut nest) = (None, 0usize, 0usize);
-    for (k, t) in toks[start..end].iter().enumerate() {
-        let arrow = k > 0 && punct(toks.get(start + k - 1), b'-');
-        match t {
-            // `Fn(A) -> B`: the trait is `Fn`, not the return type's last name.
-            HTok::Open(_) if nest == 0 && angles == 0 => return Some(Owner::Unknown),
-            HTok::Open(_) => nest += 1,
-            HTok::Close => nest = nest.saturating_sub(1),
-            _ if nest > 0 => {}
-            HTok::Punct(b'<') => angles += 1,
-            HTok::Punct(b'>') if !arrow => angles = angles.saturating_sub(1),
-            _ if angles > 0 => {}
-            HTok::Punct(b':' | b'!') => {}
-            HTok::Ident(w) => last = Some(w.clone()),
-            _ => return Some(Owner::Unknown),
-        }
+    let &[end] = parts.fors.as_slice() else {
+        return (!parts.fors.is_empty()).then_some(Owner::Unknown);
+    };
+    let mut path = &toks[parts.after_generics..end];
+    // `impl !Unpin for X`.
+    if punct(path.first(), b'!') {
+        path = &path[1..];
     }
-    Some(match last {
-        Some(name) if angles == 0 && nest == 0 => Owner::Named(name),
-        _ => Owner::Unknown,
-    })
+    Some(last_name(path))
 }
 
 /// Whether `ty`, which opens with `(`, is a tuple type and nothing more: `()`, or a comma
