@@ -348,7 +348,10 @@ pub fn read_included(path: &Path, shown: &str, root: &Path, limit: u64) -> Resul
 pub fn read_unit_sources(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<String, ReadError>> {
     let (early, fits) = read_in_order(files, boundary);
     if fits {
-        return early.into_iter().map(|(read, _)| read).collect();
+        return early
+            .into_iter()
+            .map(|read| read.map_or(Err(ReadError::Io("not read".into())), |(read, _)| read))
+            .collect();
     }
     read_smallest_first(files, boundary, early)
 }
@@ -357,42 +360,55 @@ pub fn read_unit_sources(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<S
 /// read (it is text, or not UTF-8).
 type ReadWhole = (Result<String, ReadError>, Option<u64>);
 
-/// The files read in the order given, without first asking each one's size, until their bytes
-/// reach the package's budget: the results, and whether all fit with room to spare.
+/// The files read without first asking each one's size (on every worker that is free: one
+/// large package is read in parallel), until their bytes reach the package's budget: the
+/// results (`None`: not read, once the budget was reached), and whether all fit with room to
+/// spare. Past the budget, at most a file per worker is read on.
 ///
 /// When they do, these are the results of [`read_smallest_first`]: there, each file is read with
 /// a limit of what is left, which is more than its own bytes when all files' bytes together are
 /// fewer than the budget; so every file reads whole, as here. A file too large on its own is
 /// too large there too (what is left is never 0), as its metadata tells (the check there).
-fn read_in_order(files: &[PathBuf], boundary: &Boundary) -> (Vec<ReadWhole>, bool) {
-    let mut total: u64 = 0;
-    let mut out = Vec::with_capacity(files.len());
-    for path in files {
-        let read = match read_bytes(path, Some(boundary), MAX_FILE_BYTES) {
-            Ok(bytes) => {
-                let n = bytes.len() as u64;
-                total += n;
-                (utf8(bytes), Some(n))
+fn read_in_order(files: &[PathBuf], boundary: &Boundary) -> (Vec<Option<ReadWhole>>, bool) {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let total = AtomicU64::new(0);
+    let over = AtomicBool::new(false);
+    let out: Vec<Option<ReadWhole>> = files
+        .par_iter()
+        .with_min_len(8)
+        .map(|path| {
+            if over.load(Ordering::Relaxed) {
+                return None;
             }
-            Err(ReadError::TooLarge { .. })
-                if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) =>
-            {
-                (
-                    Err(ReadError::TooLarge {
-                        limit: MAX_FILE_BYTES,
-                    }),
-                    None,
-                )
-            }
-            Err(ReadError::TooLarge { .. }) => return (out, false),
-            Err(e) => (Err(e), None),
-        };
-        out.push(read);
-        if total >= MAX_UNIT_BYTES {
-            return (out, false);
-        }
-    }
-    (out, true)
+            Some(match read_bytes(path, Some(boundary), MAX_FILE_BYTES) {
+                Ok(bytes) => {
+                    let n = bytes.len() as u64;
+                    if total.fetch_add(n, Ordering::Relaxed) + n >= MAX_UNIT_BYTES {
+                        over.store(true, Ordering::Relaxed);
+                    }
+                    (utf8(bytes), Some(n))
+                }
+                Err(ReadError::TooLarge { .. })
+                    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) =>
+                {
+                    (
+                        Err(ReadError::TooLarge {
+                            limit: MAX_FILE_BYTES,
+                        }),
+                        None,
+                    )
+                }
+                Err(ReadError::TooLarge { .. }) => {
+                    over.store(true, Ordering::Relaxed);
+                    return None;
+                }
+                Err(e) => (Err(e), None),
+            })
+        })
+        .collect();
+    let fits = !over.load(Ordering::Relaxed);
+    (out, fits)
 }
 
 /// [`read_unit_sources`] for a package larger than its budget: smallest first (by the size
@@ -401,9 +417,8 @@ fn read_in_order(files: &[PathBuf], boundary: &Boundary) -> (Vec<ReadWhole>, boo
 fn read_smallest_first(
     files: &[PathBuf],
     boundary: &Boundary,
-    early: Vec<ReadWhole>,
+    mut early: Vec<Option<ReadWhole>>,
 ) -> Vec<Result<String, ReadError>> {
-    let mut early: Vec<Option<ReadWhole>> = early.into_iter().map(Some).collect();
     let mut order: Vec<(u64, usize)> = files
         .iter()
         .enumerate()
