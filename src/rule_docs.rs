@@ -272,7 +272,8 @@ fn test_code_definition() -> String {
     let attrs = either(TEST_ATTRS.iter().map(|a| format!("`#[{a}]`")).collect());
     let folders = either(TEST_FOLDERS.iter().map(|f| format!("`{f}/`")).collect());
     format!(
-        "- items under `#[cfg(test)]` (or `#[cfg(all(test, …))]`);\n\
+        "- items under `#[cfg(test)]` (or `#[cfg(all(test, …))]`), and the files of a module\n  \
+         declared under it out of line (`#[cfg(test)] mod test_helper;`) with the modules below it;\n\
          - functions marked {attrs}, also with a path (`#[tokio::test]`);\n\
          - every file under a package's {folders} folder.\n"
     )

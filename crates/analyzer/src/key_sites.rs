@@ -47,11 +47,26 @@ impl KeyFile {
     }
 }
 
-/// Whether a file of the package at `unit_root` is test code as a whole (under its `tests/`,
-/// `benches/`, `examples/`): for the rules and for the key sites alike.
-pub(crate) fn is_test_file(path: &Path, unit_root: &Path) -> bool {
-    path.strip_prefix(unit_root)
-        .is_ok_and(slotlint_syntax::test_code::is_test_file)
+/// Per file of the package at `unit_root` (its path and text; `""` for a file that could not be
+/// read), whether it is test code as a whole (under its `tests/`, `benches/`, `examples/`, or a
+/// module declared under `#[cfg(test)]` out of line): for the rules and for the key sites alike.
+pub(crate) fn test_files<'t>(
+    unit_root: &Path,
+    files: impl Iterator<Item = (&'t Path, &'t str)>,
+) -> Vec<bool> {
+    let files: Vec<(&Path, &str)> = files.collect();
+    slotlint_syntax::test_code::test_files(unit_root, &files)
+}
+
+/// [`test_files`] of the files read for a package.
+fn test_files_read(unit: &Unit, read: &[Result<String, ReadError>]) -> Vec<bool> {
+    test_files(
+        &unit.root,
+        unit.files
+            .iter()
+            .zip(read)
+            .map(|(p, r)| (p.as_path(), r.as_ref().map_or("", String::as_str))),
+    )
 }
 
 /// What the analysis made of a file, from which its key sites are read.
@@ -74,11 +89,15 @@ pub(crate) fn of_unit<'a>(
     parsed: impl Fn(usize) -> Parsed<'a>,
 ) -> Vec<KeyFile> {
     let mut files = unread;
+    let tests = test_files(
+        &unit.root,
+        sources.iter().map(|s| (s.path.as_path(), s.text.as_str())),
+    );
     for (i, source) in sources.iter().enumerate() {
         let file = match parsed(i) {
-            Parsed::Tree(ast) => of_parsed(source.clone(), Ok(ast), &unit.root),
-            Parsed::Failed(e) => of_parsed(source.clone(), Err(e), &unit.root),
-            Parsed::Skipped => parse_and_scan(source.clone(), &unit.root),
+            Parsed::Tree(ast) => of_parsed(source.clone(), Ok(ast), tests[i]),
+            Parsed::Failed(e) => of_parsed(source.clone(), Err(e), tests[i]),
+            Parsed::Skipped => parse_and_scan(source.clone(), tests[i]),
         };
         files.push(file);
     }
@@ -91,12 +110,11 @@ pub(crate) fn of_unit<'a>(
 fn of_parsed(
     source: SourceFile,
     parsed: Result<&syn::File, &RustParseError>,
-    unit_root: &Path,
+    test_file: bool,
 ) -> KeyFile {
     let mut file = KeyFile::new(source);
     match parsed {
         Ok(ast) => {
-            let test_file = is_test_file(&file.source.path, unit_root);
             let text = &file.source.text;
             match catch_unwind(AssertUnwindSafe(|| {
                 slotlint_syntax::key_sites::scan(ast, text, test_file)
@@ -112,9 +130,9 @@ fn of_parsed(
 }
 
 /// [`of_parsed`] for a file the analysis did not parse.
-fn parse_and_scan(source: SourceFile, unit_root: &Path) -> KeyFile {
+fn parse_and_scan(source: SourceFile, test_file: bool) -> KeyFile {
     let parsed = parse::parse_rust(&source.text);
-    of_parsed(source, parsed.as_ref(), unit_root)
+    of_parsed(source, parsed.as_ref(), test_file)
 }
 
 /// A file that could not be read.
@@ -132,26 +150,28 @@ pub(crate) fn unread(path: &Path, display: String, error: &ReadError) -> KeyFile
 pub(crate) fn scan_unit(ui: usize, unit: &Unit, display_root: &Path) -> Vec<KeyFile> {
     let boundary = input::Boundary::new(&unit.boundary);
     let read = input::read_unit_sources(&unit.files, &boundary);
+    let tests = test_files_read(unit, &read);
     unit.files
         .iter()
         .zip(read)
-        .map(|(path, read)| read_file(ui, unit, path, read, display_root))
+        .zip(tests)
+        .map(|((path, read), test)| read_file(ui, path, read, test, display_root))
         .collect()
 }
 
 /// One file of [`scan_unit`].
 fn read_file(
     ui: usize,
-    unit: &Unit,
     path: &Path,
     read: Result<String, ReadError>,
+    test_file: bool,
     display_root: &Path,
 ) -> KeyFile {
     let display = display_path(path, display_root);
     let mut file = match read {
         Ok(text) => parse_and_scan(
             SourceFile::new(path.to_path_buf(), display, text),
-            &unit.root,
+            test_file,
         ),
         Err(e) => unread(path, display, &e),
     };
@@ -176,35 +196,37 @@ pub type SelectFiles<'a> = dyn Fn(&[(usize, &str)]) -> Vec<bool> + Sync + 'a;
 /// files cannot matter to it (`slotlint_fix::prefilter`).
 pub fn scan_selected(discovery: &Discovery, select: &SelectFiles) -> Vec<KeyFile> {
     let run = || -> Vec<KeyFile> {
-        let read: Vec<(usize, &PathBuf, Result<String, ReadError>)> = discovery
+        type Read<'d> = (usize, &'d PathBuf, Result<String, ReadError>, bool);
+        let read: Vec<Read<'_>> = discovery
             .units
             .par_iter()
             .enumerate()
             .flat_map_iter(|(ui, unit)| {
                 let boundary = input::Boundary::new(&unit.boundary);
                 let read = input::read_unit_sources(&unit.files, &boundary);
+                let tests = test_files_read(unit, &read);
                 unit.files
                     .iter()
                     .zip(read)
-                    .map(move |(path, read)| (ui, path, read))
+                    .zip(tests)
+                    .map(move |((path, read), test)| (ui, path, read, test))
                     .collect::<Vec<_>>()
             })
             .collect();
         let texts: Vec<(usize, &str)> = read
             .iter()
-            .filter_map(|(ui, _, r)| r.as_ref().ok().map(|t| (*ui, t.as_str())))
+            .filter_map(|(ui, _, r, _)| r.as_ref().ok().map(|t| (*ui, t.as_str())))
             .collect();
         let mut kept = select(&texts).into_iter();
         drop(texts);
-        let chosen: Vec<(usize, &PathBuf, Result<String, ReadError>)> = read
+        let chosen: Vec<Read<'_>> = read
             .into_iter()
-            .filter(|(_, _, r)| r.is_err() || kept.next().unwrap_or(true))
+            .filter(|(_, _, r, _)| r.is_err() || kept.next().unwrap_or(true))
             .collect();
         chosen
             .into_par_iter()
-            .map(|(ui, path, read)| {
-                let unit = &discovery.units[ui];
-                let file = read_file(ui, unit, path, read, &discovery.display_root);
+            .map(|(ui, path, read, test)| {
+                let file = read_file(ui, path, read, test, &discovery.display_root);
                 // The file's tree is gone, and no other tree lives on this thread (each file is
                 // read whole on one): free the thread's span map.
                 proc_macro2::extra::invalidate_current_thread_spans();

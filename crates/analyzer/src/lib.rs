@@ -660,10 +660,16 @@ fn read_unit(
     let (mut sources, names_redis) = if options.walks_test_code() || options.key_sites {
         (sources, names_redis)
     } else {
+        let tests = key_sites::test_files(
+            &unit.root,
+            sources.iter().map(|s| (s.path.as_path(), s.text.as_str())),
+        );
         sources
             .into_iter()
             .zip(names_redis)
-            .filter(|(s, _)| !key_sites::is_test_file(&s.path, &unit.root))
+            .zip(tests)
+            .filter(|(_, test)| !test)
+            .map(|(kept, _)| kept)
             .unzip()
     };
     // The package's path dependencies that its files naming redis name too, for the items its
@@ -748,11 +754,13 @@ fn analyze_unit(
     // thread that parsed it (proc-macro2's `span-locations`), so a tree parsed elsewhere would
     // give wrong positions here.
     let every = options.parse_every_file();
-    let test_files: Vec<bool> = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| i < own && key_sites::is_test_file(&s.path, &unit.root))
-        .collect();
+    let mut test_files = key_sites::test_files(
+        &unit.root,
+        sources[..own]
+            .iter()
+            .map(|s| (s.path.as_path(), s.text.as_str())),
+    );
+    test_files.resize(sources.len(), false);
     // Files whose functions are walked for call sites (test files only when test code is).
     let walked: Vec<bool> = (0..sources.len())
         .map(|i| names_redis[i] && (options.walks_test_code() || !test_files[i]))

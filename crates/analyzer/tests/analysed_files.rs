@@ -10,8 +10,8 @@ fn write(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-/// A crate with one cross-slot MGET in its library, one in a `#[cfg(test)]` module and one in
-/// an integration test.
+/// A crate with one cross-slot MGET in its library, one in a `#[cfg(test)]` module, one in a
+/// module declared under `#[cfg(test)]` in a file of its own, and one in an integration test.
 fn package(root: &Path) {
     write(
         &root.join("Cargo.toml"),
@@ -23,9 +23,16 @@ fn package(root: &Path) {
     write(
         &root.join("src/lib.rs"),
         &format!(
-            "pub fn both(con: &mut redis::Connection) {{\n    {}\n}}\n\n#[cfg(test)]\nmod tests {{\n    fn unit(con: &mut redis::Connection) {{\n        {}\n    }}\n}}\n",
+            "pub fn both(con: &mut redis::Connection) {{\n    {}\n}}\n\n#[cfg(test)]\nmod tests {{\n    fn unit(con: &mut redis::Connection) {{\n        {}\n    }}\n}}\n\n#[cfg(test)]\nmod helper;\n",
             mget("user:1", "order:2"),
             mget("unit:1", "unit:2")
+        ),
+    );
+    write(
+        &root.join("src/helper.rs"),
+        &format!(
+            "pub fn helper(con: &mut redis::Connection) {{\n    {}\n}}\n",
+            mget("helper:1", "helper:2")
         ),
     );
     write(
@@ -92,6 +99,7 @@ fn test_code_is_walked_only_when_its_sites_are_wanted() {
     assert_eq!(
         site_files(&traced),
         vec![
+            ("src/helper.rs".to_string(), 2),
             ("src/lib.rs".to_string(), 2),
             ("src/lib.rs".to_string(), 8),
             ("tests/it.rs".to_string(), 2),
@@ -108,11 +116,12 @@ fn test_code_is_walked_only_when_its_sites_are_wanted() {
             ..Options::default()
         },
     );
-    assert_eq!(checked.stats.call_sites, 3);
+    assert_eq!(checked.stats.call_sites, 4);
     assert_eq!(
         findings(&checked),
         vec![
             ("Cargo.toml".to_string(), 6, "cluster-feature-missing"),
+            ("src/helper.rs".to_string(), 2, "cross-slot-command"),
             ("src/lib.rs".to_string(), 2, "cross-slot-command"),
             ("src/lib.rs".to_string(), 8, "cross-slot-command"),
             ("tests/it.rs".to_string(), 2, "cross-slot-command"),

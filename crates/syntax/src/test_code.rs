@@ -3,7 +3,8 @@
 //! Test code is code that only runs under a test harness, against a local server chosen by the
 //! test: items under `#[cfg(test)]` (not `#[cfg(not(test))]`), functions marked `#[test]`,
 //! `#[bench]`, `#[rstest]`, `#[tokio::test]`, `#[test_case]`… and every file under the package's
-//! `tests/`, `benches/` and `examples/` folders.
+//! `tests/`, `benches/` and `examples/` folders, or of a module declared out of line under
+//! `#[cfg(test)]` (`#[cfg(test)] mod tests;`) and the modules below it.
 
 use std::path::Path;
 
@@ -62,9 +63,130 @@ pub fn is_test_file(relative_to_package: &Path) -> bool {
         .is_some_and(|c| TEST_FOLDERS.iter().any(|t| c.as_os_str() == *t))
 }
 
+/// The modules a file declares out of line under `#[cfg(test)]` (`#[cfg(test)] mod tests;`, or
+/// `#[cfg(all(test, …))]`, other attributes between them allowed): their files are test code as
+/// a whole. Read from the text line by line, as the declarations are written; a commented-out
+/// one does not count.
+pub fn test_modules_declared(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if !text.contains("cfg(") {
+        return found;
+    }
+    let mut under_test = false;
+    for line in text.lines() {
+        let mut rest = line.trim_start();
+        if rest.starts_with("//") {
+            continue;
+        }
+        // Attributes in front (`#[cfg(test)] #[path = ".."] mod x;` on one line or several).
+        while let Some(attr) = rest.strip_prefix("#[") {
+            let Some(end) = attr.find(']') else { break };
+            let inner: String = attr[..end].chars().filter(|c| !c.is_whitespace()).collect();
+            if inner == "cfg(test)" || inner.starts_with("cfg(all(test,") {
+                under_test = true;
+            }
+            rest = attr[end + 1..].trim_start();
+        }
+        if rest.is_empty() {
+            continue;
+        }
+        if under_test {
+            if let Some(name) = out_of_line_mod(rest) {
+                found.push(name.to_owned());
+            }
+        }
+        under_test = false;
+    }
+    found
+}
+
+/// `mod NAME;` (maybe `pub`, `pub(crate)`): `NAME`.
+fn out_of_line_mod(line: &str) -> Option<&str> {
+    let mut rest = line;
+    if let Some(after) = rest.strip_prefix("pub") {
+        rest = after.trim_start();
+        if let Some(scoped) = rest.strip_prefix('(') {
+            rest = scoped.split_once(')')?.1.trim_start();
+        }
+    }
+    let name = rest.strip_prefix("mod")?;
+    if !name.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let name = name.trim_start().strip_suffix(';')?.trim_end();
+    let name = name.strip_prefix("r#").unwrap_or(name);
+    (!name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_')).then_some(name)
+}
+
+/// The folder of the modules a file declares (`mod x;` is `x.rs` or `x/mod.rs` there): its own
+/// folder for `lib.rs`, `main.rs` and `mod.rs`, else the folder named after it.
+pub fn child_module_dir(file: &Path) -> Option<std::path::PathBuf> {
+    let folder = file.parent()?;
+    let stem = file.file_stem()?;
+    Some(if ["lib", "main", "mod"].iter().any(|r| stem == *r) {
+        folder.to_path_buf()
+    } else {
+        folder.join(stem)
+    })
+}
+
+/// Per file of one package (its path and text), whether it is test code as a whole: under
+/// [`TEST_FOLDERS`], or in a module some file declares under `#[cfg(test)]` out of line, or
+/// below one.
+pub fn test_files(package_root: &Path, files: &[(&Path, &str)]) -> Vec<bool> {
+    // (file of the module, folder of its modules) of each test module.
+    let mut modules: Vec<(std::path::PathBuf, std::path::PathBuf)> = Vec::new();
+    for (path, text) in files {
+        let names = test_modules_declared(text);
+        if names.is_empty() {
+            continue;
+        }
+        if let Some(dir) = child_module_dir(path) {
+            for name in names {
+                modules.push((dir.join(format!("{name}.rs")), dir.join(&name)));
+            }
+        }
+    }
+    files
+        .iter()
+        .map(|(path, _)| {
+            path.strip_prefix(package_root).is_ok_and(is_test_file)
+                || modules
+                    .iter()
+                    .any(|(file, dir)| path == file || path.starts_with(dir))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_modules_declared_out_of_line() {
+        let text = "mod keys;\n#[cfg(test)]\nmod tests;\n#[cfg(test)] pub(crate) mod fixtures;\n\
+                    #[cfg(all(test, feature = \"x\"))]\n#[path = \"t.rs\"]\nmod more;\n\
+                    // #[cfg(test)] mod commented;\n#[cfg(test)]\nmod inline {}\n\
+                    #[cfg(not(test))]\nmod prod;\n#[cfg(test)]\nuse x;\nmod after_use;\n";
+        assert_eq!(test_modules_declared(text), ["tests", "fixtures", "more"]);
+        let root = Path::new("/p");
+        let files: Vec<(&Path, &str)> = vec![
+            (
+                Path::new("/p/src/lib.rs"),
+                "#[cfg(test)]\nmod tests;\nmod db;",
+            ),
+            (Path::new("/p/src/tests.rs"), ""),
+            (Path::new("/p/src/db.rs"), "#[cfg(test)]\nmod fakes;"),
+            (Path::new("/p/src/db/fakes/mod.rs"), "mod deep;"),
+            (Path::new("/p/src/db/fakes/deep.rs"), ""),
+            (Path::new("/p/src/db/real.rs"), ""),
+            (Path::new("/p/tests/it.rs"), ""),
+        ];
+        assert_eq!(
+            test_files(root, &files),
+            [false, true, false, true, true, false, true]
+        );
+    }
 
     fn attr(src: &str) -> syn::Attribute {
         let item: syn::ItemFn = syn::parse_str(&format!("{src} fn f() {{}}")).unwrap();
