@@ -653,10 +653,11 @@ fn read_unit(
     } else {
         stats.units_using_redis = 1;
     }
-    // Test files (`tests/`, `examples/`, `benches/`: crates of their own, whose items the
-    // package's code cannot name) are left out when test code is not walked: nothing there is
-    // reported, and their calls give no keys to the package's code (see `interp::TestCode`).
-    // `fix` asks for every file's key sites.
+    // Test files (`tests/`, `examples/`, `benches/`: crates of their own; modules declared
+    // under `#[cfg(test)]`: items only test builds have; either way nothing the package's code
+    // can name) are left out when test code is not walked: nothing there is reported, and their
+    // calls give no keys to the package's code (see `interp::TestCode`). `fix` asks for every
+    // file's key sites.
     let (mut sources, names_redis) = if options.walks_test_code() || options.key_sites {
         (sources, names_redis)
     } else {
