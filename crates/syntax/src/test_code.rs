@@ -65,37 +65,32 @@ pub fn is_test_file(relative_to_package: &Path) -> bool {
 
 /// The modules a file declares out of line under `#[cfg(test)]` (`#[cfg(test)] mod tests;`, or
 /// `#[cfg(all(test, …))]`, other attributes between them allowed): their files are test code as
-/// a whole. Read from the text line by line, as the declarations are written; a commented-out
-/// one does not count.
+/// a whole. Read from the text, as the declarations are written: the attribute first on its
+/// line (or after other attributes), so a commented-out one does not count.
 pub fn test_modules_declared(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    if !text.contains("cfg(") {
-        return found;
-    }
-    let mut under_test = false;
-    for line in text.lines() {
-        let mut rest = line.trim_start();
-        if rest.starts_with("//") {
+    for (at, _) in text.match_indices("#[cfg(") {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let before = text[line_start..at].trim();
+        if !before.is_empty() && !before.starts_with("#[") {
             continue;
         }
-        // Attributes in front (`#[cfg(test)] #[path = ".."] mod x;` on one line or several).
-        while let Some(attr) = rest.strip_prefix("#[") {
-            let Some(end) = attr.find(']') else { break };
-            let inner: String = attr[..end].chars().filter(|c| !c.is_whitespace()).collect();
-            if inner == "cfg(test)" || inner.starts_with("cfg(all(test,") {
-                under_test = true;
-            }
-            rest = attr[end + 1..].trim_start();
-        }
-        if rest.is_empty() {
+        let attr = &text[at + 2..];
+        let Some(end) = attr.find(']') else { continue };
+        let inner: String = attr[..end].chars().filter(|c| !c.is_whitespace()).collect();
+        if inner != "cfg(test)" && !inner.starts_with("cfg(all(test,") {
             continue;
         }
-        if under_test {
-            if let Some(name) = out_of_line_mod(rest) {
-                found.push(name.to_owned());
-            }
+        // Other attributes, then the item.
+        let mut rest = attr[end + 1..].trim_start();
+        while let Some(other) = rest.strip_prefix("#[") {
+            let Some(end) = other.find(']') else { break };
+            rest = other[end + 1..].trim_start();
         }
-        under_test = false;
+        let item = rest.lines().next().unwrap_or("").trim_end();
+        if let Some(name) = out_of_line_mod(item) {
+            found.push(name.to_owned());
+        }
     }
     found
 }
@@ -134,8 +129,10 @@ pub fn child_module_dir(file: &Path) -> Option<std::path::PathBuf> {
 /// [`TEST_FOLDERS`], or in a module some file declares under `#[cfg(test)]` out of line, or
 /// below one.
 pub fn test_files(package_root: &Path, files: &[(&Path, &str)]) -> Vec<bool> {
-    // (file of the module, folder of its modules) of each test module.
-    let mut modules: Vec<(std::path::PathBuf, std::path::PathBuf)> = Vec::new();
+    // The files of the test modules, and the folders of their modules, as bytes: a file is
+    // looked up, and each of its folders, rather than compared with every module.
+    let mut module_files = std::collections::HashSet::new();
+    let mut module_dirs = std::collections::HashSet::new();
     for (path, text) in files {
         let names = test_modules_declared(text);
         if names.is_empty() {
@@ -143,17 +140,26 @@ pub fn test_files(package_root: &Path, files: &[(&Path, &str)]) -> Vec<bool> {
         }
         if let Some(dir) = child_module_dir(path) {
             for name in names {
-                modules.push((dir.join(format!("{name}.rs")), dir.join(&name)));
+                let file = dir.join(format!("{name}.rs"));
+                module_files.insert(file.into_os_string().into_encoded_bytes());
+                module_dirs.insert(dir.join(&name).into_os_string().into_encoded_bytes());
             }
         }
     }
+    let in_module = |path: &Path| {
+        let bytes = path.as_os_str().as_encoded_bytes();
+        module_files.contains(bytes)
+            || bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| std::path::is_separator(char::from(**b)))
+                .any(|(i, _)| module_dirs.contains(&bytes[..i]))
+    };
     files
         .iter()
         .map(|(path, _)| {
             path.strip_prefix(package_root).is_ok_and(is_test_file)
-                || modules
-                    .iter()
-                    .any(|(file, dir)| path == file || path.starts_with(dir))
+                || (!module_files.is_empty() && in_module(path))
         })
         .collect()
 }
