@@ -64,9 +64,10 @@ pub fn is_test_file(relative_to_package: &Path) -> bool {
 }
 
 /// The modules a file declares out of line under `#[cfg(test)]` (`#[cfg(test)] mod tests;`, or
-/// `#[cfg(all(test, …))]`, other attributes between them allowed): their files are test code as
-/// a whole. Read from the text, as the declarations are written: the attribute first on its
-/// line (or after other attributes), so a commented-out one does not count.
+/// `#[cfg(all(test, …))]`, other attributes between them allowed; not one with `#[path]`, which
+/// lives elsewhere): their files are test code as a whole. Read from the text, as the
+/// declarations are written: the attribute first on its line (or after other attributes), so a
+/// commented-out one does not count.
 pub fn test_modules_declared(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (at, _) in text.match_indices("#[cfg(") {
@@ -81,14 +82,16 @@ pub fn test_modules_declared(text: &str) -> Vec<String> {
         if inner != "cfg(test)" && !inner.starts_with("cfg(all(test,") {
             continue;
         }
-        // Other attributes, then the item.
+        // Other attributes, then the item. A `#[path]` module lives elsewhere: not followed.
         let mut rest = attr[end + 1..].trim_start();
+        let mut elsewhere = false;
         while let Some(other) = rest.strip_prefix("#[") {
             let Some(end) = other.find(']') else { break };
+            elsewhere |= other[..end].trim_start().starts_with("path");
             rest = other[end + 1..].trim_start();
         }
         let item = rest.lines().next().unwrap_or("").trim_end();
-        if let Some(name) = out_of_line_mod(item) {
+        if let (Some(name), false) = (out_of_line_mod(item), elsewhere) {
             found.push(name.to_owned());
         }
     }
@@ -171,7 +174,8 @@ mod tests {
     #[test]
     fn test_modules_declared_out_of_line() {
         let text = "mod keys;\n#[cfg(test)]\nmod tests;\n#[cfg(test)] pub(crate) mod fixtures;\n\
-                    #[cfg(all(test, feature = \"x\"))]\n#[path = \"t.rs\"]\nmod more;\n\
+                    #[cfg(all(test, feature = \"x\"))]\n#[path = \"t.rs\"]\nmod elsewhere;\n\
+                    #[cfg(all(test, feature = \"x\"))]\n#[allow(dead_code)]\nmod more;\n\
                     // #[cfg(test)] mod commented;\n#[cfg(test)]\nmod inline {}\n\
                     #[cfg(not(test))]\nmod prod;\n#[cfg(test)]\nuse x;\nmod after_use;\n";
         assert_eq!(test_modules_declared(text), ["tests", "fixtures", "more"]);
