@@ -191,13 +191,21 @@ impl Origin<'_> {
 }
 
 fn read_toml(path: &Path) -> Result<(String, toml::Table), ConfigError> {
-    // A regular file, not through a link out of its folder (a FIFO must not hang the run, a
-    // link must not make slotlint read outside the project), as every file slotlint reads.
+    let text = read_config_text(path)?;
+    let table = parse_toml(path, &text)?;
+    Ok((text, table))
+}
+
+/// A regular file, not through a link out of its folder (a FIFO must not hang the run, a link
+/// must not make slotlint read outside the project), as every file slotlint reads.
+fn read_config_text(path: &Path) -> Result<String, ConfigError> {
     let folder = slotlint_analyzer::input::Boundary::new(path.parent().unwrap_or(Path::new(".")));
-    let text =
-        slotlint_analyzer::input::read_text(path, Some(&folder), slotlint_analyzer::MAX_FILE_BYTES)
-            .map_err(|e| ConfigError(e.message(&path.display().to_string())))?;
-    let table = toml::from_str::<toml::Table>(&text).map_err(|e| {
+    slotlint_analyzer::input::read_text(path, Some(&folder), slotlint_analyzer::MAX_FILE_BYTES)
+        .map_err(|e| ConfigError(e.message(&path.display().to_string())))
+}
+
+fn parse_toml(path: &Path, text: &str) -> Result<toml::Table, ConfigError> {
+    let table = toml::from_str::<toml::Table>(text).map_err(|e| {
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
@@ -207,7 +215,7 @@ fn read_toml(path: &Path) -> Result<(String, toml::Table), ConfigError> {
         };
         ConfigError(format!("{at}: not valid TOML: {}", e.message()))
     })?;
-    Ok((text, table))
+    Ok(table)
 }
 
 fn table_at<'a>(table: &'a toml::Table, path: &[&str]) -> Option<&'a toml::Value> {
@@ -518,7 +526,14 @@ impl Config {
             {
                 continue;
             }
-            let Ok((text, table)) = read_toml(manifest) else {
+            // Most members have no table of ours: their manifests are not parsed again.
+            let Ok(text) = read_config_text(manifest) else {
+                continue;
+            };
+            if !text.contains("slotlint") {
+                continue;
+            }
+            let Ok(table) = parse_toml(manifest, &text) else {
                 continue;
             };
             let Some(value) = table_at(&table, &["package", "metadata", "slotlint"]) else {
