@@ -526,6 +526,9 @@ struct ReadUnit {
     own: usize,
     /// Per file of `sources`: whether it names redis ([`names_any_needle`]).
     names_redis: Vec<bool>,
+    /// Per file of `sources`: whether it is test code as a whole ([`key_sites::test_files`];
+    /// path dependencies' files are not).
+    test_files: Vec<bool>,
 }
 
 /// `path` relative to `root` when under it, with `/` separators.
@@ -658,21 +661,20 @@ fn read_unit(
     // can name) are left out when test code is not walked: nothing there is reported, and their
     // calls give no keys to the package's code (see `interp::TestCode`). `fix` asks for every
     // file's key sites.
-    let (mut sources, names_redis) = if options.walks_test_code() || options.key_sites {
-        (sources, names_redis)
-    } else {
-        let tests = key_sites::test_files(
-            &unit.root,
-            sources.iter().map(|s| (s.path.as_path(), s.text.as_str())),
-        );
-        sources
-            .into_iter()
-            .zip(names_redis)
-            .zip(tests)
-            .filter(|(_, test)| !test)
-            .map(|(kept, _)| kept)
-            .unzip()
-    };
+    let test_files = key_sites::test_files(
+        &unit.root,
+        sources.iter().map(|s| (s.path.as_path(), s.text.as_str())),
+    );
+    let (mut sources, (names_redis, mut test_files)): (Vec<_>, (Vec<_>, Vec<_>)) =
+        if options.walks_test_code() || options.key_sites {
+            (sources, (names_redis, test_files))
+        } else {
+            sources
+                .into_iter()
+                .zip(names_redis.into_iter().zip(test_files))
+                .filter(|(_, (_, test))| !test)
+                .unzip()
+        };
     // The package's path dependencies that its files naming redis name too, for the items its
     // connections and keys come from (`appkit::connect()`): only their files that name redis,
     // where connections and keys of redis calls are made (reading every file of a large
@@ -707,6 +709,7 @@ fn read_unit(
                 text,
             ));
             names_redis.push(true);
+            test_files.push(false);
         }
     }
     Read::Analyse(ReadUnit {
@@ -718,6 +721,7 @@ fn read_unit(
         cost,
         own,
         names_redis,
+        test_files,
     })
 }
 
@@ -737,6 +741,7 @@ fn analyze_unit(
         uses_redis,
         own,
         names_redis,
+        test_files,
         ..
     } = read;
     let aliases: Vec<String> = unit
@@ -755,16 +760,14 @@ fn analyze_unit(
     // thread that parsed it (proc-macro2's `span-locations`), so a tree parsed elsewhere would
     // give wrong positions here.
     let every = options.parse_every_file();
-    let mut test_files = key_sites::test_files(
-        &unit.root,
-        sources[..own]
-            .iter()
-            .map(|s| (s.path.as_path(), s.text.as_str())),
-    );
-    test_files.resize(sources.len(), false);
-    // Files whose functions are walked for call sites (test files only when test code is).
+    let test = interp::TestCode {
+        files: test_files,
+        walked: options.walks_test_code(),
+        passes_keys: options.check_test_code,
+    };
+    // Files whose functions are walked for call sites.
     let walked: Vec<bool> = (0..sources.len())
-        .map(|i| names_redis[i] && (options.walks_test_code() || !test_files[i]))
+        .map(|i| names_redis[i] && test.walks_file(i))
         .collect();
     let slotlint = memchr::memmem::Finder::new("slotlint");
     let scanned = scan_sources(&sources, |i, s| {
@@ -828,11 +831,7 @@ fn analyze_unit(
         &sources, index, &aliases, commands, version, &arena, &unit.root,
     )
     .with_redis_files(names_redis)
-    .with_test_code(interp::TestCode {
-        files: test_files,
-        walked: options.walks_test_code(),
-        passes_keys: options.check_test_code,
-    })
+    .with_test_code(test)
     .with_libraries_from(own);
     let reported: Vec<bool> = sources
         .iter()

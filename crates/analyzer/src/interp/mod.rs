@@ -289,7 +289,7 @@ impl<'a> UnitContext<'a> {
         // Every function of the files that name redis (only they can hold call sites), test
         // code only when its sites are wanted…
         let redis_files: Vec<usize> = (0..self.own_files)
-            .filter(|&i| self.mentions_redis[i] && (test.walked || !test.files[i]))
+            .filter(|&i| self.mentions_redis[i] && test.walks_file(i))
             .collect();
         self.walk_files(
             &redis_files,
@@ -457,7 +457,7 @@ impl<'a> UnitContext<'a> {
             if facts.cluster_evidence.is_none()
                 && self.mentions_redis[i]
                 && i < self.own_files
-                && (test.walked || !test.files[i])
+                && test.walks_file(i)
             {
                 facts.cluster_evidence = self
                     .scope(i)
@@ -545,6 +545,14 @@ pub struct TestCode {
     /// are callers like any other, and the structs it builds count among the values their
     /// fields take.
     pub passes_keys: bool,
+}
+
+impl TestCode {
+    /// Whether the functions of file `file` may be walked as test code goes (a file that is not
+    /// test code as a whole always may).
+    pub fn walks_file(&self, file: usize) -> bool {
+        self.walked || !self.files.get(file).copied().unwrap_or(false)
+    }
 }
 
 impl Default for TestCode {
