@@ -308,8 +308,15 @@ fn open_regular(path: &Path, boundary: Option<&Boundary>) -> Result<(File, Metad
 /// The bytes of `path`, a regular file inside `boundary` (when given) of at most `limit` bytes.
 fn read_bytes(path: &Path, boundary: Option<&Boundary>, limit: u64) -> Result<Vec<u8>, ReadError> {
     let (file, meta) = open_regular(path, boundary)?;
-    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize + 1);
-    file.take(limit.saturating_add(1))
+    let size = meta.len();
+    if size > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    // The bytes the file holds when opened, in one `read` (no second one to find the end); a
+    // file that says it is empty may not be (some file systems), and is read to its end.
+    let want = if size > 0 { size } else { limit + 1 };
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(want)
         .read_to_end(&mut bytes)
         .map_err(|e| ReadError::Io(e.to_string()))?;
     if bytes.len() as u64 > limit {

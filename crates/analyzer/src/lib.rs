@@ -415,55 +415,22 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
     report
 }
 
-/// Each file's names ([`lexical::scan`]) and whether `needed` takes it, on every core for a
-/// large crate. Plain threads, not the pool's: a pool worker waiting here could take another
-/// crate's whole task and keep this crate waiting behind it.
-fn scan_sources(
-    sources: &[SourceFile],
-    needed: impl Fn(usize, &SourceFile) -> bool + Sync,
-) -> Vec<(lexical::FileNames, bool)> {
-    // `first`: the number of the chunk's first file.
-    let scan = |first: usize, chunk: &[SourceFile]| -> Vec<(lexical::FileNames, bool)> {
-        chunk
-            .iter()
-            .enumerate()
-            .map(|(k, s)| (lexical::scan(&s.text), needed(first + k, s)))
-            .collect()
-    };
-    let bytes: usize = sources.iter().map(|s| s.text.len()).sum();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Below a few MB a thread costs more than it saves.
-    if threads < 2 || bytes < 4 << 20 {
-        return scan(0, sources);
-    }
-    let per_thread = sources.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let workers: Vec<_> = sources
-            .chunks(per_thread)
-            .enumerate()
-            .map(|(c, chunk)| s.spawn(move || scan(c * per_thread, chunk)))
-            .collect();
-        let mut all = Vec::with_capacity(sources.len());
-        for (c, (worker, chunk)) in workers
-            .into_iter()
-            .zip(sources.chunks(per_thread))
-            .enumerate()
-        {
-            // A scan that panicked (it never should) is done again here, so that a bug shows
-            // as this crate's internal error, caught by the caller.
-            all.extend(
-                worker
-                    .join()
-                    .unwrap_or_else(|_| scan(c * per_thread, chunk)),
-            );
-        }
-        all
-    })
+/// Each file's names ([`lexical::scan`]), on every free worker. Done while the crates are read
+/// (`read_unit`), where a worker that waits for the others takes another crate's reading, never
+/// a crate's whole analysis that would keep this one waiting behind it.
+fn scan_names(sources: &[SourceFile]) -> Vec<lexical::FileNames> {
+    use rayon::prelude::*;
+    sources
+        .par_iter()
+        .with_min_len(8)
+        .map(|s| lexical::scan(&s.text))
+        .collect()
 }
 
-/// Give the memory freed so far back to the system. glibc keeps what a thread frees in that
-/// thread's arena, where the thread that goes on analysing cannot reuse it: the name scan's
-/// threads have just freed their per-file lists, and the crate's peak would grow by them.
+/// Give the memory freed so far back to the system. glibc returns what is freed to the arena
+/// of the thread that allocated it, where the thread that goes on analysing cannot reuse it:
+/// the name scan's per-file lists, made by the workers that read the crate, have just been
+/// freed, and the crate's peak would grow by them.
 fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `malloc_trim` only returns free pages of the allocator's arenas to the system.
@@ -529,6 +496,8 @@ struct ReadUnit {
     /// Per file of `sources`: whether it is test code as a whole ([`key_sites::test_files`];
     /// path dependencies' files are not).
     test_files: Vec<bool>,
+    /// Per file of `sources`: the names it may define ([`scan_names`]).
+    names: Vec<lexical::FileNames>,
 }
 
 /// `path` relative to `root` when under it, with `/` separators.
@@ -712,6 +681,7 @@ fn read_unit(
             test_files.push(false);
         }
     }
+    let names = scan_names(&sources);
     Read::Analyse(ReadUnit {
         stats,
         diagnostics,
@@ -722,6 +692,7 @@ fn read_unit(
         own,
         names_redis,
         test_files,
+        names,
     })
 }
 
@@ -742,6 +713,7 @@ fn analyze_unit(
         own,
         names_redis,
         test_files,
+        names,
         ..
     } = read;
     let aliases: Vec<String> = unit
@@ -770,10 +742,11 @@ fn analyze_unit(
         .map(|i| names_redis[i] && test.walks_file(i))
         .collect();
     let slotlint = memchr::memmem::Finder::new("slotlint");
-    let scanned = scan_sources(&sources, |i, s| {
-        every || walked[i] || slotlint.find(s.text.as_bytes()).is_some()
-    });
-    let (names, needed): (Vec<lexical::FileNames>, Vec<bool>) = scanned.into_iter().unzip();
+    let needed: Vec<bool> = sources
+        .iter()
+        .zip(&walked)
+        .map(|(s, &walked)| every || walked || slotlint.find(s.text.as_bytes()).is_some())
+        .collect();
     // The trees kept (and parts of trees dropped), outliving the index and the evaluator.
     let store = index::Store::default();
     let arena = interp::MacroArena::default();

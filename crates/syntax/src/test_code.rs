@@ -70,7 +70,8 @@ pub fn is_test_file(relative_to_package: &Path) -> bool {
 /// commented-out one does not count.
 pub fn test_modules_declared(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for (at, _) in text.match_indices("#[cfg(") {
+    // Every file of a package is searched: memchr's search, many times faster than `str`'s.
+    for at in memchr::memmem::find_iter(text.as_bytes(), b"#[cfg(") {
         let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
         let before = text[line_start..at].trim();
         if !before.is_empty() && !before.starts_with("#[") {

@@ -843,54 +843,62 @@ impl<'a> CrateIndex<'a> {
 impl FileItems<'_> {
     /// The names this file defines, exactly (for the index of a crate parsed up front).
     fn names(&self) -> FileNames {
-        let mut defs = Vec::new();
-        let fns = self.fns.iter().map(|f| f.name.clone());
-        defs.extend(
-            fns.chain(self.method_names.iter().cloned())
-                .map(|n| (Kind::Fn, n)),
-        );
-        defs.extend(self.method_names.iter().map(|n| (Kind::SelfFn, n.clone())));
+        let mut names = FileNames::default();
+        for n in self.fns.iter().map(|f| &f.name).chain(&self.method_names) {
+            names.push(Kind::Fn, &[n]);
+        }
+        for n in &self.method_names {
+            names.push(Kind::SelfFn, &[n]);
+        }
         for f in &self.fns {
             match &f.self_ty {
                 Some(ty) => {
-                    defs.push((Kind::Method, format!("{ty}::{}", f.name)));
-                    defs.push((Kind::Owner, ty.clone()));
+                    names.push(Kind::Method, &[ty, "::", &f.name]);
+                    names.push(Kind::Owner, &[ty]);
                 }
-                None => defs.push((Kind::FreeFn, f.name.clone())),
+                None => names.push(Kind::FreeFn, &[&f.name]),
             }
             if f.in_trait {
-                defs.push((Kind::TraitFn, f.name.clone()));
+                names.push(Kind::TraitFn, &[&f.name]);
             }
             if let Some(t) = &f.trait_impl {
-                defs.push((Kind::TraitImplFn, t.clone()));
+                names.push(Kind::TraitImplFn, &[t]);
             }
             let receiver = if f.has_self() {
                 Kind::SelfFn
             } else {
                 Kind::PlainFn
             };
-            defs.push((receiver, f.name.clone()));
+            names.push(receiver, &[&f.name]);
         }
-        defs.extend(self.consts.iter().map(|(n, _)| (Kind::Const, n.clone())));
-        let types = self.types.iter().chain(self.fields.keys());
-        defs.extend(types.map(|n| (Kind::Type, n.clone())));
-        defs.extend(self.enum_variants.keys().map(|n| (Kind::Enum, n.clone())));
-        defs.extend(self.type_aliases.keys().map(|n| (Kind::Alias, n.clone())));
+        for (n, _) in &self.consts {
+            names.push(Kind::Const, &[n]);
+        }
+        for n in self.types.iter().chain(self.fields.keys()) {
+            names.push(Kind::Type, &[n]);
+        }
+        for n in self.enum_variants.keys() {
+            names.push(Kind::Enum, &[n]);
+        }
+        for n in self.type_aliases.keys() {
+            names.push(Kind::Alias, &[n]);
+        }
         // `Enum::Variant` under the variant, as the name scan files it.
-        defs.extend(
-            self.builders
-                .keys()
-                .map(|n| (Kind::Build, n.rsplit("::").next().unwrap_or(n).to_owned())),
-        );
-        defs.extend(self.fields_by_name.keys().map(|n| (Kind::Field, n.clone())));
-        for (s, fields) in &self.fields {
-            let owned = fields
-                .keys()
-                .map(|f| (Kind::StructField, format!("{s}::{f}")));
-            defs.extend(owned);
+        for n in self.builders.keys() {
+            names.push(Kind::Build, &[n.rsplit("::").next().unwrap_or(n)]);
         }
-        defs.extend(self.macros.keys().map(|n| (Kind::Macro, n.clone())));
-        FileNames { defs, fn_bound: 0 }
+        for n in self.fields_by_name.keys() {
+            names.push(Kind::Field, &[n]);
+        }
+        for (s, fields) in &self.fields {
+            for f in fields.keys() {
+                names.push(Kind::StructField, &[s, "::", f]);
+            }
+        }
+        for n in self.macros.keys() {
+            names.push(Kind::Macro, &[n]);
+        }
+        names
     }
 }
 

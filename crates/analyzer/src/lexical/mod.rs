@@ -70,10 +70,44 @@ pub enum Kind {
 }
 
 /// The names one file may define, and how many `fn` keywords it has.
+///
+/// The names are kept one after another in one string (a file defines hundreds: a string each
+/// was most of the scan's allocations).
 #[derive(Clone, Debug, Default)]
 pub struct FileNames {
-    pub defs: Vec<(Kind, String)>,
+    /// Every name, one after another.
+    text: String,
+    /// Per name: its kind and where it ends in `text` (it starts where the one before ends).
+    defs: Vec<(Kind, usize)>,
     pub fn_bound: usize,
+}
+
+impl FileNames {
+    /// Files `parts`, written one after another, as a name of `kind`.
+    pub fn push(&mut self, kind: Kind, parts: &[&str]) {
+        for part in parts {
+            self.text.push_str(part);
+        }
+        self.defs.push((kind, self.text.len()));
+    }
+
+    /// The names, in the order they were filed.
+    pub fn iter(&self) -> impl Iterator<Item = (Kind, &str)> + '_ {
+        let mut start = 0;
+        self.defs.iter().map(move |&(kind, end)| {
+            let name = &self.text[start..end];
+            start = end;
+            (kind, name)
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.defs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.defs.is_empty()
+    }
 }
 
 /// A file's names, from its text.
@@ -104,20 +138,20 @@ impl NameIndex {
     pub fn build(files: &[FileNames]) -> NameIndex {
         let mut by_kind: Vec<FxHashMap<String, Vec<u32>>> = Vec::new();
         for (i, f) in files.iter().enumerate() {
-            for (kind, name) in &f.defs {
-                let k = *kind as usize;
+            for (kind, name) in f.iter() {
+                let k = kind as usize;
                 if by_kind.len() <= k {
                     by_kind.resize_with(k + 1, FxHashMap::default);
                 }
                 // One lookup for a name seen before; the name is copied only when new.
-                match by_kind[k].get_mut(name.as_str()) {
+                match by_kind[k].get_mut(name) {
                     Some(list) => {
                         if list.last() != Some(&(i as u32)) {
                             list.push(i as u32);
                         }
                     }
                     None => {
-                        by_kind[k].insert(name.clone(), vec![i as u32]);
+                        by_kind[k].insert(name.to_owned(), vec![i as u32]);
                     }
                 }
             }
@@ -201,12 +235,42 @@ fn is_keyword(word: &[u8]) -> bool {
     )
 }
 
+/// Per byte, bits: whether it may start an identifier, whether it may continue one, whether
+/// it is white space (a table: the scan asks for every byte of every file).
+const IDENT_START: u8 = 1;
+const IDENT_BYTE: u8 = 2;
+const SPACE: u8 = 4;
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 {
+            table[b] = IDENT_START | IDENT_BYTE;
+        } else if c.is_ascii_digit() {
+            table[b] = IDENT_BYTE;
+        } else if c.is_ascii_whitespace() {
+            table[b] = SPACE;
+        }
+        b += 1;
+    }
+    table
+};
+
 fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+    BYTE_CLASS[b as usize] & IDENT_START != 0
 }
 
 fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    BYTE_CLASS[b as usize] & IDENT_BYTE != 0
+}
+
+/// Where the identifier (or number) that continues at `from` ends.
+fn ident_end(s: &[u8], from: usize) -> usize {
+    s[from..]
+        .iter()
+        .position(|&b| !is_ident_byte(b))
+        .map_or(s.len(), |k| from + k)
 }
 
 /// The names `text` gives `macro_rules!` macros (by text: in comments and strings too).

@@ -5,14 +5,72 @@
 //! (`impl_header`).
 
 use super::impl_header::{impl_owner, impl_trait, HTok, Owner};
-use super::{is_ident_byte, is_ident_start, is_keyword, FileNames, Kind};
+use super::{
+    ident_end, is_ident_byte, is_ident_start, is_keyword, FileNames, Kind, BYTE_CLASS, IDENT_BYTE,
+    IDENT_START, SPACE,
+};
 
 /// The last tokens seen, enough to recognize `fn NAME`, `static mut NAME`, `macro_rules! NAME`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tok<'t> {
-    Ident(&'t [u8]),
+    /// An identifier, and which word the scan looks for it is.
+    Ident(&'t [u8], Word),
     Punct(u8),
     Other,
+}
+
+/// The words the scan looks for after, told apart once per identifier (most are
+/// [`Word::Plain`], and pass with a comparison or two).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Word {
+    Plain,
+    Fn,
+    Struct,
+    Enum,
+    Union,
+    Type,
+    Trait,
+    Const,
+    Static,
+    Mut,
+    Mod,
+    Impl,
+    Unsafe,
+    SelfType,
+    /// Not Rust keywords.
+    Default,
+    MacroRules,
+    /// Another keyword.
+    Keyword,
+}
+
+impl Word {
+    fn of(word: &[u8]) -> Word {
+        match word {
+            b"fn" => Word::Fn,
+            b"struct" => Word::Struct,
+            b"enum" => Word::Enum,
+            b"union" => Word::Union,
+            b"type" => Word::Type,
+            b"trait" => Word::Trait,
+            b"const" => Word::Const,
+            b"static" => Word::Static,
+            b"mut" => Word::Mut,
+            b"mod" => Word::Mod,
+            b"impl" => Word::Impl,
+            b"unsafe" => Word::Unsafe,
+            b"Self" => Word::SelfType,
+            b"default" => Word::Default,
+            b"macro_rules" => Word::MacroRules,
+            w if is_keyword(w) => Word::Keyword,
+            _ => Word::Plain,
+        }
+    }
+
+    /// A Rust keyword (`union` and `default` are only in place; `if !(…)` is no macro call).
+    fn is_keyword(self) -> bool {
+        !matches!(self, Word::Plain | Word::Default | Word::MacroRules)
+    }
 }
 
 pub(super) struct Scanner<'t> {
@@ -96,46 +154,47 @@ impl<'t> Scanner<'t> {
         self.prev = t;
     }
 
-    fn def(&mut self, kind: Kind, name: String) {
+    /// Files `parts`, one after another, as a name of `kind`.
+    fn def(&mut self, kind: Kind, parts: &[&str]) {
         if self.macro_body.is_none() {
-            self.out.defs.push((kind, name));
+            self.out.push(kind, parts);
         }
     }
 
     /// `fn NAME`: filed under its name and under what owns it.
     fn function(&mut self, name: &str) {
-        self.def(Kind::Fn, name.to_owned());
+        self.def(Kind::Fn, &[name]);
         let receiver = self.receiver();
         if receiver != Some(false) {
-            self.def(Kind::SelfFn, name.to_owned());
+            self.def(Kind::SelfFn, &[name]);
         }
         if receiver != Some(true) {
-            self.def(Kind::PlainFn, name.to_owned());
+            self.def(Kind::PlainFn, &[name]);
         }
+        if self.macro_body.is_some() {
+            return;
+        }
+        let out = &mut self.out;
         let body = self.owners.last().filter(|b| b.depth == self.depth);
-        let (owner, is_trait) = match body {
-            Some(b) => (b.owner.clone(), b.is_trait),
-            None => (Owner::Unnamed, false),
-        };
-        match owner {
-            Owner::Named(ty) => {
-                self.def(Kind::Method, format!("{ty}::{name}"));
-                self.def(Kind::Owner, ty);
+        match body.map(|b| (&b.owner, b.is_trait)) {
+            Some((Owner::Named(ty), is_trait)) => {
+                out.push(Kind::Method, &[ty, "::", name]);
+                out.push(Kind::Owner, &[ty]);
                 if is_trait {
-                    self.def(Kind::TraitFn, name.to_owned());
+                    out.push(Kind::TraitFn, &[name]);
                 }
             }
-            Owner::Unnamed => self.def(Kind::FreeFn, name.to_owned()),
-            Owner::Unknown => {
-                self.def(Kind::AnyOwnerFn, name.to_owned());
-                self.def(Kind::Owner, String::new());
+            Some((Owner::Unnamed, _)) | None => out.push(Kind::FreeFn, &[name]),
+            Some((Owner::Unknown, _)) => {
+                out.push(Kind::AnyOwnerFn, &[name]);
+                out.push(Kind::Owner, &[]);
             }
         }
         // Functions in an `impl` of a trait, at any depth (as the item index files them):
         // filed under the trait.
         match self.owners.last().and_then(|b| b.of_trait.as_ref()) {
-            Some(Owner::Named(t)) => self.def(Kind::TraitImplFn, t.clone()),
-            Some(_) => self.def(Kind::TraitImplFn, String::new()),
+            Some(Owner::Named(t)) => out.push(Kind::TraitImplFn, &[t]),
+            Some(_) => out.push(Kind::TraitImplFn, &[]),
             None => {}
         }
     }
@@ -213,21 +272,24 @@ impl<'t> Scanner<'t> {
         if self.arrow.take().is_some_and(|a| a.0 == self.depth) {
             return;
         }
+        if self.macro_body.is_some() {
+            return;
+        }
         let name = match self.prev {
-            Tok::Ident(b"Self") => match self.owners.last().map(|b| &b.owner) {
-                Some(Owner::Named(ty)) => ty.clone(),
-                Some(Owner::Unknown) => String::new(),
+            Tok::Ident(_, Word::SelfType) => match self.owners.last().map(|b| &b.owner) {
+                Some(Owner::Named(ty)) => ty.as_str(),
+                Some(Owner::Unknown) => "",
                 Some(Owner::Unnamed) | None => return,
             },
-            Tok::Ident(word) => match std::str::from_utf8(word) {
-                Ok(w) => w.to_owned(),
+            Tok::Ident(word, _) => match std::str::from_utf8(word) {
+                Ok(w) => w,
                 Err(_) => return,
             },
             // `Foo::<T> { … }`, but not `=> {` or `-> T {`.
-            Tok::Punct(b'>') if !matches!(self.prev2, Tok::Punct(b'=' | b'-')) => String::new(),
+            Tok::Punct(b'>') if !matches!(self.prev2, Tok::Punct(b'=' | b'-')) => "",
             _ => return,
         };
-        self.def(Kind::Build, name);
+        self.out.push(Kind::Build, &[name]);
     }
 
     /// Whether the identifier `w` just before the current byte follows `::` (`Enum::Variant(`,
@@ -256,34 +318,38 @@ impl<'t> Scanner<'t> {
     }
 
     pub(super) fn run(&mut self) -> FileNames {
-        while self.i < self.s.len() {
-            let b = self.s[self.i];
-            match b {
-                b'/' if self.at(1) == b'/' => self.line_comment(),
-                b'/' if self.at(1) == b'*' => self.block_comment(),
-                b'"' => {
+        while let Some(&b) = self.s.get(self.i) {
+            let class = BYTE_CLASS[b as usize];
+            if class & SPACE != 0 {
+                // A run at once (indentation is much of a file).
+                self.i += 1;
+                while self
+                    .s
+                    .get(self.i)
+                    .is_some_and(|&b| BYTE_CLASS[b as usize] & SPACE != 0)
+                {
                     self.i += 1;
-                    self.quoted(b'"');
-                    self.push(Tok::Other);
                 }
-                b'\'' => self.quote_or_lifetime(),
-                b if b.is_ascii_whitespace() => {
-                    // A run at once (indentation is much of a file).
-                    let run = self.s[self.i..]
-                        .iter()
-                        .take_while(|b| b.is_ascii_whitespace());
-                    self.i += run.count();
-                }
-                b if b.is_ascii_digit() => {
-                    while self.i < self.s.len() && is_ident_byte(self.s[self.i]) {
+            } else if class & IDENT_START != 0 {
+                self.ident_or_literal();
+            } else if class & IDENT_BYTE != 0 {
+                // A number.
+                self.i = ident_end(self.s, self.i);
+                self.push(Tok::Other);
+            } else {
+                match b {
+                    b'/' if self.at(1) == b'/' => self.line_comment(),
+                    b'/' if self.at(1) == b'*' => self.block_comment(),
+                    b'"' => {
+                        self.i += 1;
+                        self.quoted(b'"');
+                        self.push(Tok::Other);
+                    }
+                    b'\'' => self.quote_or_lifetime(),
+                    _ => {
+                        self.punct(b);
                         self.i += 1;
                     }
-                    self.push(Tok::Other);
-                }
-                b if is_ident_start(b) => self.ident_or_literal(),
-                _ => {
-                    self.punct(b);
-                    self.i += 1;
                 }
             }
         }
@@ -380,9 +446,7 @@ impl<'t> Scanner<'t> {
 
     fn ident_or_literal(&mut self) {
         let start = self.i;
-        while self.i < self.s.len() && is_ident_byte(self.s[self.i]) {
-            self.i += 1;
-        }
+        self.i = ident_end(self.s, self.i);
         let word = &self.s[start..self.i];
         let next = self.at(0);
         match (word, next) {
@@ -429,30 +493,46 @@ impl<'t> Scanner<'t> {
             };
             self.seen = self.watch.iter().any(watched);
         }
-        if word == b"fn" {
+        let this = Word::of(word);
+        if this == Word::Fn {
             self.out.fn_bound += 1;
         }
-        if self.macro_body.is_some() {
-            self.push(Tok::Ident(word));
+        // Most identifiers: a plain word after a plain word or a punctuation other than `!`,
+        // outside an `impl` header, defines nothing.
+        let after_plain = match self.prev {
+            Tok::Ident(_, w) => w == Word::Plain,
+            Tok::Punct(b) => b != b'!',
+            Tok::Other => true,
+        };
+        if self.macro_body.is_some()
+            || (this == Word::Plain && after_plain && self.impl_header.is_none())
+        {
+            self.push(Tok::Ident(word, this));
             return;
         }
-        if self.prev == Tok::Punct(b'!') && self.prev2 == Tok::Ident(b"macro_rules") {
+        let after_macro_rules =
+            self.prev == Tok::Punct(b'!') && matches!(self.prev2, Tok::Ident(_, Word::MacroRules));
+        if after_macro_rules {
             self.pending_macro_rules = Some(self.depth);
         }
         if let Some((_, toks, _)) = &mut self.impl_header {
             toks.push(HTok::Ident(String::from_utf8_lossy(word).into_owned()));
         }
-        let kind = match self.prev {
-            Tok::Ident(b"fn") => Some(Kind::Fn),
-            Tok::Ident(b"struct" | b"enum" | b"union") => Some(Kind::Type),
+        let prev = match self.prev {
+            Tok::Ident(_, w) => w,
+            _ => Word::Plain,
+        };
+        let kind = match prev {
+            Word::Fn => Some(Kind::Fn),
+            Word::Struct | Word::Enum | Word::Union => Some(Kind::Type),
             // An associated type (`type Error = …;` in an `impl` or `trait`) is no alias.
-            Tok::Ident(b"type") if self.owners.last().is_none_or(|o| o.depth != self.depth) => {
+            Word::Type if self.owners.last().is_none_or(|o| o.depth != self.depth) => {
                 Some(Kind::Alias)
             }
-            Tok::Ident(b"trait") => Some(Kind::Trait),
-            Tok::Ident(b"const" | b"static") => Some(Kind::Const),
-            Tok::Ident(b"mut") if self.prev2 == Tok::Ident(b"static") => Some(Kind::Const),
-            Tok::Punct(b'!') if self.prev2 == Tok::Ident(b"macro_rules") => Some(Kind::Macro),
+            Word::Trait => Some(Kind::Trait),
+            Word::Const | Word::Static => Some(Kind::Const),
+            Word::Mut if matches!(self.prev2, Tok::Ident(_, Word::Static)) => Some(Kind::Const),
+            _ if after_macro_rules => Some(Kind::Macro),
             _ => None,
         };
         // `static mut X`, `const fn f`, `const unsafe fn f`: keywords are not names.
@@ -462,41 +542,41 @@ impl<'t> Scanner<'t> {
                 if kind == Kind::Fn {
                     self.function(name);
                 } else {
-                    self.def(kind, name.to_owned());
+                    self.def(kind, &[name]);
                 }
-                match self.prev {
-                    Tok::Ident(b"enum") => self.def(Kind::Enum, name.to_owned()),
-                    Tok::Ident(b"trait") => {
-                        self.pending_trait = Some((self.depth, name.to_owned()))
-                    }
+                match prev {
+                    Word::Enum => self.def(Kind::Enum, &[name]),
+                    Word::Trait => self.pending_trait = Some((self.depth, name.to_owned())),
                     _ => {}
                 }
             }
-            if matches!(self.prev, Tok::Ident(b"struct" | b"union")) {
+            if matches!(prev, Word::Struct | Word::Union) {
                 self.pending_body = Some(self.depth);
                 self.struct_name = String::from_utf8_lossy(word).into_owned();
                 self.angles = 0;
             }
             if matches!(
-                self.prev,
-                Tok::Ident(b"fn" | b"struct" | b"enum" | b"union" | b"trait")
+                prev,
+                Word::Fn | Word::Struct | Word::Enum | Word::Union | Word::Trait
             ) {
                 self.item_header = Some(self.depth);
             }
         }
-        if word == b"mod" {
+        if this == Word::Mod {
             self.item_header = Some(self.depth);
         }
         // `impl` where an item may start (not `-> impl Trait`, `x: impl Trait`, `&'a impl T`).
         let item_position = matches!(
             self.prev,
-            Tok::Other | Tok::Punct(b';' | b'}' | b'{' | b']') | Tok::Ident(b"unsafe" | b"default")
+            Tok::Other
+                | Tok::Punct(b';' | b'}' | b'{' | b']')
+                | Tok::Ident(_, Word::Unsafe | Word::Default)
         );
-        if word == b"impl" && item_position {
+        if this == Word::Impl && item_position {
             self.impl_header = Some((self.depth, Vec::new(), 0));
             self.item_header = Some(self.depth);
         }
-        self.push(Tok::Ident(word));
+        self.push(Tok::Ident(word, this));
     }
 
     fn punct(&mut self, b: u8) {
@@ -534,7 +614,7 @@ impl<'t> Scanner<'t> {
             }
             b'{' | b'(' | b'[' => {
                 let call = self.prev == Tok::Punct(b'!')
-                    && matches!(self.prev2, Tok::Ident(w) if !is_keyword(w));
+                    && matches!(self.prev2, Tok::Ident(_, w) if !w.is_keyword());
                 if self.macro_body.is_none()
                     && (call || self.pending_macro_rules == Some(self.depth))
                 {
@@ -545,10 +625,10 @@ impl<'t> Scanner<'t> {
                 }
                 // `Path::Variant(`: a tuple variant (or struct) built, filed like a literal.
                 if b == b'(' && !call && self.prev2 == Tok::Punct(b':') {
-                    if let Tok::Ident(w) = self.prev {
+                    if let Tok::Ident(w, _) = self.prev {
                         if w.first().is_some_and(u8::is_ascii_uppercase) && self.after_path_sep(w) {
                             if let Ok(w) = std::str::from_utf8(w) {
-                                self.def(Kind::Build, w.to_owned());
+                                self.def(Kind::Build, &[w]);
                             }
                         }
                     }
@@ -603,11 +683,10 @@ impl<'t> Scanner<'t> {
             b':' => {
                 let single = self.at(1) != b':' && self.prev != Tok::Punct(b':');
                 let body = self.bodies.last().filter(|b| b.0 == self.depth);
-                if let (true, Some((_, owner)), Tok::Ident(name)) = (single, body, self.prev) {
-                    if let Ok(name) = std::str::from_utf8(name) {
-                        let owned = format!("{owner}::{name}");
-                        self.def(Kind::Field, name.to_owned());
-                        self.def(Kind::StructField, owned);
+                if let (true, Some((_, owner)), Tok::Ident(name, _)) = (single, body, self.prev) {
+                    if let (Ok(name), None) = (std::str::from_utf8(name), self.macro_body) {
+                        self.out.push(Kind::Field, &[name]);
+                        self.out.push(Kind::StructField, &[owner, "::", name]);
                     }
                 }
             }
@@ -662,10 +741,9 @@ mod tests {
 
     fn names(text: &str, kind: Kind) -> Vec<String> {
         scan(text)
-            .defs
-            .into_iter()
+            .iter()
             .filter(|(k, _)| *k == kind)
-            .map(|(_, n)| n)
+            .map(|(_, n)| n.to_owned())
             .collect()
     }
 
