@@ -581,11 +581,13 @@ fn read_unit(
     }
     let mut names_redis = names_any_needle(sources.iter().map(|s| s.text.as_str()), &needles);
     // A package that depends neither on redis nor on a crate known to wrap it reaches redis only
-    // through a path that names it in its code: its comments and strings do not count (tokio's
-    // docs mention mini-redis; the redis crate's own docs show `redis::cmd`).
+    // through a path that names it in its code (`other_crate::redis::cmd`): its comments and
+    // strings do not count (tokio's docs mention mini-redis; the redis crate's own docs show
+    // `redis::cmd`), nor do other identifiers (a config crate's `redis_url` field, the redis
+    // crate's own `from_redis_value`).
     if unit.redis.is_none() {
         for (names, source) in names_redis.iter_mut().zip(&sources) {
-            *names = *names && lexical::names_within(&source.text, &needles);
+            *names = *names && lexical::names_within_path(&source.text, &needles);
         }
     }
     let cost: u64 = sources

@@ -129,11 +129,12 @@ fn test_code_is_walked_only_when_its_sites_are_wanted() {
     );
 }
 
-/// A package without a redis dependency is a user of redis only if its code names redis (a
-/// wrapper's re-export: `pool::redis::cmd`); tokio's docs mentioning mini-redis do not make it
-/// one, and it is not parsed. With the prefilter off the findings are the same.
+/// A package without a redis dependency is a user of redis only if its code reaches redis
+/// through a path (a wrapper's re-export: `pool::redis::cmd`); tokio's docs mentioning
+/// mini-redis do not make it one, nor do identifiers that are no such path (`redis_url`,
+/// `from_redis_value`), and it is not parsed. With the prefilter off the findings are the same.
 #[test]
-fn redis_in_comments_and_strings_of_a_package_without_redis_is_not_a_use() {
+fn redis_in_comments_strings_and_other_names_of_a_package_without_redis_is_not_a_use() {
     let tmp = tempfile::tempdir().unwrap();
     let manifest = "[package]\nname = \"other\"\nversion = \"0.1.0\"\n";
     let docs = tmp.path().join("docs");
@@ -141,6 +142,17 @@ fn redis_in_comments_and_strings_of_a_package_without_redis_is_not_a_use() {
     write(
         &docs.join("src/lib.rs"),
         "//! Like `redis::cmd(\"MGET\")` in mini-redis.\npub const URL: &str = \"redis://localhost\";\n",
+    );
+    // Identifiers that are no path into a crate: a config crate's field, the redis crate's own
+    // code (whose `crate::` is redis: `self.con.bf_scandump(..)` is the library's, not a use).
+    let names = tmp.path().join("names");
+    write(&names.join("Cargo.toml"), manifest);
+    write(
+        &names.join("src/lib.rs"),
+        "use crate::parser::parse_redis_value;\npub struct Conf { pub redis_url: String }\n\
+         pub fn f(c: &Conf, con: &mut crate::Connection) -> i64 {\n    \
+         con.mget::<_, ()>(&[\"a\", \"b\"]);\n    f64::from_redis_value(&c.redis_url);\n    \
+         from_redis_value::<i64>(parse_redis_value(c.redis_url.as_bytes()))\n}\n",
     );
     let code = tmp.path().join("code");
     write(&code.join("Cargo.toml"), manifest);
@@ -158,6 +170,12 @@ fn redis_in_comments_and_strings_of_a_package_without_redis_is_not_a_use() {
         assert_eq!(docs.stats.call_sites, 0);
         if prefilter {
             assert_eq!(docs.stats.files_parsed, 0);
+        }
+        let names = run(&names, options());
+        assert_eq!(names.stats.units_using_redis, 0);
+        assert_eq!(names.stats.call_sites, 0);
+        if prefilter {
+            assert_eq!(names.stats.files_parsed, 0);
         }
         let code = run(&code, options());
         assert_eq!(code.stats.units_using_redis, 1);

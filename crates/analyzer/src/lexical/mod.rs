@@ -121,9 +121,11 @@ pub fn names_any(text: &str, words: &[String]) -> bool {
     scanner::Scanner::names_any(text.as_bytes(), words, false)
 }
 
-/// Whether Rust code `text` has an identifier that contains one of `words` (`deadpool_redis`
-/// contains `redis`): comments, strings and characters do not count.
-pub fn names_within(text: &str, words: &[String]) -> bool {
+/// Whether Rust code `text` has a path through a segment that contains one of `words`
+/// (`deadpool_redis::redis::cmd`, `use redis;`, `extern crate redis`): comments, strings and
+/// characters do not count, nor do other identifiers (a field `redis_url`, a function
+/// `f64::from_redis_value`): code reaches a crate through a path.
+pub fn names_within_path(text: &str, words: &[String]) -> bool {
     scanner::Scanner::names_any(text.as_bytes(), words, true)
 }
 
@@ -320,12 +322,27 @@ mod tests {
     }
 
     #[test]
-    fn identifiers_containing_a_word() {
+    fn path_segments_containing_a_word() {
         let words = ["redis".to_owned()];
-        assert!(names_within("use deadpool_redis::Pool;", &words));
-        assert!(names_within("fn f() { redis::cmd(\"GET\"); }", &words));
-        assert!(!names_within(
+        assert!(names_within_path("use deadpool_redis::Pool;", &words));
+        assert!(names_within_path("fn f() { redis::cmd(\"GET\"); }", &words));
+        assert!(names_within_path(
+            "fn f() { ::redis :: cmd(\"GET\"); }",
+            &words
+        ));
+        assert!(names_within_path("use redis;", &words));
+        assert!(names_within_path("extern crate redis as r;", &words));
+        assert!(names_within_path(
+            "fn f() { app::redis::cmd(\"GET\"); }",
+            &words
+        ));
+        assert!(!names_within_path(
             "/// Like `redis::cmd`.\n// mini-redis\nfn f() { let url = \"redis://x\"; Redis::new(); }",
+            &words
+        ));
+        assert!(!names_within_path(
+            "use crate::parser::parse_redis_value;\nstruct Conf { redis_url: String }\n\
+             fn f(c: &Conf) -> u8 { c.redis.db; f64::from_redis_value(x); from_redis_value :: <u8>(x) }",
             &words
         ));
     }

@@ -109,8 +109,9 @@ pub(super) struct Scanner<'t> {
     pending_macro_rules: Option<usize>,
     /// Identifiers looked for ([`Scanner::names_any`]), and whether one was seen.
     watch: &'t [String],
-    /// Whether an identifier that contains a watched word counts.
-    watch_within: bool,
+    /// Whether an identifier that contains a watched word counts, as a segment of a path only
+    /// (`deadpool_redis::redis::cmd`, `use redis;`, `extern crate redis`; not `conf.redis_url`).
+    watch_path_segment: bool,
     seen: bool,
 }
 
@@ -143,7 +144,7 @@ impl<'t> Scanner<'t> {
             macro_body: None,
             arrow: None,
             watch: &[],
-            watch_within: false,
+            watch_path_segment: false,
             seen: false,
             pending_macro_rules: None,
         }
@@ -306,15 +307,24 @@ impl<'t> Scanner<'t> {
         self.s.get(self.i + k).copied().unwrap_or(0)
     }
 
-    /// Whether `s` has one of `words` as an identifier (not in comments, strings or
-    /// characters).
-    /// Whether an identifier is one of `words` (or, `within`, contains one).
-    pub(super) fn names_any(s: &'t [u8], words: &'t [String], within: bool) -> bool {
+    /// Whether an identifier of `s` (not in comments, strings or characters) is one of `words`,
+    /// or with `path_segment`, is a path's segment and contains one.
+    pub(super) fn names_any(s: &'t [u8], words: &'t [String], path_segment: bool) -> bool {
         let mut scanner = Scanner::new(s);
         scanner.watch = words;
-        scanner.watch_within = within;
+        scanner.watch_path_segment = path_segment;
         scanner.run();
         scanner.seen
+    }
+
+    /// Whether the identifier just read (ending at the current byte) is a path's segment that
+    /// leads on (`::` after it: a crate or module, not the item a path ends at, like
+    /// `f64::from_redis_value` or `from_redis_value::<T>`), or a crate named after `use` or
+    /// `crate` (`use redis;`, `extern crate redis as r;`).
+    fn at_path_segment(&self) -> bool {
+        let after = self.s[self.i..].trim_ascii_start();
+        matches!(self.prev, Tok::Ident(b"use" | b"crate", _))
+            || after.starts_with(b"::") && !after[2..].trim_ascii_start().starts_with(b"<")
     }
 
     pub(super) fn run(&mut self) -> FileNames {
@@ -485,13 +495,14 @@ impl<'t> Scanner<'t> {
         if !self.seen && !self.watch.is_empty() {
             let watched = |w: &String| {
                 let w = w.as_bytes();
-                if self.watch_within {
+                if self.watch_path_segment {
                     word.windows(w.len()).any(|part| part == w)
                 } else {
                     word == w
                 }
             };
-            self.seen = self.watch.iter().any(watched);
+            self.seen = self.watch.iter().any(watched)
+                && (!self.watch_path_segment || self.at_path_segment());
         }
         let this = Word::of(word);
         if this == Word::Fn {
