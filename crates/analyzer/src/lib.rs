@@ -325,6 +325,14 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
         .stack_size(options.worker_stack)
         .build();
     let root = &discovery.display_root;
+    // One per folder that bounds packages (most often all of them): its canonical path and
+    // those of the folders inside are resolved once, not again for every package.
+    let mut boundaries: std::collections::HashMap<&Path, input::Boundary> = Default::default();
+    for unit in &discovery.units {
+        boundaries
+            .entry(unit.boundary.as_path())
+            .or_insert_with(|| input::Boundary::new(&unit.boundary));
+    }
     let run = || -> Vec<UnitResult> {
         // Every crate is read (and those that name no redis are done), then the others are
         // analysed, the costliest first: one started last would run alone at the end. One
@@ -334,8 +342,11 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
             .par_iter()
             .with_max_len(1)
             .map(|unit| {
-                guarded(|| read_unit(unit, root, options, &tick))
-                    .unwrap_or_else(|what| Read::Done(failed(unit, what, options, root)))
+                guarded(|| {
+                    let boundary = &boundaries[unit.boundary.as_path()];
+                    read_unit(unit, boundary, root, options, &tick)
+                })
+                .unwrap_or_else(|what| Read::Done(failed(unit, what, options, root)))
             })
             .collect();
         let mut results: Vec<Option<UnitResult>> = Vec::with_capacity(read.len());
@@ -532,6 +543,7 @@ pub(crate) fn names_any_needle<'t>(
 /// prefilter is on.
 fn read_unit(
     unit: &workspace::Unit,
+    boundary: &input::Boundary,
     display_root: &Path,
     options: &Options,
     tick: &(dyn Fn(usize) + Sync),
@@ -542,7 +554,6 @@ fn read_unit(
     };
     let mut diagnostics = Vec::new();
     let mut sources = Vec::new();
-    let boundary = input::Boundary::new(&unit.boundary);
     // With `Options::key_sites`: the key files of the files that could not be read.
     let mut unread = Vec::new();
     let needles = redis_needles(unit);
@@ -553,7 +564,7 @@ fn read_unit(
     for (path, read) in unit
         .files
         .iter()
-        .zip(input::read_unit_sources(&unit.files, &boundary))
+        .zip(input::read_unit_sources(&unit.files, boundary))
     {
         stats.files += 1;
         let display = display_path(path, display_root);
@@ -568,7 +579,7 @@ fn read_unit(
                 }
                 may_name_redis.push(
                     e.is_searchable()
-                        && input::find_in_file(path, Some(&boundary), &words, 1 << 30)
+                        && input::find_in_file(path, Some(boundary), &words, 1 << 30)
                             .is_ok_and(|found| found.iter().any(Option::is_some)),
                 );
                 diagnostics.push(rules::parse_error::diagnostic(
@@ -666,7 +677,7 @@ fn read_unit(
         .filter(|(name, _)| named(name))
         .flat_map(|(_, files)| files.iter().cloned())
         .collect();
-    let texts: Vec<String> = input::read_unit_sources(&wanted, &boundary)
+    let texts: Vec<String> = input::read_unit_sources(&wanted, boundary)
         .into_iter()
         .map(Result::unwrap_or_default)
         .collect();
