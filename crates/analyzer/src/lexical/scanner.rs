@@ -67,9 +67,13 @@ impl Word {
         }
     }
 
-    /// A Rust keyword (`union` and `default` are only in place; `if !(…)` is no macro call).
+    /// A Rust keyword, as [`is_keyword`] says (`if !(…)` is no macro call; `union` and
+    /// `default` are keywords only in place: `union!(…)` is one).
     fn is_keyword(self) -> bool {
-        !matches!(self, Word::Plain | Word::Default | Word::MacroRules)
+        !matches!(
+            self,
+            Word::Plain | Word::Union | Word::Default | Word::MacroRules
+        )
     }
 }
 
@@ -882,6 +886,7 @@ mod tests {
     #[test]
     fn nothing_is_filed_inside_macro_calls_and_definitions() {
         let text = "cfg_rt! { impl Foo { fn hidden() {} } struct Hidden { f: u8 } }\n\
+                    union! { struct InUnion { f: u8 } } default!(struct InDefault;)\n\
                     macro_rules! gen { ($t:ty) => { impl $t { fn also_hidden(&self) {} } } }\n\
                     fn seen() { if !(a) { Lit { x }; } vec![Other { y }]; }";
         assert_eq!(names(text, Kind::Fn), ["seen"]);
