@@ -736,8 +736,8 @@ fn analyze_unit(
         .unwrap_or_default();
     // Files that could not be read count as done.
     tick(unit.files.len().saturating_sub(own));
-    // The cheap name scan of every file, then the parse of the files that are needed up front:
-    // those that name redis (only they can hold call sites), those that name slotlint (their
+    // Every file's names were scanned as the crate was read ([`scan_names`]); here the files
+    // that are needed up front are parsed: those that name redis (only they can hold call sites), those that name slotlint (their
     // `#[slotlint::allow]`s are read), or every file when asked to. Other files are parsed when
     // the evaluator looks up a name they may define ([`index::CrateIndex`]).
     //
