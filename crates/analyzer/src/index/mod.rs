@@ -135,61 +135,6 @@ struct FileItems<'a> {
     allows: Vec<(&'a syn::Attribute, Range<usize>)>,
 }
 
-/// What a file defines, as plain data: enough to answer the lookups that give no part of a
-/// tree (whether a type or method exists, how many functions of a name fit, which functions
-/// build a type), kept per file for those lookups.
-#[derive(Default)]
-struct Summary {
-    /// Per function, in order: (name, `self_ty`, takes `self`, in a trait).
-    fns: Vec<(String, Option<String>, bool, bool)>,
-    types: HashSet<String>,
-    method_names: HashSet<String>,
-    builders: HashMap<String, Vec<usize>>,
-    /// Field name → how many struct fields of the file have it.
-    field_counts: HashMap<String, usize>,
-}
-
-impl Summary {
-    fn of(items: &FileItems<'_>) -> Summary {
-        Summary {
-            fns: items
-                .fns
-                .iter()
-                .map(|f| (f.name.clone(), f.self_ty.clone(), f.has_self(), f.in_trait))
-                .collect(),
-            types: items.types.clone(),
-            method_names: items.method_names.clone(),
-            builders: items.builders.clone(),
-            field_counts: items
-                .fields_by_name
-                .iter()
-                .map(|(n, tys)| (n.clone(), tys.len()))
-                .collect(),
-        }
-    }
-
-    /// Numbers (from `base`) of the functions named `name` that `owner` admits, taking `self`
-    /// or not as `has_self` says.
-    fn fits(
-        &self,
-        base: usize,
-        name: &str,
-        owner: FnOwner<'_>,
-        has_self: Option<bool>,
-    ) -> Vec<usize> {
-        self.fns
-            .iter()
-            .enumerate()
-            .filter(|(_, (n, ty, with_self, in_trait))| {
-                n == name
-                    && owner.fits_owner(ty.as_deref(), *in_trait)
-                    && has_self.is_none_or(|s| s == *with_self)
-            })
-            .map(|(k, _)| base + k)
-            .collect()
-    }
-}
-
 /// One file as the index holds it: its tree (`None`: it did not parse) and what it defines.
 /// The tree of a file parsed on demand holds only its `use` items ([`Store::uses_of`]): what
 /// its items give was cloned out of it ([`Store::detach`]).
@@ -220,8 +165,6 @@ pub struct CrateIndex<'a> {
     store: &'a Store<'a>,
     names: Names,
     files: Vec<OnceCell<Loaded<'a>>>,
-    /// What each file defines, as plain data ([`Summary`]), from the file as loaded.
-    summaries: Vec<OnceCell<Summary>>,
     /// Number of the first function of each file (then one more: the total).
     fn_base: Vec<usize>,
     /// Files that mention a word (demand-driven mode only), memoized.
@@ -271,7 +214,6 @@ impl<'a> CrateIndex<'a> {
             store,
             names: Names::Lexical(NameIndex::default()),
             files: (0..sources.len()).map(|_| OnceCell::new()).collect(),
-            summaries: (0..sources.len()).map(|_| OnceCell::new()).collect(),
             fn_base,
             mentions: RefCell::new(HashMap::new()),
             implementors: RefCell::new(HashMap::new()),
@@ -380,11 +322,11 @@ impl<'a> CrateIndex<'a> {
         })
     }
 
-    /// What file `file` defines as plain data, from the file as the index holds it (loaded
-    /// now if it was not yet). Loading costs little more than the parse a summary needs, and
-    /// nearly every file summarized is loaded later (hadrian: 298 of 322): once, not twice.
-    fn summary(&self, file: usize) -> &Summary {
-        self.summaries[file].get_or_init(|| Summary::of(&self.loaded(file).items))
+    /// What file `file` defines (loaded now if it was not yet). Also for the lookups that only
+    /// count or answer yes/no: nearly every file read for them is needed whole later (hadrian:
+    /// 298 of 322), and a summary parsed apart cost a second parse.
+    fn items(&self, file: usize) -> &FileItems<'a> {
+        &self.loaded(file).items
     }
 
     /// Whether file `file` was parsed (`Some(false)`: it did not parse; `None`: not needed).
@@ -455,9 +397,12 @@ impl<'a> CrateIndex<'a> {
     /// `files`, parsed as the iterator reaches them: those already parsed first, then the
     /// others smallest first (for a lookup whose answer does not depend on the order, and may
     /// stop early).
-    fn cheapest_first(&self, files: Vec<u32>) -> impl Iterator<Item = &Summary> + use<'_, 'a> {
+    fn cheapest_first(
+        &self,
+        files: Vec<u32>,
+    ) -> impl Iterator<Item = &FileItems<'a>> + use<'_, 'a> {
         let order = self.cheapest_order(files);
-        order.into_iter().map(|f| self.summary(f))
+        order.into_iter().map(|f| self.items(f))
     }
 
     /// `files` in the order [`Self::cheapest_first`] reads them.
@@ -653,10 +598,8 @@ impl<'a> CrateIndex<'a> {
             format!("{name} {owner:?} self={has_self:?}")
         });
         let files = self.fn_files(name, owner, has_self);
-        // Counted from the files' summaries: a file read only to count keeps no tree.
-        let fits_in = |f: usize| -> Vec<usize> {
-            self.summary(f).fits(self.fn_base[f], name, owner, has_self)
-        };
+        let fits_in =
+            |f: usize| -> Vec<usize> { self.items(f).fits(self.fn_base[f], name, owner, has_self) };
         let mut found = Vec::new();
         for f in self.cheapest_order(files.clone()) {
             if found.len() >= 2 {
@@ -707,8 +650,11 @@ impl<'a> CrateIndex<'a> {
         ])
         .into_iter()
         .flat_map(|f| {
-            let summary = self.summary(f as usize);
-            summary.builders.get(ty).cloned().unwrap_or_default()
+            self.items(f as usize)
+                .builders
+                .get(ty)
+                .cloned()
+                .unwrap_or_default()
         })
         .collect()
     }
@@ -816,13 +762,11 @@ impl<'a> CrateIndex<'a> {
         // found, and only its file's tree kept.
         self.because("field_type", || field.to_owned());
         let files = self.files_any(&[(Kind::Field, field.to_owned())]);
-        let count = |f: u32| {
-            let summary = self.summary(f as usize);
-            summary.field_counts.get(field).copied().unwrap_or(0)
-        };
+        let count_in = |items: &FileItems<'_>| items.fields_by_name.get(field).map_or(0, Vec::len);
+        let count = |f: u32| count_in(self.items(f as usize));
         let mut total = 0;
-        for summary in self.cheapest_first(files.clone()) {
-            total += summary.field_counts.get(field).copied().unwrap_or(0);
+        for items in self.cheapest_first(files.clone()) {
+            total += count_in(items);
             if total > 1 {
                 return None;
             }
@@ -834,6 +778,27 @@ impl<'a> CrateIndex<'a> {
 }
 
 impl FileItems<'_> {
+    /// Numbers (from `base`) of the functions named `name` that `owner` admits, taking `self`
+    /// or not as `has_self` says.
+    fn fits(
+        &self,
+        base: usize,
+        name: &str,
+        owner: FnOwner<'_>,
+        has_self: Option<bool>,
+    ) -> Vec<usize> {
+        self.fns
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                f.name == name
+                    && owner.fits_owner(f.self_ty.as_deref(), f.in_trait)
+                    && has_self.is_none_or(|s| s == f.has_self())
+            })
+            .map(|(k, _)| base + k)
+            .collect()
+    }
+
     /// The names this file defines, exactly (for the index of a crate parsed up front).
     fn names(&self) -> FileNames {
         let mut names = FileNames::default();

@@ -467,14 +467,9 @@ impl<'t> Scanner<'t> {
             (b"r" | b"br" | b"cr", b'"' | b'#') => {
                 // `r#ident` is a raw identifier, `r#"…"#` a raw string.
                 if word == b"r" && next == b'#' && is_ident_start(self.at(1)) {
-                    self.i += 1;
-                    let id_start = self.i;
-                    while self.i < self.s.len() && is_ident_byte(self.s[self.i]) {
-                        self.i += 1;
-                    }
+                    self.i = ident_end(self.s, self.i + 1);
                     // syn spells raw identifiers with their prefix.
                     let raw = &self.s[start..self.i];
-                    let _ = id_start;
                     self.ident(raw);
                     return;
                 }
