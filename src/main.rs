@@ -25,6 +25,19 @@ use clap::{Parser, Subcommand};
 use slotlint_analyzer::rules;
 use slotlint_analyzer::suppression::closest;
 
+/// jemalloc where it builds: the run is mostly small allocations (file texts, name lists,
+/// syntax trees) made by the pool's workers and freed by other threads, where glibc's arenas
+/// grow a page at a time (an `mprotect` each) and hand freed memory back to the arena that made
+/// it. 12 to 25 % less time on the benchmark inputs and the development corpus, peak memory
+/// within a few MB (`scripts/bench.sh`).
+#[cfg(all(
+    not(target_os = "windows"),
+    not(target_os = "openbsd"),
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "cargo slotlint",

@@ -438,10 +438,12 @@ fn scan_names(sources: &[SourceFile]) -> Vec<lexical::FileNames> {
         .collect()
 }
 
-/// Give the memory freed so far back to the system. glibc returns what is freed to the arena
-/// of the thread that allocated it, where the thread that goes on analysing cannot reuse it:
-/// the name scan's per-file lists, made by the workers that read the crate, have just been
-/// freed, and the crate's peak would grow by them.
+/// Give the memory freed so far back to the system, under glibc's allocator (this library's
+/// tests and other users; the binary uses jemalloc where it builds, and there this finds little
+/// to return). glibc returns what is freed to the arena of the thread that allocated it, where
+/// the thread that goes on analysing cannot reuse it: the name scan's per-file lists, made by
+/// the workers that read the crate, have just been freed, and the crate's peak would grow by
+/// them.
 fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `malloc_trim` only returns free pages of the allocator's arenas to the system.
