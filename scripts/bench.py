@@ -2,7 +2,7 @@
 """The benchmark's runner (scripts/bench.sh builds the binaries and calls it).
 
 For each folder: its `.rs` files and MB, then wall seconds, CPU seconds, files/s, MB/s and peak
-RSS (medians of --runs runs, each timed by /usr/bin/time) of
+RSS (medians of --runs runs; each run's own resource use, by `wait4`) of
   - `cargo slotlint check DIR --format json` (this build, and --before BIN's if given),
   - a plain single-threaded `syn::parse_file` of every file (examples/syn_parse.rs),
   - `rg` scanning every file for five literals,
@@ -11,7 +11,7 @@ and the ratios the issue asks about (slotlint's wall over rg's, its CPU over syn
 With no folder: the benchmark corpus (a `cargo vendor` of scripts/bench-corpus), a synthetic
 service crate built from corpus crates (~1,500 files, ~15 MB, a few dozen redis calls), and a
 smaller one (~7 MB) then the same with its non-redis part doubled (copied under a new module),
-and the change.
+and the change (the two timed alternately, medians and minimums).
 
 --compare also runs `--no-prefilter` (every file parsed and walked) and fails unless both runs
 print the same JSON document.
@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 CORPUS = "target/bench-corpus/vendor"
 SYNTHETIC = "target/bench-synthetic"
@@ -57,29 +58,23 @@ def rust_files(folder):
 
 
 def timed(argv, ok_codes, stdout_path=None):
-    """(wall s, cpu s, peak MB) of one run, by /usr/bin/time -v."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
-        out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
-        try:
-            p = subprocess.run(
-                ["/usr/bin/time", "-v", "-o", t.name] + argv,
-                stdout=out,
-                stderr=subprocess.DEVNULL,
-            )
-        finally:
-            if stdout_path:
-                out.close()
-        if p.returncode not in ok_codes:
-            sys.exit(f"bench: `{' '.join(argv)}` exited with {p.returncode}")
-        fields = {}
-        for line in t.read().splitlines():
-            key, _, value = line.strip().rpartition(": ")
-            fields[key] = value
-    wall = 0.0
-    for part in fields["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":"):
-        wall = wall * 60 + float(part)
-    cpu = float(fields["User time (seconds)"]) + float(fields["System time (seconds)"])
-    peak = int(fields["Maximum resident set size (kbytes)"]) / 1024
+    """(wall s, cpu s, peak MB) of one run: the wall clock around it, and the child's own
+    resource use (`wait4`: microseconds, and its peak alone; `/usr/bin/time` rounds to 10 ms,
+    a tenth of a small crate's run)."""
+    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        p = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if stdout_path:
+            out.close()
+    if p.returncode not in ok_codes:
+        sys.exit(f"bench: `{' '.join(argv)}` exited with {p.returncode}")
+    cpu = usage.ru_utime + usage.ru_stime
+    peak = usage.ru_maxrss / 1024
     return wall, cpu, peak
 
 
@@ -381,13 +376,37 @@ def main():
         return
     bench(CORPUS, args)
     bench(synthetic(CORPUS, SYNTHETIC_CRATES, 1, "service"), args)
-    one = bench(synthetic(CORPUS, DOUBLED_CRATES, 1, "small"), args)
-    two = bench(synthetic(CORPUS, DOUBLED_CRATES, 2, "small-doubled"), args)
-    for key, label in [("slotlint", "slotlint"), ("before", "--before")]:
-        if key in one:
-            (w1, c1, p1), (w2, c2, p2) = one[key], two[key]
-            print(f"\nnon-redis part doubled, {label}: wall {100 * (w2 / w1 - 1):+.0f} %, "
-                  f"CPU {100 * (c2 / c1 - 1):+.0f} %, peak {100 * (p2 / p1 - 1):+.0f} %")
+    one = synthetic(CORPUS, DOUBLED_CRATES, 1, "small")
+    two = synthetic(CORPUS, DOUBLED_CRATES, 2, "small-doubled")
+    bench(one, args)
+    bench(two, args)
+    doubling(one, two, args)
+
+
+def doubling(one, two, args):
+    """The change from `one` to `two`, each binary's runs of the two alternating (the machine's
+    drift over the minutes between two blocks of runs is as large as the change): medians and
+    minimums of 3x --runs runs."""
+    bins = [("slotlint", args.bin)] + ([("--before", args.before)] if args.before else [])
+    runs = 3 * args.runs
+    samples = {(label, d): [] for label, _ in bins for d in (one, two)}
+    for _ in range(runs):
+        for label, binary in bins:
+            for d in (one, two):
+                check = [binary, "check", d, "--format", "json"]
+                samples[(label, d)].append(timed(check, (0, 1)))
+    print(f"\nnon-redis part doubled ({one} -> {two}), {runs} alternating runs each:")
+    for label, _ in bins:
+        a, b = samples[(label, one)], samples[(label, two)]
+        parts = []
+        for name, k in [("wall", 0), ("CPU", 1)]:
+            for stat_name, stat in [("median", statistics.median), ("min", min)]:
+                x, y = stat(s[k] for s in a), stat(s[k] for s in b)
+                parts.append(f"{name} {stat_name} {x:.3f} -> {y:.3f} s ({100 * (y / x - 1):+.0f} %)")
+        peak_a = statistics.median(s[2] for s in a)
+        peak_b = statistics.median(s[2] for s in b)
+        parts.append(f"peak {peak_a:.0f} -> {peak_b:.0f} MB ({100 * (peak_b / peak_a - 1):+.0f} %)")
+        print(f"  {label}: " + "; ".join(parts))
 
 
 if __name__ == "__main__":

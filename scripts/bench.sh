@@ -19,10 +19,6 @@ if [ ! -d "$corpus" ]; then
     mkdir -p target/bench-corpus
     cargo vendor --manifest-path scripts/bench-corpus/Cargo.toml --versioned-dirs "$corpus" >/dev/null 2>&1
 fi
-if [ ! -x /usr/bin/time ]; then
-    echo "bench: /usr/bin/time is needed (apt-get install time)" >&2
-    exit 2
-fi
 cargo build --release -q --bin cargo-slotlint
 cargo build --release -q -p slotlint-analyzer --example syn_parse
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
