@@ -3,8 +3,9 @@
 //! goes through [`read_text`], which
 //!
 //! - reads regular files only: FIFOs, devices (`/dev/zero`, `/dev/ptmx`), sockets and folders
-//!   are refused without a blocking open (the type is checked on the path, and again on the
-//!   opened handle, which is opened non-blocking);
+//!   are refused without a blocking open (every handle is opened non-blocking and its type
+//!   checked; a path other than a name in a folder inside the boundary, such as a link, has its
+//!   type checked on the path before it is opened);
 //! - refuses a path that resolves (through symbolic links) outside its [`Boundary`], the
 //!   workspace root: a committed `src/env.rs -> /proc/self/environ` is never read;
 //! - enforces the size limit on the bytes actually read (`/proc` files report a length of 0);
@@ -269,6 +270,10 @@ fn is_link_loop(e: &std::io::Error) -> bool {
 /// found): one `lstat` for its type, the open, and an `fstat` of the handle. Anything else
 /// (links, missing files, `..`) is resolved whole first.
 fn open_regular(path: &Path, boundary: Option<&Boundary>) -> Result<(File, Metadata), ReadError> {
+    #[cfg(unix)]
+    if let Some(opened) = boundary.and_then(|b| open_in_inside_folder(path, b)) {
+        return opened;
+    }
     let mut no_follow = false;
     if let Some(b) = boundary {
         let inside = match b.plain_file(path) {
@@ -303,6 +308,29 @@ fn open_regular(path: &Path, boundary: Option<&Boundary>) -> Result<(File, Metad
         return Err(ReadError::NotRegular(kind(&meta)));
     }
     Ok((file, meta))
+}
+
+/// [`open_regular`] for most files (those the walker found): a name in a folder already
+/// resolved inside the boundary, opened without following a link and its type checked on the
+/// handle, so without the `lstat` of the long way (a tenth of the benchmark corpus's time).
+/// `None` when the path is not such a name or does not open (a symbolic link: `ELOOP`): the
+/// long way decides, with its own errors.
+#[cfg(unix)]
+fn open_in_inside_folder(
+    path: &Path,
+    boundary: &Boundary,
+) -> Option<Result<(File, Metadata), ReadError>> {
+    let folder = path.parent()?;
+    path.file_name()?;
+    if folder.as_os_str().is_empty() || !plain(path) || !boundary.folder(folder)?.1 {
+        return None;
+    }
+    let file = open(path, true).ok()?;
+    Some(match file.metadata() {
+        Ok(meta) if meta.is_file() => Ok((file, meta)),
+        Ok(meta) => Err(ReadError::NotRegular(kind(&meta))),
+        Err(e) => Err(ReadError::Io(e.to_string())),
+    })
 }
 
 /// The bytes of `path`, a regular file inside `boundary` (when given) of at most `limit` bytes.
@@ -649,6 +677,25 @@ mod tests {
         assert_eq!(
             read_text(&root.join("src/out/./c.rs"), Some(&b), 100),
             Err(ReadError::OutsideRoot)
+        );
+        // Read as most files are (a name in a folder resolved inside, opened without an
+        // `lstat`): only when the folder is inside and the name no link.
+        assert_eq!(
+            read_text(&root.join("src/out/c.rs"), Some(&b), 100),
+            Err(ReadError::OutsideRoot)
+        );
+        assert_eq!(
+            read_text(&root.join("src/c.rs"), Some(&b), 100),
+            Err(ReadError::OutsideRoot)
+        );
+        assert_eq!(
+            read_text(&root.join("src/in/b.rs"), Some(&b), 100),
+            Ok(String::new())
+        );
+        std::fs::create_dir(root.join("src/folder.rs")).unwrap();
+        assert_eq!(
+            read_text(&root.join("src/folder.rs"), Some(&b), 100),
+            Err(ReadError::NotRegular("a folder"))
         );
     }
 
