@@ -51,17 +51,52 @@ impl std::fmt::Display for ConfigError {
 #[derive(Debug)]
 struct Globs {
     set: GlobSet,
+    /// Per folder (relative to `root`) already asked about: whether it or a folder above
+    /// matches. Every file of a workspace is asked about, and the files of a folder share
+    /// their folders.
+    folders: std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>,
 }
 
 impl Globs {
+    fn new(set: GlobSet) -> Globs {
+        Globs {
+            set,
+            folders: Default::default(),
+        }
+    }
+
     /// Does `path` (absolute) or one of its folders under `root` match?
     fn matches(&self, root: &Path, path: &Path) -> bool {
         let Ok(rel) = path.strip_prefix(root) else {
             return false;
         };
-        rel.ancestors()
-            .filter(|a| !a.as_os_str().is_empty())
-            .any(|a| self.set.is_match(a))
+        !rel.as_os_str().is_empty() && self.set.is_match(rel)
+            || rel
+                .parent()
+                .is_some_and(|folder| self.folder_matches(folder))
+    }
+
+    /// Does `folder` (relative) or one above it match?
+    fn folder_matches(&self, folder: &Path) -> bool {
+        if folder.as_os_str().is_empty() {
+            return false;
+        }
+        if let Some(known) = self
+            .folders
+            .lock()
+            .ok()
+            .and_then(|f| f.get(folder).copied())
+        {
+            return known;
+        }
+        let found = self.set.is_match(folder)
+            || folder
+                .parent()
+                .is_some_and(|above| self.folder_matches(above));
+        if let Ok(mut folders) = self.folders.lock() {
+            folders.insert(folder.to_path_buf(), found);
+        }
+        found
     }
 }
 
@@ -256,7 +291,7 @@ fn build_globs(origin: &Origin<'_>, key: &str, value: &toml::Value) -> Result<Gl
     let set = builder
         .build()
         .map_err(|e| origin.error(key, format!("bad globs in `{key}`: {e}")))?;
-    Ok(Globs { set })
+    Ok(Globs::new(set))
 }
 
 fn rule_levels(
