@@ -385,14 +385,26 @@ pub fn read_included(path: &Path, shown: &str, root: &Path, limit: u64) -> Resul
 /// [`ReadError::OverBudget`]. Results are in the order of `files`. The analyzer and `fix` read
 /// packages with this, so that they see the same files.
 pub fn read_unit_sources(files: &[PathBuf], boundary: &Boundary) -> Vec<Result<String, ReadError>> {
+    read_unit_sources_searched(files, boundary, &[]).0
+}
+
+/// [`read_unit_sources`], and per file over the package's budget whose text was read whole
+/// before the budget ran out: whether that text contains one of `needles`, as [`find_in_file`]
+/// would tell by reading it again (`None`: not known; for every other file).
+pub fn read_unit_sources_searched(
+    files: &[PathBuf],
+    boundary: &Boundary,
+    needles: &[&str],
+) -> (Vec<Result<String, ReadError>>, Vec<Option<bool>>) {
     let (early, fits) = read_in_order(files, boundary);
     if fits {
-        return early
+        let read = early
             .into_iter()
             .map(|read| read.map_or(Err(ReadError::Io("not read".into())), |(read, _)| read))
             .collect();
+        return (read, vec![None; files.len()]);
     }
-    read_smallest_first(files, boundary, early)
+    read_smallest_first(files, boundary, early, needles)
 }
 
 /// A file's result read with the limit of one file, and the bytes it holds when they were all
@@ -457,7 +469,9 @@ fn read_smallest_first(
     files: &[PathBuf],
     boundary: &Boundary,
     mut early: Vec<Option<ReadWhole>>,
-) -> Vec<Result<String, ReadError>> {
+    needles: &[&str],
+) -> (Vec<Result<String, ReadError>>, Vec<Option<bool>>) {
+    let mut searched = vec![None; files.len()];
     let mut order: Vec<(u64, usize)> = files
         .iter()
         .enumerate()
@@ -472,13 +486,22 @@ fn read_smallest_first(
             .get_mut(i)
             .filter(|_| left > 0)
             .and_then(|e| e.take_if(|(_, n)| n.is_some_and(|n| n <= left.min(MAX_FILE_BYTES))));
+        // Read whole before, and more bytes than are left: reading it again (up to what is
+        // left) would only find it over the budget.
+        let known_over = early
+            .get(i)
+            .and_then(|e| e.as_ref()?.1)
+            .is_some_and(|n| n > left);
         let read = if let Some((read, _)) = whole {
             if let Ok(text) = &read {
                 left -= text.len() as u64;
             }
             read
-        } else if left == 0 {
-            // Not read at all: only a regular file of the workspace is over budget.
+        } else if left == 0 || known_over {
+            // Not read (again): only a regular file of the workspace is over budget.
+            if let Some(Some((Ok(text), _))) = early.get(i) {
+                searched[i] = Some(contains_any(text.as_bytes(), needles));
+            }
             open_regular(path, Some(boundary)).and(Err(ReadError::OverBudget {
                 limit: MAX_UNIT_BYTES,
             }))
@@ -505,9 +528,19 @@ fn read_smallest_first(
         };
         out[i] = Some(read);
     }
-    out.into_iter()
+    let read = out
+        .into_iter()
         .map(|r| r.unwrap_or(Err(ReadError::Io("not read".into()))))
-        .collect()
+        .collect();
+    (read, searched)
+}
+
+/// Whether `bytes` contain one of `needles` (the empty needle is in no text, as in
+/// [`find_in_file`]).
+fn contains_any(bytes: &[u8], needles: &[&str]) -> bool {
+    needles
+        .iter()
+        .any(|n| !n.is_empty() && memchr::memmem::find(bytes, n.as_bytes()).is_some())
 }
 
 /// Where each of `needles` first occurs in a regular file (1-based line and column in bytes),
@@ -734,7 +767,7 @@ mod tests {
             let files = files(names);
             assert_eq!(
                 read_unit_sources(&files, &b),
-                read_smallest_first(&files, &b, Vec::new()),
+                read_smallest_first(&files, &b, Vec::new(), &[]).0,
                 "{names:?}"
             );
         }
@@ -778,6 +811,44 @@ mod tests {
                 limit: MAX_UNIT_BYTES
             })
         );
+    }
+
+    /// The files over the budget that were read whole before it ran out are searched in the
+    /// text read (whether they name redis decides whether their note is shown), as reading them
+    /// again would find.
+    #[test]
+    fn files_over_the_budget_read_before_are_searched_as_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let half = (MAX_UNIT_BYTES / 2) as usize + 1;
+        let texts = [
+            "x".repeat(half),
+            format!("{}redis::cmd", "x".repeat(half)),
+            "x".repeat(half + 20),
+        ];
+        let names = ["a.rs", "b.rs", "c.rs"];
+        for (n, t) in names.iter().zip(&texts) {
+            std::fs::write(dir.path().join(n), t).unwrap();
+        }
+        let files: Vec<PathBuf> = names.iter().map(|n| dir.path().join(n)).collect();
+        let b = Boundary::new(dir.path());
+        let (read, searched) = read_unit_sources_searched(&files, &b, &["redis"]);
+        assert!(read[0].is_ok());
+        assert!(read[1..]
+            .iter()
+            .all(|r| matches!(r, Err(ReadError::OverBudget { .. }))));
+        // `b.rs` was read before the budget ran out (past it, `c.rs` may not have been: then
+        // it is not known, and searched by reading it).
+        assert_eq!(searched[..2], [None, Some(true)]);
+        for (path, found) in files.iter().zip(&searched).skip(1) {
+            let again = find_in_file(path, Some(&b), &["redis"], 1 << 30).unwrap();
+            assert!(found.is_none_or(|f| f == again.iter().any(Option::is_some)));
+        }
+        // The over-budget file that does not name redis, read before the budget ran out.
+        let (_, searched) = read_unit_sources_searched(&files[..1], &b, &["redis"]);
+        assert_eq!(searched, [None]);
+        let reordered = [files[0].clone(), files[2].clone(), files[1].clone()];
+        let (_, searched) = read_unit_sources_searched(&reordered, &b, &["redis"]);
+        assert_eq!(searched[..2], [None, Some(false)]);
     }
 
     #[test]

@@ -563,11 +563,8 @@ fn read_unit(
     // Read problems of files that may name redis (their bytes do, or they could not be looked
     // into): reported even when no file read names redis.
     let mut may_name_redis = Vec::new();
-    for (path, read) in unit
-        .files
-        .iter()
-        .zip(input::read_unit_sources(&unit.files, boundary))
-    {
+    let (reads, searched) = input::read_unit_sources_searched(&unit.files, boundary, &words);
+    for ((path, read), searched) in unit.files.iter().zip(reads).zip(searched) {
         stats.files += 1;
         let display = display_path(path, display_root);
         match read {
@@ -581,8 +578,10 @@ fn read_unit(
                 }
                 may_name_redis.push(
                     e.is_searchable()
-                        && input::find_in_file(path, Some(boundary), &words, 1 << 30)
-                            .is_ok_and(|found| found.iter().any(Option::is_some)),
+                        && searched.unwrap_or_else(|| {
+                            input::find_in_file(path, Some(boundary), &words, 1 << 30)
+                                .is_ok_and(|found| found.iter().any(Option::is_some))
+                        }),
                 );
                 diagnostics.push(rules::parse_error::diagnostic(
                     &display,
