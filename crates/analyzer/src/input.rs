@@ -464,7 +464,8 @@ fn read_in_order(files: &[PathBuf], boundary: &Boundary) -> (Vec<Option<ReadWhol
 
 /// [`read_unit_sources`] for a package larger than its budget: smallest first (by the size
 /// each file's metadata states), each with a limit of what is left. A file `early` read whole
-/// ([`read_in_order`]) is not read again when what is left holds it.
+/// ([`read_in_order`]) is not read again: what is left holds it, or it is over the budget (and
+/// searched for `needles` in the text read, [`read_unit_sources_searched`]).
 fn read_smallest_first(
     files: &[PathBuf],
     boundary: &Boundary,
