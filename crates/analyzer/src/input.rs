@@ -536,8 +536,8 @@ fn read_smallest_first(
     (read, searched)
 }
 
-/// Whether `bytes` contain one of `needles` (the empty needle is in no text, as in
-/// [`find_in_file`]).
+/// Whether `bytes` contain one of `needles`, as [`find_in_file`] finds them (the names of a
+/// crate: never empty; an empty one is skipped, as `find_in_file` does when all are).
 fn contains_any(bytes: &[u8], needles: &[&str]) -> bool {
     needles
         .iter()
