@@ -738,9 +738,10 @@ fn analyze_unit(
     // Files that could not be read count as done.
     tick(unit.files.len().saturating_sub(own));
     // Every file's names were scanned as the crate was read ([`scan_names`]); here the files
-    // that are needed up front are parsed: those that name redis (only they can hold call sites), those that name slotlint (their
-    // `#[slotlint::allow]`s are read), or every file when asked to. Other files are parsed when
-    // the evaluator looks up a name they may define ([`index::CrateIndex`]).
+    // needed up front are parsed: those that name redis (only they can hold call sites), those
+    // that name slotlint (their `#[slotlint::allow]`s are read), or every file when asked to.
+    // Other files are parsed when the evaluator looks up a name they may define
+    // ([`index::CrateIndex`]).
     //
     // Parsing stays on this thread: a tree's spans are offsets into the source map of the
     // thread that parsed it (proc-macro2's `span-locations`), so a tree parsed elsewhere would
