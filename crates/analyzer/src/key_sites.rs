@@ -54,8 +54,14 @@ pub(crate) fn test_files<'t>(
     unit_root: &Path,
     files: impl Iterator<Item = (&'t Path, &'t str)>,
 ) -> Vec<bool> {
-    let files: Vec<(&Path, &str)> = files.collect();
-    slotlint_syntax::test_code::test_files(unit_root, &files)
+    use rayon::prelude::*;
+    let (paths, texts): (Vec<&Path>, Vec<&str>) = files.unzip();
+    let declared: Vec<Vec<String>> = texts
+        .par_iter()
+        .with_min_len(16)
+        .map(|text| slotlint_syntax::test_code::test_modules_declared(text))
+        .collect();
+    slotlint_syntax::test_code::test_files_declaring(unit_root, &paths, &declared)
 }
 
 /// [`test_files`] of the files read for a package.

@@ -527,16 +527,21 @@ fn redis_needles(unit: &workspace::Unit) -> Vec<String> {
 }
 
 /// Per text, whether it contains one of `needles` (anywhere, as `str::contains`): one search
-/// per file, shared by everything that asks (which crates and files are analysed).
+/// per file, shared by everything that asks (which crates and files are analysed). On every
+/// free worker: a large crate's search is otherwise a pass over all its bytes on one core.
 pub(crate) fn names_any_needle<'t>(
     texts: impl Iterator<Item = &'t str>,
     needles: &[String],
 ) -> Vec<bool> {
+    use rayon::prelude::*;
     let finders: Vec<memchr::memmem::Finder<'_>> = needles
         .iter()
         .map(|n| memchr::memmem::Finder::new(n.as_bytes()))
         .collect();
+    let texts: Vec<&str> = texts.collect();
     texts
+        .par_iter()
+        .with_min_len(16)
         .map(|t| finders.iter().any(|f| f.find(t.as_bytes()).is_some()))
         .collect()
 }
@@ -757,11 +762,15 @@ fn analyze_unit(
         .map(|i| names_redis[i] && test.walks_file(i))
         .collect();
     let slotlint = memchr::memmem::Finder::new("slotlint");
-    let needed: Vec<bool> = sources
-        .iter()
-        .zip(&walked)
-        .map(|(s, &walked)| every || walked || slotlint.find(s.text.as_bytes()).is_some())
-        .collect();
+    let needed: Vec<bool> = {
+        use rayon::prelude::*;
+        sources
+            .par_iter()
+            .with_min_len(16)
+            .zip(&walked)
+            .map(|(s, &walked)| every || walked || slotlint.find(s.text.as_bytes()).is_some())
+            .collect()
+    };
     // The trees kept (and parts of trees dropped), outliving the index and the evaluator.
     let store = index::Store::default();
     let arena = interp::MacroArena::default();

@@ -133,12 +133,26 @@ pub fn child_module_dir(file: &Path) -> Option<std::path::PathBuf> {
 /// [`TEST_FOLDERS`], or in a module some file declares under `#[cfg(test)]` out of line, or
 /// below one.
 pub fn test_files(package_root: &Path, files: &[(&Path, &str)]) -> Vec<bool> {
+    let paths: Vec<&Path> = files.iter().map(|(path, _)| *path).collect();
+    let declared: Vec<Vec<String>> = files
+        .iter()
+        .map(|(_, text)| test_modules_declared(text))
+        .collect();
+    test_files_declaring(package_root, &paths, &declared)
+}
+
+/// [`test_files`], each file's [`test_modules_declared`] given (searched by the caller, on as
+/// many threads as it has: the search reads every byte of the package).
+pub fn test_files_declaring(
+    package_root: &Path,
+    paths: &[&Path],
+    declared: &[Vec<String>],
+) -> Vec<bool> {
     // The files of the test modules, and the folders of their modules, as bytes: a file is
     // looked up, and each of its folders, rather than compared with every module.
     let mut module_files = std::collections::HashSet::new();
     let mut module_dirs = std::collections::HashSet::new();
-    for (path, text) in files {
-        let names = test_modules_declared(text);
+    for (path, names) in paths.iter().zip(declared) {
         if names.is_empty() {
             continue;
         }
@@ -159,9 +173,9 @@ pub fn test_files(package_root: &Path, files: &[(&Path, &str)]) -> Vec<bool> {
                 .filter(|(_, b)| std::path::is_separator(char::from(**b)))
                 .any(|(i, _)| module_dirs.contains(&bytes[..i]))
     };
-    files
+    paths
         .iter()
-        .map(|(path, _)| {
+        .map(|path| {
             path.strip_prefix(package_root).is_ok_and(is_test_file)
                 || (!module_files.is_empty() && in_module(path))
         })

@@ -424,18 +424,23 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Files whose text has `word` as a whole word (by text: comments and strings count).
+    /// Searched on every free worker: the evaluation is one thread's, and the search reads
+    /// every byte of the crate.
     pub fn files_mentioning(&self, word: &str) -> Rc<[u32]> {
+        use rayon::prelude::*;
         if let Some(found) = self.mentions.borrow().get(word) {
             return found.clone();
         }
         let finder = memchr::memmem::Finder::new(word);
-        let found: Rc<[u32]> = self
+        let found: Vec<u32> = self
             .sources
-            .iter()
+            .par_iter()
+            .with_min_len(16)
             .enumerate()
             .filter(|(_, s)| lexical::mentions_word(&s.text, &finder))
             .map(|(i, _)| i as u32)
             .collect();
+        let found: Rc<[u32]> = found.into();
         if demand_log() {
             eprintln!("slotlint demand: {} files mention {word}", found.len());
         }
