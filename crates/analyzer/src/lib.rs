@@ -762,6 +762,9 @@ fn analyze_unit(
         .map(|i| names_redis[i] && test.walks_file(i))
         .collect();
     let slotlint = memchr::memmem::Finder::new("slotlint");
+    // On every free worker, as no tree of this crate exists yet: while it waits, this thread may
+    // run another crate's analysis, which ends by invalidating the thread's spans. (Never once
+    // trees are parsed: see `CrateIndex::files_mentioning`.)
     let needed: Vec<bool> = {
         use rayon::prelude::*;
         sources

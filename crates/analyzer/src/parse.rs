@@ -483,6 +483,53 @@ pub fn parse_rust(text: &str) -> Result<syn::File, RustParseError> {
     })
 }
 
+/// [`parse_rust`] with the insides of `bodies` (byte ranges of function bodies, braces
+/// included, as [`crate::lexical::FileNames::skippable_bodies`] gives them) left out: each of
+/// their bytes a space, so that every offset is still the file's and each body an empty block.
+/// The depth is checked on the whole text. `None` when a range is not a body's braces in the
+/// tree read (never expected: the caller parses the whole text then).
+pub fn parse_rust_skipping(text: &str, bodies: &[std::ops::Range<u32>]) -> Option<syn::File> {
+    check_rust_depth(text).ok()?;
+    let mut bytes = blank_bom_and_shebang(text).into_owned().into_bytes();
+    for body in bodies {
+        let inside = body.start as usize + 1..(body.end as usize).checked_sub(1)?;
+        bytes.get_mut(inside)?.fill(b' ');
+    }
+    // Ranges cut at braces: still UTF-8.
+    let blanked = String::from_utf8(bytes).ok()?;
+    let file = syn::parse_file(&blanked).ok()?;
+    // Every range left out is the body of a function the tree holds.
+    struct Bodies(std::collections::HashSet<std::ops::Range<usize>>);
+    impl Bodies {
+        fn add(&mut self, block: &syn::Block) {
+            self.0.insert(block.brace_token.span.join().byte_range());
+        }
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Bodies {
+        fn visit_block(&mut self, _: &'ast syn::Block) {}
+        fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+            self.add(&f.block);
+            syn::visit::visit_item_fn(self, f);
+        }
+        fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+            self.add(&f.block);
+            syn::visit::visit_impl_item_fn(self, f);
+        }
+        fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+            if let Some(block) = &f.default {
+                self.add(block);
+            }
+            syn::visit::visit_trait_item_fn(self, f);
+        }
+    }
+    let mut found = Bodies(Default::default());
+    syn::visit::Visit::visit_file(&mut found, &file);
+    bodies
+        .iter()
+        .all(|b| found.0.contains(&(b.start as usize..b.end as usize)))
+        .then_some(file)
+}
+
 /// Run `f` on a thread with [`PARSE_STACK_BYTES`] of stack, for parses and tree walks outside
 /// the analyzer's worker pool (the main thread has 8 MiB). Spans made on that thread are
 /// freed when it ends.
@@ -647,6 +694,30 @@ pub fn check_lua_depth(text: &str) -> Result<(), TooDeep> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bodies_left_out_keep_every_offset() {
+        let text = "\u{feff}fn a() { let é = 1; }\nfn b(x: u8) -> u8 { x }\nconst C: u8 = 2;\n";
+        let body = |s: &str| {
+            let at = text.find(s).unwrap() as u32;
+            at..at + s.len() as u32
+        };
+        let bodies = [body("{ let é = 1; }"), body("{ x }")];
+        let file = parse_rust_skipping(text, &bodies).unwrap();
+        let syn::Item::Fn(b) = &file.items[1] else {
+            panic!()
+        };
+        assert!(b.block.stmts.is_empty());
+        let braces = b.block.brace_token.span.join().byte_range();
+        assert_eq!(&text[braces], "{ x }");
+        let syn::Item::Const(c) = &file.items[2] else {
+            panic!()
+        };
+        assert_eq!(&text[c.ident.span().byte_range()], "C");
+        // A range that is not a function's body: not left out.
+        assert!(parse_rust_skipping(text, &[body("2;")]).is_none());
+        assert!(parse_rust_skipping(text, &[body("(x: u8)")]).is_none());
+    }
 
     #[test]
     fn brackets_and_operators_count_strings_and_comments_do_not() {

@@ -160,7 +160,7 @@ pub fn test_files_declaring(
             for name in names {
                 let file = dir.join(format!("{name}.rs"));
                 module_files.insert(file.into_os_string().into_encoded_bytes());
-                module_dirs.insert(dir.join(&name).into_os_string().into_encoded_bytes());
+                module_dirs.insert(dir.join(name).into_os_string().into_encoded_bytes());
             }
         }
     }

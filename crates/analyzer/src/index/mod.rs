@@ -167,6 +167,9 @@ pub struct CrateIndex<'a> {
     files: Vec<OnceCell<Loaded<'a>>>,
     /// Number of the first function of each file (then one more: the total).
     fn_base: Vec<usize>,
+    /// Per file, the function bodies its parse on demand leaves out
+    /// ([`FileNames::skippable_bodies`]): read again when walked, as every body of such a file.
+    skippable: Vec<Vec<std::ops::Range<u32>>>,
     /// Files that mention a word (demand-driven mode only), memoized.
     mentions: RefCell<HashMap<String, Rc<[u32]>>>,
     /// The types that implement a trait, per trait name, memoized.
@@ -215,6 +218,10 @@ impl<'a> CrateIndex<'a> {
             names: Names::Lexical(NameIndex::default()),
             files: (0..sources.len()).map(|_| OnceCell::new()).collect(),
             fn_base,
+            skippable: names
+                .iter()
+                .map(|n| n.skippable_bodies().to_vec())
+                .collect(),
             mentions: RefCell::new(HashMap::new()),
             implementors: RefCell::new(HashMap::new()),
             parsed_on_demand: Cell::new((0, 0)),
@@ -296,6 +303,14 @@ impl<'a> CrateIndex<'a> {
             let (what, name) = &*self.cause.borrow();
             let file = &self.sources[file].display;
             eprintln!("slotlint demand: {what} {name}: {file}");
+        }
+        // Its bodies are read again when walked ([`Store::detach`]): those the index reads
+        // nothing from are not parsed now.
+        let skippable = &self.skippable[file];
+        if !skippable.is_empty() {
+            if let Some(tree) = parse::parse_rust_skipping(text, skippable) {
+                return Some(tree);
+            }
         }
         parse::parse_rust(text).ok()
     }
@@ -424,23 +439,21 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Files whose text has `word` as a whole word (by text: comments and strings count).
-    /// Searched on every free worker: the evaluation is one thread's, and the search reads
-    /// every byte of the crate.
+    /// On this thread: a worker that waits for a parallel search runs other jobs meanwhile,
+    /// another crate's analysis among them, which ends by invalidating the thread's spans
+    /// (those of this crate's trees too).
     pub fn files_mentioning(&self, word: &str) -> Rc<[u32]> {
-        use rayon::prelude::*;
         if let Some(found) = self.mentions.borrow().get(word) {
             return found.clone();
         }
         let finder = memchr::memmem::Finder::new(word);
-        let found: Vec<u32> = self
+        let found: Rc<[u32]> = self
             .sources
-            .par_iter()
-            .with_min_len(16)
+            .iter()
             .enumerate()
             .filter(|(_, s)| lexical::mentions_word(&s.text, &finder))
             .map(|(i, _)| i as u32)
             .collect();
-        let found: Rc<[u32]> = found.into();
         if demand_log() {
             eprintln!("slotlint demand: {} files mention {word}", found.len());
         }

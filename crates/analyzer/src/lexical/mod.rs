@@ -80,6 +80,10 @@ pub struct FileNames {
     /// Per name: its kind and where it ends in `text` (it starts where the one before ends).
     defs: Vec<(Kind, usize)>,
     pub fn_bound: usize,
+    /// Byte ranges (braces included) of the function bodies that hold nothing the item index
+    /// reads from a body: no item, no struct literal or look-alike, no `Path::Variant(`, no
+    /// turbofish, no attribute ([`skippable_bodies`](FileNames::skippable_bodies)).
+    skippable: Vec<std::ops::Range<u32>>,
 }
 
 impl FileNames {
@@ -103,6 +107,14 @@ impl FileNames {
 
     pub fn len(&self) -> usize {
         self.defs.len()
+    }
+
+    /// The function bodies a parse for the item index may leave out (read again, from the
+    /// text, when walked): outermost ones only, in order. A superset is never given: a body
+    /// with anything the index reads from one (a nested item, a struct literal or a
+    /// look-alike, `Path::Variant(…)`, a turbofish, `#`) is not listed.
+    pub fn skippable_bodies(&self) -> &[std::ops::Range<u32>] {
+        &self.skippable
     }
 
     pub fn is_empty(&self) -> bool {

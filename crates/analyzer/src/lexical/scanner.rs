@@ -111,6 +111,14 @@ pub(super) struct Scanner<'t> {
     arrow: Option<(usize, usize)>,
     /// `macro_rules! NAME` read at this depth: its body comes next.
     pending_macro_rules: Option<usize>,
+    /// `fn NAME` read at this depth: the `{` there opens its body.
+    fn_header: Option<usize>,
+    /// The outermost function body open: the depth of its contents, where its `{` is, and
+    /// whether it still holds nothing the item index reads ([`FileNames::skippable_bodies`]).
+    fn_body: Option<(usize, usize, bool)>,
+    /// `if`, `while`, `match` or `in` read at this depth: the `{` there opens a block (Rust
+    /// takes no struct literal in a condition, a scrutinee or a `for` loop's iterator).
+    condition: Option<usize>,
     /// Identifiers looked for ([`Scanner::names_any`]), and whether one was seen.
     watch: &'t [String],
     /// Whether an identifier that contains a watched word counts, as a segment of a path only
@@ -151,6 +159,16 @@ impl<'t> Scanner<'t> {
             watch_path_segment: false,
             seen: false,
             pending_macro_rules: None,
+            fn_header: None,
+            fn_body: None,
+            condition: None,
+        }
+    }
+
+    /// The function body open (if any) holds something the item index reads.
+    fn not_skippable(&mut self) {
+        if let Some((_, _, skippable)) = &mut self.fn_body {
+            *skippable = false;
         }
     }
 
@@ -168,6 +186,9 @@ impl<'t> Scanner<'t> {
 
     /// `fn NAME`: filed under its name and under what owns it.
     fn function(&mut self, name: &str) {
+        if self.macro_body.is_none() {
+            self.fn_header = Some(self.depth);
+        }
         self.def(Kind::Fn, &[name]);
         let receiver = self.receiver();
         if receiver != Some(false) {
@@ -286,6 +307,8 @@ impl<'t> Scanner<'t> {
                 Some(Owner::Unknown) => "",
                 Some(Owner::Unnamed) | None => return,
             },
+            // `else {`, `unsafe {`: no type is named after a keyword.
+            Tok::Ident(_, w) if w.is_keyword() => return,
             Tok::Ident(word, _) => match std::str::from_utf8(word) {
                 Ok(w) => w,
                 Err(_) => return,
@@ -295,6 +318,9 @@ impl<'t> Scanner<'t> {
             _ => return,
         };
         self.out.push(Kind::Build, &[name]);
+        if let Some((_, _, skippable)) = &mut self.fn_body {
+            *skippable = false;
+        }
     }
 
     /// Whether the identifier `w` just before the current byte follows `::` (`Enum::Variant(`,
@@ -305,6 +331,19 @@ impl<'t> Scanner<'t> {
             return false;
         };
         before.trim_ascii_end().ends_with(b"::")
+    }
+
+    /// Whether the `::` just before the current byte follows a capitalized name (`E::V::<`).
+    fn after_capital_path(&self) -> bool {
+        let Some(before) = self.s[..self.i].trim_ascii_end().strip_suffix(b"::") else {
+            return false;
+        };
+        let before = before.trim_ascii_end();
+        let start = before
+            .iter()
+            .rposition(|&b| !is_ident_byte(b))
+            .map_or(0, |k| k + 1);
+        before.get(start).is_some_and(u8::is_ascii_uppercase)
     }
 
     fn at(&self, k: usize) -> u8 {
@@ -507,6 +546,21 @@ impl<'t> Scanner<'t> {
         if this == Word::Fn {
             self.out.fn_bound += 1;
         }
+        // A word that may start an item (also in a macro call: looked at no closer); not a
+        // lifetime's name (`'static`), nor `unsafe` (an item after it starts with another).
+        if !matches!(
+            this,
+            Word::Plain | Word::Keyword | Word::SelfType | Word::Default | Word::Mut | Word::Unsafe
+        ) && self.prev != Tok::Punct(b'\'')
+        {
+            self.not_skippable();
+        }
+        if this == Word::Keyword
+            && self.macro_body.is_none()
+            && matches!(word, b"if" | b"while" | b"match" | b"in")
+        {
+            self.condition = Some(self.depth);
+        }
         // Most identifiers: a plain word after a plain word or a punctuation other than `!`,
         // outside an `impl` header, defines nothing.
         let after_plain = match self.prev {
@@ -590,6 +644,16 @@ impl<'t> Scanner<'t> {
     }
 
     fn punct(&mut self, b: u8) {
+        if self.fn_body.is_some() {
+            // An attribute; a turbofish (`E::V::<T>(…)` builds a variant); `…: Upper(`.
+            let turbofish = b == b'<' && self.prev == Tok::Punct(b':') && self.after_capital_path();
+            let upper_call = b == b'('
+                && self.prev2 == Tok::Punct(b':')
+                && matches!(self.prev, Tok::Ident(w, _) if w.first().is_some_and(u8::is_ascii_uppercase));
+            if b == b'#' || turbofish || upper_call {
+                self.not_skippable();
+            }
+        }
         let header = self.pending_body == Some(self.depth);
         let depth = self.depth;
         if let Some((at, toks, angles)) = &mut self.impl_header {
@@ -657,10 +721,29 @@ impl<'t> Scanner<'t> {
                 if self.bodies.last().is_some_and(|b| b.0 == self.depth) {
                     self.bodies.pop();
                 }
+                if let Some((depth, start, skippable)) = self.fn_body {
+                    if depth == self.depth {
+                        self.fn_body = None;
+                        if let (true, b'}', Ok(start), Ok(end)) = (
+                            skippable,
+                            b,
+                            u32::try_from(start),
+                            u32::try_from(self.i + 1),
+                        ) {
+                            self.out.skippable.push(start..end);
+                        }
+                    }
+                }
+                if self.fn_header.is_some_and(|d| d >= self.depth) {
+                    self.fn_header = None;
+                }
                 if b == b'}' && self.owners.last().is_some_and(|o| o.depth == self.depth) {
                     self.owners.pop();
                 }
                 self.depth = self.depth.saturating_sub(1);
+                if self.condition.is_some_and(|d| d > self.depth) {
+                    self.condition = None;
+                }
                 if self.macro_body == Some(self.depth) {
                     self.macro_body = None;
                 }
@@ -689,6 +772,12 @@ impl<'t> Scanner<'t> {
                 if self.item_header == Some(self.depth) {
                     self.item_header = None;
                 }
+                if self.fn_header == Some(self.depth) {
+                    self.fn_header = None;
+                }
+                if self.condition == Some(self.depth) {
+                    self.condition = None;
+                }
             }
             b':' => {
                 let single = self.at(1) != b':' && self.prev != Tok::Punct(b':');
@@ -709,6 +798,10 @@ impl<'t> Scanner<'t> {
     /// struct literal.
     fn open_brace(&mut self) {
         let depth = self.depth;
+        let block = self.condition == Some(depth);
+        if block {
+            self.condition = None;
+        }
         if let Some((at, toks, angles)) = self.impl_header.take() {
             if at == depth && angles == 0 {
                 self.owners.push(OwnerBody {
@@ -737,9 +830,12 @@ impl<'t> Scanner<'t> {
         }
         if self.item_header == Some(depth) {
             self.item_header = None;
+            if self.fn_header.take() == Some(depth) && self.fn_body.is_none() {
+                self.fn_body = Some((depth + 1, self.i, true));
+            }
             return;
         }
-        if self.impl_header.is_none() && self.item_header.is_none() {
+        if !block && self.impl_header.is_none() && self.item_header.is_none() {
             self.literal();
         }
     }
@@ -840,10 +936,53 @@ mod tests {
             names(text, Kind::PlainFn),
             ["new", "helper", "load", "free", "header", "closures"]
         );
-        // `Self { .. }` in `impl Keys`, `Builder::<T> { .. }` unnamed, `Plain { .. }`, the
-        // look-alike `match x {`, `S::<fn() -> u8> { .. }`; not the bodies of items (`-> Self {`,
-        // `-> Plain {`) and closures (`-> Option<Id> {`), `=> {`.
-        assert_eq!(names(text, Kind::Build), ["Keys", "", "Plain", "x", ""]);
+        // `Self { .. }` in `impl Keys`, `Builder::<T> { .. }` unnamed, `Plain { .. }`,
+        // `S::<fn() -> u8> { .. }`; not the bodies of items (`-> Self {`, `-> Plain {`) and
+        // closures (`-> Option<Id> {`), `=> {`, a scrutinee (`match x {`).
+        assert_eq!(names(text, Kind::Build), ["Keys", "", "Plain", ""]);
+    }
+
+    #[test]
+    fn blocks_after_conditions_and_keywords_are_no_literals() {
+        let text =
+            "fn f() { if x { } else { } while y { } for a in b { } match c { D { e } => {} } \
+                    unsafe { } loop { } if let F { g } = h { } if (I { j }).k { } L { m } }";
+        // A pattern before `=` or `=>` is filed (a look-alike): what follows a scrutinee or a
+        // condition at its depth is not; in brackets it is.
+        assert_eq!(names(text, Kind::Build), ["D", "h", "I", "L"]);
+    }
+
+    fn skippable(text: &str) -> Vec<&str> {
+        scan(text)
+            .skippable_bodies()
+            .iter()
+            .map(|r| &text[r.start as usize..r.end as usize])
+            .collect()
+    }
+
+    #[test]
+    fn bodies_that_hold_nothing_the_index_reads_are_skippable() {
+        let text = "fn plain(x: u8) -> u8 { if x > 1 { call(x) } else { x.get::<u8>() } }\n\
+                    impl T { fn m(&'static self) { unsafe { f() } } fn decl(&self); }\n\
+                    trait U { fn d(&self) { vec![S { a }]; } }\n\
+                    fn literal() { S { a } }\n\
+                    fn variant() { E::V(1) }\n\
+                    fn turbofish() { E::V::<u8>(1) }\n\
+                    fn nested() { fn inner() {} }\n\
+                    fn constant() { const C: u8 = 1; }\n\
+                    fn attribute() { #![allow(x)] }\n\
+                    fn in_macro() { quote! { struct S; } }\n\
+                    macro_rules! m { () => { fn hidden() { 1 } } }";
+        // Outermost bodies only; a macro call's tokens are not read by the index either, but
+        // an item word there is looked at no closer.
+        assert_eq!(
+            skippable(text),
+            [
+                "{ if x > 1 { call(x) } else { x.get::<u8>() } }",
+                "{ unsafe { f() } }",
+                "{ vec![S { a }]; }"
+            ]
+        );
     }
 
     #[test]
