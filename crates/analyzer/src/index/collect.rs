@@ -108,14 +108,6 @@ impl<'a> Collector<'_, 'a> {
         }
     }
 
-    /// `Enum::Variant` for a path that may name a variant (`model::Command::SetAdd`,
-    /// `Self::SetAdd`): its last two names, both capitalized.
-    fn variant_path(&self, path: &syn::Path) -> Option<String> {
-        let (owner, variant) = super::owner_and_name(path, self.self_ty.as_deref())?;
-        let capital = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
-        (capital(&owner) && capital(&variant)).then(|| format!("{owner}::{variant}"))
-    }
-
     /// Index a function; its number, if it has one.
     fn add_fn(&mut self, def: FnDef<'a>) -> Option<usize> {
         if self.items.fns.len() >= self.fn_bound {
@@ -293,25 +285,15 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     }
 
     fn visit_expr_struct(&mut self, e: &'a syn::ExprStruct) {
-        let name = e.path.segments.last().map(|s| s.ident.to_string());
-        let ty = match name.as_deref() {
-            Some("Self") => self.self_ty.clone(),
-            _ => name,
-        };
-        if let Some(ty) = ty {
+        for ty in literal_builds(e, self.self_ty.as_deref()) {
             self.builder(ty);
-        }
-        if let Some(variant) = self.variant_path(&e.path) {
-            self.builder(variant);
         }
         syn::visit::visit_expr_struct(self, e);
     }
 
     fn visit_expr_call(&mut self, e: &'a syn::ExprCall) {
-        if let syn::Expr::Path(p) = &*e.func {
-            if let Some(variant) = self.variant_path(&p.path) {
-                self.builder(variant);
-            }
+        if let Some(variant) = call_builds(e, self.self_ty.as_deref()) {
+            self.builder(variant);
         }
         syn::visit::visit_expr_call(self, e);
     }
@@ -325,6 +307,60 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
     fn visit_item_type(&mut self, t: &'a syn::ItemType) {
         self.items.type_aliases.insert(t.ident.to_string(), &t.ty);
     }
+}
+
+/// What a struct literal builds, as the index files it (in a function of `self_ty`'s `impl`):
+/// its type (`Self`: `self_ty`), and `Enum::Variant` for a variant's.
+fn literal_builds(e: &syn::ExprStruct, self_ty: Option<&str>) -> Vec<String> {
+    let name = e.path.segments.last().map(|s| s.ident.to_string());
+    let ty = match name.as_deref() {
+        Some("Self") => self_ty.map(str::to_owned),
+        _ => name,
+    };
+    ty.into_iter()
+        .chain(variant_path(&e.path, self_ty))
+        .collect()
+}
+
+/// The variant a call builds, if its path may name one (`Enum::Variant(..)`).
+fn call_builds(e: &syn::ExprCall, self_ty: Option<&str>) -> Option<String> {
+    match &*e.func {
+        syn::Expr::Path(p) => variant_path(&p.path, self_ty),
+        _ => None,
+    }
+}
+
+/// `Enum::Variant` for a path that may name a variant (`model::Command::SetAdd`,
+/// `Self::SetAdd`): its last two names, both capitalized.
+fn variant_path(path: &syn::Path, self_ty: Option<&str>) -> Option<String> {
+    let (owner, variant) = super::owner_and_name(path, self_ty)?;
+    let capital = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
+    (capital(&owner) && capital(&variant)).then(|| format!("{owner}::{variant}"))
+}
+
+/// What the body of a function of `self_ty` builds, in the order [`items`] files it: for a
+/// body its file's parse left out ([`crate::parse::parse_rust_skipping`]), which holds no item.
+pub(super) fn builds(block: &syn::Block, self_ty: Option<&str>) -> Vec<String> {
+    struct Builds<'s> {
+        self_ty: Option<&'s str>,
+        found: Vec<String>,
+    }
+    impl<'ast> Visit<'ast> for Builds<'_> {
+        fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+            self.found.extend(literal_builds(e, self.self_ty));
+            syn::visit::visit_expr_struct(self, e);
+        }
+        fn visit_expr_call(&mut self, e: &'ast syn::ExprCall) {
+            self.found.extend(call_builds(e, self.self_ty));
+            syn::visit::visit_expr_call(self, e);
+        }
+    }
+    let mut builds = Builds {
+        self_ty,
+        found: Vec::new(),
+    };
+    builds.visit_block(block);
+    builds.found
 }
 
 /// The function of `#[serde(default = "path")]` on a field.

@@ -65,6 +65,24 @@ impl<'a> Body<'a> {
     }
 }
 
+impl Body<'_> {
+    /// `f` of the block: the one kept or read already, else one read for `f` alone and dropped
+    /// (for a look that need not keep it: a tree costs some thirty times its text).
+    pub fn with_block<R>(&self, f: impl FnOnce(&syn::Block) -> R) -> R {
+        match self.kept.or_else(|| self.read.get()) {
+            Some(block) => f(block),
+            None => {
+                let none = Anchor::new();
+                f(&read_block(
+                    self.text,
+                    self.braces.clone(),
+                    self.anchor.unwrap_or(&none),
+                ))
+            }
+        }
+    }
+}
+
 impl Deref for Body<'_> {
     type Target = syn::Block;
 

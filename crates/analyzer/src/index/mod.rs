@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::rc::Rc;
 
-use crate::lexical::{self, FileNames, Kind, NameIndex};
+use crate::lexical::{self, FileNames, Kind, NameIndex, SkippableBody};
 use crate::parse;
 use crate::source::SourceFile;
 
@@ -143,6 +143,9 @@ struct Loaded<'a> {
     /// `ast` is the whole file.
     whole: bool,
     items: FileItems<'a>,
+    /// Functions (numbers, ascending) whose bodies the parse left out and may build a value:
+    /// `items.builders` does not hold what they build ([`CrateIndex::builders`] reads them).
+    unread_builders: Vec<usize>,
 }
 
 /// Where the crate's names may be defined: from the parsed files themselves when every file
@@ -169,7 +172,10 @@ pub struct CrateIndex<'a> {
     fn_base: Vec<usize>,
     /// Per file, the function bodies its parse on demand leaves out
     /// ([`FileNames::skippable_bodies`]): read again when walked, as every body of such a file.
-    skippable: Vec<Vec<std::ops::Range<u32>>>,
+    skippable: Vec<Vec<SkippableBody>>,
+    /// What the bodies left out that may build a value build ([`collect::builds`]), per
+    /// function, memoized.
+    built_late: RefCell<HashMap<usize, Rc<[String]>>>,
     /// Files that mention a word (demand-driven mode only), memoized.
     mentions: RefCell<HashMap<String, Rc<[u32]>>>,
     /// The types that implement a trait, per trait name, memoized.
@@ -222,6 +228,7 @@ impl<'a> CrateIndex<'a> {
                 .iter()
                 .map(|n| n.skippable_bodies().to_vec())
                 .collect(),
+            built_late: RefCell::new(HashMap::new()),
             mentions: RefCell::new(HashMap::new()),
             implementors: RefCell::new(HashMap::new()),
             parsed_on_demand: Cell::new((0, 0)),
@@ -274,6 +281,7 @@ impl<'a> CrateIndex<'a> {
             ast,
             whole: true,
             items,
+            unread_builders: Vec::new(),
         }
     }
 
@@ -293,8 +301,9 @@ impl<'a> CrateIndex<'a> {
         )
     }
 
-    /// Parse file `file` on demand (counted, and logged with [`demand_log`]).
-    fn parse(&self, file: usize) -> Option<syn::File> {
+    /// Parse file `file` on demand (counted, and logged with [`demand_log`]); and whether the
+    /// bodies [`FileNames::skippable_bodies`] gives were left out.
+    fn parse(&self, file: usize) -> (Option<syn::File>, bool) {
         let text = &self.sources[file].text;
         let (n, bytes) = self.parsed_on_demand.get();
         self.parsed_on_demand
@@ -308,31 +317,46 @@ impl<'a> CrateIndex<'a> {
         // nothing from are not parsed now.
         let skippable = &self.skippable[file];
         if !skippable.is_empty() {
-            if let Some(tree) = parse::parse_rust_skipping(text, skippable) {
-                return Some(tree);
+            let ranges: Vec<Range<u32>> = skippable.iter().map(|b| b.braces.clone()).collect();
+            if let Some(tree) = parse::parse_rust_skipping(text, &ranges) {
+                return (Some(tree), true);
             }
         }
-        parse::parse_rust(text).ok()
+        (parse::parse_rust(text).ok(), false)
     }
 
     /// File `file` as the index holds it; parsed now if it was not yet, and only what its
     /// lookups give kept ([`Store::detach`]): the tree is dropped here.
     fn loaded(&self, file: usize) -> &Loaded<'a> {
         self.files[file].get_or_init(|| {
-            let Some(tree) = self.parse(file) else {
+            let (Some(tree), skipped) = self.parse(file) else {
                 return Loaded {
                     ast: None,
                     whole: true,
                     items: FileItems::default(),
+                    unread_builders: Vec::new(),
                 };
             };
             let bodies = typed_arena::Arena::new();
             let items = self.collect(file, &tree, &bodies);
             let items = self.store.detach(items, &self.sources[file].text);
+            let may_build: HashSet<Range<usize>> = self.skippable[file]
+                .iter()
+                .filter(|b| skipped && b.may_build)
+                .map(|b| b.braces.start as usize..b.braces.end as usize)
+                .collect();
+            let unread_builders = items
+                .fns
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| may_build.contains(&f.block.braces()))
+                .map(|(k, _)| self.fn_base[file] + k)
+                .collect();
             Loaded {
                 ast: Some(self.store.uses_of(&tree)),
                 whole: false,
                 items,
+                unread_builders,
             }
         })
     }
@@ -668,13 +692,48 @@ impl<'a> CrateIndex<'a> {
         ])
         .into_iter()
         .flat_map(|f| {
-            self.items(f as usize)
-                .builders
-                .get(ty)
-                .cloned()
-                .unwrap_or_default()
+            let loaded = self.loaded(f as usize);
+            let mut found = loaded.items.builders.get(ty).cloned().unwrap_or_default();
+            // In the order the whole file's parse gives: a body left out holds no item, so its
+            // function's place is between those numbered before and after it.
+            for &id in &loaded.unread_builders {
+                if !found.contains(&id) && self.body_builds(id, ty, scanned) {
+                    let at = found.iter().position(|&other| other > id);
+                    let at = at.unwrap_or(found.len());
+                    found.insert(at, id);
+                }
+            }
+            found
         })
         .collect()
+    }
+
+    /// Whether function `id`, whose body its file's parse left out, builds `ty` (filed by the
+    /// name scan as `scanned`): its body is read only if its text names `scanned` (or `Self`,
+    /// in an `impl` of the type).
+    fn body_builds(&self, id: usize, ty: &str, scanned: &str) -> bool {
+        let def = self.fn_def(id);
+        let owner = ty.split("::").next().unwrap_or(ty);
+        let text = self.sources[def.file]
+            .text
+            .get(def.block.braces())
+            .unwrap_or("");
+        let names = |word: &str| lexical::mentions_word(text, &memchr::memmem::Finder::new(word));
+        let in_own_impl = def.self_ty.as_deref() == Some(owner);
+        if !(names(scanned) || in_own_impl && names("Self")) {
+            return false;
+        }
+        let built = self
+            .built_late
+            .borrow_mut()
+            .entry(id)
+            .or_insert_with(|| {
+                def.block
+                    .with_block(|block| collect::builds(block, def.self_ty.as_deref()))
+                    .into()
+            })
+            .clone();
+        built.iter().any(|b| b == ty)
     }
 
     /// Every `const` and `static` named `name`.

@@ -80,10 +80,19 @@ pub struct FileNames {
     /// Per name: its kind and where it ends in `text` (it starts where the one before ends).
     defs: Vec<(Kind, usize)>,
     pub fn_bound: usize,
-    /// Byte ranges (braces included) of the function bodies that hold nothing the item index
-    /// reads from a body: no item, no struct literal or look-alike, no `Path::Variant(`, no
-    /// turbofish, no attribute ([`skippable_bodies`](FileNames::skippable_bodies)).
-    skippable: Vec<std::ops::Range<u32>>,
+    /// [`FileNames::skippable_bodies`].
+    skippable: Vec<SkippableBody>,
+}
+
+/// A function body a parse for the item index may leave out ([`FileNames::skippable_bodies`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippableBody {
+    /// Its byte range, braces included.
+    pub braces: std::ops::Range<u32>,
+    /// It may build a value the item index files under the function (a struct literal or a
+    /// look-alike, `Path::Variant(…)`, a turbofish after a capitalized name): read when a
+    /// lookup of what builds a type reaches it.
+    pub may_build: bool,
 }
 
 impl FileNames {
@@ -110,10 +119,10 @@ impl FileNames {
     }
 
     /// The function bodies a parse for the item index may leave out (read again, from the
-    /// text, when walked): outermost ones only, in order. A superset is never given: a body
-    /// with anything the index reads from one (a nested item, a struct literal or a
-    /// look-alike, `Path::Variant(…)`, a turbofish, `#`) is not listed.
-    pub fn skippable_bodies(&self) -> &[std::ops::Range<u32>] {
+    /// text, when walked): outermost ones only, in order. A body with anything the index reads
+    /// from one (a nested item, an item keyword even in a macro call, `#`) is not listed; one
+    /// that may build a value is, marked so.
+    pub fn skippable_bodies(&self) -> &[SkippableBody] {
         &self.skippable
     }
 

@@ -6,8 +6,8 @@
 
 use super::impl_header::{impl_owner, impl_trait, HTok, Owner};
 use super::{
-    ident_end, is_ident_byte, is_ident_start, is_keyword, FileNames, Kind, BYTE_CLASS, IDENT_BYTE,
-    IDENT_START, SPACE,
+    ident_end, is_ident_byte, is_ident_start, is_keyword, FileNames, Kind, SkippableBody,
+    BYTE_CLASS, IDENT_BYTE, IDENT_START, SPACE,
 };
 
 /// The last tokens seen, enough to recognize `fn NAME`, `static mut NAME`, `macro_rules! NAME`.
@@ -113,9 +113,8 @@ pub(super) struct Scanner<'t> {
     pending_macro_rules: Option<usize>,
     /// `fn NAME` read at this depth: the `{` there opens its body.
     fn_header: Option<usize>,
-    /// The outermost function body open: the depth of its contents, where its `{` is, and
-    /// whether it still holds nothing the item index reads ([`FileNames::skippable_bodies`]).
-    fn_body: Option<(usize, usize, bool)>,
+    /// The outermost function body open ([`FileNames::skippable_bodies`]).
+    fn_body: Option<OpenBody>,
     /// `if`, `while`, `match` or `in` read at this depth: the `{` there opens a block (Rust
     /// takes no struct literal in a condition, a scrutinee or a `for` loop's iterator).
     condition: Option<usize>,
@@ -125,6 +124,19 @@ pub(super) struct Scanner<'t> {
     /// (`deadpool_redis::redis::cmd`, `use redis;`, `extern crate redis`; not `conf.redis_url`).
     watch_path_segment: bool,
     seen: bool,
+}
+
+/// A function body being read, for [`FileNames::skippable_bodies`].
+#[derive(Clone, Copy)]
+struct OpenBody {
+    /// The depth of its contents.
+    depth: usize,
+    /// Where its `{` is.
+    start: usize,
+    /// Nothing in it yet that the item index reads from a body, builders aside.
+    skippable: bool,
+    /// A struct literal or a look-alike, or `Path::Variant(`, seen in it.
+    may_build: bool,
 }
 
 struct OwnerBody {
@@ -167,8 +179,16 @@ impl<'t> Scanner<'t> {
 
     /// The function body open (if any) holds something the item index reads.
     fn not_skippable(&mut self) {
-        if let Some((_, _, skippable)) = &mut self.fn_body {
-            *skippable = false;
+        if let Some(body) = &mut self.fn_body {
+            body.skippable = false;
+        }
+    }
+
+    /// The function body open (if any) may build a value (a struct literal or a look-alike,
+    /// `Path::Variant(…)`).
+    fn may_build(&mut self) {
+        if let Some(body) = &mut self.fn_body {
+            body.may_build = true;
         }
     }
 
@@ -318,9 +338,7 @@ impl<'t> Scanner<'t> {
             _ => return,
         };
         self.out.push(Kind::Build, &[name]);
-        if let Some((_, _, skippable)) = &mut self.fn_body {
-            *skippable = false;
-        }
+        self.may_build();
     }
 
     /// Whether the identifier `w` just before the current byte follows `::` (`Enum::Variant(`,
@@ -650,8 +668,11 @@ impl<'t> Scanner<'t> {
             let upper_call = b == b'('
                 && self.prev2 == Tok::Punct(b':')
                 && matches!(self.prev, Tok::Ident(w, _) if w.first().is_some_and(u8::is_ascii_uppercase));
-            if b == b'#' || turbofish || upper_call {
+            if b == b'#' {
                 self.not_skippable();
+            }
+            if turbofish || upper_call {
+                self.may_build();
             }
         }
         let header = self.pending_body == Some(self.depth);
@@ -721,17 +742,17 @@ impl<'t> Scanner<'t> {
                 if self.bodies.last().is_some_and(|b| b.0 == self.depth) {
                     self.bodies.pop();
                 }
-                if let Some((depth, start, skippable)) = self.fn_body {
-                    if depth == self.depth {
-                        self.fn_body = None;
-                        if let (true, b'}', Ok(start), Ok(end)) = (
-                            skippable,
-                            b,
-                            u32::try_from(start),
-                            u32::try_from(self.i + 1),
-                        ) {
-                            self.out.skippable.push(start..end);
-                        }
+                if let Some(body) = self.fn_body.take_if(|body| body.depth == self.depth) {
+                    if let (true, b'}', Ok(start), Ok(end)) = (
+                        body.skippable,
+                        b,
+                        u32::try_from(body.start),
+                        u32::try_from(self.i + 1),
+                    ) {
+                        self.out.skippable.push(SkippableBody {
+                            braces: start..end,
+                            may_build: body.may_build,
+                        });
                     }
                 }
                 if self.fn_header.is_some_and(|d| d >= self.depth) {
@@ -831,7 +852,12 @@ impl<'t> Scanner<'t> {
         if self.item_header == Some(depth) {
             self.item_header = None;
             if self.fn_header.take() == Some(depth) && self.fn_body.is_none() {
-                self.fn_body = Some((depth + 1, self.i, true));
+                self.fn_body = Some(OpenBody {
+                    depth: depth + 1,
+                    start: self.i,
+                    skippable: true,
+                    may_build: false,
+                });
             }
             return;
         }
@@ -952,11 +978,16 @@ mod tests {
         assert_eq!(names(text, Kind::Build), ["D", "h", "I", "L"]);
     }
 
-    fn skippable(text: &str) -> Vec<&str> {
+    fn skippable(text: &str) -> Vec<(&str, bool)> {
         scan(text)
             .skippable_bodies()
             .iter()
-            .map(|r| &text[r.start as usize..r.end as usize])
+            .map(|b| {
+                (
+                    &text[b.braces.start as usize..b.braces.end as usize],
+                    b.may_build,
+                )
+            })
             .collect()
     }
 
@@ -974,13 +1005,16 @@ mod tests {
                     fn in_macro() { quote! { struct S; } }\n\
                     macro_rules! m { () => { fn hidden() { 1 } } }";
         // Outermost bodies only; a macro call's tokens are not read by the index either, but
-        // an item word there is looked at no closer.
+        // an item word there is looked at no closer. Those that may build a value are marked.
         assert_eq!(
             skippable(text),
             [
-                "{ if x > 1 { call(x) } else { x.get::<u8>() } }",
-                "{ unsafe { f() } }",
-                "{ vec![S { a }]; }"
+                ("{ if x > 1 { call(x) } else { x.get::<u8>() } }", false),
+                ("{ unsafe { f() } }", false),
+                ("{ vec![S { a }]; }", false),
+                ("{ S { a } }", true),
+                ("{ E::V(1) }", true),
+                ("{ E::V::<u8>(1) }", true),
             ]
         );
     }
