@@ -973,8 +973,9 @@ mod tests {
         let text =
             "fn f() { if x { } else { } while y { } for a in b { } match c { D { e } => {} } \
                     unsafe { } loop { } if let F { g } = h { } if (I { j }).k { } L { m } }";
-        // A pattern before `=` or `=>` is filed (a look-alike): what follows a scrutinee or a
-        // condition at its depth is not; in brackets it is.
+        // An arm's pattern is filed (a look-alike); the first brace at the depth of a condition
+        // or scrutinee is not, a pattern's either (`if let F { g } = h {` files `h`, the
+        // look-alike); in brackets a literal is.
         assert_eq!(names(text, Kind::Build), ["D", "h", "I", "L"]);
     }
 
