@@ -102,22 +102,49 @@ impl Deref for Body<'_> {
 /// a literal as long as the file ([`Anchor`]). As syn reads a function's body: inner
 /// attributes (`#![allow(..)]`) belong to the function, not to the block.
 fn read_block(text: &str, braces: Range<usize>, anchor: &Anchor) -> syn::Block {
-    let read = || -> Option<syn::Block> {
-        let body: proc_macro2::TokenStream = text.get(braces.clone())?.parse().ok()?;
-        let anchor = anchor.get_or_init(|| anchor_of(text)).as_ref()?;
-        let tokens = respan(body, anchor, braces.start)?;
-        let parser = |input: syn::parse::ParseStream<'_>| {
-            let content;
-            let brace_token = syn::braced!(content in input);
-            content.call(syn::Attribute::parse_inner)?;
-            let stmts = content.call(syn::Block::parse_within)?;
-            Ok(syn::Block { brace_token, stmts })
-        };
-        let block = syn::parse::Parser::parse2(parser, tokens).ok()?;
-        (block.brace_token.span.join().byte_range() == braces).then_some(block)
-    };
     // Never expected (the file parsed): the block of the whole file, parsed again.
-    read().unwrap_or_else(|| block_in_file(text, &braces))
+    read_apart(text, braces.clone(), anchor).unwrap_or_else(|| block_in_file(text, &braces))
+}
+
+/// [`read_block`]'s block parsed alone; `None` if it does not parse so, or its braces are not
+/// at `braces` then.
+fn read_apart(text: &str, braces: Range<usize>, anchor: &Anchor) -> Option<syn::Block> {
+    let body_text = text.get(braces.clone())?;
+    let body: proc_macro2::TokenStream = body_text.parse().ok()?;
+    let anchor = anchor.get_or_init(|| anchor_of(text)).as_ref()?;
+    // A token's bytes in the body: from its line and column where every character is a
+    // byte (most bodies), a cheaper question to proc-macro2 than its byte range (which
+    // counts characters from the last offset it converted).
+    let lines = body_text
+        .is_ascii()
+        .then(|| slotlint_syntax::line_index::LineIndex::new(body_text));
+    let bytes = |span: proc_macro2::Span| -> Range<usize> {
+        match &lines {
+            Some(lines) => {
+                let at = |p: proc_macro2::LineColumn| {
+                    lines
+                        .starts()
+                        .get(p.line.wrapping_sub(1))
+                        .map(|s| s + p.column)
+                };
+                match (at(span.start()), at(span.end())) {
+                    (Some(start), Some(end)) => start..end,
+                    _ => span.byte_range(),
+                }
+            }
+            None => span.byte_range(),
+        }
+    };
+    let tokens = respan(body, anchor, braces.start, &bytes)?;
+    let parser = |input: syn::parse::ParseStream<'_>| {
+        let content;
+        let brace_token = syn::braced!(content in input);
+        content.call(syn::Attribute::parse_inner)?;
+        let stmts = content.call(syn::Block::parse_within)?;
+        Ok(syn::Block { brace_token, stmts })
+    };
+    let block = syn::parse::Parser::parse2(parser, tokens).ok()?;
+    (block.brace_token.span.join().byte_range() == braces).then_some(block)
 }
 
 /// Per file, a string literal whose span covers as many positions as the file has bytes, in a
@@ -135,22 +162,23 @@ fn anchor_of(text: &str) -> Option<proc_macro2::Literal> {
     }
 }
 
-/// `tokens` (lexed from a text that starts at byte `base` of the file) with every span moved
-/// to the same bytes of the file, cut from `anchor`.
+/// `tokens` (lexed from a text that starts at byte `base` of the file; `bytes`: a span's byte
+/// range in that text) with every span moved to the same bytes of the file, cut from `anchor`.
 fn respan(
     tokens: proc_macro2::TokenStream,
     anchor: &proc_macro2::Literal,
     base: usize,
+    bytes: &dyn Fn(proc_macro2::Span) -> Range<usize>,
 ) -> Option<proc_macro2::TokenStream> {
     use proc_macro2::TokenTree;
     tokens
         .into_iter()
         .map(|token| {
-            let r = token.span().byte_range();
+            let r = bytes(token.span());
             let span = anchor.subspan(base + r.start..base + r.end)?;
             Some(match token {
                 TokenTree::Group(g) => {
-                    let inner = respan(g.stream(), anchor, base)?;
+                    let inner = respan(g.stream(), anchor, base, bytes)?;
                     let mut group = proc_macro2::Group::new(g.delimiter(), inner);
                     group.set_span(span);
                     TokenTree::Group(group)
@@ -337,8 +365,10 @@ mod tests {
 
     #[test]
     fn a_body_read_again_has_the_offsets_of_the_whole_file() {
-        let text =
-            "// é\nfn a() { let x = 1; }\nimpl T { fn b(&self) {\n #![allow(x)]\n f(\"ü\", 2) } }";
+        // Bodies of one line and of several, of ASCII (positions from lines and columns) and
+        // not (from proc-macro2's byte ranges), after a character of two bytes.
+        let text = "// é\nfn a() { let x = 1; }\nimpl T { fn b(&self) {\n #![allow(x)]\n f(\"ü\", 2) } }\n\
+                    fn c() {\n    let y =\n        (2, [3]);\n    g(y)\n}";
         let file = crate::parse::parse_rust(text).unwrap();
         let mut blocks = Vec::new();
         struct All<'v>(&'v mut Vec<syn::Block>);
@@ -349,10 +379,11 @@ mod tests {
             }
         }
         All(&mut blocks).visit_file(&file);
-        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks.len(), 3);
         for whole in &blocks {
             let braces = whole.brace_token.span.join().byte_range();
-            let again = read_block(text, braces.clone(), &Anchor::new());
+            // Read apart, not through the whole file (which `read_block` falls back on).
+            let again = read_apart(text, braces.clone(), &Anchor::new()).unwrap();
             assert_eq!(&again, whole);
             let ranges = |b: &syn::Block| -> Vec<Range<usize>> {
                 let tokens = quote::ToTokens::to_token_stream(b);
