@@ -119,21 +119,13 @@ fn read_apart(text: &str, braces: Range<usize>, anchor: &Anchor) -> Option<syn::
         .is_ascii()
         .then(|| slotlint_syntax::line_index::LineIndex::new(body_text));
     let bytes = |span: proc_macro2::Span| -> Range<usize> {
-        match &lines {
-            Some(lines) => {
-                let at = |p: proc_macro2::LineColumn| {
-                    lines
-                        .starts()
-                        .get(p.line.wrapping_sub(1))
-                        .map(|s| s + p.column)
-                };
-                match (at(span.start()), at(span.end())) {
-                    (Some(start), Some(end)) => start..end,
-                    _ => span.byte_range(),
-                }
-            }
-            None => span.byte_range(),
-        }
+        let ascii = lines.as_ref().and_then(|lines| {
+            let at = |p: proc_macro2::LineColumn| {
+                Some(lines.starts().get(p.line.checked_sub(1)?)? + p.column)
+            };
+            Some(at(span.start())?..at(span.end())?)
+        });
+        ascii.unwrap_or_else(|| span.byte_range())
     };
     let tokens = respan(body, anchor, braces.start, &bytes)?;
     let parser = |input: syn::parse::ParseStream<'_>| {

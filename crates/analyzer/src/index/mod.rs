@@ -340,9 +340,10 @@ impl<'a> CrateIndex<'a> {
             let bodies = typed_arena::Arena::new();
             let items = self.collect(file, &tree, &bodies);
             let items = self.store.detach(items, &self.sources[file].text);
-            let may_build: HashSet<Range<usize>> = self.skippable[file]
+            let left_out: &[SkippableBody] = if skipped { &self.skippable[file] } else { &[] };
+            let may_build: HashSet<Range<usize>> = left_out
                 .iter()
-                .filter(|b| skipped && b.may_build)
+                .filter(|b| b.may_build)
                 .map(|b| b.braces.start as usize..b.braces.end as usize)
                 .collect();
             let unread_builders = items
