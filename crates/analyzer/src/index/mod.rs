@@ -176,6 +176,9 @@ pub struct CrateIndex<'a> {
     /// What the bodies left out that may build a value build ([`collect::builds`]), per
     /// function, memoized.
     built_late: RefCell<HashMap<usize, Rc<[String]>>>,
+    /// The functions that build a type ([`CrateIndex::builders`]), per type, memoized: asked
+    /// once per field of the type, each time through every body that may build.
+    builders: RefCell<HashMap<String, Rc<[usize]>>>,
     /// Files that mention a word (demand-driven mode only), memoized.
     mentions: RefCell<HashMap<String, Rc<[u32]>>>,
     /// The types that implement a trait, per trait name, memoized.
@@ -229,6 +232,7 @@ impl<'a> CrateIndex<'a> {
                 .map(|n| n.skippable_bodies().to_vec())
                 .collect(),
             built_late: RefCell::new(HashMap::new()),
+            builders: RefCell::new(HashMap::new()),
             mentions: RefCell::new(HashMap::new()),
             implementors: RefCell::new(HashMap::new()),
             parsed_on_demand: Cell::new((0, 0)),
@@ -683,7 +687,19 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).
-    pub fn builders(&self, ty: &str) -> Vec<usize> {
+    pub fn builders(&self, ty: &str) -> Rc<[usize]> {
+        if let Some(found) = self.builders.borrow().get(ty) {
+            return found.clone();
+        }
+        let found: Rc<[usize]> = self.find_builders(ty).into();
+        self.builders
+            .borrow_mut()
+            .insert(ty.to_owned(), found.clone());
+        found
+    }
+
+    /// [`CrateIndex::builders`], not memoized.
+    fn find_builders(&self, ty: &str) -> Vec<usize> {
         self.because("builders", || ty.to_owned());
         // `Enum::Variant`: the name scan files `Variant(` and `Variant {` under the variant.
         let scanned = ty.rsplit("::").next().unwrap_or(ty);

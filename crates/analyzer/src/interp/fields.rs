@@ -170,7 +170,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             .borrow_mut()
             .insert(key.clone(), Memo::in_progress(None));
         let cuts = self.depth_cuts();
-        let mut sources: Vec<usize> = self.cx.index.builders(ty);
+        let mut sources: Vec<usize> = self.cx.index.builders(ty).to_vec();
         // Methods that may change the field: those taking `&mut self` (or `mut self`).
         for (i, def) in self.cx.index.fns_of_type(ty) {
             if def.self_ty.as_deref() == Some(ty) && mutates_self(def.sig) && !sources.contains(&i)
