@@ -774,6 +774,9 @@ fn analyze_unit(
             .map(|(s, &walked)| every || walked || slotlint.find(s.text.as_bytes()).is_some())
             .collect()
     };
+    // The index of the names of files parsed on demand, on every free worker too (no tree yet).
+    let name_index =
+        (!needed.iter().all(|&n| n)).then(|| lexical::NameIndex::build_parallel(&names));
     // The trees kept (and parts of trees dropped), outliving the index and the evaluator.
     let store = index::Store::default();
     let arena = interp::MacroArena::default();
@@ -819,7 +822,7 @@ fn analyze_unit(
             }
         }
     }
-    let index = index::CrateIndex::new(&sources, parsed, &names, &store);
+    let index = index::CrateIndex::new(&sources, parsed, &names, name_index, &store);
     drop(names);
     release_freed_memory();
     let version = unit.redis.as_ref().and_then(|r| r.version());

@@ -206,11 +206,14 @@ impl<'a> CrateIndex<'a> {
 
     /// An index over `sources`. `parsed[i]` holds file `i` parsed up front (`Some(None)`: it
     /// did not parse); `None` files are parsed the first time a lookup may need them.
-    /// `names[i]` is file `i`'s cheap name scan ([`crate::lexical::scan`]).
+    /// `names[i]` is file `i`'s cheap name scan ([`crate::lexical::scan`]), and `name_index`
+    /// the index of those names when it was built already (else it is built here, unless every
+    /// file was parsed).
     pub fn new(
         sources: &'a [SourceFile],
         parsed: Vec<Option<Option<&'a syn::File>>>,
         names: &[FileNames],
+        name_index: Option<NameIndex>,
         store: &'a Store<'a>,
     ) -> CrateIndex<'a> {
         let mut fn_base = Vec::with_capacity(names.len() + 1);
@@ -251,7 +254,7 @@ impl<'a> CrateIndex<'a> {
                 .collect();
             Names::Exact(NameIndex::build(&defs))
         } else {
-            Names::Lexical(NameIndex::build(names))
+            Names::Lexical(name_index.unwrap_or_else(|| NameIndex::build(names)))
         };
         index
     }
@@ -267,6 +270,7 @@ impl<'a> CrateIndex<'a> {
             sources,
             asts.iter().map(|a| Some(*a)).collect(),
             &names,
+            None,
             store,
         )
     }
@@ -1009,7 +1013,7 @@ mod tests {
             .map(|f| &*store.files.alloc(f));
         let mut parsed = vec![Some(first)];
         parsed.resize(sources.len(), None);
-        CrateIndex::new(sources, parsed, &names, store)
+        CrateIndex::new(sources, parsed, &names, None, store)
     }
 
     #[test]

@@ -151,17 +151,50 @@ pub fn names_within_path(text: &str, words: &[String]) -> bool {
 }
 
 /// The crate's names: name → files that may define it, per kind (files ascending).
+///
+/// Split into shards by the name's hash, each built by its own worker
+/// ([`NameIndex::build_parallel`]):
+/// a large crate files a hundred thousand names, and building them one after another was a
+/// serial step of every run.
 #[derive(Default)]
 pub struct NameIndex {
-    /// Per kind (its number), name → files; looked up by `&str`, without allocating.
-    by_kind: Vec<FxHashMap<String, Vec<u32>>>,
+    /// Per shard, per kind (its number), name → files; looked up by `&str`, without
+    /// allocating.
+    shards: Vec<Vec<FxHashMap<String, Vec<u32>>>>,
 }
 
 impl NameIndex {
+    /// The index of `files`' names, built on this thread.
     pub fn build(files: &[FileNames]) -> NameIndex {
+        NameIndex {
+            shards: vec![Self::build_shard(files, 0, 1)],
+        }
+    }
+
+    /// [`NameIndex::build`] on every free worker: only before the crate has trees (the thread
+    /// may run other jobs while it waits, see `ARCHITECTURE.md`).
+    pub fn build_parallel(files: &[FileNames]) -> NameIndex {
+        use rayon::prelude::*;
+        let count = rayon::current_num_threads().clamp(1, 8);
+        let shards = (0..count)
+            .into_par_iter()
+            .map(|shard| Self::build_shard(files, shard, count))
+            .collect();
+        NameIndex { shards }
+    }
+
+    /// Shard `shard` of `count`: the names [`shard_of`] puts there.
+    fn build_shard(
+        files: &[FileNames],
+        shard: usize,
+        count: usize,
+    ) -> Vec<FxHashMap<String, Vec<u32>>> {
         let mut by_kind: Vec<FxHashMap<String, Vec<u32>>> = Vec::new();
         for (i, f) in files.iter().enumerate() {
             for (kind, name) in f.iter() {
+                if shard_of(name, count) != shard {
+                    continue;
+                }
                 let k = kind as usize;
                 if by_kind.len() <= k {
                     by_kind.resize_with(k + 1, FxHashMap::default);
@@ -179,7 +212,7 @@ impl NameIndex {
                 }
             }
         }
-        NameIndex { by_kind }
+        by_kind
     }
 
     /// Files under any of `keys`, ascending.
@@ -194,11 +227,24 @@ impl NameIndex {
     }
 
     pub fn files(&self, kind: Kind, name: &str) -> &[u32] {
-        self.by_kind
-            .get(kind as usize)
+        self.shards
+            .get(shard_of(name, self.shards.len()))
+            .and_then(|shard| shard.get(kind as usize))
             .and_then(|names| names.get(name))
             .map_or(&[], Vec::as_slice)
     }
+}
+
+/// Which of `count` shards of a [`NameIndex`] holds `name`: bits of its hash that the map
+/// itself does not use to place it (the low ones pick a bucket, the top seven tag it), so
+/// each shard's names spread over its buckets.
+fn shard_of(name: &str, count: usize) -> usize {
+    use std::hash::BuildHasher;
+    if count <= 1 {
+        return 0;
+    }
+    let hash = rustc_hash::FxBuildHasher.hash_one(name);
+    ((hash >> 32) as usize & 0xffff) % count
 }
 
 /// Whether `text` contains `word` with no identifier character on either side.
@@ -322,6 +368,36 @@ pub fn macro_rules_names(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shards_give_what_one_map_gives() {
+        let texts = [
+            "fn get(&self) {} struct Queue { tail: u8 } impl Queue { fn new() -> Self { Self { tail: 0 } } }",
+            "fn get() {} const KEY: &str = \"k\"; macro_rules! key { () => {} }",
+            "enum State { A } fn new() {} trait Store { fn get(&self); }",
+        ];
+        let names: Vec<FileNames> = texts.iter().map(|t| scan(t)).collect();
+        let one = NameIndex::build(&names);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let sharded = pool.install(|| NameIndex::build_parallel(&names));
+        assert_eq!(sharded.shards.len(), 3);
+        let mut asked = 0;
+        for (kind, name) in names.iter().flat_map(|n| n.iter()) {
+            assert_eq!(
+                sharded.files(kind, name),
+                one.files(kind, name),
+                "{kind:?} {name}"
+            );
+            asked += 1;
+        }
+        assert!(asked > 20);
+        assert_eq!(one.files(Kind::Fn, "get"), [0, 1, 2]);
+        assert_eq!(sharded.files(Kind::Fn, "get"), [0, 1, 2]);
+        assert_eq!(sharded.files(Kind::Fn, "missing"), [] as [u32; 0]);
+    }
 
     #[test]
     fn words_are_found_whole() {
