@@ -11,7 +11,8 @@ and the ratios the issue asks about (slotlint's wall over rg's, its CPU over syn
 With no folder: the benchmark corpus (a `cargo vendor` of scripts/bench-corpus), a synthetic
 service crate built from corpus crates (~1,500 files, ~15 MB, a few dozen redis calls), and a
 smaller one (~7 MB) then the same with its non-redis part doubled (copied under a new module),
-and the change (the two timed alternately, medians and minimums).
+and the change (the two timed alternately, medians and minimums). --double PACKAGE does the
+same doubling for any package (a real service, say).
 
 --compare also runs `--no-prefilter` (every file parsed and walked) and fails unless both runs
 print the same JSON document.
@@ -358,6 +359,27 @@ def synthetic(corpus, crates, copies, name):
     return dest
 
 
+def doubled_copies(package):
+    """A package as it is, and the same with its non-redis part doubled: every `.rs` file under
+    its `src/` that does not contain "redis" copied again under `src/copy1/` (rebuilt each run,
+    into target/bench-doubled/NAME/{one,two}). The package's own files only: its path
+    dependencies are not copied."""
+    if not os.path.isfile(os.path.join(package, "Cargo.toml")):
+        sys.exit(f"bench: --double {package}: no Cargo.toml there")
+    if not os.path.isdir(os.path.join(package, "src")) or \
+            os.path.exists(os.path.join(package, "src", "copy1")):
+        sys.exit(f"bench: --double {package}: needs a src/ folder without a copy1/ in it")
+    name = os.path.basename(os.path.abspath(package))
+    root = os.path.join("target", "bench-doubled", name)
+    shutil.rmtree(root, ignore_errors=True)
+    one, two = os.path.join(root, "one"), os.path.join(root, "two")
+    shutil.copytree(package, one, symlinks=True)
+    shutil.copytree(package, two, symlinks=True)
+    shutil.copytree(os.path.join(one, "src"), os.path.join(two, "src", "copy1"), symlinks=True,
+                    ignore=names_redis)
+    return one, two
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("folders", nargs="*")
@@ -367,9 +389,19 @@ def main():
     p.add_argument("--compare", action="store_true",
                    help="fail unless --no-prefilter prints the same findings")
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--double", metavar="PACKAGE", action="append", default=[],
+                   help="time a package (a folder with Cargo.toml) and the same with its "
+                        "non-redis part doubled")
     args = p.parse_args()
     if shutil.which("rg") is None:
         sys.exit("bench: rg (ripgrep) is needed")
+    for package in args.double:
+        one, two = doubled_copies(package)
+        bench(one, args)
+        bench(two, args)
+        doubling(one, two, args)
+    if args.double and not args.folders:
+        return
     if args.folders:
         for folder in args.folders:
             bench(folder, args)
