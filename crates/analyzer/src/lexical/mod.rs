@@ -153,9 +153,8 @@ pub fn names_within_path(text: &str, words: &[String]) -> bool {
 /// The crate's names: name → files that may define it, per kind (files ascending).
 ///
 /// Split into shards by the name's hash, each built by its own worker
-/// ([`NameIndex::build_parallel`]):
-/// a large crate files a hundred thousand names, and building them one after another was a
-/// serial step of every run.
+/// ([`NameIndex::build_parallel`]): a large crate files a hundred thousand names, and building
+/// them one after another was a serial step of every run.
 #[derive(Default)]
 pub struct NameIndex {
     /// Per shard, per kind (its number), name → files; looked up by `&str`, without
