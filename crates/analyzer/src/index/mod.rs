@@ -1017,6 +1017,35 @@ mod tests {
     }
 
     #[test]
+    fn builders_are_remembered_per_type_not_per_last_name() {
+        let src = sources(&[
+            "fn caller() {}",
+            "fn make() -> Settings { Settings { prefix: 1 } }",
+            "enum Shape { Settings(u8) } fn shape() -> Shape { Shape::Settings(1) }",
+            "impl Settings { fn new() -> Self { Self { prefix: 2 } } }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let names = |found: &[usize]| -> Vec<String> {
+            found
+                .iter()
+                .map(|&i| index.fn_def(i).name.to_string())
+                .collect()
+        };
+        assert_eq!(names(&index.builders("Settings")), ["make", "new"]);
+        let parsed = index.parsed_on_demand.get().0;
+        assert_eq!(names(&index.builders("Settings")), ["make", "new"]);
+        assert_eq!(
+            index.parsed_on_demand.get().0,
+            parsed,
+            "asked again: nothing read"
+        );
+        // The variant has the struct's last name but is another type.
+        assert_eq!(names(&index.builders("Shape::Settings")), ["shape"]);
+        assert_eq!(names(&index.builders("Settings")), ["make", "new"]);
+    }
+
+    #[test]
     fn several_functions_of_a_name_are_told_apart_parsing_two_files() {
         let src = sources(&[
             "fn caller() {} impl A { fn get(&self) {} }",
