@@ -83,6 +83,23 @@ impl Body<'_> {
     }
 }
 
+impl Body<'_> {
+    /// [`Body::with_block`], the block read for `f` kept when `f` says so (it is walked next,
+    /// which would read it again).
+    pub fn with_block_keeping<R>(&self, f: impl FnOnce(&syn::Block) -> (R, bool)) -> R {
+        if let Some(block) = self.kept.or_else(|| self.read.get()) {
+            return f(block).0;
+        }
+        let none = Anchor::new();
+        let block = read_block(self.text, self.braces.clone(), self.anchor.unwrap_or(&none));
+        let (result, keep) = f(&block);
+        if keep {
+            let _ = self.read.set(block);
+        }
+        result
+    }
+}
+
 impl Deref for Body<'_> {
     type Target = syn::Block;
 

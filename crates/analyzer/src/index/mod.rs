@@ -691,11 +691,13 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).
-    pub fn builders(&self, ty: &str) -> Rc<[usize]> {
+    /// `walked(f)`: whether the caller walks builder `f` next; a body read to see what it
+    /// builds is then kept for that walk, not read twice.
+    pub fn builders(&self, ty: &str, walked: &dyn Fn(usize) -> bool) -> Rc<[usize]> {
         if let Some(found) = self.builders.borrow().get(ty) {
             return found.clone();
         }
-        let found: Rc<[usize]> = self.find_builders(ty).into();
+        let found: Rc<[usize]> = self.find_builders(ty, walked).into();
         self.builders
             .borrow_mut()
             .insert(ty.to_owned(), found.clone());
@@ -703,7 +705,7 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// [`CrateIndex::builders`], not memoized.
-    fn find_builders(&self, ty: &str) -> Vec<usize> {
+    fn find_builders(&self, ty: &str, walked: &dyn Fn(usize) -> bool) -> Vec<usize> {
         self.because("builders", || ty.to_owned());
         // `Enum::Variant`: the name scan files `Variant(` and `Variant {` under the variant.
         let scanned = ty.rsplit("::").next().unwrap_or(ty);
@@ -718,7 +720,7 @@ impl<'a> CrateIndex<'a> {
             // In the order the whole file's parse gives: a body left out holds no item, so its
             // function's place is between those numbered before and after it.
             for &id in &loaded.unread_builders {
-                if !found.contains(&id) && self.body_builds(id, ty, scanned) {
+                if !found.contains(&id) && self.body_builds(id, ty, scanned, walked) {
                     let at = found.iter().position(|&other| other > id);
                     let at = at.unwrap_or(found.len());
                     found.insert(at, id);
@@ -732,7 +734,13 @@ impl<'a> CrateIndex<'a> {
     /// Whether function `id`, whose body its file's parse left out, builds `ty` (filed by the
     /// name scan as `scanned`): its body is read only if its text names `scanned` (or `Self`,
     /// in an `impl` of the type).
-    fn body_builds(&self, id: usize, ty: &str, scanned: &str) -> bool {
+    fn body_builds(
+        &self,
+        id: usize,
+        ty: &str,
+        scanned: &str,
+        walked: &dyn Fn(usize) -> bool,
+    ) -> bool {
         let def = self.fn_def(id);
         let owner = ty.split("::").next().unwrap_or(ty);
         let text = self.sources[def.file]
@@ -749,9 +757,11 @@ impl<'a> CrateIndex<'a> {
             .borrow_mut()
             .entry(id)
             .or_insert_with(|| {
-                def.block
-                    .with_block(|block| collect::builds(block, def.self_ty.as_deref()))
-                    .into()
+                def.block.with_block_keeping(|block| {
+                    let built = collect::builds(block, def.self_ty.as_deref());
+                    let keep = built.iter().any(|b| b == ty) && walked(id);
+                    (built.into(), keep)
+                })
             })
             .clone();
         built.iter().any(|b| b == ty)
@@ -1032,17 +1042,29 @@ mod tests {
                 .map(|&i| index.fn_def(i).name.to_string())
                 .collect()
         };
-        assert_eq!(names(&index.builders("Settings")), ["make", "new"]);
+        assert_eq!(
+            names(&index.builders("Settings", &|_| false)),
+            ["make", "new"]
+        );
         let parsed = index.parsed_on_demand.get().0;
-        assert_eq!(names(&index.builders("Settings")), ["make", "new"]);
+        assert_eq!(
+            names(&index.builders("Settings", &|_| false)),
+            ["make", "new"]
+        );
         assert_eq!(
             index.parsed_on_demand.get().0,
             parsed,
             "asked again: nothing read"
         );
         // The variant has the struct's last name but is another type.
-        assert_eq!(names(&index.builders("Shape::Settings")), ["shape"]);
-        assert_eq!(names(&index.builders("Settings")), ["make", "new"]);
+        assert_eq!(
+            names(&index.builders("Shape::Settings", &|_| false)),
+            ["shape"]
+        );
+        assert_eq!(
+            names(&index.builders("Settings", &|_| false)),
+            ["make", "new"]
+        );
     }
 
     #[test]

@@ -170,7 +170,12 @@ impl<'c, 'a> Interp<'c, 'a> {
             .borrow_mut()
             .insert(key.clone(), Memo::in_progress(None));
         let cuts = self.depth_cuts();
-        let mut sources: Vec<usize> = self.cx.index.builders(ty).to_vec();
+        // Test code gives no values to other code unless it is checked (as it passes no keys):
+        // a test's `Config { prefix: "{t}:" }` says nothing about the service's keys, and a
+        // type built by a hundred tests would be walked a hundred times.
+        let cx = self.cx;
+        let walked = |f: usize| cx.test.passes_keys || !cx.in_test_fn(f);
+        let mut sources: Vec<usize> = cx.index.builders(ty, &walked).to_vec();
         // Methods that may change the field: those taking `&mut self` (or `mut self`).
         for (i, def) in self.cx.index.fns_of_type(ty) {
             if def.self_ty.as_deref() == Some(ty) && mutates_self(def.sig) && !sources.contains(&i)
@@ -178,12 +183,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 sources.push(i);
             }
         }
-        // Test code gives no values to other code unless it is checked (as it passes no keys):
-        // a test's `Config { prefix: "{t}:" }` says nothing about the service's keys, and a
-        // type built by a hundred tests would be walked a hundred times.
-        if !self.cx.test.passes_keys {
-            sources.retain(|&f| !self.cx.in_test_fn(f));
-        }
+        sources.retain(|&f| walked(f));
         let mut model = Vec::new();
         for func in sources {
             for (t, f, v) in self.captures(func).iter() {
