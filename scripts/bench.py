@@ -439,6 +439,39 @@ def doubling(one, two, args):
         peak_b = statistics.median(s[2] for s in b)
         parts.append(f"peak {peak_a:.0f} -> {peak_b:.0f} MB ({100 * (peak_b / peak_a - 1):+.0f} %)")
         print(f"  {label}: " + "; ".join(parts))
+    print_phases(one, two, args)
+
+
+def phases(binary, folder):
+    """Milliseconds per phase of one run, as `SLOTLINT_TIMINGS=1` prints them to stderr."""
+    env = dict(os.environ, SLOTLINT_TIMINGS="1")
+    p = subprocess.run([binary, "check", folder, "--format", "json"], env=env,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    spent = {}
+    for line in p.stderr.splitlines():
+        if line.startswith("  "):
+            name, _, ms = line.strip().rpartition(" ")
+            try:
+                spent[name.strip()] = float(ms)
+            except ValueError:
+                pass
+    return spent
+
+
+def print_phases(one, two, args):
+    """Where the change goes: each phase's minimum over --runs alternating runs of each."""
+    samples = {one: [], two: []}
+    for _ in range(args.runs):
+        for d in (one, two):
+            samples[d].append(phases(args.bin, d))
+    names = [n for n in samples[one][0]] if samples[one] and samples[one][0] else []
+    if not names:
+        return
+    print(f"  by phase (ms, min of {args.runs}; SLOTLINT_TIMINGS):")
+    for name in names:
+        a = min(s.get(name, 0.0) for s in samples[one])
+        b = min(s.get(name, 0.0) for s in samples[two])
+        print(f"    {name:<12} {a:8.1f} -> {b:8.1f}  ({b - a:+.1f})")
 
 
 if __name__ == "__main__":

@@ -269,10 +269,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
         workspace: args.workspace,
         exclude: args.exclude.clone(),
     };
+    let discovery_time = std::time::Instant::now();
     let selected = match select(&cwd, &args.paths, args.manifest_path.as_deref(), &packages) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
+    let discovery_time = discovery_time.elapsed();
     for w in &selected.warnings {
         say(args.quiet, format!("warning: {w}"));
     }
@@ -344,9 +346,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
         },
         None => true,
     };
+    let analysis_time = std::time::Instant::now();
     let mut report = analyze(&discovery, &options);
     if let Some(p) = &progress {
         p.finish();
+    }
+    if slotlint_analyzer::timings::enabled() {
+        print_timings(discovery_time, analysis_time.elapsed());
     }
     if let Some(path) = &args.trace {
         let shown = path.display().to_string();
@@ -540,4 +546,19 @@ fn verbose(config: &Config, discovery: &slotlint_analyzer::Discovery, base: &Pat
             let _ = writeln!(err, "    {}", printable(&display_path(f, base)));
         }
     }
+}
+
+/// `SLOTLINT_TIMINGS=1`: where the run's time went, on stderr (`slotlint_analyzer::timings`).
+fn print_timings(discovery: std::time::Duration, analysis: std::time::Duration) {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    let mut out = format!(
+        "slotlint timings (ms; crates analysed at once add up):\n  {:<12} {:>9.2}\n",
+        "discover",
+        ms(discovery)
+    );
+    for (phase, spent) in slotlint_analyzer::timings::report() {
+        out.push_str(&format!("  {:<12} {:>9.2}\n", phase.name(), spent));
+    }
+    out.push_str(&format!("  {:<12} {:>9.2}\n", "analysis", ms(analysis)));
+    let _ = io::stderr().write_all(out.as_bytes());
 }

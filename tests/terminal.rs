@@ -387,6 +387,32 @@ fn a_progress_line_only_on_a_terminal() {
     assert!(!text(&out.stderr).contains("Checking"));
 }
 
+/// `SLOTLINT_TIMINGS=1`: where the run's time went, on stderr; the report is the same.
+#[test]
+fn timings_go_to_stderr_and_change_nothing_else() {
+    let args = ["check", "fixtures/follow", "--format", "json"];
+    let plain = slotlint(&args, &root(), &[]);
+    let timed = slotlint(&args, &root(), &[("SLOTLINT_TIMINGS", "1")]);
+    assert_eq!(text(&plain.stdout), text(&timed.stdout));
+    assert_eq!(plain.status.code(), timed.status.code());
+    assert!(!text(&plain.stderr).contains("timings"));
+    let err = text(&timed.stderr);
+    let spent = |phase: &str| -> f64 {
+        let line = err
+            .lines()
+            .find(|l| l.trim_start().starts_with(phase))
+            .unwrap_or_else(|| panic!("no {phase:?} in {err}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    for phase in ["discover", "name scan", "name index", "analysis"] {
+        assert!(spent(phase) >= 0.0);
+    }
+    // The crate names redis: it was read, parsed and evaluated.
+    for phase in ["read", "parse", "evaluate"] {
+        assert!(spent(phase) > 0.0, "{phase}: {err}");
+    }
+}
+
 const CALL: &str =
     "redis::AsyncCommands::rename(con, format!(\"a:{id}\"), format!(\"b:{id}\")).await";
 

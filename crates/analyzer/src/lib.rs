@@ -26,6 +26,7 @@ pub mod scope;
 pub mod sites;
 pub mod source;
 pub mod suppression;
+pub mod timings;
 pub mod workspace;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -555,6 +556,7 @@ fn read_unit(
     options: &Options,
     tick: &(dyn Fn(usize) + Sync),
 ) -> Read {
+    let read_time = timings::PhaseTimer::start(timings::Phase::Read);
     let mut stats = Stats {
         units: 1,
         ..Stats::default()
@@ -700,7 +702,11 @@ fn read_unit(
             test_files.push(false);
         }
     }
-    let names = scan_names(&sources);
+    drop(read_time);
+    let names = {
+        let _time = timings::PhaseTimer::start(timings::Phase::Scan);
+        scan_names(&sources)
+    };
     Read::Analyse(ReadUnit {
         stats,
         diagnostics,
@@ -775,8 +781,11 @@ fn analyze_unit(
             .collect()
     };
     // The index of the names of files parsed on demand, on every free worker too (no tree yet).
-    let name_index =
-        (!needed.iter().all(|&n| n)).then(|| lexical::NameIndex::build_parallel(&names));
+    let name_index = (!needed.iter().all(|&n| n)).then(|| {
+        let _time = timings::PhaseTimer::start(timings::Phase::NameIndex);
+        lexical::NameIndex::build_parallel(&names)
+    });
+    let parse_time = timings::PhaseTimer::start(timings::Phase::Parse);
     // The trees kept (and parts of trees dropped), outliving the index and the evaluator.
     let store = index::Store::default();
     let arena = interp::MacroArena::default();
@@ -823,6 +832,9 @@ fn analyze_unit(
         }
     }
     let index = index::CrateIndex::new(&sources, parsed, &names, name_index, &store);
+    drop(parse_time);
+    // To the end of the crate's analysis.
+    let _evaluate_time = timings::PhaseTimer::start(timings::Phase::Evaluate);
     drop(names);
     release_freed_memory();
     let version = unit.redis.as_ref().and_then(|r| r.version());
