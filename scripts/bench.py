@@ -464,7 +464,7 @@ def print_phases(one, two, args):
     for _ in range(args.runs):
         for d in (one, two):
             samples[d].append(phases(args.bin, d))
-    names = [n for n in samples[one][0]] if samples[one] and samples[one][0] else []
+    names = list(samples[one][0]) if samples[one] else []
     if not names:
         return
     print(f"  by phase (ms, min of {args.runs}; SLOTLINT_TIMINGS):")

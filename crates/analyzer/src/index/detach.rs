@@ -66,37 +66,25 @@ impl<'a> Body<'a> {
 }
 
 impl Body<'_> {
-    /// `f` of the block: the one kept or read already, else one read for `f` alone and dropped
-    /// (for a look that need not keep it: a tree costs some thirty times its text).
-    pub fn with_block<R>(&self, f: impl FnOnce(&syn::Block) -> R) -> R {
-        match self.kept.or_else(|| self.read.get()) {
-            Some(block) => f(block),
-            None => {
-                let none = Anchor::new();
-                f(&read_block(
-                    self.text,
-                    self.braces.clone(),
-                    self.anchor.unwrap_or(&none),
-                ))
-            }
-        }
-    }
-}
-
-impl Body<'_> {
-    /// [`Body::with_block`], the block read for `f` kept when `f` says so (it is walked next,
-    /// which would read it again).
-    pub fn with_block_keeping<R>(&self, f: impl FnOnce(&syn::Block) -> (R, bool)) -> R {
+    /// `f` of the block: the one kept or read already, else one read for `f`, kept when `f`
+    /// says so (it is walked next, which would read it again), else dropped (a tree costs some
+    /// thirty times its text).
+    pub fn with_block<R>(&self, f: impl FnOnce(&syn::Block) -> (R, bool)) -> R {
         if let Some(block) = self.kept.or_else(|| self.read.get()) {
             return f(block).0;
         }
-        let none = Anchor::new();
-        let block = read_block(self.text, self.braces.clone(), self.anchor.unwrap_or(&none));
+        let block = self.read_now();
         let (result, keep) = f(&block);
         if keep {
             let _ = self.read.set(block);
         }
         result
+    }
+
+    /// The block parsed from the file's text.
+    fn read_now(&self) -> syn::Block {
+        let none = Anchor::new();
+        read_block(self.text, self.braces.clone(), self.anchor.unwrap_or(&none))
     }
 }
 
@@ -106,10 +94,7 @@ impl Deref for Body<'_> {
     fn deref(&self) -> &syn::Block {
         match self.kept {
             Some(block) => block,
-            None => self.read.get_or_init(|| {
-                let none = Anchor::new();
-                read_block(self.text, self.braces.clone(), self.anchor.unwrap_or(&none))
-            }),
+            None => self.read.get_or_init(|| self.read_now()),
         }
     }
 }

@@ -757,7 +757,7 @@ impl<'a> CrateIndex<'a> {
             .borrow_mut()
             .entry(id)
             .or_insert_with(|| {
-                def.block.with_block_keeping(|block| {
+                def.block.with_block(|block| {
                     let built = collect::builds(block, def.self_ty.as_deref());
                     let keep = built.iter().any(|b| b == ty) && walked(id);
                     (built.into(), keep)
