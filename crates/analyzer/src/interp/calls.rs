@@ -13,7 +13,7 @@ use syn::Expr;
 
 use slotlint_keys::{Hole, HoleId, KeyPattern};
 
-use super::value::{ObjectInfo, Value};
+use super::value::{one_of_arms, ObjectInfo, Value};
 use super::{param_names, CallRecord, Callee, Interp, Memo};
 use crate::sites::KeyArg;
 use crate::source::Span;
@@ -186,6 +186,18 @@ impl<'c, 'a> Interp<'c, 'a> {
                 return v;
             }
         }
+        // Objects of one type built in several places (a field that two constructors set): that
+        // type's methods, called on each of them.
+        if let Some(ty) = receiver.objects_type() {
+            let args = self.eval_args(&mc.args);
+            if PASS_THROUGH.contains(&method.as_str()) {
+                return receiver;
+            }
+            if let Some(fi) = self.resolve_fn(&method, None, true, Some(ty)) {
+                return self.call_method(fi, &receiver, args, mc, expr);
+            }
+            return Value::Opaque(self.hole_for(expr));
+        }
         if let Value::Object(o) = &receiver {
             let ty = o.ty.clone();
             let args = self.eval_args(&mc.args);
@@ -295,7 +307,45 @@ impl<'c, 'a> Interp<'c, 'a> {
     ) -> Value<'a> {
         let arg_exprs: Vec<&'a Expr> = mc.args.iter().collect();
         self.builder_effects(fi, &args, &arg_exprs, expr);
-        let this = match receiver {
+        let receiver_hole = self.hole_for(&*mc.receiver);
+        let call_id = self.hole_for(expr).id;
+        if let Value::OneOf(alternatives, arms) = receiver {
+            // The call once, on whichever of them the receiver is.
+            self.push_call(Callee::Fn(fi), &args, None, expr);
+            let values = alternatives
+                .iter()
+                .map(|alternative| {
+                    let this = self.receiver_object(alternative, mc);
+                    let v = self.call_summary_on(
+                        fi,
+                        args.clone(),
+                        Some((receiver_hole.clone(), this)),
+                        call_id.clone(),
+                    );
+                    self.relocated(v, expr)
+                })
+                .collect();
+            return match one_of_arms(values, arms.clone()) {
+                Value::Unknown => Value::Opaque(self.hole_for(expr)),
+                v => v,
+            };
+        }
+        let this = self.receiver_object(receiver, mc);
+        // A receiver whose fields are known here can tell the method its keys.
+        let known = matches!(&this, Value::Object(o) if o.fields.is_some()).then(|| this.clone());
+        self.push_call(Callee::Fn(fi), &args, known, expr);
+        let v = self.call_summary_on(fi, args, Some((receiver_hole, this)), call_id);
+        let v = self.relocated(v, expr);
+        if matches!(v, Value::Unknown) {
+            return Value::Opaque(self.hole_for(expr));
+        }
+        v
+    }
+
+    /// A method's receiver as the object its `self` is: with an identity (the receiver's
+    /// place) when it has none.
+    fn receiver_object(&self, receiver: &Value<'a>, mc: &'a syn::ExprMethodCall) -> Value<'a> {
+        match receiver {
             Value::Object(o) => Value::Object(ObjectInfo {
                 id: o
                     .id
@@ -311,18 +361,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 id: Some(self.hole_for(&*mc.receiver).id),
                 ..ObjectInfo::of(None)
             }),
-        };
-        // A receiver whose fields are known here can tell the method its keys.
-        let known = matches!(&this, Value::Object(o) if o.fields.is_some()).then(|| this.clone());
-        self.push_call(Callee::Fn(fi), &args, known, expr);
-        let receiver_hole = self.hole_for(&*mc.receiver);
-        let call_id = self.hole_for(expr).id;
-        let v = self.call_summary_on(fi, args, Some((receiver_hole, this)), call_id);
-        let v = self.relocated(v, expr);
-        if matches!(v, Value::Unknown) {
-            return Value::Opaque(self.hole_for(expr));
         }
-        v
     }
 
     /// Call a function of the crate: its summary with the parameters replaced by `args`.

@@ -246,6 +246,50 @@ impl<'c, 'a> Interp<'c, 'a> {
         Value::Opaque(self.hole_for(p))
     }
 
+    /// Field `field` of object `o`, read at `expr`: where it was built, or from its type's
+    /// field model. `None` when neither knows it.
+    fn field_of_object(
+        &mut self,
+        o: &ObjectInfo<'a>,
+        field: &str,
+        expr: &'a Expr,
+    ) -> Option<Value<'a>> {
+        let text = self.short_text(expr);
+        let v = self.read_field(o, field, &text)?;
+        // A client not built in view is known by where it is read (`self.client`).
+        if let Value::Client(mut c) = v {
+            if c.built_at.is_none() {
+                c.source = text;
+            }
+            return Some(Value::Client(c));
+        }
+        // A run-time value of a type of the crate is an object of that type (each of them, when
+        // several places build the object).
+        let run_time = |v: &Value<'a>| matches!(v, Value::Opaque(_));
+        if !v.alternatives().iter().all(run_time) {
+            return Some(v);
+        }
+        let Some(ty) = self.cx.index.field_type(o.ty.as_deref(), field) else {
+            return Some(v);
+        };
+        let Some(Value::Object(typed)) = self.value_of_type(ty) else {
+            return Some(v);
+        };
+        let object = |v: &Value<'a>| match v {
+            Value::Opaque(h) => Value::Object(ObjectInfo {
+                id: Some(h.id.clone()),
+                ..typed.clone()
+            }),
+            other => other.clone(),
+        };
+        Some(match &v {
+            Value::OneOf(alternatives, arms) => {
+                Value::OneOf(alternatives.iter().map(object).collect(), arms.clone())
+            }
+            one => object(one),
+        })
+    }
+
     fn eval_field(&mut self, f: &'a syn::ExprField, expr: &'a Expr) -> Value<'a> {
         let base = self.eval(&f.base);
         let syn::Member::Named(field) = &f.member else {
@@ -258,32 +302,30 @@ impl<'c, 'a> Interp<'c, 'a> {
         };
         let field = field.to_string();
         if let Value::Object(o) = &base {
-            let text = self.short_text(expr);
-            if let Some(v) = self.read_field(o, &field, &text) {
-                // A client not built in view is known by where it is read (`self.client`).
-                if let Value::Client(mut c) = v {
-                    if c.built_at.is_none() {
-                        c.source = text;
-                    }
-                    return Value::Client(c);
-                }
-                // A run-time value of a type of the crate is an object of that type.
-                if let (Value::Opaque(h), Some(ty)) =
-                    (&v, self.cx.index.field_type(o.ty.as_deref(), &field))
-                {
-                    if let Some(Value::Object(typed)) = self.value_of_type(ty) {
-                        return Value::Object(ObjectInfo {
-                            id: Some(h.id.clone()),
-                            ..typed
-                        });
-                    }
-                }
+            if let Some(v) = self.field_of_object(o, &field, expr) {
                 return v;
+            }
+        }
+        // Objects of one type built in several places: the field of each.
+        if base.objects_type().is_some() {
+            let values: Option<Vec<Value<'a>>> = base
+                .alternatives()
+                .iter()
+                .map(|alternative| match alternative {
+                    Value::Object(o) => self.field_of_object(o, &field, expr),
+                    _ => None,
+                })
+                .collect();
+            if let Some(values) = values {
+                match one_of_arms(values, base.arms().cloned()) {
+                    Value::Unknown => {}
+                    v => return v,
+                }
             }
         }
         let struct_name = match &base {
             Value::Object(o) => o.ty.clone(),
-            _ => None,
+            _ => base.objects_type().map(str::to_owned),
         };
         if matches!(base, Value::Object(_) | Value::Opaque(_)) {
             if let Some(ty) = self.cx.index.field_type(struct_name.as_deref(), &field) {

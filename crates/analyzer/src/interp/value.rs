@@ -230,6 +230,20 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// The type of a [`Value::OneOf`] whose alternatives are all objects of that one type
+    /// (a field that several constructors set), not variants of an enum.
+    pub fn objects_type(&self) -> Option<&str> {
+        let Value::OneOf(alternatives, _) = self else {
+            return None;
+        };
+        let mut types = alternatives.iter().map(|v| match v {
+            Value::Object(o) if o.variant.is_none() => o.ty.as_deref(),
+            _ => None,
+        });
+        let first = types.next()??;
+        types.all(|t| t == Some(first)).then_some(first)
+    }
+
     /// What chooses between the value's alternatives, when known.
     pub fn arms(&self) -> Option<&Rc<Arms>> {
         match self {
