@@ -193,6 +193,11 @@ impl<'c, 'a> Interp<'c, 'a> {
             if PASS_THROUGH.contains(&method.as_str()) {
                 return receiver;
             }
+            if method == "to_string" {
+                if let Some(v) = self.display_value(&receiver) {
+                    return v;
+                }
+            }
             if let Some(fi) = self.resolve_fn(&method, None, true, Some(ty)) {
                 return self.call_method(fi, &receiver, args, mc, expr);
             }

@@ -286,6 +286,29 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
     }
 
+    /// [`Self::display`] of a value: an object, or objects of one type built in several places
+    /// (each written as its fields say). `None` for anything else, or when a `Display` is not
+    /// known.
+    pub(super) fn display_value(&mut self, v: &Value<'a>) -> Option<Value<'a>> {
+        match v {
+            Value::Object(o) => self.display(o),
+            Value::OneOf(alternatives, arms) if v.objects_type().is_some() => {
+                let written: Option<Vec<Value<'a>>> = alternatives
+                    .iter()
+                    .map(|alternative| match alternative {
+                        Value::Object(o) => self.display(o),
+                        _ => None,
+                    })
+                    .collect();
+                match one_of_arms(written?, arms.clone()) {
+                    Value::Unknown => None,
+                    written => Some(written),
+                }
+            }
+            _ => None,
+        }
+    }
+
     /// A value passed to redis as an argument: an object of a type of the crate is what its
     /// `ToRedisArgs` impl writes (`fn write_redis_args`: one `out.write_arg(..)`), looked into
     /// collections and branches. Anything else is itself.

@@ -161,9 +161,12 @@ impl<'c, 'a> Interp<'c, 'a> {
                     .first()
                     .map(|a| self.eval(a))
                     .unwrap_or(Value::Unknown);
-                let v = match v {
-                    Value::Object(o) => self.display(&o).unwrap_or(Value::Unknown),
-                    v => bytes_as_text(v),
+                let v = match self.display_value(&v) {
+                    Some(written) => written,
+                    None if matches!(v, Value::Object(_)) || v.objects_type().is_some() => {
+                        Value::Unknown
+                    }
+                    None => bytes_as_text(v),
                 };
                 if let Some(root) = root {
                     let mut items = items.clone();
