@@ -196,9 +196,10 @@ impl<'c, 'a> Interp<'c, 'a> {
                 _ => "value",
             };
             // A type of the crate formatted with `{}`: what its `Display` writes.
-            let value = match spec.is_empty() {
-                true => self.display_value(&value).unwrap_or(value),
-                false => value,
+            let value = if spec.is_empty() {
+                self.display_value(&value).unwrap_or(value)
+            } else {
+                value
             };
             let mut pieces = Vec::new();
             for alt in value.alternatives() {
