@@ -669,4 +669,29 @@ mod tests {
         };
         assert!(!one.has_per_element_hole());
     }
+
+    #[test]
+    fn objects_of_one_type_are_told_by_every_alternative() {
+        let keys = || Value::object(Some("Keys".into()));
+        let one_type = Value::OneOf(vec![keys(), keys()], None);
+        assert_eq!(one_type.objects_type(), Some("Keys"));
+        // One object is no one-of; another type, an untyped object or a string among them, or
+        // variants of an enum (each its own type here), are not one type.
+        assert_eq!(keys().objects_type(), None);
+        for other in [
+            Value::object(Some("Other".into())),
+            Value::object(None),
+            Value::str("k"),
+        ] {
+            assert_eq!(Value::OneOf(vec![keys(), other], None).objects_type(), None);
+        }
+        let variant = Value::Object(ObjectInfo {
+            variant: Some("A".into()),
+            ..ObjectInfo::of(Some("Keys".into()))
+        });
+        assert_eq!(
+            Value::OneOf(vec![variant.clone(), variant], None).objects_type(),
+            None
+        );
+    }
 }
