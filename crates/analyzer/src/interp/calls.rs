@@ -315,8 +315,14 @@ impl<'c, 'a> Interp<'c, 'a> {
         let receiver_hole = self.hole_for(&*mc.receiver);
         let call_id = self.hole_for(expr).id;
         if let Value::OneOf(alternatives, arms) = receiver {
-            // The call once, on whichever of them the receiver is.
-            self.push_call(Callee::Fn(fi), &args, None, expr);
+            // The call once, on whichever of them the receiver is (known to the method as all
+            // of them, when the fields of one are known here).
+            let fields_known = |v: &Value<'a>| matches!(v, Value::Object(o) if o.fields.is_some());
+            let known = alternatives
+                .iter()
+                .any(fields_known)
+                .then(|| receiver.clone());
+            self.push_call(Callee::Fn(fi), &args, known, expr);
             let values = alternatives
                 .iter()
                 .map(|alternative| {
