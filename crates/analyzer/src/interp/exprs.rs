@@ -264,9 +264,15 @@ impl<'c, 'a> Interp<'c, 'a> {
             return Some(Value::Client(c));
         }
         // A run-time value of a type of the crate is an object of that type (each of them, when
-        // several places build the object).
+        // several places build the object: some objects already, some run-time values, like a
+        // constructor's parameter).
         let run_time = |v: &Value<'a>| matches!(v, Value::Opaque(_));
-        if !v.alternatives().iter().all(run_time) {
+        let alternatives = v.alternatives();
+        if !alternatives.iter().any(run_time)
+            || !alternatives
+                .iter()
+                .all(|a| run_time(a) || matches!(a, Value::Object(_)))
+        {
             return Some(v);
         }
         let Some(ty) = self.cx.index.field_type(o.ty.as_deref(), field) else {
