@@ -186,32 +186,19 @@ impl<'c, 'a> Interp<'c, 'a> {
                 return v;
             }
         }
-        // Objects of one type built in several places (a field that two constructors set): that
-        // type's methods, called on each of them.
-        if let Some(ty) = receiver.objects_type() {
+        // An object, or objects of one type built in several places (a field that two
+        // constructors set): its type's methods, called on each of them.
+        let typed = match &receiver {
+            Value::Object(o) => Some(o.ty.clone()),
+            v => v.objects_type().map(|ty| Some(ty.to_owned())),
+        };
+        if let Some(ty) = typed {
             let args = self.eval_args(&mc.args);
             if PASS_THROUGH.contains(&method.as_str()) {
                 return receiver;
             }
             if method == "to_string" {
                 if let Some(v) = self.display_value(&receiver) {
-                    return v;
-                }
-            }
-            if let Some(fi) = self.resolve_fn(&method, None, true, Some(ty)) {
-                return self.call_method(fi, &receiver, args, mc, expr);
-            }
-            return Value::Opaque(self.hole_for(expr));
-        }
-        if let Value::Object(o) = &receiver {
-            let ty = o.ty.clone();
-            let args = self.eval_args(&mc.args);
-            if PASS_THROUGH.contains(&method.as_str()) {
-                return receiver;
-            }
-            if method == "to_string" {
-                let o = o.clone();
-                if let Some(v) = self.display(&o) {
                     return v;
                 }
             }
