@@ -247,3 +247,65 @@ mod tests {
     // With the test's `{t}:` too, the keys share a slot for one of the two prefixes.
     assert_eq!(messages(&checked), mget("may land in"));
 }
+
+/// What a field holds is looked for only where the crate may build the struct: another
+/// module's struct of the same name without that field (a vendored `Queue`) is not walked, nor
+/// what its constructor calls; a literal after a turbofish (`Padded::<T> { .. }`) builds the
+/// type it names, not any type. Both would parse files the findings do not depend on.
+#[test]
+fn a_field_is_modelled_from_the_builders_of_its_own_struct() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        &root.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\nredis = \"0.27\"\n",
+    );
+    write(
+        &root.join("src/lib.rs"),
+        "pub mod helper;\npub mod jobs;\npub mod other;\npub mod padded;\n",
+    );
+    write(
+        &root.join("src/jobs.rs"),
+        r#"use redis::Commands;
+
+pub struct Queue {
+    client: redis::Client,
+}
+
+impl Queue {
+    pub fn new(url: &str) -> redis::RedisResult<Queue> {
+        Ok(Queue { client: redis::Client::open(url)? })
+    }
+
+    pub fn take(&self) -> redis::RedisResult<Option<String>> {
+        let mut con = self.client.get_connection()?;
+        con.lmove("jobs:queue", "jobs:done", redis::Direction::Left, redis::Direction::Right)
+    }
+}
+"#,
+    );
+    write(
+        &root.join("src/other.rs"),
+        "pub struct Queue {\n    items: Vec<u8>,\n}\n\nimpl Queue {\n    pub fn new() -> Self {\n        Queue { items: crate::helper::items() }\n    }\n}\n",
+    );
+    write(
+        &root.join("src/helper.rs"),
+        "pub fn items() -> Vec<u8> {\n    Vec::new()\n}\n",
+    );
+    write(
+        &root.join("src/padded.rs"),
+        "pub struct Padded<T> {\n    value: T,\n}\n\nimpl<T> Padded<T> {\n    pub fn new(value: T) -> Self {\n        Padded::<T> { value }\n    }\n}\n",
+    );
+    let report = run(root, Options::default());
+    assert_eq!(
+        findings(&report),
+        vec![
+            ("Cargo.toml".to_string(), 6, "cluster-feature-missing"),
+            ("src/jobs.rs".to_string(), 9, "non-cluster-client"),
+            ("src/jobs.rs".to_string(), 14, "cross-slot-command"),
+        ]
+    );
+    // `jobs.rs` (it names redis) and `other.rs` (it may build a `Queue`): not `helper.rs`
+    // (what the other `Queue` is built from) nor `padded.rs` (it builds no `Queue`).
+    assert_eq!(report.stats.files_parsed, 2);
+}

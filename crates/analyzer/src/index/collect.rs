@@ -30,6 +30,7 @@ pub(super) fn items<'a>(
         trait_impl: None,
         group: None,
         current_fn: None,
+        inline_mods: 0,
     };
     collector.visit_file(ast);
     items
@@ -50,6 +51,8 @@ struct Collector<'i, 'a> {
     group: Option<(usize, usize)>,
     /// The function whose body is being read.
     current_fn: Option<usize>,
+    /// Inline `mod name { .. }` blocks open: their items are not of the file's own module.
+    inline_mods: usize,
 }
 
 fn is_colocated(attrs: &[syn::Attribute]) -> bool {
@@ -86,6 +89,14 @@ impl<'a> Collector<'_, 'a> {
         }
     }
 
+    /// A struct or enum named `name` defined here: of the file's own module when neither in an
+    /// inline `mod` nor in a function.
+    fn file_scope_type(&mut self, name: &str) {
+        if self.inline_mods == 0 && self.current_fn.is_none() {
+            self.items.file_scope_types.insert(name.to_owned());
+        }
+    }
+
     /// A `const` or `static`, at item level or in an impl.
     fn add_const(&mut self, ident: &syn::Ident, ty: &'a syn::Type, expr: &'a syn::Expr) {
         let def = ConstDef {
@@ -114,6 +125,9 @@ impl<'a> Collector<'_, 'a> {
             return None;
         }
         let k = self.items.fns.len();
+        if self.inline_mods > 0 {
+            self.items.fns_in_inline_mods.insert(k);
+        }
         let same_name = self.items.fns_by_name.entry(def.name.clone()).or_default();
         same_name.push(k);
         self.items.fns.push(def);
@@ -172,7 +186,9 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
         if is_colocated(&m.attrs) {
             self.group = self.new_group();
         }
+        self.inline_mods += usize::from(m.content.is_some());
         syn::visit::visit_item_mod(self, m);
+        self.inline_mods -= usize::from(m.content.is_some());
         self.group = saved_group;
     }
 
@@ -253,6 +269,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
         self.item_attrs(&s.attrs, s);
         let name = s.ident.to_string();
         self.items.types.insert(name.clone());
+        self.file_scope_type(&name);
         for field in &s.fields {
             if let Some(ident) = &field.ident {
                 self.items
@@ -277,6 +294,7 @@ impl<'a> Visit<'a> for Collector<'_, 'a> {
 
     fn visit_item_enum(&mut self, e: &'a syn::ItemEnum) {
         self.items.types.insert(e.ident.to_string());
+        self.file_scope_type(&e.ident.to_string());
         self.items.enum_variants.insert(
             e.ident.to_string(),
             e.variants.iter().map(|v| v.ident.to_string()).collect(),

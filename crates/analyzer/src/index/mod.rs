@@ -122,6 +122,10 @@ struct FileItems<'a> {
     /// (struct, field) → the function `#[serde(default = "…")]` names for it.
     serde_defaults: HashMap<(String, String), String>,
     types: HashSet<String>,
+    /// Structs and enums of the file's own module (not in an inline `mod`, not in a function).
+    file_scope_types: HashSet<String>,
+    /// The `k`s of the functions in an inline `mod`.
+    fns_in_inline_mods: HashSet<usize>,
     type_aliases: HashMap<String, &'a syn::Type>,
     enum_variants: HashMap<String, Vec<String>>,
     macros: HashMap<String, &'a syn::ItemMacro>,
@@ -688,6 +692,20 @@ impl<'a> CrateIndex<'a> {
             .flat_map(|f| self.fns_in_file(f as usize))
             .filter(|(_, d)| d.self_ty.as_deref() == Some(ty))
             .collect()
+    }
+
+    /// Whether function `id` is in a file whose own module defines a struct or enum named `ty`
+    /// without a named field `field` (and the function is not in an inline `mod`): a `ty { .. }`
+    /// there builds that type (a name of the module's own shadows any import of it), which
+    /// gives `field` nothing. Another module's `Queue` is not walked to model this one's.
+    pub fn builds_own_type_without(&self, id: usize, ty: &str, field: &str) -> bool {
+        let def = self.fn_def(id);
+        let items = self.items(def.file);
+        let k = id - self.fn_base[def.file];
+        !field.starts_with(|c: char| c.is_ascii_digit())
+            && items.file_scope_types.contains(ty)
+            && !items.fns_in_inline_mods.contains(&k)
+            && items.fields.get(ty).is_none_or(|f| !f.contains_key(field))
     }
 
     /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).

@@ -183,7 +183,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 sources.push(i);
             }
         }
-        sources.retain(|&f| walked(f));
+        sources.retain(|&f| walked(f) && !cx.index.builds_own_type_without(f, ty, field));
         let mut model = Vec::new();
         for func in sources {
             for (t, f, v) in self.captures(func).iter() {

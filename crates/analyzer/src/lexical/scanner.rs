@@ -111,6 +111,11 @@ pub(super) struct Scanner<'t> {
     arrow: Option<(usize, usize)>,
     /// `macro_rules! NAME` read at this depth: its body comes next.
     pending_macro_rules: Option<usize>,
+    /// A turbofish open after `NAME::<`: the name, and the `<` not closed yet.
+    turbofish: Option<(&'t [u8], usize)>,
+    /// The turbofish that closed last: its name, and where its `>` is (`NAME::<T> { .. }`
+    /// builds `NAME`).
+    turbofish_closed: Option<(&'t [u8], usize)>,
     /// `fn NAME` read at this depth: the `{` there opens its body.
     fn_header: Option<usize>,
     /// The outermost function body open ([`FileNames::skippable_bodies`]).
@@ -171,6 +176,8 @@ impl<'t> Scanner<'t> {
             watch_path_segment: false,
             seen: false,
             pending_macro_rules: None,
+            turbofish: None,
+            turbofish_closed: None,
             fn_header: None,
             fn_body: None,
             condition: None,
@@ -334,7 +341,13 @@ impl<'t> Scanner<'t> {
                 Err(_) => return,
             },
             // `Foo::<T> { … }`, but not `=> {` or `-> T {`.
-            Tok::Punct(b'>') if !matches!(self.prev2, Tok::Punct(b'=' | b'-')) => "",
+            Tok::Punct(b'>') if !matches!(self.prev2, Tok::Punct(b'=' | b'-')) => {
+                let gt = self.s[..self.i].trim_ascii_end().len().wrapping_sub(1);
+                match self.turbofish_closed {
+                    Some((name, at)) if at == gt => std::str::from_utf8(name).unwrap_or(""),
+                    _ => "",
+                }
+            }
             _ => return,
         };
         self.out.push(Kind::Build, &[name]);
@@ -353,15 +366,40 @@ impl<'t> Scanner<'t> {
 
     /// Whether the `::` just before the current byte follows a capitalized name (`E::V::<`).
     fn after_capital_path(&self) -> bool {
-        let Some(before) = self.s[..self.i].trim_ascii_end().strip_suffix(b"::") else {
-            return false;
-        };
+        self.name_before_path_sep()
+            .and_then(|w| w.first())
+            .is_some_and(u8::is_ascii_uppercase)
+    }
+
+    /// The name just before the `::` just before the current byte (`Padded` of `Padded::<`).
+    fn name_before_path_sep(&self) -> Option<&'t [u8]> {
+        let s: &'t [u8] = self.s;
+        let before = s[..self.i].trim_ascii_end().strip_suffix(b"::")?;
         let before = before.trim_ascii_end();
         let start = before
             .iter()
             .rposition(|&b| !is_ident_byte(b))
             .map_or(0, |k| k + 1);
-        before.get(start).is_some_and(u8::is_ascii_uppercase)
+        Some(&before[start..]).filter(|w| !w.is_empty())
+    }
+
+    /// Follows `NAME::<…>` to its closing `>` (not the `>` of a `->` inside).
+    fn track_turbofish(&mut self, b: u8) {
+        match (b, self.turbofish) {
+            (b'<', Some((name, open))) => self.turbofish = Some((name, open + 1)),
+            (b'<', None) if self.prev == Tok::Punct(b':') => {
+                self.turbofish = self.name_before_path_sep().map(|name| (name, 1));
+            }
+            (b'>', Some((name, 1))) if self.prev != Tok::Punct(b'-') => {
+                self.turbofish_closed = Some((name, self.i));
+                self.turbofish = None;
+            }
+            (b'>', Some((name, open))) if self.prev != Tok::Punct(b'-') => {
+                self.turbofish = Some((name, open - 1));
+            }
+            (b'{' | b'}' | b';', Some(_)) => self.turbofish = None,
+            _ => {}
+        }
     }
 
     fn at(&self, k: usize) -> u8 {
@@ -694,6 +732,7 @@ impl<'t> Scanner<'t> {
                 }
             }
         }
+        self.track_turbofish(b);
         let arrow_here = self.arrow.filter(|a| a.0 == depth);
         match (b, arrow_here) {
             (b'>', _) if self.prev == Tok::Punct(b'-') => self.arrow = Some((depth, 0)),
@@ -962,10 +1001,19 @@ mod tests {
             names(text, Kind::PlainFn),
             ["new", "helper", "load", "free", "header", "closures"]
         );
-        // `Self { .. }` in `impl Keys`, `Builder::<T> { .. }` unnamed, `Plain { .. }`,
+        // `Self { .. }` in `impl Keys`, `Builder::<T> { .. }`, `Plain { .. }`,
         // `S::<fn() -> u8> { .. }`; not the bodies of items (`-> Self {`, `-> Plain {`) and
         // closures (`-> Option<Id> {`), `=> {`, a scrutinee (`match x {`).
-        assert_eq!(names(text, Kind::Build), ["Keys", "", "Plain", ""]);
+        assert_eq!(names(text, Kind::Build), ["Keys", "Builder", "Plain", "S"]);
+    }
+
+    #[test]
+    fn a_literal_after_a_turbofish_builds_the_type_named_before_it() {
+        // Nested `<>` and a `->` inside are followed to the turbofish's own `>`; a comparison
+        // after a closed turbofish is no literal's name.
+        let text = "fn f() { Padded::<Vec<u8>> { v }; W::<fn() -> u8, X<Y>> { a }; \
+                    if n < m::<u8>() { } }";
+        assert_eq!(names(text, Kind::Build), ["Padded", "W"]);
     }
 
     #[test]
