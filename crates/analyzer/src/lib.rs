@@ -19,6 +19,7 @@ pub mod interp;
 pub mod key_sites;
 pub mod lexical;
 pub mod lua;
+pub mod module_path;
 pub mod parse;
 pub mod redis_api;
 pub mod rules;

@@ -89,6 +89,11 @@ impl Scope {
         }
     }
 
+    /// The full path a `use` gives local name `name` (`["crate", "alpha", "Keys"]`).
+    pub fn import_path(&self, name: &str) -> Option<&[String]> {
+        self.all_imports.get(name).map(Vec::as_slice)
+    }
+
     /// Byte range of the first `use` naming a redis cluster client or connection.
     pub fn cluster_use(&self) -> Option<Range<usize>> {
         self.cluster_use.clone()

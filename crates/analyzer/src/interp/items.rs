@@ -7,6 +7,7 @@
 use super::value::Value;
 use super::Interp;
 use crate::index::{FnOwner, FnsFound};
+use crate::module_path;
 
 impl<'c, 'a> Interp<'c, 'a> {
     /// The crate function a call means, when exactly one matches. Several functions may share
@@ -37,7 +38,11 @@ impl<'c, 'a> Interp<'c, 'a> {
             // A method called on a value of unknown type: any of them, or none (`get` of a
             // `HashMap` next to the crate's own `get`); the nearest is no better a guess.
             FnsFound::Many(_) if method && receiver_ty.is_none() => Err(()),
-            FnsFound::Many(here) => self.nearest(&here).map(Some).ok_or(()),
+            FnsFound::Many(here) => self
+                .nearest(&here)
+                .or_else(|| self.of_imported_type(name, owner, method))
+                .map(Some)
+                .ok_or(()),
         };
         let found = pick(match (qualifier, receiver_ty) {
             (Some(q), _) => FnOwner::OfOrFree(q),
@@ -50,6 +55,31 @@ impl<'c, 'a> Interp<'c, 'a> {
             // The type may keep a default method of a trait of the crate.
             Ok(None) if receiver_ty.is_some() => pick(FnOwner::InTrait).ok().flatten(),
             Ok(None) => None,
+        }
+    }
+
+    /// Of several functions `name` of types named alike in several modules (two `Keys`, each
+    /// with a `ready`), the one of the module this file's `use` imports the type from
+    /// (`use crate::alpha::Keys;`: the `Keys::ready` in `src/alpha.rs` or `src/alpha/mod.rs`).
+    /// `None` when the type is not imported by a path into the crate, or that module has not
+    /// exactly one.
+    fn of_imported_type(&self, name: &str, owner: FnOwner<'_>, method: bool) -> Option<usize> {
+        let (FnOwner::Of(ty) | FnOwner::OfOrFree(ty)) = owner else {
+            return None;
+        };
+        let cx = self.cx;
+        let module_of = |file: usize| module_path::of_file(&cx.root, &cx.sources[file].path);
+        let imported = self.scope.import_path(ty)?;
+        let (_, path) = imported.split_last()?;
+        let module = module_path::resolve(&module_of(self.file)?, path)?;
+        let mut found = cx
+            .index
+            .fns_named(name, FnOwner::Of(ty), Some(method))
+            .filter(|(_, def)| module_of(def.file).as_ref() == Some(&module))
+            .map(|(i, _)| i);
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
         }
     }
 
