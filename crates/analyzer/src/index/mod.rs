@@ -58,6 +58,8 @@ pub enum FnOwner<'q> {
     OfOrFree(&'q str),
     /// Default methods of the crate's traits.
     InTrait,
+    /// Functions of no type or trait.
+    Free,
 }
 
 impl FnOwner<'_> {
@@ -71,6 +73,7 @@ impl FnOwner<'_> {
             FnOwner::Of(ty) => self_ty == Some(ty),
             FnOwner::OfOrFree(ty) => self_ty.is_none_or(|t| t == ty),
             FnOwner::InTrait => in_trait,
+            FnOwner::Free => self_ty.is_none(),
         }
     }
 
@@ -87,6 +90,7 @@ impl FnOwner<'_> {
                 any_owner,
             ],
             FnOwner::InTrait => vec![(Kind::TraitFn, name.to_owned()), any_owner],
+            FnOwner::Free => vec![(Kind::FreeFn, name.to_owned()), any_owner],
         }
     }
 }

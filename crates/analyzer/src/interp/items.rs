@@ -40,7 +40,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             FnsFound::Many(_) if method && receiver_ty.is_none() => Err(()),
             FnsFound::Many(here) => self
                 .nearest(&here)
-                .or_else(|| self.of_imported_type(name, owner, method))
+                .or_else(|| self.of_imported(name, owner, method))
                 .map(Some)
                 .ok_or(()),
         };
@@ -58,28 +58,50 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
     }
 
-    /// Of several functions `name` of types named alike in several modules (two `Keys`, each
-    /// with a `ready`), the one of the module this file's `use` imports the type from
-    /// (`use crate::alpha::Keys;`: the `Keys::ready` in `src/alpha.rs` or `src/alpha/mod.rs`).
-    /// `None` when the type is not imported by a path into the crate, or that module has not
-    /// exactly one.
-    fn of_imported_type(&self, name: &str, owner: FnOwner<'_>, method: bool) -> Option<usize> {
-        let (FnOwner::Of(ty) | FnOwner::OfOrFree(ty)) = owner else {
-            return None;
-        };
+    /// Of several functions `name` in several modules (two `Keys` types each with a `ready`, a
+    /// `lane()` helper per module), the one of the module the calling file's `use` items say:
+    /// - `keys.ready()`, `Keys::ready(..)` with `use crate::alpha::Keys;`: `Keys`'s method in
+    ///   `src/alpha.rs` (or `src/alpha/mod.rs`);
+    /// - `alpha::lane()`: the free function of module `alpha` (as imported, else a module of
+    ///   this one);
+    /// - `lane()` with `use crate::alpha::lane;`: the one of module `alpha`.
+    ///
+    /// `None` when the path does not lead into the crate, or that module has not exactly one.
+    fn of_imported(&self, name: &str, owner: FnOwner<'_>, method: bool) -> Option<usize> {
         let cx = self.cx;
         let module_of = |file: usize| module_path::of_file(&cx.root, &cx.sources[file].path);
-        let imported = self.scope.import_path(ty)?;
-        let (_, path) = imported.split_last()?;
-        let module = module_path::resolve(&module_of(self.file)?, path)?;
-        let mut found = cx
-            .index
-            .fns_named(name, FnOwner::Of(ty), Some(method))
-            .filter(|(_, def)| module_of(def.file).as_ref() == Some(&module))
-            .map(|(i, _)| i);
-        match (found.next(), found.next()) {
-            (Some(one), None) => Some(one),
-            _ => None,
+        let from = module_of(self.file)?;
+        let imported = |local: &str| self.scope.import_path(local).map(<[String]>::to_vec);
+        // The module a `use` path ending in an item names, and the module path `path` names.
+        let item_module = |full: Vec<String>| {
+            let (_, path) = full.split_last()?;
+            module_path::resolve(&from, path)
+        };
+        let only_one_in = |module: Vec<String>, owner: FnOwner<'_>| {
+            let mut found = cx
+                .index
+                .fns_named(name, owner, Some(method))
+                .filter(|(_, def)| module_of(def.file).as_ref() == Some(&module))
+                .map(|(i, _)| i);
+            match (found.next(), found.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            }
+        };
+        match owner {
+            FnOwner::Of(ty) => only_one_in(item_module(imported(ty)?)?, FnOwner::Of(ty)),
+            FnOwner::OfOrFree(q) => {
+                let of_type = imported(q)
+                    .and_then(item_module)
+                    .and_then(|module| only_one_in(module, FnOwner::Of(q)));
+                of_type.or_else(|| {
+                    let path = imported(q).unwrap_or_else(|| vec![q.to_owned()]);
+                    let module = module_path::resolve(&from, &path)?;
+                    only_one_in(module, FnOwner::Free)
+                })
+            }
+            FnOwner::Any => only_one_in(item_module(imported(name)?)?, FnOwner::Free),
+            FnOwner::InTrait | FnOwner::Free => None,
         }
     }
 
