@@ -27,6 +27,10 @@ pub struct KeyArg {
     pub arms: Option<KeyArms>,
     /// Why the key is not resolved (`pattern` is `None`), when the evaluator knows.
     pub why: Option<slotlint_keys::Unresolved>,
+    /// When the key is run-time values only and so not judged by its shape: its patterns
+    /// (every alternative), judged again if a loop then makes one of those values vary per
+    /// element (a pipeline filled in a loop: `<prefix><k>` for each `k`).
+    pub run_time: Vec<KeyPattern>,
 }
 
 impl KeyArg {
@@ -41,6 +45,7 @@ impl KeyArg {
             alternatives: Vec::new(),
             arms: None,
             why: None,
+            run_time: Vec::new(),
         }
     }
 

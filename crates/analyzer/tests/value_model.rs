@@ -113,6 +113,7 @@ fn command(name: &str, key: &str) -> PendingCommand<'static> {
             alternatives: Vec::new(),
             arms: None,
             why: None,
+            run_time: Vec::new(),
         }],
         span: Span::default(),
         method: Some(name.to_ascii_lowercase()),
@@ -235,6 +236,7 @@ fn a_whole_parameter_key_takes_the_callers_value_only_when_it_has_text() {
         alternatives: Vec::new(),
         arms: None,
         why: None,
+        run_time: Vec::new(),
     };
     let mut keys = vec![parameter_key()];
     substitute_keys(&mut keys, &fills("from", Value::str("jobs:pending")));

@@ -421,9 +421,17 @@ impl<'c, 'a> Interp<'c, 'a> {
         let depth = self.env.len() - 1;
         let element = element_of(&iter);
         let element = match element {
+            // A tuple of known parts (`for (k, v) in pairs` over `(format!(..), v)` pairs).
+            Value::List(parts)
+                if tuple_pattern(pat).is_some_and(|t| t.elems.len() == parts.len()) =>
+            {
+                Value::List(parts)
+            }
             Value::Unknown | Value::Opaque(_) | Value::List(_) => {
-                let name = self.text_of(pat);
-                Value::Opaque(self.local_hole(pat, name, true))
+                self.element_parts(pat).unwrap_or_else(|| {
+                    let name = self.text_of(pat);
+                    Value::Opaque(self.local_hole(pat, name, true))
+                })
             }
             v => v.single_element(),
         };
@@ -439,6 +447,18 @@ impl<'c, 'a> Interp<'c, 'a> {
         self.pop_scope();
     }
 
+    /// A run-time element destructured by a tuple pattern (`for (k, v) in pairs`, `|(k, v)|`):
+    /// each part an element of its own, varying per element as the element does. `None` for
+    /// another pattern.
+    fn element_parts(&self, pat: &syn::Pat) -> Option<Value<'a>> {
+        let tuple = tuple_pattern(pat)?;
+        let parts = tuple.elems.iter().map(|p| {
+            let name = self.text_of(p).trim_start_matches('&').to_owned();
+            Value::Opaque(self.local_hole(p, name, true))
+        });
+        Some(Value::List(parts.collect()))
+    }
+
     /// Apply a closure to one element (`map`, `for_each`): the closure's parameter is bound to
     /// the element, and the holes of the element vary per element in the result.
     pub(super) fn apply_closure(
@@ -452,6 +472,12 @@ impl<'c, 'a> Interp<'c, 'a> {
             c.inputs
                 .first()
                 .map(|p| self.text_of(p).trim_start_matches('&').to_owned())
+        };
+        let element = match (c.inputs.first(), element) {
+            (Some(p), element @ (Value::Unknown | Value::Opaque(_))) => {
+                self.element_parts(p).unwrap_or(element)
+            }
+            (_, element) => element,
         };
         let element = match element {
             Value::Unknown => {
@@ -523,6 +549,17 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         self.eval(&c.body);
         self.pop_scope();
+    }
+}
+
+/// The tuple a closure's parameter destructures (`(k, v)`, `&(k, v)`, `(k, v): (K, V)`).
+fn tuple_pattern(pat: &syn::Pat) -> Option<&syn::PatTuple> {
+    match pat {
+        syn::Pat::Tuple(t) => Some(t),
+        syn::Pat::Reference(r) => tuple_pattern(&r.pat),
+        syn::Pat::Paren(p) => tuple_pattern(&p.pat),
+        syn::Pat::Type(t) => tuple_pattern(&t.pat),
+        _ => None,
     }
 }
 
@@ -608,6 +645,26 @@ fn has_marked(v: &Value<'_>) -> bool {
 
 fn mark_keys(keys: &mut [KeyArg], is_loop: &dyn Fn(&Hole) -> bool) {
     for k in keys {
+        // Run-time values only, one of which now varies per element: judged by its shape
+        // (`<prefix><k>` for each `k` differs per element), as a key built in the loop's own
+        // collection would be.
+        if k.pattern.is_none() && k.run_time.iter().any(|p| p.holes().any(is_loop)) {
+            let marked: Vec<_> = k
+                .run_time
+                .iter()
+                .map(|p| p.with_per_element(is_loop))
+                .collect();
+            if let Some(first) = marked.iter().find(|p| super::commands::judgeable(p)) {
+                k.pattern = Some(first.clone());
+                if marked.len() > 1 {
+                    k.alternatives = marked.clone();
+                }
+                k.run_time.clear();
+                k.why = None;
+                k.many = true;
+                continue;
+            }
+        }
         if let Some(p) = &k.pattern {
             if p.holes().any(is_loop) {
                 k.pattern = Some(p.with_per_element(is_loop));

@@ -560,6 +560,7 @@ pub(super) fn flatten_keys(
                         .iter()
                         .flat_map(|p| p.holes().map(|h| h.id.clone()))
                         .collect();
+                    key.run_time = pats;
                 }
             }
             out.push(key);
@@ -588,10 +589,15 @@ pub(super) fn flatten_keys(
                 }
                 _ => (None, None, Vec::new()),
             };
+            let run_time = match pattern {
+                None => v.as_pattern().into_iter().collect(),
+                Some(_) => Vec::new(),
+            };
             out.push(KeyArg {
                 hole,
                 why,
                 parts,
+                run_time,
                 ..KeyArg::new(pattern, many, span, text.to_owned())
             });
         }
@@ -602,7 +608,7 @@ pub(super) fn flatten_keys(
 /// per element of a collection next to other values (`format!("{prefix}{k}")` for each `k`:
 /// those keys differ per element unless a value holds a hash tag). A key of one run-time value
 /// is judged as that value (a caller may give it).
-fn judgeable(p: &slotlint_keys::KeyPattern) -> bool {
+pub(super) fn judgeable(p: &slotlint_keys::KeyPattern) -> bool {
     has_text(p) || (p.has_per_element_hole() && p.holes().count() > 1)
 }
 
