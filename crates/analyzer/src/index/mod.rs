@@ -626,12 +626,24 @@ impl<'a> CrateIndex<'a> {
         owner: FnOwner<'s>,
         has_self: Option<bool>,
     ) -> impl Iterator<Item = (usize, &'s FnDef<'a>)> + 's {
+        self.fns_named_in(name, owner, has_self, |_| true)
+    }
+
+    /// [`Self::fns_named`] in the files `in_file` keeps (the others are not parsed for it).
+    pub fn fns_named_in<'s>(
+        &'s self,
+        name: &'s str,
+        owner: FnOwner<'s>,
+        has_self: Option<bool>,
+        in_file: impl Fn(usize) -> bool + 's,
+    ) -> impl Iterator<Item = (usize, &'s FnDef<'a>)> + 's {
         self.because("fns_named", || {
             format!("{name} {owner:?} self={has_self:?}")
         });
         let files = self.fn_files(name, owner, has_self);
         files
             .into_iter()
+            .filter(move |&f| in_file(f as usize))
             .flat_map(move |f| {
                 let (base, items) = (self.fn_base[f as usize], &self.loaded(f as usize).items);
                 let same_name = items.fns_by_name.get(name).map_or(&[][..], Vec::as_slice);

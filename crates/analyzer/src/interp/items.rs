@@ -80,8 +80,9 @@ impl<'c, 'a> Interp<'c, 'a> {
         let only_one_in = |module: Vec<String>, owner: FnOwner<'_>| {
             let mut found = cx
                 .index
-                .fns_named(name, owner, Some(method))
-                .filter(|(_, def)| module_of(def.file).as_ref() == Some(&module))
+                .fns_named_in(name, owner, Some(method), |f| {
+                    module_of(f).as_ref() == Some(&module)
+                })
                 .map(|(i, _)| i);
             match (found.next(), found.next()) {
                 (Some(one), None) => Some(one),
