@@ -710,18 +710,29 @@ impl<'a> CrateIndex<'a> {
             .collect()
     }
 
-    /// Whether function `id` is in a file whose own module defines a struct or enum named `ty`
-    /// without a named field `field` (and the function is not in an inline `mod`): a `ty { .. }`
-    /// there builds that type (a name of the module's own shadows any import of it), which
-    /// gives `field` nothing. Another module's `Queue` is not walked to model this one's.
-    pub fn builds_own_type_without(&self, id: usize, ty: &str, field: &str) -> bool {
+    /// Whether file `file`'s own module (not an inline `mod` in it) defines a struct or enum
+    /// named `ty`: there, `ty` names that one (a name of the module's own shadows any import).
+    pub fn defines_own_type(&self, file: usize, ty: &str) -> bool {
+        self.items(file).file_scope_types.contains(ty)
+    }
+
+    /// Whether function `id` builds its own module's `ty` when it writes `ty { .. }` (the
+    /// module defines one, and the function is not in an inline `mod`), not another module's.
+    pub fn builds_own_type(&self, id: usize, ty: &str) -> bool {
         let def = self.fn_def(id);
-        let items = self.items(def.file);
         let k = id - self.fn_base[def.file];
-        !field.starts_with(|c: char| c.is_ascii_digit())
-            && items.file_scope_types.contains(ty)
-            && !items.fns_in_inline_mods.contains(&k)
-            && items.fields.get(ty).is_none_or(|f| !f.contains_key(field))
+        self.defines_own_type(def.file, ty) && !self.items(def.file).fns_in_inline_mods.contains(&k)
+    }
+
+    /// Whether file `file`'s structs named `ty` have a named field `field` (a tuple struct's
+    /// `0` is assumed to be there).
+    pub fn type_has_field(&self, file: usize, ty: &str, field: &str) -> bool {
+        field.starts_with(|c: char| c.is_ascii_digit())
+            || self
+                .items(file)
+                .fields
+                .get(ty)
+                .is_some_and(|f| f.contains_key(field))
     }
 
     /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).

@@ -159,7 +159,14 @@ impl<'c, 'a> Interp<'c, 'a> {
         if self.at_depth_limit() {
             return None;
         }
-        let key = (ty.to_owned(), field.to_owned());
+        let cx = self.cx;
+        // Read where the file's own module defines `ty`: that `ty` (a module's own name shadows
+        // any import), not another module's struct of the same name.
+        let home = cx
+            .index
+            .defines_own_type(self.file, ty)
+            .then_some(self.file);
+        let key = (ty.to_owned(), field.to_owned(), home);
         let cached = self.cx.field_models.borrow().get(&key).cloned();
         if let Some(cached) = cached.and_then(|m| m.at(self.summary_depth)) {
             return cached;
@@ -173,7 +180,6 @@ impl<'c, 'a> Interp<'c, 'a> {
         // Test code gives no values to other code unless it is checked (as it passes no keys):
         // a test's `Config { prefix: "{t}:" }` says nothing about the service's keys, and a
         // type built by a hundred tests would be walked a hundred times.
-        let cx = self.cx;
         let walked = |f: usize| cx.test.passes_keys || !cx.in_test_fn(f);
         let mut sources: Vec<usize> = cx.index.builders(ty, &walked).to_vec();
         // Methods that may change the field: those taking `&mut self` (or `mut self`).
@@ -183,7 +189,14 @@ impl<'c, 'a> Interp<'c, 'a> {
                 sources.push(i);
             }
         }
-        sources.retain(|&f| walked(f) && !cx.index.builds_own_type_without(f, ty, field));
+        // A builder of another module's `ty` (its file defines one of its own) gives this one
+        // nothing: not walked. Without a home, any `ty` that has the field may be meant.
+        let others = |f: usize| {
+            let file = cx.index.fn_def(f).file;
+            cx.index.builds_own_type(f, ty)
+                && (home.is_some_and(|h| h != file) || !cx.index.type_has_field(file, ty, field))
+        };
+        sources.retain(|&f| walked(f) && !others(f));
         let mut model = Vec::new();
         for func in sources {
             for (t, f, v) in self.captures(func).iter() {

@@ -83,7 +83,7 @@ pub struct UnitContext<'a> {
     /// What functions add to builders they receive by `&mut` (see `calls`).
     effects: RefCell<HashMap<usize, Memo<Option<Effects<'a>>>>>,
     /// The field model (see `fields`): per (type, field), and per function what it gives fields.
-    field_models: RefCell<HashMap<(String, String), FieldModelMemo<'a>>>,
+    field_models: RefCell<HashMap<FieldModelKey, FieldModelMemo<'a>>>,
     captures: RefCell<HashMap<usize, Memo<fields::Captures<'a>>>>,
     consts: RefCell<HashMap<String, Option<Value<'a>>>>,
     arena: &'a MacroArena,
@@ -150,6 +150,10 @@ impl<T: Clone> Memo<T> {
 
 /// A field model (per type and field), memoized.
 type FieldModelMemo<'a> = Memo<Option<fields::FieldModel<'a>>>;
+
+/// A field model's type and field, and the file whose own module's type of that name is meant
+/// (read there), if any.
+type FieldModelKey = (String, String, Option<usize>);
 
 /// How deep summaries of key-building functions are followed.
 const MAX_SUMMARY_DEPTH: usize = 6;
