@@ -92,14 +92,11 @@ impl<'c, 'a> Interp<'c, 'a> {
         match owner {
             FnOwner::Of(ty) => only_one_in(item_module(imported(ty)?)?, FnOwner::Of(ty)),
             FnOwner::OfOrFree(q) => {
-                let of_type = imported(q)
-                    .and_then(item_module)
-                    .and_then(|module| only_one_in(module, FnOwner::Of(q)));
-                of_type.or_else(|| {
-                    let path = imported(q).unwrap_or_else(|| vec![q.to_owned()]);
-                    let module = module_path::resolve(&from, &path)?;
-                    only_one_in(module, FnOwner::Free)
-                })
+                // `q` a type (its module is where the path leads), else a module.
+                let path = imported(q).unwrap_or_else(|| vec![q.to_owned()]);
+                item_module(path.clone())
+                    .and_then(|module| only_one_in(module, FnOwner::Of(q)))
+                    .or_else(|| only_one_in(module_path::resolve(&from, &path)?, FnOwner::Free))
             }
             FnOwner::Any => only_one_in(item_module(imported(name)?)?, FnOwner::Free),
             FnOwner::InTrait | FnOwner::Free => None,
