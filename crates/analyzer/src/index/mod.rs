@@ -716,6 +716,28 @@ impl<'a> CrateIndex<'a> {
         self.items(file).file_scope_types.contains(ty)
     }
 
+    /// The file whose module defines `ty` at its own scope, of the files of module `module`
+    /// (`module_of` says a file's module): the one, else `None`. Only files the name scan says
+    /// may define `ty` are looked into.
+    pub fn type_defined_in(
+        &self,
+        ty: &str,
+        module: &[String],
+        module_of: &dyn Fn(usize) -> Option<Vec<String>>,
+    ) -> Option<usize> {
+        self.because("type_defined_in", || ty.to_owned());
+        let mut found = self
+            .name_files(Kind::Type, ty)
+            .iter()
+            .map(|&f| f as usize)
+            .filter(|&f| module_of(f).as_deref() == Some(module))
+            .filter(|&f| self.defines_own_type(f, ty));
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+
     /// Whether function `id` builds its own module's `ty` when it writes `ty { .. }` (the
     /// module defines one, and the function is not in an inline `mod`), not another module's.
     pub fn builds_own_type(&self, id: usize, ty: &str) -> bool {

@@ -14,6 +14,7 @@ use std::rc::Rc;
 use slotlint_keys::{Hole, HoleId};
 
 use crate::index::{FnOwner, FnsFound};
+use crate::module_path;
 
 use super::value::{one_of_arms, Arms, ObjectInfo, Value};
 use super::{Interp, Memo};
@@ -161,11 +162,13 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         let cx = self.cx;
         // Read where the file's own module defines `ty`: that `ty` (a module's own name shadows
-        // any import), not another module's struct of the same name.
-        let home = cx
-            .index
-            .defines_own_type(self.file, ty)
-            .then_some(self.file);
+        // any import), not another module's struct of the same name; else the `ty` the file's
+        // `use` names, when its module's file is found.
+        let home = if cx.index.defines_own_type(self.file, ty) {
+            Some(self.file)
+        } else {
+            self.imported_type_file(ty)
+        };
         let key = (ty.to_owned(), field.to_owned(), home);
         let cached = self.cx.field_models.borrow().get(&key).cloned();
         if let Some(cached) = cached.and_then(|m| m.at(self.summary_depth)) {
@@ -215,6 +218,17 @@ impl<'c, 'a> Interp<'c, 'a> {
         let memo = self.memo(model.clone(), cuts);
         self.cx.field_models.borrow_mut().insert(key, memo);
         model
+    }
+
+    /// The file that defines the type `ty` that this file's `use` names (`use
+    /// crate::engine::ctx::ActiveCtx;`): the one file of that module defining it at its scope.
+    /// `None` when the file imports no `ty` or the module's file is not found (a re-export).
+    fn imported_type_file(&self, ty: &str) -> Option<usize> {
+        let cx = self.cx;
+        let module_of = |file: usize| module_path::of_file(&cx.root, &cx.sources[file].path);
+        let (_, path) = self.scope.import_path(ty)?.split_last()?;
+        let module = module_path::resolve(&module_of(self.file)?, path)?;
+        cx.index.type_defined_in(ty, &module, &module_of)
     }
 
     /// The function of `#[serde(default = "path")]` on field `field` of `ty`: `path`'s last
