@@ -210,6 +210,50 @@ fn manifest_path_selects_the_workspace() {
     assert_eq!(doc["diagnostics"], doc2["diagnostics"]);
 }
 
+/// A package that a workspace above it excludes (`exclude = ["examples"]`) is its own workspace,
+/// as cargo has it: `cargo slotlint` run inside it checks it, not the workspace above (which
+/// it did, with that workspace's findings).
+#[test]
+fn a_package_the_workspace_above_excludes_is_checked_on_its_own() {
+    let dir = temp_dir("excluded");
+    let write = |path: &str, text: &str| {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let rename = |from: &str| {
+        format!("pub fn f(c: &mut redis::Connection) -> redis::RedisResult<()> {{ redis::Commands::rename(c, \"{from}\", \"b\") }}\n")
+    };
+    write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"service\"]\nexclude = [\"examples\"]\n",
+    );
+    write(
+        "service/Cargo.toml",
+        "[package]\nname = \"service\"\nversion = \"0.1.0\"\n[dependencies]\nredis = \"0.32\"\n",
+    );
+    write("service/src/lib.rs", &rename("service:a"));
+    write(
+        "examples/demo/Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n[dependencies]\nredis = \"0.32\"\n",
+    );
+    write("examples/demo/src/lib.rs", &rename("demo:a"));
+    let files = |cwd: &Path| -> BTreeSet<String> {
+        let out = slotlint(&["--format", "json"], cwd);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        findings(&doc).into_iter().map(|f| f.0).collect()
+    };
+    // Paths are relative to the package (no git repository around it).
+    let inside = files(&dir.join("examples/demo"));
+    assert!(inside.contains("src/lib.rs"), "{inside:?}");
+    assert!(inside.iter().all(|f| !f.contains("service")), "{inside:?}");
+    // The workspace itself checks its members, not the excluded package.
+    let above = files(&dir);
+    assert!(above.contains("service/src/lib.rs"), "{above:?}");
+    assert!(above.iter().all(|f| !f.contains("demo")), "{above:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("slotlint-engine-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -639,11 +639,18 @@ fn workspace_root(
     enclosing: Option<&(PathBuf, WorkspaceTable)>,
 ) -> Option<PathBuf> {
     let (root, workspace) = enclosing?;
-    let excluded = workspace
+    (!excludes(root, workspace, package_dir) && Boundary::new(root).contains(package_dir))
+        .then_some(root.clone())
+}
+
+/// Whether the `[workspace]` of folder `root` leaves out the package in `package_dir` by its
+/// `exclude` list (cargo then looks for the package's workspace further up, or makes the
+/// package its own).
+fn excludes(root: &Path, workspace: &WorkspaceTable, package_dir: &Path) -> bool {
+    workspace
         .exclude
         .iter()
-        .any(|e| package_dir.starts_with(root.join(e)));
-    (!excluded && Boundary::new(root).contains(package_dir)).then_some(root.clone())
+        .any(|e| package_dir.starts_with(root.join(e)))
 }
 
 /// The current cargo workspace: from `manifest_path`, or the nearest Cargo.toml above `cwd`.
@@ -670,7 +677,9 @@ pub fn discover_workspace(
         .unwrap_or(Path::new("."))
         .to_path_buf();
     let first = read_manifest(&manifest_path, None).map_err(UsageError)?;
-    // The workspace root: this manifest if it has [workspace], else the nearest ancestor that does.
+    // The workspace root: this manifest if it has [workspace], else the nearest ancestor that
+    // does and does not exclude the package (as cargo finds it: a package a workspace above
+    // excludes is its own, or another's further up).
     let (root_dir, root) = if first.workspace.is_some() {
         (first_dir.clone(), first)
     } else {
@@ -682,7 +691,11 @@ pub fn discover_workspace(
             .find_map(|(d, p)| {
                 read_manifest(&p, None)
                     .ok()
-                    .filter(|m| m.workspace.is_some())
+                    .filter(|m| {
+                        m.workspace
+                            .as_ref()
+                            .is_some_and(|ws| !excludes(&d, ws, &first_dir))
+                    })
                     .map(|m| (d, m))
             });
         found.unwrap_or((first_dir.clone(), first))
