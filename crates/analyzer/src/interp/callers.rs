@@ -27,6 +27,7 @@ impl<'a> UnitContext<'a> {
     ) {
         let mut files = std::collections::BTreeSet::new();
         let mut names = Vec::new();
+        let mut wanted = Vec::new();
         for &f in targets {
             let def = self.index.fn_def(f);
             files.extend(
@@ -36,8 +37,14 @@ impl<'a> UnitContext<'a> {
                     .map(|&i| i as usize),
             );
             names.push(def.name.clone());
+            wanted.push((def.name.as_str(), def.sig.inputs.len()));
         }
+        let targets_only = names.len();
         let names = self.index.and_macros_naming(&names);
+        let calls = MayCall {
+            targets: &wanted,
+            macros: &names[targets_only..],
+        };
         let files: Vec<usize> = files
             .into_iter()
             .filter(|&i| {
@@ -53,6 +60,7 @@ impl<'a> UnitContext<'a> {
                 if !walked.contains(&i)
                     && self.index.fn_body_names(i, &names)
                     && (self.test.walked || !self.in_test_fn(i))
+                    && calls.in_body(self.index.fn_def(i).block)
                 {
                     new.insert(i);
                 }
@@ -196,6 +204,167 @@ impl<'a> UnitContext<'a> {
     }
 }
 
+/// What a function's body must hold to call one of the functions waiting for their callers, as
+/// a walk records calls ([`UnitContext::calls`]): a method call of one's name with one argument
+/// fewer than its parameters, a path call (`T::get(..)`) with as many, or its name as a value
+/// (`.map(Self::key)`); or a macro call that may expand to one (the crate's macros naming one,
+/// or tokens naming one). A body whose every `get` is `map.get(k)` calls no `get(&self, a, b)`:
+/// not walked (on a crate where every module has a `get`, most of its functions).
+struct MayCall<'t> {
+    /// Name and number of parameters (`self` included) of each function waited for.
+    targets: &'t [(&'t str, usize)],
+    /// The crate's `macro_rules!` that may name one.
+    macros: &'t [String],
+}
+
+/// Methods Rust calls without their name written (`format!("{x}")`, `for`, `?`, `.await`,
+/// operators, conversions, drops, redis arguments): a function waiting under one of these names
+/// may be called by any body.
+const CALLED_UNNAMED: &[&str] = &[
+    "fmt",
+    "from",
+    "into",
+    "try_from",
+    "try_into",
+    "from_str",
+    "drop",
+    "deref",
+    "deref_mut",
+    "next",
+    "into_iter",
+    "index",
+    "index_mut",
+    "clone",
+    "eq",
+    "ne",
+    "cmp",
+    "partial_cmp",
+    "hash",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "rem",
+    "neg",
+    "not",
+    "add_assign",
+    "sub_assign",
+    "call",
+    "call_mut",
+    "call_once",
+    "poll",
+    "branch",
+    "from_residual",
+    "as_ref",
+    "as_mut",
+    "borrow",
+    "borrow_mut",
+    "write_redis_args",
+    "to_redis_args",
+    "from_redis_value",
+    "serialize",
+    "deserialize",
+    "default",
+];
+
+impl MayCall<'_> {
+    fn in_body(&self, block: &syn::Block) -> bool {
+        if self
+            .targets
+            .iter()
+            .any(|(name, _)| CALLED_UNNAMED.contains(name))
+        {
+            return true;
+        }
+        let mut visit = MayCallVisit {
+            calls: self,
+            found: false,
+        };
+        syn::visit::Visit::visit_block(&mut visit, block);
+        visit.found
+    }
+
+    fn names_target(&self, ident: &syn::Ident) -> bool {
+        self.targets.iter().any(|(name, _)| ident == name)
+    }
+
+    /// Whether a macro call may expand to a call of a target: a macro of the crate that names
+    /// one, or tokens that do (`format!("{:?}", s.get(b, k))`).
+    fn in_macro(&self, mac: &syn::Macro) -> bool {
+        let is_macro = |i: &proc_macro2::Ident| self.macros.iter().any(|m| i == m);
+        mac.path.segments.last().is_some_and(|s| is_macro(&s.ident))
+            || self.in_tokens(mac.tokens.clone(), &is_macro)
+    }
+
+    fn in_tokens(
+        &self,
+        tokens: proc_macro2::TokenStream,
+        is_macro: &dyn Fn(&proc_macro2::Ident) -> bool,
+    ) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => self.names_target(&i) || is_macro(&i),
+            proc_macro2::TokenTree::Group(g) => self.in_tokens(g.stream(), is_macro),
+            _ => false,
+        })
+    }
+}
+
+struct MayCallVisit<'c, 't> {
+    calls: &'c MayCall<'t>,
+    found: bool,
+}
+
+impl<'e> syn::visit::Visit<'e> for MayCallVisit<'_, '_> {
+    fn visit_expr_method_call(&mut self, call: &'e syn::ExprMethodCall) {
+        let arity = call.args.len() + 1;
+        if self
+            .calls
+            .targets
+            .iter()
+            .any(|&(name, inputs)| call.method == name && inputs == arity)
+        {
+            self.found = true;
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_call(&mut self, call: &'e syn::ExprCall) {
+        if let syn::Expr::Path(p) = &*call.func {
+            let arity = call.args.len();
+            if p.path.segments.last().is_some_and(|s| {
+                self.calls
+                    .targets
+                    .iter()
+                    .any(|&(name, inputs)| s.ident == name && inputs == arity)
+            }) {
+                self.found = true;
+            }
+            // The callee's path is no value passed on: its arguments are looked into.
+            for arg in &call.args {
+                self.visit_expr(arg);
+            }
+            return;
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_path(&mut self, p: &'e syn::ExprPath) {
+        if p.path
+            .segments
+            .last()
+            .is_some_and(|s| self.calls.names_target(&s.ident))
+        {
+            self.found = true;
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'e syn::Macro) {
+        if self.calls.in_macro(mac) {
+            self.found = true;
+        }
+    }
+}
+
 /// Whether a site's verdict depends on its connection's client: a pipeline not sent async (a sync
 /// cluster connection refuses `redis::pipe()`), a node-local command (a cluster client fans it
 /// out). Only then does a connection parameter wait for the callers' connections.
@@ -266,4 +435,48 @@ pub(super) enum Callee {
     /// A method of this name on a receiver of unknown type: any `impl Trait for T` method of
     /// that name and arity, when the calling file names `Trait`.
     Method(Box<str>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MayCall;
+
+    /// Whether `body` may call `get(&self, bucket, key)` (three parameters), with the crate's
+    /// macro `kv!` naming it.
+    fn may_call_get(body: &str) -> bool {
+        let block: syn::Block = syn::parse_str(body).unwrap();
+        let macros = ["kv".to_string()];
+        MayCall {
+            targets: &[("get", 3)],
+            macros: &macros,
+        }
+        .in_body(&block)
+    }
+
+    #[test]
+    fn a_body_may_call_a_waiting_function_only_with_its_arity_or_through_a_macro() {
+        // Calls of another arity are other functions' (`HashMap::get`).
+        assert!(!may_call_get("{ let v = map.get(k); other(v) }"));
+        assert!(!may_call_get("{ Store::get(a, b) }"));
+        assert!(!may_call_get("{ println!(\"{}\", x.len()) }"));
+        // A method call with one argument fewer than the parameters, a path call with as many,
+        // the name as a value, a macro whose tokens name it, the crate's macro that does.
+        assert!(may_call_get(
+            "{ if ok { store.get(bucket, key) } else { None } }"
+        ));
+        assert!(may_call_get("{ Store::get(&store, bucket, key) }"));
+        assert!(may_call_get("{ pairs.map(Store::get) }"));
+        assert!(may_call_get(
+            "{ format!(\"{:?}\", store.get(bucket, key)) }"
+        ));
+        assert!(may_call_get("{ kv!(store, key) }"));
+        assert!(may_call_get("{ let f = |s: &Store| s.get(b, k); f(&s) }"));
+        // A name Rust calls without writing it (`format!("{x}")` calls `fmt`): any body.
+        let block: syn::Block = syn::parse_str("{ x.to_string() }").unwrap();
+        let calls = MayCall {
+            targets: &[("fmt", 2)],
+            macros: &[],
+        };
+        assert!(calls.in_body(&block));
+    }
 }
