@@ -160,6 +160,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 syn::FnArg::Receiver(_) => {
                     let this = Value::Object(ObjectInfo {
                         id: Some(HoleId::SelfField("".into())),
+                        home: self.self_ty.as_deref().and_then(|t| self.type_home(t)),
                         ..ObjectInfo::of(self.self_ty.clone())
                     });
                     self.bind("self".into(), this)
@@ -170,7 +171,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                     {
                         self.numeric_names.insert(pi.ident.to_string());
                     }
-                    let mut value = self.value_of_type(&pt.ty);
+                    let mut value = self.value_of_declared_type(&pt.ty);
                     if value.is_none() && super::types::is_collection_type(&pt.ty) {
                         // `ids: &[u64]`: a collection of run-time values, one per element.
                         let name = self.text_of(&pt.pat).trim_start_matches("mut ").to_owned();
@@ -303,7 +304,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             if let (true, syn::Pat::Ident(pi)) = (super::commands::is_number_type(ty), pat) {
                 self.numeric_names.insert(pi.ident.to_string());
             }
-            if let Some(typed) = self.value_of_type(ty) {
+            if let Some(typed) = self.value_of_declared_type(ty) {
                 // A declared connection type wins; otherwise only fill in what is unknown.
                 if matches!(typed, Value::Conn(_))
                     || matches!(value, Value::Unknown | Value::Opaque(_))
@@ -353,7 +354,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             syn::Pat::Reference(r) => self.bind_pattern(&r.pat, value),
             syn::Pat::Paren(p) => self.bind_pattern(&p.pat, value),
             syn::Pat::Type(t) => {
-                let typed = self.value_of_type(&t.ty);
+                let typed = self.value_of_declared_type(&t.ty);
                 let value = match (value, typed) {
                     (Value::Unknown | Value::Opaque(_), Some(t)) => t,
                     (v, _) => v,
@@ -705,6 +706,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             fields: None,
             id,
             variant: None,
+            home: None,
         };
         self.read_field(&built, field, "").unwrap_or(Value::Unknown)
     }

@@ -158,6 +158,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 fields: Some(std::rc::Rc::new(fields)),
                 id: None,
                 variant: Some(variant),
+                home: None,
             });
         }
         if last.chars().next().is_some_and(char::is_uppercase) {
@@ -267,6 +268,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 fields: Some(std::rc::Rc::new(Default::default())),
                 id: None,
                 variant: Some(v),
+                home: None,
             })
         })
     }

@@ -403,6 +403,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 fields: Some(std::rc::Rc::new(fields)),
                 id: None,
                 variant: Some(variant),
+                home: None,
             });
         }
         self.struct_facts(s, &fields);
@@ -411,11 +412,13 @@ impl<'c, 'a> Interp<'c, 'a> {
             t => t,
         };
         self.capture_struct(&ty, &fields);
+        let home = ty.as_deref().and_then(|t| self.type_home(t));
         Value::Object(super::value::ObjectInfo {
             ty,
             fields: Some(std::rc::Rc::new(fields)),
             id: None,
             variant: None,
+            home,
         })
     }
 

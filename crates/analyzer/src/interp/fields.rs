@@ -39,7 +39,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             return Some(v.clone());
         }
         let ty = obj.ty.clone()?;
-        let model = self.field_model(&ty, field)?;
+        let model = self.field_model(&ty, field, obj.home)?;
         if model.is_empty() {
             return None;
         }
@@ -135,7 +135,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             index,
         };
         for (name, value) in fields.iter() {
-            let Some(model) = self.field_model(&ty, name) else {
+            let Some(model) = self.field_model(&ty, name, obj.home) else {
                 continue;
             };
             let stored = model.iter().any(|(f, v)| {
@@ -155,20 +155,21 @@ impl<'c, 'a> Interp<'c, 'a> {
         None
     }
 
-    /// Every value the crate gives field `field` of type `ty`, per function (memoized).
-    fn field_model(&mut self, ty: &str, field: &str) -> Option<FieldModel<'a>> {
+    /// Every value the crate gives field `field` of type `ty`, per function (memoized). `home`:
+    /// the file that defines the object's type, when the place that named it says.
+    fn field_model(
+        &mut self,
+        ty: &str,
+        field: &str,
+        home: Option<usize>,
+    ) -> Option<FieldModel<'a>> {
         if self.at_depth_limit() {
             return None;
         }
         let cx = self.cx;
-        // Read where the file's own module defines `ty`: that `ty` (a module's own name shadows
-        // any import), not another module's struct of the same name; else the `ty` the file's
-        // `use` names, when its module's file is found.
-        let home = if cx.index.defines_own_type(self.file, ty) {
-            Some(self.file)
-        } else {
-            self.imported_type_file(ty)
-        };
+        // The object's own type when the place that named it said which; else the `ty` of the
+        // file that reads it (its module's own, or the one its `use` names).
+        let home = home.or_else(|| self.type_home(ty));
         let key = (ty.to_owned(), field.to_owned(), home);
         let cached = self.cx.field_models.borrow().get(&key).cloned();
         if let Some(cached) = cached.and_then(|m| m.at(self.summary_depth)) {
@@ -220,13 +221,30 @@ impl<'c, 'a> Interp<'c, 'a> {
         model
     }
 
-    /// The file that defines the type `ty` that this file's `use` names (`use
-    /// crate::engine::ctx::ActiveCtx;`): the one file of that module defining it at its scope.
-    /// `None` when the file imports no `ty` or the module's file is not found (a re-export).
-    fn imported_type_file(&self, ty: &str) -> Option<usize> {
+    /// The file whose module defines the `ty` this file names: its own module's (a module's own
+    /// name shadows any import), else the one its `use` names (`use
+    /// crate::engine::ctx::ActiveCtx;`: the one file of that module defining it at its scope).
+    /// `None` when neither is found (no import, a re-export, a glob).
+    pub(super) fn type_home(&self, ty: &str) -> Option<usize> {
+        self.type_home_of(&[ty.to_owned()])
+    }
+
+    /// [`Self::type_home`] of a type as this file writes it: `Shelf`, or a path
+    /// (`super::alpha::Shelf`, `alpha::Shelf` with `use super::alpha;`) that says the module.
+    pub(super) fn type_home_of(&self, written: &[String]) -> Option<usize> {
         let cx = self.cx;
+        let (ty, module) = written.split_last()?;
+        if module.is_empty() && cx.index.defines_own_type(self.file, ty) {
+            return Some(self.file);
+        }
+        // The first name through the file's `use` items, if they name it.
+        let full: Vec<String> = match written.first().and_then(|f| self.scope.import_path(f)) {
+            Some(import) => import.iter().chain(&written[1..]).cloned().collect(),
+            None if module.is_empty() => return None,
+            None => written.to_vec(),
+        };
         let module_of = |file: usize| module_path::of_file(&cx.root, &cx.sources[file].path);
-        let (_, path) = self.scope.import_path(ty)?.split_last()?;
+        let (_, path) = full.split_last()?;
         let module = module_path::resolve(&module_of(self.file)?, path)?;
         cx.index.type_defined_in(ty, &module, &module_of)
     }

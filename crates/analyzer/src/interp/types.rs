@@ -23,6 +23,35 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
         value_of_type(ty, &self.scope, &self.cx.index, &self.conn_generics, 0)
     }
+
+    /// [`Self::value_of_type`] of a type written in this file (a parameter's, a `let`'s): an
+    /// object also knows which module's type it is (`ObjectInfo::home`).
+    pub(super) fn value_of_declared_type(&mut self, ty: &syn::Type) -> Option<Value<'a>> {
+        let mut written = ty;
+        while let syn::Type::Reference(syn::TypeReference { elem, .. })
+        | syn::Type::Paren(syn::TypeParen { elem, .. })
+        | syn::Type::Group(syn::TypeGroup { elem, .. }) = written
+        {
+            written = elem;
+        }
+        match self.value_of_type(ty)? {
+            Value::Object(mut o) => {
+                if let (syn::Type::Path(p), None) = (written, &o.home) {
+                    let path: Vec<String> = p
+                        .path
+                        .segments
+                        .iter()
+                        .map(|s| s.ident.to_string())
+                        .collect();
+                    if p.qself.is_none() && path.last() == o.ty.as_ref() {
+                        o.home = self.type_home_of(&path);
+                    }
+                }
+                Some(Value::Object(o))
+            }
+            v => Some(v),
+        }
+    }
 }
 
 pub(super) fn cluster_client<'a>() -> Value<'a> {
@@ -184,6 +213,15 @@ fn value_of_type<'a>(
                 if index.has_type(&name) {
                     return Some(Value::object(Some(name)));
                 }
+            }
+            // `super::alpha::Shelf`, `crate::store::Keys`: a type of the crate by its path.
+            let in_crate = p
+                .path
+                .segments
+                .first()
+                .is_some_and(|s| s.ident == "crate" || s.ident == "super" || s.ident == "self");
+            if in_crate && p.qself.is_none() && index.has_type(&name) {
+                return Some(Value::object(Some(name)));
             }
             None
         }

@@ -118,6 +118,10 @@ pub struct ObjectInfo<'a> {
     /// For a value of an enum of the crate built with a payload (`Key::User { id }`,
     /// `Key::Item(7)`): the variant; its payload is in `fields` (`"0"`, `"1"` for tuples).
     pub variant: Option<String>,
+    /// The file whose module defines its type, when the place that named the type says which
+    /// (`shelf: &Shelf` with `use super::alpha::Shelf`): field models of another module's
+    /// struct of that name are not its.
+    pub home: Option<usize>,
 }
 
 impl ObjectInfo<'_> {
@@ -127,6 +131,7 @@ impl ObjectInfo<'_> {
             fields: None,
             id: None,
             variant: None,
+            home: None,
         }
     }
 }
@@ -407,9 +412,10 @@ impl<'a> Value<'a> {
                 alts.extend(other.alternatives().iter().cloned());
                 one_of(alts)
             }
-            (Value::Object(a), Value::Object(b)) if a.ty == b.ty => {
-                Value::Object(ObjectInfo::of(a.ty.clone()))
-            }
+            (Value::Object(a), Value::Object(b)) if a.ty == b.ty => Value::Object(ObjectInfo {
+                home: a.home.filter(|_| a.home == b.home),
+                ..ObjectInfo::of(a.ty.clone())
+            }),
             _ => Value::Unknown,
         }
     }
