@@ -924,11 +924,35 @@ impl<'a> CrateIndex<'a> {
     }
 
     pub fn field_type(&self, struct_name: Option<&str>, field: &str) -> Option<&'a syn::Type> {
+        self.field_type_at(struct_name, field, None)
+            .map(|(_, ty)| ty)
+    }
+
+    /// [`Self::field_type`], and the file that declares it: the struct of `home`'s file first
+    /// (the object's own type, when known), else as `field_type` finds it.
+    pub fn field_type_at(
+        &self,
+        struct_name: Option<&str>,
+        field: &str,
+        home: Option<usize>,
+    ) -> Option<(usize, &'a syn::Type)> {
+        if let (Some(s), Some(home)) = (struct_name, home) {
+            let declared = self.items(home).fields.get(s).and_then(|f| f.get(field));
+            if let Some(&ty) = declared {
+                return Some((home, ty));
+            }
+        }
         if let Some(s) = struct_name {
+            self.because("field_type", || format!("{s}::{field}"));
             let found = self
-                .candidates("field_type", Kind::StructField, &format!("{s}::{field}"))
+                .name_files(Kind::StructField, &format!("{s}::{field}"))
+                .iter()
                 .rev()
-                .find_map(|items| items.fields.get(s).and_then(|f| f.get(field)).copied());
+                .find_map(|&f| {
+                    let items = &self.loaded(f as usize).items;
+                    let ty = items.fields.get(s).and_then(|fields| fields.get(field))?;
+                    Some((f as usize, *ty))
+                });
             if found.is_some() {
                 return found;
             }
@@ -948,7 +972,7 @@ impl<'a> CrateIndex<'a> {
         }
         let only = files.into_iter().find(|&f| count(f) == 1)?;
         let items = &self.loaded(only as usize).items;
-        items.fields_by_name.get(field)?.first().copied()
+        Some((only as usize, *items.fields_by_name.get(field)?.first()?))
     }
 }
 

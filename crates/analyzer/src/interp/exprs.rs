@@ -275,10 +275,10 @@ impl<'c, 'a> Interp<'c, 'a> {
         {
             return Some(v);
         }
-        let Some(ty) = self.cx.index.field_type(o.ty.as_deref(), field) else {
+        let Some((file, ty)) = self.cx.index.field_type_at(o.ty.as_deref(), field, o.home) else {
             return Some(v);
         };
-        let Some(Value::Object(typed)) = self.value_of_type(ty) else {
+        let Some(Value::Object(typed)) = self.value_of_type_written_in(ty, Some(file)) else {
             return Some(v);
         };
         let object = |v: &Value<'a>| match v {
@@ -329,13 +329,17 @@ impl<'c, 'a> Interp<'c, 'a> {
                 }
             }
         }
-        let struct_name = match &base {
-            Value::Object(o) => o.ty.clone(),
-            _ => base.objects_type().map(str::to_owned),
+        let (struct_name, home) = match &base {
+            Value::Object(o) => (o.ty.clone(), o.home),
+            _ => (base.objects_type().map(str::to_owned), None),
         };
         if matches!(base, Value::Object(_) | Value::Opaque(_)) {
-            if let Some(ty) = self.cx.index.field_type(struct_name.as_deref(), &field) {
-                if let Some(v) = self.value_of_type(ty) {
+            if let Some((file, ty)) =
+                self.cx
+                    .index
+                    .field_type_at(struct_name.as_deref(), &field, home)
+            {
+                if let Some(v) = self.value_of_type_written_in(ty, Some(file)) {
                     return match v {
                         Value::Client(mut c) => {
                             c.source = self.short_text(expr);

@@ -232,20 +232,31 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// [`Self::type_home`] of a type as this file writes it: `Shelf`, or a path
     /// (`super::alpha::Shelf`, `alpha::Shelf` with `use super::alpha;`) that says the module.
     pub(super) fn type_home_of(&self, written: &[String]) -> Option<usize> {
+        self.type_home_in(self.file, &self.scope, written)
+    }
+
+    /// [`Self::type_home_of`] for a type written in file `file`, whose `use` items `scope` holds
+    /// (a struct's field type, read where its file is not the reader's).
+    pub(super) fn type_home_in(
+        &self,
+        file: usize,
+        scope: &crate::scope::Scope,
+        written: &[String],
+    ) -> Option<usize> {
         let cx = self.cx;
         let (ty, module) = written.split_last()?;
-        if module.is_empty() && cx.index.defines_own_type(self.file, ty) {
-            return Some(self.file);
+        if module.is_empty() && cx.index.defines_own_type(file, ty) {
+            return Some(file);
         }
         // The first name through the file's `use` items, if they name it.
-        let full: Vec<String> = match written.first().and_then(|f| self.scope.import_path(f)) {
+        let full: Vec<String> = match written.first().and_then(|f| scope.import_path(f)) {
             Some(import) => import.iter().chain(&written[1..]).cloned().collect(),
             None if module.is_empty() => return None,
             None => written.to_vec(),
         };
         let module_of = |file: usize| module_path::of_file(&cx.root, &cx.sources[file].path);
         let (_, path) = full.split_last()?;
-        let module = module_path::resolve(&module_of(self.file)?, path)?;
+        let module = module_path::resolve(&module_of(file)?, path)?;
         cx.index.type_defined_in(ty, &module, &module_of)
     }
 

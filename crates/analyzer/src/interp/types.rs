@@ -27,6 +27,16 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// [`Self::value_of_type`] of a type written in this file (a parameter's, a `let`'s): an
     /// object also knows which module's type it is (`ObjectInfo::home`).
     pub(super) fn value_of_declared_type(&mut self, ty: &syn::Type) -> Option<Value<'a>> {
+        self.value_of_type_written_in(ty, None)
+    }
+
+    /// [`Self::value_of_declared_type`] of a type written in file `file` (`None`: this one): a
+    /// struct field's type, in the file that declares the struct.
+    pub(super) fn value_of_type_written_in(
+        &mut self,
+        ty: &syn::Type,
+        file: Option<usize>,
+    ) -> Option<Value<'a>> {
         let mut written = ty;
         while let syn::Type::Reference(syn::TypeReference { elem, .. })
         | syn::Type::Paren(syn::TypeParen { elem, .. })
@@ -44,7 +54,12 @@ impl<'c, 'a> Interp<'c, 'a> {
                         .map(|s| s.ident.to_string())
                         .collect();
                     if p.qself.is_none() && path.last() == o.ty.as_ref() {
-                        o.home = self.type_home_of(&path);
+                        o.home = match file {
+                            Some(f) if f != self.file => {
+                                self.type_home_in(f, self.cx.scope(f), &path)
+                            }
+                            _ => self.type_home_of(&path),
+                        };
                     }
                 }
                 Some(Value::Object(o))
