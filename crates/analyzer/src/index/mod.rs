@@ -1083,11 +1083,20 @@ pub fn owner_and_name(path: &syn::Path, self_ty: Option<&str>) -> Option<(String
 }
 
 pub fn type_name(ty: &syn::Type) -> Option<String> {
+    written_path(ty)?
+        .path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+}
+
+/// The path a type is written as, through references and parentheses (`&'a alpha::Shelf`).
+pub fn written_path(ty: &syn::Type) -> Option<&syn::TypePath> {
     match ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        syn::Type::Reference(r) => type_name(&r.elem),
-        syn::Type::Paren(p) => type_name(&p.elem),
-        syn::Type::Group(g) => type_name(&g.elem),
+        syn::Type::Path(p) => Some(p),
+        syn::Type::Reference(r) => written_path(&r.elem),
+        syn::Type::Paren(p) => written_path(&p.elem),
+        syn::Type::Group(g) => written_path(&g.elem),
         _ => None,
     }
 }

@@ -9,7 +9,7 @@ use syn::Token;
 
 use super::value::{ClientInfo, ConnInfo, PipeState, ScriptState, Value};
 use super::Interp;
-use crate::index::{type_name, CrateIndex};
+use crate::index::{type_name, written_path, CrateIndex};
 use crate::redis_api;
 use crate::scope::Scope;
 use crate::sites::ClientRef;
@@ -37,16 +37,9 @@ impl<'c, 'a> Interp<'c, 'a> {
         ty: &syn::Type,
         file: Option<usize>,
     ) -> Option<Value<'a>> {
-        let mut written = ty;
-        while let syn::Type::Reference(syn::TypeReference { elem, .. })
-        | syn::Type::Paren(syn::TypeParen { elem, .. })
-        | syn::Type::Group(syn::TypeGroup { elem, .. }) = written
-        {
-            written = elem;
-        }
         match self.value_of_type(ty)? {
             Value::Object(mut o) => {
-                if let (syn::Type::Path(p), None) = (written, &o.home) {
+                if let (Some(p), None) = (written_path(ty), &o.home) {
                     let path: Vec<String> = p
                         .path
                         .segments
