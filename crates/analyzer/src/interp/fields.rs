@@ -254,7 +254,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             None if module.is_empty() => return None,
             None => written.to_vec(),
         };
-        let module_of = |file: usize| module_path::of_file(&cx.root, &cx.sources[file].path);
+        let module_of = |file: usize| cx.module_of(file);
         let (_, path) = full.split_last()?;
         let module = module_path::resolve(&module_of(file)?, path)?;
         cx.index.type_defined_in(ty, &module, &module_of)

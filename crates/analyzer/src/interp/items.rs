@@ -69,7 +69,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// `None` when the path does not lead into the crate, or that module has not exactly one.
     fn of_imported(&self, name: &str, owner: FnOwner<'_>, method: bool) -> Option<usize> {
         let cx = self.cx;
-        let module_of = |file: usize| module_path::of_file(&cx.root, &cx.sources[file].path);
+        let module_of = |file: usize| cx.module_of(file);
         let from = module_of(self.file)?;
         let imported = |local: &str| self.scope.import_path(local).map(<[String]>::to_vec);
         // The module a `use` path ending in an item names, and the module path `path` names.

@@ -225,6 +225,11 @@ impl<'a> UnitContext<'a> {
         self.index.ast(file)
     }
 
+    /// The module file `file` is, by its path in the crate (`["store", "keys"]`).
+    fn module_of(&self, file: usize) -> Option<Vec<String>> {
+        crate::module_path::of_file(&self.root, &self.sources[file].path)
+    }
+
     /// What the `use` items of file `file` bring into scope.
     fn scope(&self, file: usize) -> &Scope {
         self.scopes[file].get_or_init(|| {
