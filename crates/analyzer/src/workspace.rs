@@ -713,7 +713,6 @@ pub fn discover_workspace(
         package_dirs.push(root_dir.clone());
     }
     if let Some(ws) = ws {
-        let exclude: Vec<PathBuf> = ws.exclude.iter().map(|e| root_dir.join(e)).collect();
         let mut unmatched = Vec::new();
         for member in &ws.members {
             let dirs: Vec<PathBuf> = expand_member_glob(&root_dir, member)
@@ -724,7 +723,7 @@ pub fn discover_workspace(
                 unmatched.push(member.as_str());
             }
             for dir in dirs {
-                if exclude.iter().any(|e| dir.starts_with(e)) || package_dirs.contains(&dir) {
+                if excludes(&root_dir, ws, &dir) || package_dirs.contains(&dir) {
                     continue;
                 }
                 if !boundary.contains(&dir) {
