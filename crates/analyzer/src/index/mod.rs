@@ -741,9 +741,15 @@ impl<'a> CrateIndex<'a> {
     /// Whether function `id` builds its own module's `ty` when it writes `ty { .. }` (the
     /// module defines one, and the function is not in an inline `mod`), not another module's.
     pub fn builds_own_type(&self, id: usize, ty: &str) -> bool {
-        let def = self.fn_def(id);
-        let k = id - self.fn_base[def.file];
-        self.defines_own_type(def.file, ty) && !self.items(def.file).fns_in_inline_mods.contains(&k)
+        self.defines_own_type(self.fn_def(id).file, ty) && !self.in_inline_mod(id)
+    }
+
+    /// Whether function `id` is in an inline `mod` of its file (whose names are not the file's).
+    pub fn in_inline_mod(&self, id: usize) -> bool {
+        let file = self.fn_def(id).file;
+        self.items(file)
+            .fns_in_inline_mods
+            .contains(&(id - self.fn_base[file]))
     }
 
     /// Whether file `file`'s structs named `ty` have a named field `field` (a tuple struct's

@@ -193,12 +193,23 @@ impl<'c, 'a> Interp<'c, 'a> {
                 sources.push(i);
             }
         }
-        // A builder of another module's `ty` (its file defines one of its own) gives this one
-        // nothing: not walked. Without a home, any `ty` that has the field may be meant.
+        // A builder of another module's `ty` gives this one nothing: not walked. Another module's
+        // is the one its file defines, or (the object's home known) the one its `use` names: a
+        // copy of a module that builds its own `Config` gives the original's fields nothing.
+        // Without a home, any `ty` that has the field may be meant.
         let others = |f: usize| {
             let file = cx.index.fn_def(f).file;
-            cx.index.builds_own_type(f, ty)
-                && (home.is_some_and(|h| h != file) || !cx.index.type_has_field(file, ty, field))
+            if cx.index.builds_own_type(f, ty) {
+                return home.is_some_and(|h| h != file)
+                    || !cx.index.type_has_field(file, ty, field);
+            }
+            match home {
+                Some(home) if file != home && !ty.contains("::") && !cx.index.in_inline_mod(f) => {
+                    self.type_home_in(file, cx.scope(file), &[ty.to_owned()])
+                        .is_some_and(|named| named != home)
+                }
+                _ => false,
+            }
         };
         sources.retain(|&f| walked(f) && !others(f));
         let mut model = Vec::new();
