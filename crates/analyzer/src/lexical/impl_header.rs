@@ -104,7 +104,12 @@ pub(super) fn impl_owner(toks: &[HTok]) -> Owner {
     if start > parts.end {
         return Owner::Unknown;
     }
-    let mut ty = &toks[start..parts.end];
+    type_owner(&toks[start..parts.end])
+}
+
+/// The owner a self type's tokens name, as `index::type_name` (through `&`, lifetimes, `mut`
+/// and parentheses).
+fn type_owner(mut ty: &[HTok]) -> Owner {
     // `impl !Send for X`: the negation belongs to the trait, before `for`.
     loop {
         match ty.first() {
@@ -118,6 +123,7 @@ pub(super) fn impl_owner(toks: &[HTok]) -> Owner {
         // Arrays and slices have no name; nor tuples, but `(T)` is `T`.
         Some(HTok::Open(b'[')) => Owner::Unnamed,
         Some(HTok::Open(b'(')) if is_tuple(ty) => Owner::Unnamed,
+        Some(HTok::Open(b'(')) if closes_at_end(ty) => type_owner(&ty[1..ty.len() - 1]),
         None | Some(HTok::Open(_)) | Some(HTok::Close) => Owner::Unknown,
         Some(HTok::Punct(b'*' | b'!')) => Owner::Unnamed,
         Some(HTok::Punct(b':')) => last_name(ty),
@@ -132,6 +138,24 @@ pub(super) fn impl_owner(toks: &[HTok]) -> Owner {
         }
         Some(HTok::Ident(_)) => last_name(ty),
     }
+}
+
+/// Whether the bracket `ty` opens with closes at its last token (`(T)`, not `(A, B)::C`).
+fn closes_at_end(ty: &[HTok]) -> bool {
+    let mut nest = 0usize;
+    for (k, t) in ty.iter().enumerate() {
+        match t {
+            HTok::Open(_) => nest += 1,
+            HTok::Close => {
+                nest = nest.saturating_sub(1);
+                if nest == 0 {
+                    return k + 1 == ty.len();
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The trait an `impl` header implements, as syn's last name of `trait_`'s path: `None` for an

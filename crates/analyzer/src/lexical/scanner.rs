@@ -969,6 +969,7 @@ mod tests {
             impl<const N: usize> Trait for &'a [u8; N] { fn array(self) {} }
             impl Trait for () { fn unit(self) {} }
             impl Trait for (HashMap<A, B>) { fn paren(self) {} }
+            impl Read for &mut (dyn Read + Unpin) { fn object(self) {} }
             impl Trait for (A, B)::Assoc { fn odd(self) {} }
             trait Store: Send { fn save(&mut self) { fn helper() {} } fn load(); }
             fn free<T>(x: T) -> impl Iterator<Item = T> { Builder::<T> { x }; Plain { y } }
@@ -981,21 +982,22 @@ mod tests {
                 "Keys::new",
                 "Keys::get",
                 "Wrapper::fmt",
+                "HashMap::paren",
                 "Store::save",
                 "Store::load"
             ]
         );
-        // Slices, arrays and tuples have no name: their methods are free; `(T)` is `T`, which
-        // the scan does not read: anyone's.
+        // Slices, arrays, tuples and trait objects have no name: their methods are free; `(T)`
+        // is `T`; a path after a tuple the scan does not read: anyone's.
         assert_eq!(
             names(text, Kind::FreeFn),
-            ["slice", "pair", "array", "unit", "helper", "free", "header", "closures"]
+            ["slice", "pair", "array", "unit", "object", "helper", "free", "header", "closures"]
         );
-        assert_eq!(names(text, Kind::AnyOwnerFn), ["paren", "odd"]);
+        assert_eq!(names(text, Kind::AnyOwnerFn), ["odd"]);
         assert_eq!(names(text, Kind::TraitFn), ["save", "load"]);
         assert_eq!(
             names(text, Kind::SelfFn),
-            ["get", "fmt", "slice", "pair", "array", "unit", "paren", "odd", "save"]
+            ["get", "fmt", "slice", "pair", "array", "unit", "paren", "object", "odd", "save"]
         );
         assert_eq!(
             names(text, Kind::PlainFn),
