@@ -404,7 +404,13 @@ fn timings_go_to_stderr_and_change_nothing_else() {
             .unwrap_or_else(|| panic!("no {phase:?} in {err}"));
         line.rsplit(' ').next().unwrap().parse().unwrap()
     };
-    for phase in ["discover", "name scan", "name index", "analysis"] {
+    for phase in [
+        "discover",
+        "name scan",
+        "name index",
+        "demand parse",
+        "analysis",
+    ] {
         assert!(spent(phase) >= 0.0);
     }
     // The crate names redis: it was read, parsed and evaluated.

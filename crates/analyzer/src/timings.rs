@@ -25,15 +25,19 @@ pub enum Phase {
     Parse,
     /// The evaluator, with the files it parses on demand, and the rules.
     Evaluate,
+    /// Of [`Phase::Evaluate`]: parsing the files the evaluator asks for, and reading their
+    /// items ([`crate::index::CrateIndex`]).
+    DemandParse,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 5] = [
+    pub const ALL: [Phase; 6] = [
         Phase::Read,
         Phase::Scan,
         Phase::NameIndex,
         Phase::Parse,
         Phase::Evaluate,
+        Phase::DemandParse,
     ];
 
     /// Its name in the report.
@@ -44,11 +48,12 @@ impl Phase {
             Phase::NameIndex => "name index",
             Phase::Parse => "parse",
             Phase::Evaluate => "evaluate",
+            Phase::DemandParse => "demand parse",
         }
     }
 }
 
-static NANOS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
+static NANOS: [AtomicU64; Phase::ALL.len()] = [const { AtomicU64::new(0) }; Phase::ALL.len()];
 
 /// Whether `SLOTLINT_TIMINGS` is set (to anything but empty).
 pub fn enabled() -> bool {

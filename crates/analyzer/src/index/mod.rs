@@ -345,6 +345,7 @@ impl<'a> CrateIndex<'a> {
     /// lookups give kept ([`Store::detach`]): the tree is dropped here.
     fn loaded(&self, file: usize) -> &Loaded<'a> {
         self.files[file].get_or_init(|| {
+            let _time = crate::timings::PhaseTimer::start(crate::timings::Phase::DemandParse);
             let (Some(tree), skipped) = self.parse(file) else {
                 return Loaded {
                     ast: None,
