@@ -113,7 +113,12 @@ impl<'c, 'a> Interp<'c, 'a> {
             let upper = qualifier
                 .as_deref()
                 .filter(|q| q.chars().next().is_some_and(char::is_uppercase));
-            if let Some(fi) = self.resolve_fn(&last, upper, false, None) {
+            // A module's path (`device::get(..)`) says whose function, however many share the name.
+            let module = segments.len() >= 2 && upper.is_none();
+            let in_module = module
+                .then(|| self.fn_of_module_path(&segments[..segments.len() - 1], &last))
+                .flatten();
+            if let Some(fi) = in_module.or_else(|| self.resolve_fn(&last, upper, false, None)) {
                 let arg_exprs: Vec<&'a Expr> = call.args.iter().collect();
                 self.builder_effects(fi, &args, &arg_exprs, expr);
                 self.record_call(fi, &args, expr);

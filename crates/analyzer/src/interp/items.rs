@@ -77,18 +77,8 @@ impl<'c, 'a> Interp<'c, 'a> {
             let (_, path) = full.split_last()?;
             module_path::resolve(&from, path)
         };
-        let only_one_in = |module: Vec<String>, owner: FnOwner<'_>| {
-            let mut found = cx
-                .index
-                .fns_named_in(name, owner, Some(method), |f| {
-                    module_of(f).as_ref() == Some(&module)
-                })
-                .map(|(i, _)| i);
-            match (found.next(), found.next()) {
-                (Some(one), None) => Some(one),
-                _ => None,
-            }
-        };
+        let only_one_in =
+            |module: Vec<String>, owner: FnOwner<'_>| self.only_fn_in(&module, name, owner, method);
         match owner {
             FnOwner::Of(ty) => only_one_in(item_module(imported(ty)?)?, FnOwner::Of(ty)),
             FnOwner::OfOrFree(q) => {
@@ -101,6 +91,42 @@ impl<'c, 'a> Interp<'c, 'a> {
             FnOwner::Any => only_one_in(item_module(imported(name)?)?, FnOwner::Free),
             FnOwner::InTrait | FnOwner::Free => None,
         }
+    }
+
+    /// The function `name` of module `module` that `owner` admits, when it has exactly one (only
+    /// that module's files are looked into).
+    fn only_fn_in(
+        &self,
+        module: &[String],
+        name: &str,
+        owner: FnOwner<'_>,
+        method: bool,
+    ) -> Option<usize> {
+        let cx = self.cx;
+        let mut found = cx
+            .index
+            .fns_named_in(name, owner, Some(method), |f| {
+                cx.module_of(f).as_deref() == Some(module)
+            })
+            .map(|(i, _)| i);
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }
+
+    /// `device::key(..)`, `crate::store::key(..)`, `super::lane()`: the free function `name` of
+    /// the module `path` names (its first name through this file's `use` items, else `crate`,
+    /// `self`, `super` or a module of this one), when that module has exactly one. Functions of
+    /// one name in several modules (a `get` per storage module) are told apart by the path.
+    pub(super) fn fn_of_module_path(&self, path: &[String], name: &str) -> Option<usize> {
+        let from = self.cx.module_of(self.file)?;
+        let full: Vec<String> = match path.first().and_then(|f| self.scope.import_path(f)) {
+            Some(import) => import.iter().chain(&path[1..]).cloned().collect(),
+            None => path.to_vec(),
+        };
+        let module = module_path::resolve(&from, &full)?;
+        self.only_fn_in(&module, name, FnOwner::Free, false)
     }
 
     /// Of several functions of one name, the one nested deepest in the calling function, else
