@@ -114,8 +114,8 @@ impl<'c, 'a> Interp<'c, 'a> {
                 .as_deref()
                 .filter(|q| q.chars().next().is_some_and(char::is_uppercase));
             // A module's path (`device::get(..)`) says whose function, however many share the name.
-            let module = segments.len() >= 2 && upper.is_none();
-            let in_module = module
+            let through_module = segments.len() >= 2 && upper.is_none();
+            let in_module = through_module
                 .then(|| self.fn_of_module_path(&segments[..segments.len() - 1], &last))
                 .flatten();
             if let Some(fi) = in_module.or_else(|| self.resolve_fn(&last, upper, false, None)) {

@@ -84,9 +84,9 @@ impl<'c, 'a> Interp<'c, 'a> {
             FnOwner::OfOrFree(q) => {
                 // `q` a type (its module is where the path leads), else a module.
                 let path = imported(q).unwrap_or_else(|| vec![q.to_owned()]);
-                item_module(path.clone())
+                item_module(path)
                     .and_then(|module| only_one_in(module, FnOwner::Of(q)))
-                    .or_else(|| only_one_in(module_path::resolve(&from, &path)?, FnOwner::Free))
+                    .or_else(|| self.fn_of_module_path(&[q.to_owned()], name))
             }
             FnOwner::Any => only_one_in(item_module(imported(name)?)?, FnOwner::Free),
             FnOwner::InTrait | FnOwner::Free => None,
