@@ -233,8 +233,22 @@ impl<'c, 'a> Interp<'c, 'a> {
             .last()
             .map(|s| s.ident.to_string())
             .unwrap_or_default();
-        if last.chars().next().is_some_and(|c| c.is_uppercase()) && p.path.segments.len() <= 3 {
-            if let Some(v) = self.const_value(&last) {
+        if last.chars().next().is_some_and(|c| c.is_uppercase()) {
+            // `device::PREFIX`: the module's own, however many modules define one.
+            let path: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let module = &path[..path.len().saturating_sub(1)];
+            let in_module = module
+                .last()
+                .filter(|q| q.starts_with(|c: char| c.is_lowercase()))
+                .and_then(|_| self.const_of_module_path(module, &last));
+            if let Some(v) =
+                in_module.or_else(|| (path.len() <= 3).then(|| self.const_value(&last)).flatten())
+            {
                 return v;
             }
         }

@@ -120,13 +120,36 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// `self`, `super` or a module of this one), when that module has exactly one. Functions of
     /// one name in several modules (a `get` per storage module) are told apart by the path.
     pub(super) fn fn_of_module_path(&self, path: &[String], name: &str) -> Option<usize> {
+        let module = self.module_of_path(path)?;
+        self.only_fn_in(&module, name, FnOwner::Free, false)
+    }
+
+    /// `device::PREFIX`, `crate::keys::PREFIX`: the constant `name` of the module `path` names,
+    /// when it defines exactly one (several modules may each define a `PREFIX` of their own).
+    pub(super) fn const_of_module_path(
+        &mut self,
+        path: &[String],
+        name: &str,
+    ) -> Option<Value<'a>> {
+        let module = self.module_of_path(path)?;
+        let defs = self.cx.index.consts_named(name);
+        let mut found = (0..defs.len())
+            .filter(|&i| self.cx.module_of(defs[i].file).as_deref() == Some(&module[..]));
+        match (found.next(), found.next()) {
+            (Some(one), None) => self.const_def_value(name, one),
+            _ => None,
+        }
+    }
+
+    /// The module a path in this file names: its first name through the file's `use` items,
+    /// else `crate`, `self`, `super` or a module of this one.
+    fn module_of_path(&self, path: &[String]) -> Option<Vec<String>> {
         let from = self.cx.module_of(self.file)?;
         let full: Vec<String> = match path.first().and_then(|f| self.scope.import_path(f)) {
             Some(import) => import.iter().chain(&path[1..]).cloned().collect(),
             None => path.to_vec(),
         };
-        let module = module_path::resolve(&from, &full)?;
-        self.only_fn_in(&module, name, FnOwner::Free, false)
+        module_path::resolve(&from, &full)
     }
 
     /// Of several functions of one name, the one nested deepest in the calling function, else
