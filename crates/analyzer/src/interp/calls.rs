@@ -15,6 +15,7 @@ use slotlint_keys::{Hole, HoleId, KeyPattern};
 
 use super::value::{one_of_arms, ObjectInfo, Value};
 use super::{param_names, CallRecord, Callee, Interp, Memo};
+use crate::index::FnOwner;
 use crate::sites::KeyArg;
 use crate::source::Span;
 
@@ -113,11 +114,16 @@ impl<'c, 'a> Interp<'c, 'a> {
             let upper = qualifier
                 .as_deref()
                 .filter(|q| q.chars().next().is_some_and(char::is_uppercase));
-            // A module's path (`device::get(..)`) says whose function, however many share the name.
-            let through_module = segments.len() >= 2 && upper.is_none();
-            let in_module = through_module
-                .then(|| self.fn_of_module_path(&segments[..segments.len() - 1], &last))
-                .flatten();
+            // A module's path (`device::get(..)`, `device::Keys::of(..)`) says whose function,
+            // however many share the name.
+            let n = segments.len();
+            let in_module = match (upper, n) {
+                (None, 2..) => self.fn_of_module_path(&segments[..n - 1], &last, FnOwner::Free),
+                (Some(ty), 3..) => {
+                    self.fn_of_module_path(&segments[..n - 2], &last, FnOwner::Of(ty))
+                }
+                _ => None,
+            };
             if let Some(fi) = in_module.or_else(|| self.resolve_fn(&last, upper, false, None)) {
                 let arg_exprs: Vec<&'a Expr> = call.args.iter().collect();
                 self.builder_effects(fi, &args, &arg_exprs, expr);

@@ -86,7 +86,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 let path = imported(q).unwrap_or_else(|| vec![q.to_owned()]);
                 item_module(path)
                     .and_then(|module| only_one_in(module, FnOwner::Of(q)))
-                    .or_else(|| self.fn_of_module_path(&[q.to_owned()], name))
+                    .or_else(|| self.fn_of_module_path(&[q.to_owned()], name, FnOwner::Free))
             }
             FnOwner::Any => only_one_in(item_module(imported(name)?)?, FnOwner::Free),
             FnOwner::InTrait | FnOwner::Free => None,
@@ -115,13 +115,18 @@ impl<'c, 'a> Interp<'c, 'a> {
         }
     }
 
-    /// `device::key(..)`, `crate::store::key(..)`, `super::lane()`: the free function `name` of
-    /// the module `path` names (its first name through this file's `use` items, else `crate`,
-    /// `self`, `super` or a module of this one), when that module has exactly one. Functions of
-    /// one name in several modules (a `get` per storage module) are told apart by the path.
-    pub(super) fn fn_of_module_path(&self, path: &[String], name: &str) -> Option<usize> {
+    /// `device::key(..)`, `crate::store::key(..)`, `super::lane()` (a free function: `owner`
+    /// `Free`), `device::Keys::of(..)` (`Of("Keys")`, `path` the module before the type): the
+    /// function `name` of the module `path` names, when that module has exactly one. Functions
+    /// of one name in several modules (a `get` per storage module) are told apart by the path.
+    pub(super) fn fn_of_module_path(
+        &self,
+        path: &[String],
+        name: &str,
+        owner: FnOwner<'_>,
+    ) -> Option<usize> {
         let module = self.module_of_path(path)?;
-        self.only_fn_in(&module, name, FnOwner::Free, false)
+        self.only_fn_in(&module, name, owner, false)
     }
 
     /// `device::PREFIX`, `crate::keys::PREFIX`: the constant `name` of the module `path` names,
