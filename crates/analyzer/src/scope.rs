@@ -7,6 +7,11 @@ use std::ops::Range;
 
 use syn::spanned::Spanned;
 
+/// A path's names (`a::b::C<T>` → `a`, `b`, `C`), generic arguments left out.
+pub fn path_names(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 /// Traits whose methods are Redis commands.
 const COMMAND_TRAITS: &[&str] = &[
     "Commands",
@@ -101,14 +106,14 @@ impl Scope {
 
     /// The path with its first segment expanded through `use` items (any crate).
     pub fn full_path(&self, path: &syn::Path) -> Vec<String> {
-        let segs: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        match segs.first().and_then(|f| self.all_imports.get(f)) {
-            Some(full) => full
-                .iter()
-                .cloned()
-                .chain(segs[1..].iter().cloned())
-                .collect(),
-            None => segs,
+        self.full_names(&path_names(path))
+    }
+
+    /// [`Self::full_path`] of a path's names.
+    pub fn full_names(&self, names: &[String]) -> Vec<String> {
+        match names.first().and_then(|f| self.all_imports.get(f)) {
+            Some(full) => full.iter().chain(&names[1..]).cloned().collect(),
+            None => names.to_vec(),
         }
     }
 
@@ -194,7 +199,7 @@ impl Scope {
     /// The redis-relative path a Rust path names, if any: `redis::cmd` → `cmd`,
     /// `pipe` after `use redis::pipe` → `pipe`, `Script` after `use redis::*` → `Script`.
     pub fn resolve(&self, path: &syn::Path) -> Option<String> {
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments = path_names(path);
         if segments
             .first()
             .is_some_and(|s| s == "crate" || s == "self" || s == "super" || s == "Self")

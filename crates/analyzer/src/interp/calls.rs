@@ -53,7 +53,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             return Value::Opaque(self.hole_for(expr));
         };
         let path = &func.path;
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments = crate::scope::path_names(path);
         let last = segments.last().cloned().unwrap_or_default();
         if self.cx.mentions_redis[self.file] {
             if let Some(v) = self.eval_redis_path_call(path, call, expr) {

@@ -235,12 +235,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             .unwrap_or_default();
         if last.chars().next().is_some_and(|c| c.is_uppercase()) {
             // `device::PREFIX`: the module's own, however many modules define one.
-            let path: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
+            let path = crate::scope::path_names(&p.path);
             let module = &path[..path.len().saturating_sub(1)];
             let in_module = module
                 .last()

@@ -150,11 +150,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// else `crate`, `self`, `super` or a module of this one.
     fn module_of_path(&self, path: &[String]) -> Option<Vec<String>> {
         let from = self.cx.module_of(self.file)?;
-        let full: Vec<String> = match path.first().and_then(|f| self.scope.import_path(f)) {
-            Some(import) => import.iter().chain(&path[1..]).cloned().collect(),
-            None => path.to_vec(),
-        };
-        module_path::resolve(&from, &full)
+        module_path::resolve(&from, &self.scope.full_names(path))
     }
 
     /// Of several functions of one name, the one nested deepest in the calling function, else

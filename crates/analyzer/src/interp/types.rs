@@ -40,12 +40,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         match self.value_of_type(ty)? {
             Value::Object(mut o) => {
                 if let (Some(p), None) = (written_path(ty), &o.home) {
-                    let path: Vec<String> = p
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
+                    let path = crate::scope::path_names(&p.path);
                     if p.qself.is_none() && path.last() == o.ty.as_ref() {
                         o.home = match file {
                             Some(f) if f != self.file => {
