@@ -10,8 +10,8 @@
 //!    at no call site, and that at every failing call the static errors' rules are among the
 //!    run-time ones.
 //!
-//! The apps and servers come from `tests/support`; the standalone server of this binary is used
-//! by one traced app at a time, so that each trace holds one app's commands.
+//! The apps and servers come from `tests/support`; the apps are judged one at a time, so that
+//! each trace holds one app's commands and is taken on an otherwise quiet machine.
 
 #[allow(dead_code)] // the RESP client and some app helpers are the cluster oracle's
 mod support;
@@ -65,8 +65,11 @@ const INVISIBLE: &[(&str, u64, &str)] = &[
     ),
 ];
 
-/// One traced app at a time on the standalone server.
-static STANDALONE: Mutex<()> = Mutex::new(());
+/// One app at a time: its traced run has the standalone server to itself, and no other app's
+/// runs and checks load the machine meanwhile — the trace tells a pipeline by MONITOR's
+/// timestamps, microseconds apart, and two cores busy with other apps spread them (a pipeline
+/// seen as separate commands, once in seven full runs).
+static ONE_APP: Mutex<()> = Mutex::new(());
 
 struct Finding {
     rule: String,
@@ -106,6 +109,7 @@ fn check(args: &[&str]) -> Vec<Finding> {
 }
 
 fn oracle(app: &str) {
+    let _one_app = ONE_APP.lock().unwrap_or_else(|e| e.into_inner());
     servers::require_redis_tools();
     let bins = apps::built_apps();
     let cluster = servers::cluster();
@@ -129,7 +133,6 @@ fn oracle(app: &str) {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("trace.json");
     let traced = {
-        let _one_at_a_time = STANDALONE.lock().unwrap_or_else(|e| e.into_inner());
         Command::new(env!("CARGO_BIN_EXE_cargo-slotlint"))
             .args(["trace", "--from", &standalone.url(), "-o"])
             .arg(&trace)
