@@ -259,12 +259,11 @@ impl<'c, 'a> Interp<'c, 'a> {
         if module.is_empty() && cx.index.defines_own_type(file, ty) {
             return Some(file);
         }
-        // The first name through the file's `use` items, if they name it.
-        let full: Vec<String> = match written.first().and_then(|f| scope.import_path(f)) {
-            Some(import) => import.iter().chain(&written[1..]).cloned().collect(),
-            None if module.is_empty() => return None,
-            None => written.to_vec(),
-        };
+        // A bare name leads somewhere only through the file's `use` items.
+        if module.is_empty() && scope.import_path(ty).is_none() {
+            return None;
+        }
+        let full = scope.full_names(written);
         let module_of = |file: usize| cx.module_of(file);
         let (_, path) = full.split_last()?;
         let module = module_path::resolve(&module_of(file)?, path)?;
