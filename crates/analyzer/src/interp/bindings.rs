@@ -268,6 +268,9 @@ impl<'c, 'a> Interp<'c, 'a> {
                 syn::Stmt::Item(syn::Item::Use(u)) => self.scope.to_mut().add_use(u),
                 syn::Stmt::Item(_) => {}
                 syn::Stmt::Expr(e, semi) => {
+                    if semi.is_some() || !is_last {
+                        self.value_unused = Some(dropped_call(e));
+                    }
                     let v = self.eval(e);
                     if semi.is_none() && is_last {
                         last = v;
@@ -722,5 +725,15 @@ fn payload<'a>(value: &Value<'a>, variant: Option<&str>, field: &str) -> Value<'
             .and_then(|f| f.get(field).cloned())
             .unwrap_or(Value::Unknown),
         _ => Value::Unknown,
+    }
+}
+
+/// The call whose value a statement drops: `save(&d)`, through `?`, `.await` and parentheses.
+fn dropped_call(expr: &syn::Expr) -> &syn::Expr {
+    match expr {
+        syn::Expr::Try(t) => dropped_call(&t.expr),
+        syn::Expr::Await(a) => dropped_call(&a.base),
+        syn::Expr::Paren(p) => dropped_call(&p.expr),
+        e => e,
     }
 }

@@ -36,6 +36,7 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     pub(super) fn eval_call(&mut self, call: &'a syn::ExprCall, expr: &'a Expr) -> Value<'a> {
+        let value_unused = self.value_unused_of(expr);
         // A closure bound to a local: `let key = |k| format!(..); key("a")`.
         if let Expr::Path(p) = &*call.func {
             if let Some(name) = p.path.get_ident() {
@@ -138,6 +139,9 @@ impl<'c, 'a> Interp<'c, 'a> {
                 {
                     return Value::Unknown;
                 }
+                if value_unused {
+                    return Value::Unknown;
+                }
                 let call_id = self.hole_for(expr).id;
                 let v = self.call_summary(fi, args, call_id);
                 let v = self.relocated(v, expr);
@@ -190,6 +194,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         mc: &'a syn::ExprMethodCall,
         expr: &'a Expr,
     ) -> Value<'a> {
+        let value_unused = self.value_unused_of(expr);
         let method = mc.method.to_string();
         let receiver = self.eval(&mc.receiver);
         let root = Self::place(&mc.receiver);
@@ -215,7 +220,7 @@ impl<'c, 'a> Interp<'c, 'a> {
                 }
             }
             if let Some(fi) = self.resolve_fn(&method, None, true, ty.as_deref()) {
-                return self.call_method(fi, &receiver, args, mc, expr);
+                return self.call_method(fi, &receiver, args, mc, expr, value_unused);
             }
             if ty.is_none() {
                 self.record_trait_calls(&method, &args, expr);
@@ -245,7 +250,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             .resolve_fn(&method, None, true, None)
             .filter(|&fi| fits(fi))
         {
-            let v = self.call_method(fi, &receiver, args, mc, expr);
+            let v = self.call_method(fi, &receiver, args, mc, expr, value_unused);
             if !matches!(v, Value::Unknown) {
                 return v;
             }
@@ -309,20 +314,27 @@ impl<'c, 'a> Interp<'c, 'a> {
         args: Vec<Value<'a>>,
         mc: &'a syn::ExprMethodCall,
         expr: &'a Expr,
+        value_unused: bool,
     ) -> Value<'a> {
         let arg_exprs: Vec<&'a Expr> = mc.args.iter().collect();
         self.builder_effects(fi, &args, &arg_exprs, expr);
+        let fields_known = |v: &Value<'a>| matches!(v, Value::Object(o) if o.fields.is_some());
+        // A receiver whose fields are known here can tell the method its keys; of several, the
+        // call once, on whichever of them the receiver is (known to the method as all of them).
+        let known = match receiver {
+            Value::OneOf(alternatives, _) => alternatives
+                .iter()
+                .any(fields_known)
+                .then(|| receiver.clone()),
+            _ => Some(self.receiver_object(receiver, mc)).filter(fields_known),
+        };
+        self.push_call(Callee::Fn(fi), &args, known, expr);
+        if value_unused {
+            return Value::Unknown;
+        }
         let receiver_hole = self.hole_for(&*mc.receiver);
         let call_id = self.hole_for(expr).id;
         if let Value::OneOf(alternatives, arms) = receiver {
-            // The call once, on whichever of them the receiver is (known to the method as all
-            // of them, when the fields of one are known here).
-            let fields_known = |v: &Value<'a>| matches!(v, Value::Object(o) if o.fields.is_some());
-            let known = alternatives
-                .iter()
-                .any(fields_known)
-                .then(|| receiver.clone());
-            self.push_call(Callee::Fn(fi), &args, known, expr);
             let values = alternatives
                 .iter()
                 .map(|alternative| {
@@ -342,9 +354,6 @@ impl<'c, 'a> Interp<'c, 'a> {
             };
         }
         let this = self.receiver_object(receiver, mc);
-        // A receiver whose fields are known here can tell the method its keys.
-        let known = matches!(&this, Value::Object(o) if o.fields.is_some()).then(|| this.clone());
-        self.push_call(Callee::Fn(fi), &args, known, expr);
         let v = self.call_summary_on(fi, args, Some((receiver_hole, this)), call_id);
         let v = self.relocated(v, expr);
         if matches!(v, Value::Unknown) {
@@ -373,6 +382,14 @@ impl<'c, 'a> Interp<'c, 'a> {
                 ..ObjectInfo::of(None)
             }),
         }
+    }
+
+    /// Whether `expr` is the call whose value the statement being walked drops (asked once,
+    /// before its receiver and arguments, which are other calls).
+    fn value_unused_of(&mut self, expr: &'a Expr) -> bool {
+        self.value_unused
+            .take()
+            .is_some_and(|dropped| std::ptr::eq(dropped, expr))
     }
 
     /// Call a function of the crate: its summary with the parameters replaced by `args`.

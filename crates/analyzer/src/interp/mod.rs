@@ -761,6 +761,9 @@ struct Interp<'c, 'a> {
     macro_depth: usize,
     /// Parameters and locals declared with a number type.
     numeric_names: std::collections::HashSet<String>,
+    /// The call whose value the statement being walked drops (`save(&d).await?;`): its
+    /// function's summary is not needed, only its effects and the calls it records.
+    value_unused: Option<&'a Expr>,
 }
 
 impl<'c, 'a> Interp<'c, 'a> {
@@ -837,6 +840,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             captures: None,
             macro_depth: 0,
             numeric_names: std::collections::HashSet::new(),
+            value_unused: None,
         }
     }
 
