@@ -400,3 +400,63 @@ fn serde_default_fn(attrs: &[syn::Attribute]) -> Option<String> {
     }
     found
 }
+
+/// What a function's body may give a struct's fields, read without evaluating it: the named
+/// members of its struct literals, by type (`Self` is the `impl`'s), and what its macro calls
+/// hold (their arguments may be read as expressions, or a `macro_rules!` expanded there).
+#[derive(Default)]
+pub(crate) struct FieldsWritten {
+    /// `(type, field)` of each literal's named member.
+    pub literals: Vec<(String, String)>,
+    /// Identifiers in the tokens of macro calls.
+    pub macro_idents: std::collections::HashSet<String>,
+    /// The names of the macros called.
+    pub macros: Vec<String>,
+}
+
+pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> FieldsWritten {
+    struct Written<'s> {
+        self_ty: Option<&'s str>,
+        found: FieldsWritten,
+    }
+    impl<'ast> Visit<'ast> for Written<'_> {
+        fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+            let name = e.path.segments.last().map(|s| s.ident.to_string());
+            let ty = match name.as_deref() {
+                Some("Self") => self.self_ty.map(str::to_owned),
+                _ => name,
+            };
+            if let Some(ty) = ty {
+                for f in &e.fields {
+                    if let syn::Member::Named(n) = &f.member {
+                        self.found.literals.push((ty.clone(), n.to_string()));
+                    }
+                }
+            }
+            syn::visit::visit_expr_struct(self, e);
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            if let Some(name) = m.path.segments.last() {
+                self.found.macros.push(name.ident.to_string());
+            }
+            idents_in(m.tokens.clone(), &mut self.found.macro_idents);
+        }
+    }
+    fn idents_in(tokens: proc_macro2::TokenStream, out: &mut std::collections::HashSet<String>) {
+        for t in tokens {
+            match t {
+                proc_macro2::TokenTree::Ident(i) => {
+                    out.insert(i.to_string());
+                }
+                proc_macro2::TokenTree::Group(g) => idents_in(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut written = Written {
+        self_ty,
+        found: FieldsWritten::default(),
+    };
+    written.visit_block(block);
+    written.found
+}

@@ -187,6 +187,9 @@ pub struct CrateIndex<'a> {
     /// The functions that build a type ([`CrateIndex::builders`]), per type, memoized: asked
     /// once per field of the type, each time through every body that may build.
     builders: RefCell<HashMap<String, Rc<[usize]>>>,
+    /// What a builder's body may give fields ([`collect::fields_written`]), per function,
+    /// memoized.
+    fields_written: RefCell<HashMap<usize, Rc<collect::FieldsWritten>>>,
     /// Files that mention a word (demand-driven mode only), memoized.
     mentions: RefCell<HashMap<String, Rc<[u32]>>>,
     /// The types that implement a trait, per trait name, memoized.
@@ -244,6 +247,7 @@ impl<'a> CrateIndex<'a> {
                 .collect(),
             built_late: RefCell::new(HashMap::new()),
             builders: RefCell::new(HashMap::new()),
+            fields_written: RefCell::new(HashMap::new()),
             mentions: RefCell::new(HashMap::new()),
             implementors: RefCell::new(HashMap::new()),
             parsed_on_demand: Cell::new((0, 0)),
@@ -839,6 +843,35 @@ impl<'a> CrateIndex<'a> {
             })
             .clone();
         built.iter().any(|b| b == ty)
+    }
+
+    /// Whether function `id`'s body may give field `field` of `ty` a value: a struct literal
+    /// of `ty` (or `Self` in its `impl`) that names it, a macro call whose tokens name it, or
+    /// a call of a `macro_rules!` the crate may define (its expansion is not read here).
+    /// `walked`: whether the caller walks the body next (a body read now is kept for it).
+    pub fn may_give_field(&self, id: usize, ty: &str, field: &str, walked: bool) -> bool {
+        let cached = self.fields_written.borrow().get(&id).cloned();
+        let written = cached.unwrap_or_else(|| {
+            let def = self.fn_def(id);
+            let written: Rc<collect::FieldsWritten> = def
+                .block
+                .with_block(|block| {
+                    let written = collect::fields_written(block, def.self_ty.as_deref());
+                    let gives = written.literals.iter().any(|(t, f)| t == ty && f == field)
+                        || written.macro_idents.contains(field)
+                        || !written.macros.is_empty();
+                    (written, gives && walked)
+                })
+                .into();
+            self.fields_written.borrow_mut().insert(id, written.clone());
+            written
+        });
+        written.literals.iter().any(|(t, f)| t == ty && f == field)
+            || written.macro_idents.contains(field)
+            || written
+                .macros
+                .iter()
+                .any(|m| !self.name_files(Kind::Macro, m).is_empty())
     }
 
     /// Every `const` and `static` named `name`.

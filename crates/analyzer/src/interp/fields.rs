@@ -211,7 +211,15 @@ impl<'c, 'a> Interp<'c, 'a> {
                 _ => false,
             }
         };
-        sources.retain(|&f| walked(f) && !others(f));
+        // A builder whose literals of `ty` leave the field out gives it nothing (walked for a
+        // field it does give, it is walked once for all of them: captures are memoized).
+        let gives = |f: usize| {
+            let def = cx.index.fn_def(f);
+            ty.contains("::")
+                || def.self_ty.as_deref() == Some(ty) && def.has_self()
+                || cx.index.may_give_field(f, ty, field, true)
+        };
+        sources.retain(|&f| walked(f) && !others(f) && gives(f));
         let mut model = Vec::new();
         for func in sources {
             for (t, f, v) in self.captures(func).iter() {
