@@ -488,6 +488,10 @@ def doubling(one, two, args):
     print_phases(one, two, args)
 
 
+# What `SLOTLINT_TIMINGS=1` counts rather than times.
+WORK = ("files parsed on demand", "summaries walked", "builders walked")
+
+
 def phases(binary, folder):
     """Milliseconds per phase of one run, as `SLOTLINT_TIMINGS=1` prints them to stderr."""
     env = dict(os.environ, SLOTLINT_TIMINGS="1")
@@ -513,13 +517,22 @@ def print_phases(one, two, args):
     names = list(samples[one][0]) if samples[one] else []
     if not names:
         return
+    counted = [n for n in names if n in WORK]
     print(f"  by phase (ms, min of {args.runs}; SLOTLINT_TIMINGS):")
     for name in names:
+        if name in counted:
+            continue
         a = min(s.get(name, 0.0) for s in samples[one])
         b = min(s.get(name, 0.0) for s in samples[two])
         # Files parsed on demand are part of the evaluation: shown under it.
         label = f"  {name}" if name == "demand parse" else name
         print(f"    {label:<14} {a:8.1f} -> {b:8.1f}  ({b - a:+.1f})")
+    # Counts are the same in every run: the change in work, whatever the machine's noise.
+    print("  work (counts):")
+    for name in counted:
+        a, b = samples[one][0][name], samples[two][0][name]
+        change = f"{100 * (b / a - 1):+.0f} %" if a else "new"
+        print(f"    {name:<24} {a:8.0f} -> {b:8.0f}  ({change})")
 
 
 if __name__ == "__main__":

@@ -565,5 +565,10 @@ fn print_timings(discovery: std::time::Duration, analysis: std::time::Duration) 
         }
     }
     out.push_str(&format!("  {:<12} {:>9.2}\n", "analysis", ms(analysis)));
+    // Counts, for comparing two builds where the times are noise.
+    out.push_str("slotlint work (counts):\n");
+    for (work, done) in slotlint_analyzer::timings::work_report() {
+        out.push_str(&format!("  {:<24} {:>7}\n", work.name(), done));
+    }
     let _ = io::stderr().write_all(out.as_bytes());
 }

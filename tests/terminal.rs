@@ -417,6 +417,11 @@ fn timings_go_to_stderr_and_change_nothing_else() {
     for phase in ["read", "parse", "evaluate"] {
         assert!(spent(phase) > 0.0, "{phase}: {err}");
     }
+    // The work counted: its functions were followed, its structs' fields modelled.
+    assert!(spent("files parsed on demand") >= 0.0);
+    for work in ["summaries walked", "builders walked"] {
+        assert!(spent(work) > 0.0, "{work}: {err}");
+    }
 }
 
 const CALL: &str =

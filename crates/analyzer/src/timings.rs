@@ -79,6 +79,52 @@ impl Drop for PhaseTimer {
     }
 }
 
+/// Work the evaluation did, counted: the same for the same input and build, where times vary
+/// from run to run on a busy machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Work {
+    /// Files parsed on demand ([`Phase::DemandParse`]).
+    FilesParsedOnDemand,
+    /// Function bodies walked for the value they return (summaries).
+    Summaries,
+    /// Function bodies walked for what they give struct fields (builders, `&mut self` methods).
+    BuilderWalks,
+}
+
+impl Work {
+    pub const ALL: [Work; 3] = [
+        Work::FilesParsedOnDemand,
+        Work::Summaries,
+        Work::BuilderWalks,
+    ];
+
+    /// Its name in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            Work::FilesParsedOnDemand => "files parsed on demand",
+            Work::Summaries => "summaries walked",
+            Work::BuilderWalks => "builders walked",
+        }
+    }
+}
+
+static COUNTS: [AtomicU64; Work::ALL.len()] = [const { AtomicU64::new(0) }; Work::ALL.len()];
+
+/// Counts one `work` (nothing when timings are off).
+pub fn count(work: Work) {
+    if enabled() {
+        COUNTS[work as usize].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The work counted so far, in [`Work::ALL`]'s order.
+pub fn work_report() -> Vec<(Work, u64)> {
+    Work::ALL
+        .iter()
+        .map(|&w| (w, COUNTS[w as usize].load(Ordering::Relaxed)))
+        .collect()
+}
+
 /// Milliseconds counted per phase so far, in [`Phase::ALL`]'s order.
 pub fn report() -> Vec<(Phase, f64)> {
     Phase::ALL
@@ -100,6 +146,9 @@ mod tests {
         assert_eq!(unique.len(), names.len());
         for (i, p) in Phase::ALL.iter().enumerate() {
             assert_eq!(*p as usize, i);
+        }
+        for (i, w) in Work::ALL.iter().enumerate() {
+            assert_eq!(*w as usize, i);
         }
     }
 }

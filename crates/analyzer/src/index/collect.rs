@@ -406,12 +406,20 @@ fn serde_default_fn(attrs: &[syn::Attribute]) -> Option<String> {
 /// hold (their arguments may be read as expressions, or a `macro_rules!` expanded there).
 #[derive(Default)]
 pub(crate) struct FieldsWritten {
-    /// `(type, field)` of each literal's named member.
-    pub literals: Vec<(String, String)>,
+    /// Each literal's named members: its type, the member, and the literal's path as written
+    /// (`alpha::Shelf`; `Self` for the `impl`'s type).
+    pub literals: Vec<WrittenField>,
     /// Identifiers in the tokens of macro calls.
     pub macro_idents: std::collections::HashSet<String>,
     /// The names of the macros called.
     pub macros: Vec<String>,
+}
+
+/// A struct literal's named member ([`FieldsWritten::literals`]).
+pub(crate) struct WrittenField {
+    pub ty: String,
+    pub field: String,
+    pub path: Vec<String>,
 }
 
 pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> FieldsWritten {
@@ -427,9 +435,14 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
                 _ => name,
             };
             if let Some(ty) = ty {
+                let path = crate::scope::path_names(&e.path);
                 for f in &e.fields {
                     if let syn::Member::Named(n) = &f.member {
-                        self.found.literals.push((ty.clone(), n.to_string()));
+                        self.found.literals.push(WrittenField {
+                            ty: ty.clone(),
+                            field: n.to_string(),
+                            path: path.clone(),
+                        });
                     }
                 }
             }

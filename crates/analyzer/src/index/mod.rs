@@ -350,6 +350,7 @@ impl<'a> CrateIndex<'a> {
     fn loaded(&self, file: usize) -> &Loaded<'a> {
         self.files[file].get_or_init(|| {
             let _time = crate::timings::PhaseTimer::start(crate::timings::Phase::DemandParse);
+            crate::timings::count(crate::timings::Work::FilesParsedOnDemand);
             let (Some(tree), skipped) = self.parse(file) else {
                 return Loaded {
                     ast: None,
@@ -846,10 +847,19 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Whether function `id`'s body may give field `field` of `ty` a value: a struct literal
-    /// of `ty` (or `Self` in its `impl`) that names it, a macro call whose tokens name it, or
-    /// a call of a `macro_rules!` the crate may define (its expansion is not read here).
-    /// `walked`: whether the caller walks the body next (a body read now is kept for it).
-    pub fn may_give_field(&self, id: usize, ty: &str, field: &str, walked: bool) -> bool {
+    /// of `ty` (or `Self` in its `impl`) that names it, unless `another(path)` says the path
+    /// the literal is written with names another module's `ty`; a macro call whose tokens
+    /// name it; or a call of a `macro_rules!` the crate may define (its expansion is not read
+    /// here). `walked`: whether the caller walks the body next (a body read now is kept).
+    pub fn may_give_field(
+        &self,
+        id: usize,
+        ty: &str,
+        field: &str,
+        another: &dyn Fn(&[String]) -> bool,
+        walked: bool,
+    ) -> bool {
+        let names = |w: &collect::WrittenField| w.ty == ty && w.field == field;
         let cached = self.fields_written.borrow().get(&id).cloned();
         let written = cached.unwrap_or_else(|| {
             let def = self.fn_def(id);
@@ -857,7 +867,7 @@ impl<'a> CrateIndex<'a> {
                 .block
                 .with_block(|block| {
                     let written = collect::fields_written(block, def.self_ty.as_deref());
-                    let gives = written.literals.iter().any(|(t, f)| t == ty && f == field)
+                    let gives = written.literals.iter().any(names)
                         || written.macro_idents.contains(field)
                         || !written.macros.is_empty();
                     (written, gives && walked)
@@ -866,7 +876,10 @@ impl<'a> CrateIndex<'a> {
             self.fields_written.borrow_mut().insert(id, written.clone());
             written
         });
-        written.literals.iter().any(|(t, f)| t == ty && f == field)
+        written
+            .literals
+            .iter()
+            .any(|w| names(w) && !another(&w.path))
             || written.macro_idents.contains(field)
             || written
                 .macros

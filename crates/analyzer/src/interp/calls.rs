@@ -555,6 +555,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             .insert(fn_index, Memo::in_progress(None));
         let cuts = self.depth_cuts();
         let def = self.cx.index.fn_def(fn_index);
+        crate::timings::count(crate::timings::Work::Summaries);
         let mut interp = Interp::new(self.cx, def.file, fn_index, false, self.summary_depth + 1);
         interp.bind_params(def);
         let tail = interp.walk_block(def.block);

@@ -211,13 +211,25 @@ impl<'c, 'a> Interp<'c, 'a> {
                 _ => false,
             }
         };
+        // A literal written with a module's path (`alpha::Shelf { .. }`) that names another
+        // module's `ty` than the object's gives this one nothing.
+        let another = |f: usize, path: &[String]| match home {
+            Some(home) if path.len() > 1 && !cx.index.in_inline_mod(f) => {
+                let file = cx.index.fn_def(f).file;
+                self.type_home_in(file, cx.scope(file), path)
+                    .is_some_and(|named| named != home)
+            }
+            _ => false,
+        };
         // A builder whose literals of `ty` leave the field out gives it nothing (walked for a
         // field it does give, it is walked once for all of them: captures are memoized).
         let gives = |f: usize| {
             let def = cx.index.fn_def(f);
             ty.contains("::")
                 || def.self_ty.as_deref() == Some(ty) && def.has_self()
-                || cx.index.may_give_field(f, ty, field, true)
+                || cx
+                    .index
+                    .may_give_field(f, ty, field, &|path| another(f, path), true)
         };
         sources.retain(|&f| walked(f) && !others(f) && gives(f));
         let mut model = Vec::new();
@@ -315,6 +327,7 @@ impl<'c, 'a> Interp<'c, 'a> {
             .insert(func, Memo::in_progress(Rc::new(Vec::new())));
         let cuts = self.depth_cuts();
         let def = self.cx.index.fn_def(func);
+        crate::timings::count(crate::timings::Work::BuilderWalks);
         let mut walker = Interp::new(self.cx, def.file, func, false, self.summary_depth + 1);
         walker.captures = Some(Vec::new());
         walker.bind_params(def);
