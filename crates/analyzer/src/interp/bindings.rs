@@ -295,6 +295,10 @@ impl<'c, 'a> Interp<'c, 'a> {
         };
         let mut value = match &local.init {
             Some(init) => {
+                // `let _ = save(&d);` drops the value as a statement does.
+                if matches!(pat, syn::Pat::Wild(_)) {
+                    self.value_unused = Some(dropped_call(&init.expr));
+                }
                 let v = self.eval(&init.expr);
                 if let Some((_, diverge)) = &init.diverge {
                     self.eval(diverge);

@@ -761,8 +761,9 @@ struct Interp<'c, 'a> {
     macro_depth: usize,
     /// Parameters and locals declared with a number type.
     numeric_names: std::collections::HashSet<String>,
-    /// The call whose value the statement being walked drops (`save(&d).await?;`): its
-    /// function's summary is not needed, only its effects and the calls it records.
+    /// The call whose value the statement being walked drops (`save(&d).await?;`, `let _ =
+    /// save(&d);`): its function's summary is not needed, only its effects and the calls it
+    /// records.
     value_unused: Option<&'a Expr>,
 }
 
