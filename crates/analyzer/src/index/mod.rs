@@ -1330,4 +1330,43 @@ mod tests {
         assert!(index.field_type(None, "f").is_some());
         assert_eq!(index.parsed_on_demand.get().0, 2, "parsed once");
     }
+
+    #[test]
+    fn a_builder_gives_the_fields_its_literals_or_macros_name() {
+        let src = sources(&[
+            "fn caller() {}",
+            "fn make() -> Settings { Settings { prefix: 1 } }",
+            "impl Settings { fn new() -> Self { Self { name: 2 } } }",
+            "fn listed() -> Vec<Settings> { vec![Settings { suffix: 3 }] }",
+            "macro_rules! settings { () => { Settings { prefix: 4 } } }
+             fn expanded() -> Settings { settings!() }",
+            "fn pathed() -> alpha::Settings { alpha::Settings { prefix: 5 } }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let fn_named = |name: &str| {
+            (0..src.len())
+                .flat_map(|f| index.fns_in_file(f))
+                .find(|(_, d)| d.name == name)
+                .map(|(i, _)| i)
+                .unwrap()
+        };
+        let gives = |name: &str, field: &str, another: &dyn Fn(&[String]) -> bool| {
+            index.may_give_field(fn_named(name), "Settings", field, another, false)
+        };
+        let none = |_: &[String]| false;
+        assert!(gives("make", "prefix", &none));
+        assert!(!gives("make", "name", &none));
+        // `Self` in the type's `impl`.
+        assert!(gives("new", "name", &none));
+        assert!(!gives("new", "prefix", &none));
+        // In a macro's tokens; or anything a `macro_rules!` of the crate may expand to.
+        assert!(gives("listed", "suffix", &none));
+        assert!(!gives("listed", "prefix", &none));
+        assert!(gives("expanded", "name", &none));
+        // A literal whose path names another module's `Settings`.
+        let alpha = |path: &[String]| path.first().is_some_and(|m| m == "alpha");
+        assert!(gives("pathed", "prefix", &none));
+        assert!(!gives("pathed", "prefix", &alpha));
+    }
 }

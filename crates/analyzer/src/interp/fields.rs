@@ -197,39 +197,35 @@ impl<'c, 'a> Interp<'c, 'a> {
         // is the one its file defines, or (the object's home known) the one its `use` names: a
         // copy of a module that builds its own `Config` gives the original's fields nothing.
         // Without a home, any `ty` that has the field may be meant.
+        // Whether `written`, a type as builder `f`'s file writes it, names another module's.
+        let names_another = |f: usize, written: &[String]| match home {
+            Some(home) if !cx.index.in_inline_mod(f) => {
+                let file = cx.index.fn_def(f).file;
+                self.type_home_in(file, cx.scope(file), written)
+                    .is_some_and(|named| named != home)
+            }
+            _ => false,
+        };
         let others = |f: usize| {
             let file = cx.index.fn_def(f).file;
             if cx.index.builds_own_type(f, ty) {
                 return home.is_some_and(|h| h != file)
                     || !cx.index.type_has_field(file, ty, field);
             }
-            match home {
-                Some(home) if file != home && !ty.contains("::") && !cx.index.in_inline_mod(f) => {
-                    self.type_home_in(file, cx.scope(file), &[ty.to_owned()])
-                        .is_some_and(|named| named != home)
-                }
-                _ => false,
-            }
-        };
-        // A literal written with a module's path (`alpha::Shelf { .. }`) that names another
-        // module's `ty` than the object's gives this one nothing.
-        let another = |f: usize, path: &[String]| match home {
-            Some(home) if path.len() > 1 && !cx.index.in_inline_mod(f) => {
-                let file = cx.index.fn_def(f).file;
-                self.type_home_in(file, cx.scope(file), path)
-                    .is_some_and(|named| named != home)
-            }
-            _ => false,
+            home.is_some_and(|h| h != file)
+                && !ty.contains("::")
+                && names_another(f, &[ty.to_owned()])
         };
         // A builder whose literals of `ty` leave the field out gives it nothing (walked for a
-        // field it does give, it is walked once for all of them: captures are memoized).
+        // field it does give, it is walked once for all of them: captures are memoized); nor
+        // does one whose literals are written with a path naming another module's `ty`
+        // (`alpha::Shelf { .. }`).
         let gives = |f: usize| {
             let def = cx.index.fn_def(f);
+            let another = |path: &[String]| path.len() > 1 && names_another(f, path);
             ty.contains("::")
                 || def.self_ty.as_deref() == Some(ty) && def.has_self()
-                || cx
-                    .index
-                    .may_give_field(f, ty, field, &|path| another(f, path), true)
+                || cx.index.may_give_field(f, ty, field, &another, true)
         };
         sources.retain(|&f| walked(f) && !others(f) && gives(f));
         let mut model = Vec::new();
