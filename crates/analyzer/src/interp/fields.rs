@@ -169,7 +169,12 @@ impl<'c, 'a> Interp<'c, 'a> {
         let cx = self.cx;
         // The object's own type when the place that named it said which; else the `ty` of the
         // file that reads it (its module's own, or the one its `use` names).
-        let home = home.or_else(|| self.type_home(ty));
+        // A variant's payload (`Slot::Lane`'s `0`) is its enum's: the enum says which module's.
+        let (owner, is_variant) = match ty.split_once("::") {
+            Some((owner, _)) => (owner, true),
+            None => (ty, false),
+        };
+        let home = home.or_else(|| self.type_home(owner));
         let key = (ty.to_owned(), field.to_owned(), home);
         let cached = self.cx.field_models.borrow().get(&key).cloned();
         if let Some(cached) = cached.and_then(|m| m.at(self.summary_depth)) {
@@ -196,7 +201,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         // A builder of another module's `ty` gives this one nothing: not walked. Another module's
         // is the one its file defines, or (the object's home known) the one its `use` names: a
         // copy of a module that builds its own `Config` gives the original's fields nothing.
-        // Without a home, any `ty` that has the field may be meant.
+        // Without a home, any `ty` that has the field may be meant. (Of a variant: its enum.)
         // Whether `written`, a type as builder `f`'s file writes it, names another module's.
         let names_another = |f: usize, written: &[String]| match home {
             Some(home) if !cx.index.in_inline_mod(f) => {
@@ -208,13 +213,11 @@ impl<'c, 'a> Interp<'c, 'a> {
         };
         let others = |f: usize| {
             let file = cx.index.fn_def(f).file;
-            if cx.index.builds_own_type(f, ty) {
+            if cx.index.builds_own_type(f, owner) {
                 return home.is_some_and(|h| h != file)
-                    || !cx.index.type_has_field(file, ty, field);
+                    || !is_variant && !cx.index.type_has_field(file, ty, field);
             }
-            home.is_some_and(|h| h != file)
-                && !ty.contains("::")
-                && names_another(f, &[ty.to_owned()])
+            home.is_some_and(|h| h != file) && names_another(f, &[owner.to_owned()])
         };
         // A builder whose literals of `ty` leave the field out gives it nothing (walked for a
         // field it does give, it is walked once for all of them: captures are memoized); nor
