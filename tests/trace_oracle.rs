@@ -129,17 +129,39 @@ fn oracle(app: &str) {
         }
     }
 
-    // (2) The app on one server, under trace.
+    // (2) The app on one server, under trace; (3) compared. The trace tells a pipeline by its
+    // commands' MONITOR times (within 50 µs): on two busy cores the server may be preempted
+    // inside one, and the pipeline is then seen as lone commands. A disagreement is judged
+    // again on a new trace (at most three): a wrong analysis disagrees every time.
+    let mut attempts = Vec::new();
+    for _ in 0..3 {
+        match traced_agrees(app, bins, &standalone.url(), args, &failures) {
+            Ok(()) => return,
+            Err(problem) => attempts.push(problem),
+        }
+    }
+    panic!("{}", attempts.join("\n\n(traced again)\n"));
+}
+
+/// Traces `app` on one server and compares its run-time errors, and the static ones, with the
+/// cluster's `failures`.
+fn traced_agrees(
+    app: &str,
+    bins: &std::path::Path,
+    standalone_url: &str,
+    args: &[&str],
+    failures: &BTreeMap<u64, BTreeSet<String>>,
+) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("trace.json");
     let traced = {
         Command::new(env!("CARGO_BIN_EXE_cargo-slotlint"))
-            .args(["trace", "--from", &standalone.url(), "-o"])
+            .args(["trace", "--from", standalone_url, "-o"])
             .arg(&trace)
             .arg("--")
             .arg(bins.join(app))
             .args(args)
-            .env("SLOTLINT_REDIS", format!("standalone:{}", standalone.url()))
+            .env("SLOTLINT_REDIS", format!("standalone:{standalone_url}"))
             .output()
             .unwrap()
     };
@@ -160,7 +182,6 @@ fn oracle(app: &str) {
     ]);
     let statik = check(&["--format", "json", &target]);
 
-    // (3) Compare.
     let main_rs = format!("{app}/src/main.rs");
     let runtime_errors: Vec<&Finding> = joined
         .iter()
@@ -179,7 +200,7 @@ fn oracle(app: &str) {
         }
     }
     let invisible = |line: &u64| INVISIBLE.iter().any(|(a, l, _)| *a == app && l == line);
-    for (line, kinds) in &failures {
+    for (line, kinds) in failures {
         if invisible(line) {
             continue;
         }
@@ -218,12 +239,14 @@ fn oracle(app: &str) {
             ));
         }
     }
-    assert!(
-        problems.is_empty(),
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
         "{app}: the trace and the cluster disagree:\n  - {}\ncluster failures: {failures:?}\nrun-time errors: {at_lines:?}\ntrace stdout:\n{}",
         problems.join("\n  - "),
         String::from_utf8_lossy(&traced.stdout)
-    );
+    ))
 }
 
 #[test]

@@ -402,12 +402,15 @@ fn serde_default_fn(attrs: &[syn::Attribute]) -> Option<String> {
 }
 
 /// What a function's body may give a struct's fields, read without evaluating it: the named
-/// members of its struct literals, by type (`Self` is the `impl`'s), and what its macro calls
-/// hold (their arguments may be read as expressions, or a `macro_rules!` expanded there).
+/// members of its struct literals, by type (`Self` is the `impl`'s), the payloads of the
+/// variants it may build (`Slot::Lane(x)`: `Slot::Lane`'s `0`; `Slot::Lane` as a value: any),
+/// and what its macro calls hold (their arguments may be read as expressions, or a
+/// `macro_rules!` expanded there).
 #[derive(Default)]
 pub(crate) struct FieldsWritten {
-    /// Each literal's named members: its type, the member, and the literal's path as written
-    /// (`alpha::Shelf`; `Self` for the `impl`'s type).
+    /// Each literal's named members and each variant's payload: its type (`Shelf`,
+    /// `Slot::Lane`), the member (`*`: any), and the path as written (`alpha::Shelf`,
+    /// `alpha::Slot::Lane`; `Self` for the `impl`'s type).
     pub literals: Vec<WrittenField>,
     /// Identifiers in the tokens of macro calls.
     pub macro_idents: std::collections::HashSet<String>,
@@ -422,6 +425,12 @@ pub(crate) struct WrittenField {
     pub path: Vec<String>,
 }
 
+/// `Owner::Variant` of a path that may name a variant (as the evaluator reads one: its last
+/// two names, `Self` as the `impl`'s type).
+fn variant_name(path: &syn::Path, self_ty: Option<&str>) -> Option<String> {
+    super::owner_and_name(path, self_ty).map(|(owner, variant)| format!("{owner}::{variant}"))
+}
+
 pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> FieldsWritten {
     struct Written<'s> {
         self_ty: Option<&'s str>,
@@ -434,8 +443,9 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
                 Some("Self") => self.self_ty.map(str::to_owned),
                 _ => name,
             };
-            if let Some(ty) = ty {
-                let path = crate::scope::path_names(&e.path);
+            let variant = variant_name(&e.path, self.self_ty);
+            let path = crate::scope::path_names(&e.path);
+            for ty in ty.into_iter().chain(variant) {
                 for f in &e.fields {
                     if let syn::Member::Named(n) = &f.member {
                         self.found.literals.push(WrittenField {
@@ -447,6 +457,35 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
                 }
             }
             syn::visit::visit_expr_struct(self, e);
+        }
+        fn visit_expr_call(&mut self, e: &'ast syn::ExprCall) {
+            let syn::Expr::Path(p) = &*e.func else {
+                return syn::visit::visit_expr_call(self, e);
+            };
+            // Called, the variant's path gives the payloads passed, not any.
+            if let Some(ty) = variant_name(&p.path, self.self_ty) {
+                let path = crate::scope::path_names(&p.path);
+                for i in 0..e.args.len() {
+                    self.found.literals.push(WrittenField {
+                        ty: ty.clone(),
+                        field: i.to_string(),
+                        path: path.clone(),
+                    });
+                }
+            }
+            for arg in &e.args {
+                self.visit_expr(arg);
+            }
+        }
+        fn visit_expr_path(&mut self, e: &'ast syn::ExprPath) {
+            // A variant's constructor as a value (`.map(Slot::Lane)`): any payload.
+            if let Some(ty) = variant_name(&e.path, self.self_ty) {
+                self.found.literals.push(WrittenField {
+                    ty,
+                    field: "*".to_owned(),
+                    path: crate::scope::path_names(&e.path),
+                });
+            }
         }
         fn visit_macro(&mut self, m: &'ast syn::Macro) {
             if let Some(name) = m.path.segments.last() {

@@ -846,11 +846,13 @@ impl<'a> CrateIndex<'a> {
         built.iter().any(|b| b == ty)
     }
 
-    /// Whether function `id`'s body may give field `field` of `ty` a value: a struct literal
-    /// of `ty` (or `Self` in its `impl`) that names it, unless `another(path)` says the path
-    /// the literal is written with names another module's `ty`; a macro call whose tokens
-    /// name it; or a call of a `macro_rules!` the crate may define (its expansion is not read
-    /// here). `walked`: whether the caller walks the body next (a body read now is kept).
+    /// Whether function `id`'s body may give field `field` of `ty` (a struct, or a variant
+    /// `Enum::Variant`) a value: a struct literal of `ty` (or `Self` in its `impl`) that names
+    /// it, or the variant built with that payload or used as a constructor, unless
+    /// `another(path)` says the path it is written with names another module's; a macro call
+    /// whose tokens name it (a variant: its name); or a call of a `macro_rules!` the crate may
+    /// define (its expansion is not read here). `walked`: whether the caller walks the body
+    /// next (a body read now is kept).
     pub fn may_give_field(
         &self,
         id: usize,
@@ -859,7 +861,14 @@ impl<'a> CrateIndex<'a> {
         another: &dyn Fn(&[String]) -> bool,
         walked: bool,
     ) -> bool {
-        let names = |w: &collect::WrittenField| w.ty == ty && w.field == field;
+        let names = |w: &collect::WrittenField| w.ty == ty && (w.field == field || w.field == "*");
+        // In a macro's tokens a member is named, a variant's payload (`0`) is not: its variant is.
+        let in_macro = |written: &collect::FieldsWritten| {
+            written.macro_idents.contains(field)
+                || ty
+                    .rsplit_once("::")
+                    .is_some_and(|(_, variant)| written.macro_idents.contains(variant))
+        };
         let cached = self.fields_written.borrow().get(&id).cloned();
         let written = cached.unwrap_or_else(|| {
             let def = self.fn_def(id);
@@ -868,7 +877,7 @@ impl<'a> CrateIndex<'a> {
                 .with_block(|block| {
                     let written = collect::fields_written(block, def.self_ty.as_deref());
                     let gives = written.literals.iter().any(names)
-                        || written.macro_idents.contains(field)
+                        || in_macro(&written)
                         || !written.macros.is_empty();
                     (written, gives && walked)
                 })
@@ -880,7 +889,7 @@ impl<'a> CrateIndex<'a> {
             .literals
             .iter()
             .any(|w| names(w) && !another(&w.path))
-            || written.macro_idents.contains(field)
+            || in_macro(&written)
             || written
                 .macros
                 .iter()
@@ -1331,6 +1340,22 @@ mod tests {
         assert_eq!(index.parsed_on_demand.get().0, 2, "parsed once");
     }
 
+    /// [`CrateIndex::may_give_field`] of the function named `name`.
+    fn may_give(
+        index: &CrateIndex,
+        name: &str,
+        ty: &str,
+        field: &str,
+        another: &dyn Fn(&[String]) -> bool,
+    ) -> bool {
+        let id = (0..index.sources.len())
+            .flat_map(|f| index.fns_in_file(f))
+            .find(|(_, d)| d.name == name)
+            .map(|(i, _)| i)
+            .unwrap();
+        index.may_give_field(id, ty, field, another, false)
+    }
+
     #[test]
     fn a_builder_gives_the_fields_its_literals_or_macros_name() {
         let src = sources(&[
@@ -1344,15 +1369,8 @@ mod tests {
         ]);
         let store = Store::default();
         let index = index(&src, &store);
-        let fn_named = |name: &str| {
-            (0..src.len())
-                .flat_map(|f| index.fns_in_file(f))
-                .find(|(_, d)| d.name == name)
-                .map(|(i, _)| i)
-                .unwrap()
-        };
         let gives = |name: &str, field: &str, another: &dyn Fn(&[String]) -> bool| {
-            index.may_give_field(fn_named(name), "Settings", field, another, false)
+            may_give(&index, name, "Settings", field, another)
         };
         let none = |_: &[String]| false;
         assert!(gives("make", "prefix", &none));
@@ -1368,5 +1386,32 @@ mod tests {
         let alpha = |path: &[String]| path.first().is_some_and(|m| m == "alpha");
         assert!(gives("pathed", "prefix", &none));
         assert!(!gives("pathed", "prefix", &alpha));
+    }
+
+    #[test]
+    fn a_builder_gives_the_payloads_of_the_variants_it_builds() {
+        let src = sources(&[
+            "fn caller() {}",
+            "fn lane() -> Slot { Slot::Lane(1, 2) }",
+            "fn named() -> Slot { Slot::Named { at: 1 } }",
+            "fn listed() -> Vec<Slot> { vec![Slot::Lane(1, 2)] }",
+            "fn mapped(x: Option<u8>) -> Option<Slot> { x.map(Slot::Lane) }",
+            "fn pathed() -> alpha::Slot { alpha::Slot::Lane(5) }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let gives = |name: &str, ty: &str, field: &str, another: &dyn Fn(&[String]) -> bool| {
+            may_give(&index, name, ty, field, another)
+        };
+        let none = |_: &[String]| false;
+        assert!(gives("lane", "Slot::Lane", "1", &none));
+        assert!(!gives("lane", "Slot::Lane", "2", &none));
+        assert!(!gives("lane", "Slot::Named", "0", &none));
+        assert!(gives("named", "Slot::Named", "at", &none));
+        assert!(gives("listed", "Slot::Lane", "0", &none));
+        assert!(gives("mapped", "Slot::Lane", "0", &none));
+        let alpha = |path: &[String]| path.first().is_some_and(|m| m == "alpha");
+        assert!(gives("pathed", "Slot::Lane", "0", &none));
+        assert!(!gives("pathed", "Slot::Lane", "0", &alpha));
     }
 }

@@ -225,9 +225,15 @@ impl<'c, 'a> Interp<'c, 'a> {
         // (`alpha::Shelf { .. }`).
         let gives = |f: usize| {
             let def = cx.index.fn_def(f);
-            let another = |path: &[String]| path.len() > 1 && names_another(f, path);
-            ty.contains("::")
-                || def.self_ty.as_deref() == Some(ty) && def.has_self()
+            // A variant's path without the variant is its enum's (`alpha::Slot`).
+            let another = |path: &[String]| {
+                let written = match is_variant {
+                    true => &path[..path.len().saturating_sub(1)],
+                    false => path,
+                };
+                written.len() > 1 && names_another(f, written)
+            };
+            def.self_ty.as_deref() == Some(ty) && def.has_self()
                 || cx.index.may_give_field(f, ty, field, &another, true)
         };
         sources.retain(|&f| walked(f) && !others(f) && gives(f));
