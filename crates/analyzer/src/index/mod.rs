@@ -869,6 +869,17 @@ impl<'a> CrateIndex<'a> {
                     .rsplit_once("::")
                     .is_some_and(|(_, variant)| written.macro_idents.contains(variant))
         };
+        let gives = |written: &collect::FieldsWritten| {
+            written
+                .literals
+                .iter()
+                .any(|w| names(w) && !another(&w.path))
+                || in_macro(written)
+                || written
+                    .macros
+                    .iter()
+                    .any(|m| !self.name_files(Kind::Macro, m).is_empty())
+        };
         let cached = self.fields_written.borrow().get(&id).cloned();
         let written = cached.unwrap_or_else(|| {
             let def = self.fn_def(id);
@@ -876,24 +887,14 @@ impl<'a> CrateIndex<'a> {
                 .block
                 .with_block(|block| {
                     let written = collect::fields_written(block, def.self_ty.as_deref());
-                    let gives = written.literals.iter().any(names)
-                        || in_macro(&written)
-                        || !written.macros.is_empty();
-                    (written, gives && walked)
+                    let keep = walked && gives(&written);
+                    (written, keep)
                 })
                 .into();
             self.fields_written.borrow_mut().insert(id, written.clone());
             written
         });
-        written
-            .literals
-            .iter()
-            .any(|w| names(w) && !another(&w.path))
-            || in_macro(&written)
-            || written
-                .macros
-                .iter()
-                .any(|m| !self.name_files(Kind::Macro, m).is_empty())
+        gives(&written)
     }
 
     /// Every `const` and `static` named `name`.
