@@ -491,18 +491,28 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
             if let Some(name) = m.path.segments.last() {
                 self.found.macros.push(name.ident.to_string());
             }
-            idents_in(m.tokens.clone(), &mut self.found.macro_idents);
+            idents_in(m.tokens.clone(), &mut self.found);
         }
     }
-    fn idents_in(tokens: proc_macro2::TokenStream, out: &mut std::collections::HashSet<String>) {
+    /// The identifiers in a macro's tokens, and the macros called there (`vec![make!(x)]`: the
+    /// arguments are walked, `make!` expanded).
+    fn idents_in(tokens: proc_macro2::TokenStream, out: &mut FieldsWritten) {
+        let mut last_ident = None;
         for t in tokens {
             match t {
                 proc_macro2::TokenTree::Ident(i) => {
-                    out.insert(i.to_string());
+                    let name = i.to_string();
+                    out.macro_idents.insert(name.clone());
+                    last_ident = Some(name);
+                    continue;
+                }
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == '!' => {
+                    out.macros.extend(last_ident.take());
                 }
                 proc_macro2::TokenTree::Group(g) => idents_in(g.stream(), out),
                 _ => {}
             }
+            last_ident = None;
         }
     }
     let mut written = Written {

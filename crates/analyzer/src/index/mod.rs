@@ -862,12 +862,15 @@ impl<'a> CrateIndex<'a> {
         walked: bool,
     ) -> bool {
         let names = |w: &collect::WrittenField| w.ty == ty && (w.field == field || w.field == "*");
-        // In a macro's tokens a member is named, a variant's payload (`0`) is not: its variant is.
+        // A literal in a macro's tokens (walked as the macro's arguments) names its type, or
+        // `Self`, and the member (`info!("{}", key.id)` names `id` and builds nothing); a
+        // variant's payload (`0`) is not named: its variant is.
         let in_macro = |written: &collect::FieldsWritten| {
-            written.macro_idents.contains(field)
-                || ty
-                    .rsplit_once("::")
-                    .is_some_and(|(_, variant)| written.macro_idents.contains(variant))
+            let named = |word: &str| written.macro_idents.contains(word);
+            match ty.rsplit_once("::") {
+                Some((_, variant)) => named(field) || named(variant),
+                None => named(field) && (named(ty) || named("Self")),
+            }
         };
         let gives = |written: &collect::FieldsWritten| {
             written
@@ -1367,6 +1370,9 @@ mod tests {
             "macro_rules! settings { () => { Settings { prefix: 4 } } }
              fn expanded() -> Settings { settings!() }",
             "fn pathed() -> alpha::Settings { alpha::Settings { prefix: 5 } }",
+            "fn logged(s: &Settings) { println!(\"{}\", s.prefix) }",
+            "fn nested() -> Vec<Settings> { vec![settings!()] }",
+            "impl Settings { fn all() -> Vec<Self> { vec![Self { prefix: 6 }] } }",
         ]);
         let store = Store::default();
         let index = index(&src, &store);
@@ -1383,6 +1389,12 @@ mod tests {
         assert!(gives("listed", "suffix", &none));
         assert!(!gives("listed", "prefix", &none));
         assert!(gives("expanded", "name", &none));
+        // A member named in a macro's tokens without its type builds nothing there.
+        assert!(!gives("logged", "prefix", &none));
+        // A macro of the crate called inside another's tokens; `Self` there.
+        assert!(gives("nested", "name", &none));
+        assert!(gives("all", "prefix", &none));
+        assert!(!gives("all", "name", &none));
         // A literal whose path names another module's `Settings`.
         let alpha = |path: &[String]| path.first().is_some_and(|m| m == "alpha");
         assert!(gives("pathed", "prefix", &none));
