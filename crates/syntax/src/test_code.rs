@@ -79,8 +79,14 @@ pub fn test_modules_declared(text: &str) -> Vec<String> {
         }
         let attr = &text[at + 2..];
         let Some(end) = attr.find(']') else { continue };
-        let inner: String = attr[..end].chars().filter(|c| !c.is_whitespace()).collect();
-        if inner != "cfg(test)" && !inner.starts_with("cfg(all(test,") {
+        // `cfg(test)` or `cfg(all(test, …`, whitespace aside (most `#[cfg(` of a crate are
+        // `feature = …`: told apart at their fifth character, without copying each).
+        let squeezed = || attr[..end].chars().filter(|c| !c.is_whitespace());
+        let starts_with = |prefix: &str| {
+            let mut inner = squeezed();
+            prefix.chars().all(|c| inner.next() == Some(c))
+        };
+        if !squeezed().eq("cfg(test)".chars()) && !starts_with("cfg(all(test,") {
             continue;
         }
         // Other attributes, then the item. A `#[path]` module lives elsewhere: not followed.

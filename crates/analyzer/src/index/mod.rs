@@ -557,15 +557,15 @@ impl<'a> CrateIndex<'a> {
     /// of them: those whose body ([`Self::macro_def`]'s) names one, or such a macro.
     pub fn and_macros_naming(&self, words: &[String]) -> Vec<String> {
         let mut all = words.to_vec();
-        // (name, file) of each `macro_rules!`, by text.
-        let mut macros: Vec<(String, u32)> = self
-            .files_mentioning("macro_rules")
-            .iter()
-            .flat_map(|&f| {
-                let names = lexical::macro_rules_names(&self.sources[f as usize].text);
-                names.into_iter().map(move |n| (n, f))
-            })
-            .collect();
+        // (name, file) of each `macro_rules!` the name index files ([`Self::macro_def`] finds
+        // no other), in file order.
+        let mut macros: Vec<(String, u32)> = match &self.names {
+            Names::Exact(n) | Names::Lexical(n) => n
+                .names_of(Kind::Macro)
+                .flat_map(|(name, files)| files.iter().map(move |&f| (name.to_owned(), f)))
+                .collect(),
+        };
+        macros.sort_unstable_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
         // Files that name one of `all`: only a macro defined there may (checked by text first,
         // so that the files of other macros are not parsed).
         let mut naming: std::collections::HashSet<u32> = std::collections::HashSet::new();

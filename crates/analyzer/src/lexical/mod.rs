@@ -225,6 +225,14 @@ impl NameIndex {
         files
     }
 
+    /// Every name filed as a `kind`, with its files (in no order).
+    pub fn names_of(&self, kind: Kind) -> impl Iterator<Item = (&str, &[u32])> {
+        self.shards
+            .iter()
+            .filter_map(move |shard| shard.get(kind as usize))
+            .flat_map(|names| names.iter().map(|(n, f)| (n.as_str(), f.as_slice())))
+    }
+
     pub fn files(&self, kind: Kind, name: &str) -> &[u32] {
         self.shards
             .get(shard_of(name, self.shards.len()))
@@ -341,29 +349,6 @@ fn ident_end(s: &[u8], from: usize) -> usize {
         .map_or(s.len(), |k| from + k)
 }
 
-/// The names `text` gives `macro_rules!` macros (by text: in comments and strings too).
-pub fn macro_rules_names(text: &str) -> Vec<String> {
-    let bytes = text.as_bytes();
-    let finder = memchr::memmem::Finder::new("macro_rules");
-    let mut names = Vec::new();
-    for at in finder.find_iter(bytes) {
-        if at.checked_sub(1).is_some_and(|i| is_ident_byte(bytes[i])) {
-            continue;
-        }
-        let rest = &bytes[at + "macro_rules".len()..];
-        let rest = rest.trim_ascii_start();
-        let Some(rest) = rest.strip_prefix(b"!") else {
-            continue;
-        };
-        let rest = rest.trim_ascii_start();
-        let len = rest.iter().take_while(|&&b| is_ident_byte(b)).count();
-        if len > 0 && is_ident_start(rest[0]) {
-            names.push(String::from_utf8_lossy(&rest[..len]).into_owned());
-        }
-    }
-    names
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,11 +426,5 @@ mod tests {
              fn f(c: &Conf) -> u8 { c.redis.db; f64::from_redis_value(x); from_redis_value :: <u8>(x) }",
             &words
         ));
-    }
-
-    #[test]
-    fn macro_rules_names_by_text() {
-        let text = "macro_rules! key { () => {} }\nmacro_rules ! spaced_out{}\nmy_macro_rules!(x); macro_rules!(); // macro_rules! in_comment";
-        assert_eq!(macro_rules_names(text), ["key", "spaced_out", "in_comment"]);
     }
 }
