@@ -26,7 +26,7 @@ pub struct Store<'a> {
     types: typed_arena::Arena<syn::Type>,
     exprs: typed_arena::Arena<syn::Expr>,
     macros: typed_arena::Arena<syn::ItemMacro>,
-    anchors: typed_arena::Arena<Anchor>,
+    anchor: Anchor,
 }
 
 /// A function's body: in a tree kept whole, or read again from its file's text (the byte
@@ -38,7 +38,7 @@ pub struct Body<'a> {
     /// range is read from the block).
     text: &'a str,
     braces: Range<usize>,
-    /// The file's [`Anchor`] (none for a body kept).
+    /// The crate's [`Anchor`] (none for a body kept).
     anchor: Option<&'a Anchor>,
     read: OnceCell<syn::Block>,
 }
@@ -83,7 +83,7 @@ impl Body<'_> {
 
     /// The block parsed from the file's text.
     fn read_now(&self) -> syn::Block {
-        let none = Anchor::new();
+        let none = Anchor::default();
         read_block(self.text, self.braces.clone(), self.anchor.unwrap_or(&none))
     }
 }
@@ -113,7 +113,6 @@ fn read_block(text: &str, braces: Range<usize>, anchor: &Anchor) -> syn::Block {
 fn read_apart(text: &str, braces: Range<usize>, anchor: &Anchor) -> Option<syn::Block> {
     let body_text = text.get(braces.clone())?;
     let body: proc_macro2::TokenStream = body_text.parse().ok()?;
-    let anchor = anchor.get_or_init(|| anchor_of(text)).as_ref()?;
     // A token's bytes in the body: from its line and column where every character is a
     // byte (most bodies), a cheaper question to proc-macro2 than its byte range (which
     // counts characters from the last offset it converted).
@@ -129,7 +128,9 @@ fn read_apart(text: &str, braces: Range<usize>, anchor: &Anchor) -> Option<syn::
         });
         ascii.unwrap_or_else(|| span.byte_range())
     };
-    let tokens = respan(body, anchor, braces.start, &bytes)?;
+    let tokens = anchor.covering(text.len(), |anchor| {
+        respan(body, anchor, braces.start, &bytes)
+    })??;
     let parser = |input: syn::parse::ParseStream<'_>| {
         let content;
         let brace_token = syn::braced!(content in input);
@@ -141,14 +142,28 @@ fn read_apart(text: &str, braces: Range<usize>, anchor: &Anchor) -> Option<syn::
     (block.brace_token.span.join().byte_range() == braces).then_some(block)
 }
 
-/// Per file, a string literal whose span covers as many positions as the file has bytes, in a
-/// text of spaces (one byte per character): `subspan(a..b)` is a span whose byte range is
-/// `a..b`. Made when the file's first body is read again, then shared by all of them: the
-/// source map of spans keeps one such text per file, not one per body.
-type Anchor = OnceCell<Option<proc_macro2::Literal>>;
+/// A string literal whose span covers at least as many positions as a file has bytes, in a text
+/// of spaces (one byte per character): `subspan(a..b)` is a span whose byte range is `a..b`,
+/// whichever file `a..b` are offsets of. One per crate, made when a body is first read again
+/// and made anew, twice as long, when a longer file needs it: the source map of spans keeps
+/// every text lexed, and lexing one per file cost as much as a tenth of reading the bodies.
+#[derive(Default)]
+pub(super) struct Anchor(std::cell::RefCell<Option<proc_macro2::Literal>>);
 
-fn anchor_of(text: &str) -> Option<proc_macro2::Literal> {
-    let quoted = format!("\"{}\"", " ".repeat(text.len()));
+impl Anchor {
+    /// `f` of a literal covering `len` positions (`None` if none could be made).
+    fn covering<R>(&self, len: usize, f: impl FnOnce(&proc_macro2::Literal) -> R) -> Option<R> {
+        let covers = |l: &proc_macro2::Literal| l.subspan(len..len).is_some();
+        if !self.0.borrow().as_ref().is_some_and(covers) {
+            let made = anchor_of(len.max(1 << 16).next_power_of_two());
+            *self.0.borrow_mut() = made;
+        }
+        self.0.borrow().as_ref().filter(|l| covers(l)).map(f)
+    }
+}
+
+fn anchor_of(len: usize) -> Option<proc_macro2::Literal> {
+    let quoted = format!("\"{}\"", " ".repeat(len));
     let tokens: proc_macro2::TokenStream = quoted.parse().ok()?;
     match tokens.into_iter().next()? {
         proc_macro2::TokenTree::Literal(l) => Some(l),
@@ -225,7 +240,7 @@ impl<'a> Store<'a> {
                 .entry(t as *const syn::Type)
                 .or_insert_with(|| self.types.alloc(t.clone()))
         };
-        let anchor = &*self.anchors.alloc(Anchor::new());
+        let anchor = &self.anchor;
         let FileItems {
             fns,
             fns_by_name,
@@ -378,10 +393,19 @@ mod tests {
         }
         All(&mut blocks).visit_file(&file);
         assert_eq!(blocks.len(), 3);
+        // One anchor for every file of the crate; a file longer than it has made it anew.
+        let anchor = Anchor::default();
+        let long = format!("{}{text}", "\n".repeat(100_000));
+        let read_long = |braces: Range<usize>| {
+            let shifted = braces.start + 100_000..braces.end + 100_000;
+            let block = read_apart(&long, shifted.clone(), &anchor).unwrap();
+            assert_eq!(block.brace_token.span.join().byte_range(), shifted);
+        };
         for whole in &blocks {
             let braces = whole.brace_token.span.join().byte_range();
             // Read apart, not through the whole file (which `read_block` falls back on).
-            let again = read_apart(text, braces.clone(), &Anchor::new()).unwrap();
+            let again = read_apart(text, braces.clone(), &anchor).unwrap();
+            read_long(braces.clone());
             assert_eq!(&again, whole);
             let ranges = |b: &syn::Block| -> Vec<Range<usize>> {
                 let tokens = quote::ToTokens::to_token_stream(b);
@@ -400,6 +424,6 @@ mod tests {
             assert_eq!(ranges(&again), ranges(whole));
         }
         // A range that holds no block: the whole file is read for it (an empty block).
-        assert!(read_block(text, 0..3, &Anchor::new()).stmts.is_empty());
+        assert!(read_block(text, 0..3, &anchor).stmts.is_empty());
     }
 }
