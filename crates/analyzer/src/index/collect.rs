@@ -506,7 +506,10 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
                     last_ident = Some(name);
                     continue;
                 }
-                proc_macro2::TokenTree::Punct(p) if p.as_char() == '!' => {
+                // `make!`, not `x != y`.
+                proc_macro2::TokenTree::Punct(p)
+                    if p.as_char() == '!' && p.spacing() == proc_macro2::Spacing::Alone =>
+                {
                     out.macros.extend(last_ident.take());
                 }
                 proc_macro2::TokenTree::Group(g) => idents_in(g.stream(), out),

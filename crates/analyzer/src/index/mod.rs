@@ -558,7 +558,7 @@ impl<'a> CrateIndex<'a> {
     pub fn and_macros_naming(&self, words: &[String]) -> Vec<String> {
         let mut all = words.to_vec();
         // (name, file) of each `macro_rules!` the name index files ([`Self::macro_def`] finds
-        // no other), in file order.
+        // no other), by file.
         let mut macros: Vec<(String, u32)> = match &self.names {
             Names::Exact(n) | Names::Lexical(n) => n
                 .names_of(Kind::Macro)
@@ -1372,6 +1372,7 @@ mod tests {
             "fn pathed() -> alpha::Settings { alpha::Settings { prefix: 5 } }",
             "fn logged(s: &Settings) { println!(\"{}\", s.prefix) }",
             "fn nested() -> Vec<Settings> { vec![settings!()] }",
+            "fn compared(a: u8, settings: u8) -> Vec<bool> { vec![settings != a] }",
             "impl Settings { fn all() -> Vec<Self> { vec![Self { prefix: 6 }] } }",
         ]);
         let store = Store::default();
@@ -1393,6 +1394,7 @@ mod tests {
         assert!(!gives("logged", "prefix", &none));
         // A macro of the crate called inside another's tokens; `Self` there.
         assert!(gives("nested", "name", &none));
+        assert!(!gives("compared", "name", &none));
         assert!(gives("all", "prefix", &none));
         assert!(!gives("all", "name", &none));
         // A literal whose path names another module's `Settings`.
