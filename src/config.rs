@@ -54,7 +54,7 @@ struct Globs {
     /// Per folder (relative to `root`) already asked about: whether it or a folder above
     /// matches. Every file of a workspace is asked about, and the files of a folder share
     /// their folders.
-    folders: std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>,
+    folders: std::sync::Mutex<rustc_hash::FxHashMap<PathBuf, bool>>,
 }
 
 impl Globs {

@@ -44,7 +44,7 @@ pub struct Boundary {
 }
 
 type Folders =
-    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<PathBuf, Option<(PathBuf, bool)>>>>;
+    std::sync::Arc<std::sync::Mutex<rustc_hash::FxHashMap<PathBuf, Option<(PathBuf, bool)>>>>;
 
 impl Boundary {
     pub fn new(root: &Path) -> Boundary {

@@ -329,7 +329,7 @@ pub fn analyze(discovery: &Discovery, options: &Options) -> Report {
     let root = &discovery.display_root;
     // One per folder that bounds packages (most often all of them): its canonical path and
     // those of the folders inside are resolved once, not again for every package.
-    let mut boundaries: std::collections::HashMap<&Path, input::Boundary> = Default::default();
+    let mut boundaries: rustc_hash::FxHashMap<&Path, input::Boundary> = Default::default();
     for unit in &discovery.units {
         boundaries
             .entry(unit.boundary.as_path())

@@ -273,7 +273,7 @@ struct IgnoreRules {
     boundary: Boundary,
     top: PathBuf,
     /// Folder → the rules that apply in it, closest first (`.ignore` before `.gitignore`).
-    chains: std::sync::Mutex<std::collections::HashMap<PathBuf, Chain>>,
+    chains: std::sync::Mutex<rustc_hash::FxHashMap<PathBuf, Chain>>,
     problems: std::sync::Mutex<Vec<DiscoveryProblem>>,
     /// Each folder or `.rs` file a rule ignored, and the folder of that rule's file
     /// ([`Walked::files_under`]).
@@ -608,7 +608,7 @@ fn enclosing_workspace(
 /// above them).
 #[derive(Default)]
 struct WorkspacesAbove {
-    found: std::sync::Mutex<std::collections::HashMap<PathBuf, Option<(PathBuf, WorkspaceTable)>>>,
+    found: std::sync::Mutex<rustc_hash::FxHashMap<PathBuf, Option<(PathBuf, WorkspaceTable)>>>,
 }
 
 impl WorkspacesAbove {
@@ -835,7 +835,7 @@ fn expand_member_glob(root: &Path, pattern: &str) -> Vec<PathBuf> {
 /// looked up once per folder: files are grouped in time linear in their number.
 #[derive(Default)]
 struct Packages {
-    of: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+    of: rustc_hash::FxHashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl Packages {
@@ -859,9 +859,9 @@ impl Packages {
 struct Walked {
     given: PathBuf,
     rules: std::sync::Arc<IgnoreRules>,
-    files: std::collections::HashMap<PathBuf, Vec<PathBuf>>,
+    files: rustc_hash::FxHashMap<PathBuf, Vec<PathBuf>>,
     /// The folders inside which the walk ignored an entry by a rule of a folder above them.
-    ruled_from_above: std::collections::HashSet<PathBuf>,
+    ruled_from_above: rustc_hash::FxHashSet<PathBuf>,
 }
 
 impl Walked {
@@ -980,13 +980,13 @@ pub fn discover_paths(cwd: &Path, paths: &[PathBuf]) -> Result<Discovery, UsageE
         ..Discovery::default()
     };
     let mut packages = Packages::default();
-    let mut by_package: std::collections::HashMap<PathBuf, Vec<PathBuf>> = Default::default();
+    let mut by_package: rustc_hash::FxHashMap<PathBuf, Vec<PathBuf>> = Default::default();
     // Folders named on the command line: a package's path dependencies inside one are read.
-    let mut given_dirs: std::collections::HashSet<PathBuf> = Default::default();
+    let mut given_dirs: rustc_hash::FxHashSet<PathBuf> = Default::default();
     // The walk of each folder given, and the package folders it walked (the first walk that
     // did, for each).
     let mut walks: Vec<Walked> = Vec::new();
-    let mut walked_by: std::collections::HashMap<PathBuf, (usize, bool)> = Default::default();
+    let mut walked_by: rustc_hash::FxHashMap<PathBuf, (usize, bool)> = Default::default();
     // Loose files: the folder given (or the folder of the file given) is their boundary.
     let mut loose: BTreeMap<PathBuf, (PathBuf, Vec<PathBuf>)> = BTreeMap::new();
     // Each path given, and for a folder the top of its ignore rules (its package's folder, or
