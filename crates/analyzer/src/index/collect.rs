@@ -416,6 +416,11 @@ pub(crate) struct FieldsWritten {
     pub macro_idents: std::collections::HashSet<String>,
     /// The names of the macros called.
     pub macros: Vec<String>,
+    /// The members read or written outside macro calls (`x.name`, `self.0`): a method changes
+    /// a field of `self` only through a place that names it.
+    pub members: std::collections::HashSet<String>,
+    /// `self` itself is assigned (`self = …`, `*self = …`, `self += …`): any field may change.
+    pub self_replaced: bool,
 }
 
 /// A struct literal's named member ([`FieldsWritten::literals`]).
@@ -487,6 +492,22 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
                 });
             }
         }
+        fn visit_expr_field(&mut self, e: &'ast syn::ExprField) {
+            let member = match &e.member {
+                syn::Member::Named(n) => n.to_string(),
+                syn::Member::Unnamed(i) => i.index.to_string(),
+            };
+            self.found.members.insert(member);
+            syn::visit::visit_expr_field(self, e);
+        }
+        fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
+            self.found.self_replaced |= is_self(&e.left);
+            syn::visit::visit_expr_assign(self, e);
+        }
+        fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+            self.found.self_replaced |= is_compound_assign(&e.op) && is_self(&e.left);
+            syn::visit::visit_expr_binary(self, e);
+        }
         fn visit_macro(&mut self, m: &'ast syn::Macro) {
             if let Some(name) = m.path.segments.last() {
                 self.found.macros.push(name.ident.to_string());
@@ -517,6 +538,32 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
             }
             last_ident = None;
         }
+    }
+    /// `self`, `*self`, `(self)`, `&mut self`: a place that is `self` as a whole.
+    fn is_self(e: &syn::Expr) -> bool {
+        match e {
+            syn::Expr::Path(p) => p.path.is_ident("self"),
+            syn::Expr::Paren(p) => is_self(&p.expr),
+            syn::Expr::Reference(r) => is_self(&r.expr),
+            syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && is_self(&u.expr),
+            _ => false,
+        }
+    }
+    fn is_compound_assign(op: &syn::BinOp) -> bool {
+        use syn::BinOp::*;
+        matches!(
+            op,
+            AddAssign(_)
+                | SubAssign(_)
+                | MulAssign(_)
+                | DivAssign(_)
+                | RemAssign(_)
+                | BitXorAssign(_)
+                | BitAndAssign(_)
+                | BitOrAssign(_)
+                | ShlAssign(_)
+                | ShrAssign(_)
+        )
     }
     let mut written = Written {
         self_ty,

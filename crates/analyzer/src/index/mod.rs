@@ -769,9 +769,10 @@ impl<'a> CrateIndex<'a> {
                 .is_some_and(|f| f.contains_key(field))
     }
 
-    /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`).
-    /// `walked(f)`: whether the caller walks builder `f` next; a body read to see what it
-    /// builds is then kept for that walk, not read twice.
+    /// Functions whose bodies build `ty` with a struct literal (`T { .. }`, `Self { .. }`), of
+    /// those the caller walks (`walked(f)`, the same for every call: the answer is memoized per
+    /// type). A body read to see what it builds is kept for that walk, not read twice; a
+    /// function not walked is not read at all (a test building the type, a large body).
     pub fn builders(&self, ty: &str, walked: &dyn Fn(usize) -> bool) -> Rc<[usize]> {
         if let Some(found) = self.builders.borrow().get(ty) {
             return found.clone();
@@ -796,10 +797,11 @@ impl<'a> CrateIndex<'a> {
         .flat_map(|f| {
             let loaded = self.loaded(f as usize);
             let mut found = loaded.items.builders.get(ty).cloned().unwrap_or_default();
+            found.retain(|&id| walked(id));
             // In the order the whole file's parse gives: a body left out holds no item, so its
             // function's place is between those numbered before and after it.
             for &id in &loaded.unread_builders {
-                if !found.contains(&id) && self.body_builds(id, ty, scanned, walked) {
+                if walked(id) && !found.contains(&id) && self.body_builds(id, ty, scanned) {
                     let at = found.iter().position(|&other| other > id);
                     let at = at.unwrap_or(found.len());
                     found.insert(at, id);
@@ -811,24 +813,18 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Whether function `id`, whose body its file's parse left out, builds `ty` (filed by the
-    /// name scan as `scanned`): its body is read only if its text names `scanned` (or `Self`,
-    /// in an `impl` of the type).
-    fn body_builds(
-        &self,
-        id: usize,
-        ty: &str,
-        scanned: &str,
-        walked: &dyn Fn(usize) -> bool,
-    ) -> bool {
+    /// name scan as `scanned`): its body is read only if its text may construct `scanned` (or
+    /// `Self`, in an `impl` of the type): [`lexical::may_construct`].
+    fn body_builds(&self, id: usize, ty: &str, scanned: &str) -> bool {
         let def = self.fn_def(id);
         let owner = ty.split("::").next().unwrap_or(ty);
         let text = self.sources[def.file]
             .text
             .get(def.block.braces())
             .unwrap_or("");
-        let names = |word: &str| lexical::mentions_word(text, &memchr::memmem::Finder::new(word));
+        let builds = |word: &str| lexical::may_construct(text, &memchr::memmem::Finder::new(word));
         let in_own_impl = def.self_ty.as_deref() == Some(owner);
-        if !(names(scanned) || in_own_impl && names("Self")) {
+        if !(builds(scanned) || in_own_impl && builds("Self")) {
             return false;
         }
         let built = self
@@ -838,7 +834,8 @@ impl<'a> CrateIndex<'a> {
             .or_insert_with(|| {
                 def.block.with_block(|block| {
                     let built = collect::builds(block, def.self_ty.as_deref());
-                    let keep = built.iter().any(|b| b == ty) && walked(id);
+                    // Walked next when it builds `ty`.
+                    let keep = built.iter().any(|b| b == ty);
                     (built.into(), keep)
                 })
             })
@@ -878,26 +875,55 @@ impl<'a> CrateIndex<'a> {
                 .iter()
                 .any(|w| names(w) && !another(&w.path))
                 || in_macro(written)
-                || written
-                    .macros
-                    .iter()
-                    .any(|m| !self.name_files(Kind::Macro, m).is_empty())
+                || self.calls_crate_macro(written)
         };
-        let cached = self.fields_written.borrow().get(&id).cloned();
-        let written = cached.unwrap_or_else(|| {
-            let def = self.fn_def(id);
-            let written: Rc<collect::FieldsWritten> = def
-                .block
-                .with_block(|block| {
-                    let written = collect::fields_written(block, def.self_ty.as_deref());
-                    let keep = walked && gives(&written);
-                    (written, keep)
-                })
-                .into();
-            self.fields_written.borrow_mut().insert(id, written.clone());
-            written
-        });
-        gives(&written)
+        gives(&self.fields_written(id, &|w| walked && gives(w)))
+    }
+
+    /// Whether method `id` (taking `self`) may change field `field` of `self`: its body names
+    /// the member (`self.field = …`, `self.field.push(…)`, in a macro's tokens too), replaces
+    /// `self` whole, or calls a `macro_rules!` the crate may define. A callee's changes to
+    /// `self` are not the method's (the evaluator keeps them in the callee). `walked`: whether
+    /// the caller walks the body for the fields it does change (a body read now is kept: a
+    /// method is asked about one field after another, and walked for some).
+    pub fn may_change_self_field(&self, id: usize, field: &str, walked: bool) -> bool {
+        let written = self.fields_written(id, &|_| walked);
+        written.self_replaced
+            || written.members.contains(field)
+            || written.macro_idents.contains(field)
+            || self.calls_crate_macro(&written)
+    }
+
+    /// Whether a body calls a macro the crate may define as `macro_rules!` (its expansion is
+    /// not read by [`collect::fields_written`]).
+    fn calls_crate_macro(&self, written: &collect::FieldsWritten) -> bool {
+        written
+            .macros
+            .iter()
+            .any(|m| !self.name_files(Kind::Macro, m).is_empty())
+    }
+
+    /// What function `id`'s body may give fields ([`collect::fields_written`]), read once;
+    /// `keep(written)`: whether the body read now is kept for a walk that follows.
+    fn fields_written(
+        &self,
+        id: usize,
+        keep: &dyn Fn(&collect::FieldsWritten) -> bool,
+    ) -> Rc<collect::FieldsWritten> {
+        if let Some(written) = self.fields_written.borrow().get(&id) {
+            return written.clone();
+        }
+        let def = self.fn_def(id);
+        let written: Rc<collect::FieldsWritten> = def
+            .block
+            .with_block(|block| {
+                let written = collect::fields_written(block, def.self_ty.as_deref());
+                let keep = keep(&written);
+                (written, keep)
+            })
+            .into();
+        self.fields_written.borrow_mut().insert(id, written.clone());
+        written
     }
 
     /// Every `const` and `static` named `name`.
@@ -1209,12 +1235,12 @@ mod tests {
                 .collect()
         };
         assert_eq!(
-            names(&index.builders("Settings", &|_| false)),
+            names(&index.builders("Settings", &|_| true)),
             ["make", "new"]
         );
         let parsed = index.parsed_on_demand.get().0;
         assert_eq!(
-            names(&index.builders("Settings", &|_| false)),
+            names(&index.builders("Settings", &|_| true)),
             ["make", "new"]
         );
         assert_eq!(
@@ -1224,11 +1250,11 @@ mod tests {
         );
         // The variant has the struct's last name but is another type.
         assert_eq!(
-            names(&index.builders("Shape::Settings", &|_| false)),
+            names(&index.builders("Shape::Settings", &|_| true)),
             ["shape"]
         );
         assert_eq!(
-            names(&index.builders("Settings", &|_| false)),
+            names(&index.builders("Settings", &|_| true)),
             ["make", "new"]
         );
     }
@@ -1401,6 +1427,84 @@ mod tests {
         let alpha = |path: &[String]| path.first().is_some_and(|m| m == "alpha");
         assert!(gives("pathed", "prefix", &none));
         assert!(!gives("pathed", "prefix", &alpha));
+    }
+
+    #[test]
+    fn builders_not_walked_are_not_read() {
+        let src = sources(&[
+            "fn caller() {}",
+            "fn make() -> Settings { let s = Settings { prefix: 1 }; s }
+             fn typed(s: Settings) -> Other { let t: Settings = s; Other { t } }",
+            "fn tested() -> Settings { let s = Settings { prefix: 2 }; s }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let id = |name: &str| {
+            (1..src.len())
+                .flat_map(|f| index.fns_in_file(f))
+                .find(|(_, d)| d.name == name)
+                .map(|(i, _)| i)
+                .unwrap()
+        };
+        let tested = id("tested");
+        let names = |found: &[usize]| -> Vec<String> {
+            found
+                .iter()
+                .map(|&i| index.fn_def(i).name.to_string())
+                .collect()
+        };
+        assert_eq!(
+            names(&index.builders("Settings", &|f| f != tested)),
+            ["make"]
+        );
+        let read = index.built_late.borrow();
+        // Left out of their files' parse, read to see what they build: only the one walked;
+        // `typed` builds something, and names the type, but constructs none (by its text).
+        assert!(read.contains_key(&id("make")));
+        assert!(!read.contains_key(&tested));
+        assert!(!read.contains_key(&id("typed")));
+    }
+
+    #[test]
+    fn a_method_changes_the_fields_of_self_it_names() {
+        let src = sources(&[
+            "fn caller() {}",
+            "impl Settings {
+                 fn set(&mut self, p: u8) { self.prefix = p; }
+                 fn push(&mut self, s: u8) { self.suffixes.push(s) }
+                 fn logged(&mut self) { log!(\"{}\", self.name) }
+                 fn reset(&mut self) { *self = Settings::default() }
+                 fn grow(&mut self) { self += 1 }
+                 fn bump(&mut self) { self.count += 1; self.touch() }
+                 fn expanded(&mut self) { settings!(self) }
+             }
+             macro_rules! settings { ($s:expr) => { $s.prefix = 0 } }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let changes = |name: &str, field: &str| {
+            let id = index
+                .fns_in_file(1)
+                .find(|(_, d)| d.name == name)
+                .map(|(i, _)| i)
+                .unwrap();
+            index.may_change_self_field(id, field, false)
+        };
+        assert!(changes("set", "prefix"));
+        assert!(!changes("set", "suffixes"));
+        assert!(changes("push", "suffixes"));
+        assert!(!changes("push", "prefix"));
+        // In a macro's tokens.
+        assert!(changes("logged", "name"));
+        assert!(!changes("logged", "prefix"));
+        // `self` replaced whole: any field.
+        assert!(changes("reset", "prefix"));
+        assert!(changes("grow", "prefix"));
+        // A callee's changes are the callee's.
+        assert!(changes("bump", "count"));
+        assert!(!changes("bump", "prefix"));
+        // A `macro_rules!` of the crate may expand to anything.
+        assert!(changes("expanded", "suffixes"));
     }
 
     #[test]

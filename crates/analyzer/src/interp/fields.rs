@@ -233,7 +233,9 @@ impl<'c, 'a> Interp<'c, 'a> {
                 };
                 written.len() > 1 && names_another(f, written)
             };
-            def.self_ty.as_deref() == Some(ty) && def.has_self()
+            def.self_ty.as_deref() == Some(ty)
+                && def.has_self()
+                && cx.index.may_change_self_field(f, field, true)
                 || cx.index.may_give_field(f, ty, field, &another, true)
         };
         sources.retain(|&f| walked(f) && !others(f) && gives(f));

@@ -265,6 +265,28 @@ pub fn mentions_word(text: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
     })
 }
 
+/// Whether `text` may build a value with the name `finder` looks for (a whole word): the name
+/// followed, after white space, by `{` (a struct literal), `(` (a variant's or tuple struct's
+/// payload), `::<` (a turbofish before either) or a comment (where anything may follow). A
+/// superset of where a parse finds a literal or variant of that name (`Foo::new()`,
+/// `let x: Foo`, `impl Foo` build nothing).
+pub fn may_construct(text: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
+    let bytes = text.as_bytes();
+    let len = finder.needle().len();
+    finder.find_iter(bytes).any(|at| {
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        if before.is_some_and(is_ident_byte) {
+            return false;
+        }
+        let rest = &bytes[at + len..];
+        let next = rest
+            .iter()
+            .position(|&b| BYTE_CLASS[b as usize] & SPACE == 0)
+            .map_or(&[][..], |k| &rest[k..]);
+        matches!(next.first(), Some(b'{' | b'(' | b'/')) || next.starts_with(b"::<")
+    })
+}
+
 /// Rust's keywords: `if !(…)` is no macro call.
 fn is_keyword(word: &[u8]) -> bool {
     matches!(
@@ -381,6 +403,21 @@ mod tests {
         assert_eq!(one.files(Kind::Fn, "get"), [0, 1, 2]);
         assert_eq!(sharded.files(Kind::Fn, "get"), [0, 1, 2]);
         assert_eq!(sharded.files(Kind::Fn, "missing"), [] as [u32; 0]);
+    }
+
+    #[test]
+    fn constructions_of_a_name() {
+        let builds =
+            |text: &str, word: &str| may_construct(text, &memchr::memmem::Finder::new(word));
+        assert!(builds("Shelf { name }", "Shelf"));
+        assert!(builds("x = a::Shelf\n  {", "Shelf"));
+        assert!(builds("Slot::Lane(3)", "Lane"));
+        assert!(builds("Shelf::<u8> { x }", "Shelf"));
+        assert!(builds("Shelf /* why */ { x }", "Shelf"));
+        assert!(builds("let s: Shelf = Shelf::new(); Shelf(1)", "Shelf"));
+        assert!(!builds("let s: Shelf = Shelf::new(); MyShelf { }", "Shelf"));
+        assert!(!builds("fn f(s: &Shelf) -> Shelf", "Shelf"));
+        assert!(!builds("Shelf", "Shelf"));
     }
 
     #[test]
