@@ -34,6 +34,16 @@ pub struct KeyArg {
 }
 
 impl KeyArg {
+    /// The key as a message names it: its source text in backticks, or, when that text has
+    /// braces (`format!("{}:a", id)`), where it is: a message's braces are hash tags.
+    pub fn shown(&self) -> String {
+        if self.text.contains(['{', '}']) {
+            format!("the key at {}:{}", self.span.line, self.span.column)
+        } else {
+            format!("`{}`", self.text)
+        }
+    }
+
     pub fn new(pattern: Option<KeyPattern>, many: bool, span: Span, text: String) -> KeyArg {
         KeyArg {
             pattern,

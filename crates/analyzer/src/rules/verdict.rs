@@ -74,13 +74,13 @@ fn cases(keys: &[KeyArg]) -> Option<Vec<Case>> {
                     if fixed.is_none() {
                         p.push((arms.choice.clone(), i));
                         if let Some(label) = arms.labels.get(i) {
-                            c.arms.push(format!("`{}` takes {label}", k.text));
+                            c.arms.push(format!("{} takes {label}", k.shown()));
                         }
                     }
                 } else if alts.len() > 1 {
                     c.arms.push(format!(
-                        "`{}` is `{}`",
-                        k.text,
+                        "{} is `{}`",
+                        k.shown(),
                         alt.as_ref().map(|p| p.to_string()).unwrap_or_default()
                     ));
                 }
@@ -239,8 +239,8 @@ pub fn unresolved_reasons(keys: &[KeyArg]) -> Vec<String> {
     for k in keys.iter().filter(|k| k.pattern.is_none()) {
         let line = match &k.why {
             Some(w) => w.detail.clone(),
-            None if k.many => format!("`{}` holds keys slotlint could not follow", k.text),
-            None => format!("`{}` is a value slotlint could not follow", k.text),
+            None if k.many => format!("{} holds keys slotlint could not follow", k.shown()),
+            None => format!("{} is a value slotlint could not follow", k.shown()),
         };
         if !out.contains(&line) {
             out.push(line);
