@@ -1218,6 +1218,23 @@ mod tests {
         CrateIndex::new(sources, parsed, &names, None, store)
     }
 
+    /// The names of functions `found`.
+    fn fn_names(index: &CrateIndex, found: &[usize]) -> Vec<String> {
+        found
+            .iter()
+            .map(|&i| index.fn_def(i).name.to_string())
+            .collect()
+    }
+
+    /// The number of the first function named `name`.
+    fn fn_id(index: &CrateIndex, name: &str) -> usize {
+        (0..index.sources.len())
+            .flat_map(|f| index.fns_in_file(f))
+            .find(|(_, d)| d.name == name)
+            .map(|(i, _)| i)
+            .unwrap()
+    }
+
     #[test]
     fn builders_are_remembered_per_type_not_per_last_name() {
         let src = sources(&[
@@ -1228,12 +1245,7 @@ mod tests {
         ]);
         let store = Store::default();
         let index = index(&src, &store);
-        let names = |found: &[usize]| -> Vec<String> {
-            found
-                .iter()
-                .map(|&i| index.fn_def(i).name.to_string())
-                .collect()
-        };
+        let names = |found: &[usize]| fn_names(&index, found);
         assert_eq!(
             names(&index.builders("Settings", &|_| true)),
             ["make", "new"]
@@ -1378,12 +1390,7 @@ mod tests {
         field: &str,
         another: &dyn Fn(&[String]) -> bool,
     ) -> bool {
-        let id = (0..index.sources.len())
-            .flat_map(|f| index.fns_in_file(f))
-            .find(|(_, d)| d.name == name)
-            .map(|(i, _)| i)
-            .unwrap();
-        index.may_give_field(id, ty, field, another, false)
+        index.may_give_field(fn_id(index, name), ty, field, another, false)
     }
 
     #[test]
@@ -1439,20 +1446,9 @@ mod tests {
         ]);
         let store = Store::default();
         let index = index(&src, &store);
-        let id = |name: &str| {
-            (1..src.len())
-                .flat_map(|f| index.fns_in_file(f))
-                .find(|(_, d)| d.name == name)
-                .map(|(i, _)| i)
-                .unwrap()
-        };
+        let id = |name: &str| fn_id(&index, name);
         let tested = id("tested");
-        let names = |found: &[usize]| -> Vec<String> {
-            found
-                .iter()
-                .map(|&i| index.fn_def(i).name.to_string())
-                .collect()
-        };
+        let names = |found: &[usize]| fn_names(&index, found);
         assert_eq!(
             names(&index.builders("Settings", &|f| f != tested)),
             ["make"]
@@ -1483,12 +1479,7 @@ mod tests {
         let store = Store::default();
         let index = index(&src, &store);
         let changes = |name: &str, field: &str| {
-            let id = index
-                .fns_in_file(1)
-                .find(|(_, d)| d.name == name)
-                .map(|(i, _)| i)
-                .unwrap();
-            index.may_change_self_field(id, field, false)
+            index.may_change_self_field(fn_id(&index, name), field, false)
         };
         assert!(changes("set", "prefix"));
         assert!(!changes("set", "suffixes"));
