@@ -185,3 +185,23 @@ fn test_code_is_left_alone_unless_configured() {
         "{found:?}"
     );
 }
+
+/// Only one branch crosses (a setter untags the prefix its constructor tags): the help and the
+/// note speak of that branch, not of the tagged keys of the other.
+#[test]
+fn help_speaks_of_the_branch_that_crosses() {
+    let doc = expect::check_json("fixtures/follow");
+    let line = line_of("fields.rs", "con.rename(format!(\"{}:a\", self.prefix)");
+    let d = finding_at(&doc, "fields.rs", line);
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.starts_with("put `shard:<region>` in a hash tag"),
+        "{help}"
+    );
+    assert!(
+        notes_of(d)
+            .iter()
+            .any(|n| n.starts_with("when the key at ") && n.contains("`Shard::move_to`")),
+        "{d:#}"
+    );
+}

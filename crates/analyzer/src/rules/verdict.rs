@@ -109,6 +109,29 @@ fn key_pattern(k: &KeyArg) -> Option<KeyPattern> {
     })
 }
 
+/// What [`judge_case`] says of a case.
+type CaseVerdict = Result<Option<(usize, usize, Certainty, SpanReason)>, ()>;
+
+/// Every case of the keys' alternatives, each judged (`None`: too many cases).
+fn judged_cases(keys: &[KeyArg]) -> Option<(Vec<Case>, Vec<CaseVerdict>)> {
+    let cases = cases(keys)?;
+    let judged = cases.iter().map(|case| judge_case(keys, case)).collect();
+    Some((cases, judged))
+}
+
+/// The case a verdict reports: the first of those that cross most surely.
+fn worst_crossing(judged: &[CaseVerdict]) -> Option<usize> {
+    let mut worst: Option<(Certainty, usize)> = None;
+    for (n, judgment) in judged.iter().enumerate() {
+        if let Ok(Some((_, _, c, _))) = judgment {
+            if worst.as_ref().is_none_or(|w| *c > w.0) {
+                worst = Some((*c, n));
+            }
+        }
+    }
+    worst.map(|(_, n)| n)
+}
+
 /// The verdict for one case: `None` when the keys share a slot.
 fn judge_case(
     keys: &[KeyArg],
@@ -153,28 +176,27 @@ fn several(keys: &[KeyArg]) -> bool {
 /// them. Keys with alternatives are judged in every combination of arms: a span in all of them
 /// is certain, in some of them it depends on the arm (and says which).
 pub fn judge(keys: &[KeyArg]) -> Verdict {
-    let Some(cases) = cases(keys) else {
+    let Some((cases, judged)) = judged_cases(keys) else {
         return Verdict::Unknown;
     };
-    let mut first_cross: Option<(usize, usize, Certainty, SpanReason, usize)> = None;
     let (mut crossing, mut same, mut unknown) = (0, 0, 0);
-    for (n, case) in cases.iter().enumerate() {
-        match judge_case(keys, case) {
+    for judgment in &judged {
+        match judgment {
             Ok(None) => same += 1,
-            Ok(Some((a, b, c, r))) => {
+            Ok(Some((_, _, c, _))) => {
                 if matches!(c, Certainty::Certain | Certainty::NearCertain) {
                     crossing += 1;
-                }
-                let worse = first_cross.as_ref().is_none_or(|f| c > f.2);
-                if worse {
-                    first_cross = Some((a, b, c, r, n));
                 }
             }
             Err(()) => unknown += 1,
         }
     }
     let total = cases.len();
-    let Some((a, b, certainty, reason, n)) = first_cross else {
+    let reported = worst_crossing(&judged);
+    let Some((a, b, certainty, reason, n)) = reported.and_then(|n| match &judged[n] {
+        Ok(Some((a, b, c, r))) => Some((*a, *b, *c, r.clone(), n)),
+        _ => None,
+    }) else {
         return if unknown > 0 {
             Verdict::Unknown
         } else {
@@ -362,12 +384,26 @@ pub fn explain(_keys: &[KeyArg], verdict: &Verdict) -> Option<String> {
 /// that the `hot-hash-tag` rule would flag once the template is used with other values. A
 /// concrete example follows: the known values, or illustrative ones.
 pub fn tag_help(keys: &[KeyArg], atomic_needed: bool) -> Option<String> {
+    // Keys with alternatives: those of the case the verdict reports (the branch that crosses;
+    // a tag that the keys of another branch share already says nothing about this one).
+    let reported = keys
+        .iter()
+        .any(|k| !k.alternatives.is_empty())
+        .then(|| judged_cases(keys))
+        .flatten()
+        .and_then(|(cases, judged)| cases.into_iter().nth(worst_crossing(&judged)?));
+    let per_key: Vec<Option<KeyPattern>> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| match &reported {
+            Some(case) if !k.alternatives.is_empty() => case.patterns[i].clone(),
+            _ => k.pattern.clone(),
+        })
+        .collect();
     let mut patterns: Vec<KeyPattern> = Vec::new();
-    for k in keys {
-        if let Some(p) = &k.pattern {
-            if !patterns.contains(p) {
-                patterns.push(p.clone());
-            }
+    for p in per_key.into_iter().flatten() {
+        if !patterns.contains(&p) {
+            patterns.push(p);
         }
     }
     if patterns.is_empty() {
