@@ -278,11 +278,7 @@ pub fn may_construct(text: &str, finder: &memchr::memmem::Finder<'_>) -> bool {
         if before.is_some_and(is_ident_byte) {
             return false;
         }
-        let rest = &bytes[at + len..];
-        let next = rest
-            .iter()
-            .position(|&b| BYTE_CLASS[b as usize] & SPACE == 0)
-            .map_or(&[][..], |k| &rest[k..]);
+        let next = bytes[at + len..].trim_ascii_start();
         matches!(next.first(), Some(b'{' | b'(' | b'/')) || next.starts_with(b"::<")
     })
 }
