@@ -773,11 +773,18 @@ impl<'a> CrateIndex<'a> {
     /// those the caller walks (`walked(f)`, the same for every call: the answer is memoized per
     /// type). A body read to see what it builds is kept for that walk, not read twice; a
     /// function not walked is not read at all (a test building the type, a large body).
-    pub fn builders(&self, ty: &str, walked: &dyn Fn(usize) -> bool) -> Rc<[usize]> {
+    /// `tests_walked`: whether `walked` takes test code; if not, a file whose literals of `ty`
+    /// are all in `#[cfg(test)]` modules ([`Kind::TestBuild`]) is not even parsed.
+    pub fn builders(
+        &self,
+        ty: &str,
+        walked: &dyn Fn(usize) -> bool,
+        tests_walked: bool,
+    ) -> Rc<[usize]> {
         if let Some(found) = self.builders.borrow().get(ty) {
             return found.clone();
         }
-        let found: Rc<[usize]> = self.find_builders(ty, walked).into();
+        let found: Rc<[usize]> = self.find_builders(ty, walked, tests_walked).into();
         self.builders
             .borrow_mut()
             .insert(ty.to_owned(), found.clone());
@@ -785,31 +792,41 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// [`CrateIndex::builders`], not memoized.
-    fn find_builders(&self, ty: &str, walked: &dyn Fn(usize) -> bool) -> Vec<usize> {
+    fn find_builders(
+        &self,
+        ty: &str,
+        walked: &dyn Fn(usize) -> bool,
+        tests_walked: bool,
+    ) -> Vec<usize> {
         self.because("builders", || ty.to_owned());
         // `Enum::Variant`: the name scan files `Variant(` and `Variant {` under the variant.
         let scanned = ty.rsplit("::").next().unwrap_or(ty);
-        self.files_any(&[
+        let mut keys = vec![
             (Kind::Build, scanned.to_owned()),
             (Kind::Build, String::new()),
-        ])
-        .into_iter()
-        .flat_map(|f| {
-            let loaded = self.loaded(f as usize);
-            let mut found = loaded.items.builders.get(ty).cloned().unwrap_or_default();
-            found.retain(|&id| walked(id));
-            // In the order the whole file's parse gives: a body left out holds no item, so its
-            // function's place is between those numbered before and after it.
-            for &id in &loaded.unread_builders {
-                if walked(id) && !found.contains(&id) && self.body_builds(id, ty, scanned) {
-                    let at = found.iter().position(|&other| other > id);
-                    let at = at.unwrap_or(found.len());
-                    found.insert(at, id);
+        ];
+        if tests_walked {
+            keys.push((Kind::TestBuild, scanned.to_owned()));
+            keys.push((Kind::TestBuild, String::new()));
+        }
+        self.files_any(&keys)
+            .into_iter()
+            .flat_map(|f| {
+                let loaded = self.loaded(f as usize);
+                let mut found = loaded.items.builders.get(ty).cloned().unwrap_or_default();
+                found.retain(|&id| walked(id));
+                // In the order the whole file's parse gives: a body left out holds no item, so its
+                // function's place is between those numbered before and after it.
+                for &id in &loaded.unread_builders {
+                    if walked(id) && !found.contains(&id) && self.body_builds(id, ty, scanned) {
+                        let at = found.iter().position(|&other| other > id);
+                        let at = at.unwrap_or(found.len());
+                        found.insert(at, id);
+                    }
                 }
-            }
-            found
-        })
-        .collect()
+                found
+            })
+            .collect()
     }
 
     /// Whether function `id`, whose body its file's parse left out, builds `ty` (filed by the
@@ -928,8 +945,22 @@ impl<'a> CrateIndex<'a> {
 
     /// Every `const` and `static` named `name`.
     pub fn consts_named(&self, name: &str) -> Vec<&ConstDef<'a>> {
-        self.candidates("consts_named", Kind::Const, name)
-            .flat_map(|items| items.consts.iter())
+        self.consts_named_in(name, |_| true)
+    }
+
+    /// Every `const` and `static` named `name` in the files `in_file` takes (others are not
+    /// parsed for it).
+    pub fn consts_named_in(
+        &self,
+        name: &str,
+        in_file: impl Fn(usize) -> bool,
+    ) -> Vec<&ConstDef<'a>> {
+        self.because("consts_named", || format!("{:?} {name}", Kind::Const));
+        self.name_files(Kind::Const, name)
+            .iter()
+            .map(|&f| f as usize)
+            .filter(|&f| in_file(f))
+            .flat_map(|f| self.items(f).consts.iter())
             .filter(|(n, _)| n == name)
             .map(|(_, d)| d)
             .collect()
@@ -1247,12 +1278,12 @@ mod tests {
         let index = index(&src, &store);
         let names = |found: &[usize]| fn_names(&index, found);
         assert_eq!(
-            names(&index.builders("Settings", &|_| true)),
+            names(&index.builders("Settings", &|_| true, true)),
             ["make", "new"]
         );
         let parsed = index.parsed_on_demand.get().0;
         assert_eq!(
-            names(&index.builders("Settings", &|_| true)),
+            names(&index.builders("Settings", &|_| true, true)),
             ["make", "new"]
         );
         assert_eq!(
@@ -1262,11 +1293,11 @@ mod tests {
         );
         // The variant has the struct's last name but is another type.
         assert_eq!(
-            names(&index.builders("Shape::Settings", &|_| true)),
+            names(&index.builders("Shape::Settings", &|_| true, true)),
             ["shape"]
         );
         assert_eq!(
-            names(&index.builders("Settings", &|_| true)),
+            names(&index.builders("Settings", &|_| true, true)),
             ["make", "new"]
         );
     }
@@ -1357,6 +1388,22 @@ mod tests {
             matches!(&ast.items[1], syn::Item::Mod(m) if m.content.as_ref().is_some_and(|(_, items)| items.len() == 1))
         );
         assert!(index.whole_ast(0).is_some());
+    }
+
+    /// A constant looked for in some files (a module's) parses those only.
+    #[test]
+    fn constants_of_some_files_parse_those_only() {
+        let src = sources(&[
+            "fn caller() {}",
+            "const PREFIX: &str = \"a\";",
+            "const PREFIX: &str = \"b\";",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let found = index.consts_named_in("PREFIX", |f| f == 2);
+        assert_eq!(found.iter().map(|d| d.file).collect::<Vec<_>>(), [2]);
+        assert_eq!(index.parsed(1), None);
+        assert_eq!(index.consts_named("PREFIX").len(), 2);
     }
 
     /// A file read to answer a count is loaded as any other lookup loads it (its tree dropped,
@@ -1450,7 +1497,7 @@ mod tests {
         let tested = id("tested");
         let names = |found: &[usize]| fn_names(&index, found);
         assert_eq!(
-            names(&index.builders("Settings", &|f| f != tested)),
+            names(&index.builders("Settings", &|f| f != tested, true)),
             ["make"]
         );
         let read = index.built_late.borrow();
@@ -1459,6 +1506,34 @@ mod tests {
         assert!(read.contains_key(&id("make")));
         assert!(!read.contains_key(&tested));
         assert!(!read.contains_key(&id("typed")));
+    }
+
+    #[test]
+    fn builders_in_test_modules_are_not_parsed_unless_tests_are_walked() {
+        let src = sources(&[
+            "fn caller() {}",
+            "fn make() -> Settings { Settings { prefix: 1 } }",
+            "#[cfg(test)]
+             mod tests { fn fixture() -> Settings { Settings { prefix: 2 } } }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let names = |found: &[usize]| fn_names(&index, found);
+        assert_eq!(
+            names(&index.builders("Settings", &|_| true, false)),
+            ["make"]
+        );
+        assert_eq!(
+            index.parsed(2),
+            None,
+            "the test module's file is not parsed"
+        );
+        // Memoized per type: another index for test code walked.
+        let index = self::index(&src, &store);
+        assert_eq!(
+            fn_names(&index, &index.builders("Settings", &|_| true, true)),
+            ["make", "fixture"]
+        );
     }
 
     #[test]

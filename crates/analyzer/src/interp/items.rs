@@ -6,7 +6,7 @@
 
 use super::value::Value;
 use super::Interp;
-use crate::index::{FnOwner, FnsFound};
+use crate::index::{ConstDef, FnOwner, FnsFound};
 use crate::module_path;
 
 impl<'c, 'a> Interp<'c, 'a> {
@@ -137,11 +137,12 @@ impl<'c, 'a> Interp<'c, 'a> {
         name: &str,
     ) -> Option<Value<'a>> {
         let module = self.module_of_path(path)?;
-        let defs = self.cx.index.consts_named(name);
-        let mut found = (0..defs.len())
-            .filter(|&i| self.cx.module_of(defs[i].file).as_deref() == Some(&module[..]));
-        match (found.next(), found.next()) {
-            (Some(one), None) => self.const_def_value(name, one),
+        let cx = self.cx;
+        let defs = cx
+            .index
+            .consts_named_in(name, |f| cx.module_of(f).as_deref() == Some(&module[..]));
+        match defs.as_slice() {
+            [one] => self.const_def_value(name, one),
             _ => None,
         }
     }
@@ -192,17 +193,16 @@ impl<'c, 'a> Interp<'c, 'a> {
     /// name: the one of this file is meant; with none here (imported, or a parent module's),
     /// the value every definition agrees on.
     pub(super) fn const_value(&mut self, name: &str) -> Option<Value<'a>> {
-        let defs = self.cx.index.consts_named(name);
-        let here: Vec<usize> = (0..defs.len())
-            .filter(|&i| defs[i].file == self.file)
-            .collect();
-        let candidates: Vec<usize> = match here.as_slice() {
-            [one] => vec![*one],
-            _ => (0..defs.len()).collect(),
+        // This file's first: with one here, the others are not parsed.
+        let file = self.file;
+        let here = self.cx.index.consts_named_in(name, |f| f == file);
+        let candidates = match here.as_slice() {
+            [_] => here,
+            _ => self.cx.index.consts_named(name),
         };
         let mut agreed: Option<Value<'a>> = None;
-        for i in candidates {
-            let v = self.const_def_value(name, i)?;
+        for def in candidates {
+            let v = self.const_def_value(name, def)?;
             match &agreed {
                 // Compared as the text they give (numbers, strings, templates).
                 Some(a) if a.as_pattern().is_none() || a.as_pattern() != v.as_pattern() => {
@@ -214,10 +214,10 @@ impl<'c, 'a> Interp<'c, 'a> {
         agreed
     }
 
-    /// The value of the `i`th definition of the constant `name` (memoized).
-    fn const_def_value(&mut self, name: &str, i: usize) -> Option<Value<'a>> {
-        let def = self.cx.index.consts_named(name)[i];
-        let key = format!("{name}#{i}");
+    /// The value of definition `def` of the constant `name` (memoized: a definition is where
+    /// its expression is).
+    fn const_def_value(&mut self, name: &str, def: &ConstDef<'a>) -> Option<Value<'a>> {
+        let key = format!("{name}#{:p}", def.expr);
         if let Some(v) = self.cx.consts.borrow().get(&key) {
             return v.clone();
         }

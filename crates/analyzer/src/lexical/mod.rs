@@ -67,6 +67,9 @@ pub enum Kind {
     /// `NAME { … }` outside an item's header (a struct literal, or a look-alike), and
     /// `Self { … }` in an `impl` of `NAME`; `""`: a literal the scan cannot name.
     Build,
+    /// [`Kind::Build`] inside the body of a `#[cfg(test)] mod NAME { … }`: test code, which
+    /// a lookup of what builds a type reads only when test code is checked.
+    TestBuild,
 }
 
 /// The names one file may define, and how many `fn` keywords it has.

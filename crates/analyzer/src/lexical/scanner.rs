@@ -123,6 +123,13 @@ pub(super) struct Scanner<'t> {
     /// `if`, `while`, `match` or `in` read at this depth: the `{` there opens a block (Rust
     /// takes no struct literal in a condition, a scrutinee or a `for` loop's iterator).
     condition: Option<usize>,
+    /// `#[cfg(test)]` read at this depth, its item not begun yet.
+    test_attr: Option<usize>,
+    /// `mod` read at this depth: the `{` there opens a module's body.
+    mod_header: Option<usize>,
+    /// Inside the body of a `#[cfg(test)] mod`: the depth of its contents. Struct literals
+    /// there are filed as [`Kind::TestBuild`].
+    test_mod: Option<usize>,
     /// Identifiers looked for ([`Scanner::names_any`]), and whether one was seen.
     watch: &'t [String],
     /// Whether an identifier that contains a watched word counts, as a segment of a path only
@@ -181,6 +188,17 @@ impl<'t> Scanner<'t> {
             fn_header: None,
             fn_body: None,
             condition: None,
+            test_attr: None,
+            mod_header: None,
+            test_mod: None,
+        }
+    }
+
+    /// What a struct literal (or a variant's payload) is filed as here.
+    fn build_kind(&self) -> Kind {
+        match self.test_mod {
+            Some(_) => Kind::TestBuild,
+            None => Kind::Build,
         }
     }
 
@@ -350,7 +368,7 @@ impl<'t> Scanner<'t> {
             }
             _ => return,
         };
-        self.out.push(Kind::Build, &[name]);
+        self.out.push(self.build_kind(), &[name]);
         self.may_build();
     }
 
@@ -407,7 +425,8 @@ impl<'t> Scanner<'t> {
     }
 
     /// Whether an identifier of `s` (not in comments, strings or characters) is one of `words`,
-    /// or with `path_segment`, is a path's segment and contains one.
+    /// or with `path_segment`, is a path's segment and contains one. Only comments, strings,
+    /// characters and the last token are followed (nothing is filed), up to the first one.
     pub(super) fn names_any(s: &'t [u8], words: &'t [String], path_segment: bool) -> bool {
         let mut scanner = Scanner::new(s);
         scanner.watch = words;
@@ -586,7 +605,8 @@ impl<'t> Scanner<'t> {
     }
 
     fn ident(&mut self, word: &'t [u8]) {
-        if !self.seen && !self.watch.is_empty() {
+        // Looking for words only: nothing is filed, and the first one seen ends the pass.
+        if !self.watch.is_empty() {
             let watched = |w: &String| {
                 let w = w.as_bytes();
                 if self.watch_path_segment {
@@ -597,6 +617,11 @@ impl<'t> Scanner<'t> {
             };
             self.seen = self.watch.iter().any(watched)
                 && (!self.watch_path_segment || self.at_path_segment());
+            if self.seen {
+                self.i = self.s.len();
+            }
+            self.push(Tok::Ident(word, Word::Plain));
+            return;
         }
         let this = Word::of(word);
         if this == Word::Fn {
@@ -684,6 +709,7 @@ impl<'t> Scanner<'t> {
         }
         if this == Word::Mod {
             self.item_header = Some(self.depth);
+            self.mod_header = Some(self.depth);
         }
         // `impl` where an item may start (not `-> impl Trait`, `x: impl Trait`, `&'a impl T`).
         let item_position = matches!(
@@ -700,6 +726,15 @@ impl<'t> Scanner<'t> {
     }
 
     fn punct(&mut self, b: u8) {
+        if !self.watch.is_empty() {
+            self.push(Tok::Punct(b));
+            return;
+        }
+        // Written as the one form rustfmt gives it; any other spelling is no test module here
+        // (its literals are filed as any others: a superset still).
+        if b == b'#' && self.macro_body.is_none() && self.s[self.i..].starts_with(b"#[cfg(test)]") {
+            self.test_attr = Some(self.depth);
+        }
         if self.fn_body.is_some() {
             // An attribute; a turbofish (`E::V::<T>(…)` builds a variant); `…: Upper(`.
             let turbofish = b == b'<' && self.prev == Tok::Punct(b':') && self.after_capital_path();
@@ -762,7 +797,7 @@ impl<'t> Scanner<'t> {
                     if let Tok::Ident(w, _) = self.prev {
                         if w.first().is_some_and(u8::is_ascii_uppercase) && self.after_path_sep(w) {
                             if let Ok(w) = std::str::from_utf8(w) {
-                                self.def(Kind::Build, &[w]);
+                                self.def(self.build_kind(), &[w]);
                             }
                         }
                     }
@@ -804,6 +839,12 @@ impl<'t> Scanner<'t> {
                 if self.condition.is_some_and(|d| d > self.depth) {
                     self.condition = None;
                 }
+                if self.test_mod.is_some_and(|d| d > self.depth) {
+                    self.test_mod = None;
+                }
+                if self.test_attr.is_some_and(|d| d > self.depth) {
+                    self.test_attr = None;
+                }
                 if self.macro_body == Some(self.depth) {
                     self.macro_body = None;
                 }
@@ -838,6 +879,13 @@ impl<'t> Scanner<'t> {
                 if self.condition == Some(self.depth) {
                     self.condition = None;
                 }
+                // `#[cfg(test)] use …;`, `#[cfg(test)] mod tests;`: no body here.
+                if self.test_attr == Some(self.depth) {
+                    self.test_attr = None;
+                }
+                if self.mod_header == Some(self.depth) {
+                    self.mod_header = None;
+                }
             }
             b':' => {
                 let single = self.at(1) != b':' && self.prev != Tok::Punct(b':');
@@ -861,6 +909,12 @@ impl<'t> Scanner<'t> {
         let block = self.condition == Some(depth);
         if block {
             self.condition = None;
+        }
+        // Any body ends the wait for an attribute's item: a module's may be a test module.
+        let test_attr = self.test_attr.take_if(|d| *d == depth).is_some();
+        let module = self.mod_header.take_if(|d| *d == depth).is_some();
+        if test_attr && module && self.test_mod.is_none() {
+            self.test_mod = Some(depth + 1);
         }
         if let Some((at, toks, angles)) = self.impl_header.take() {
             if at == depth && angles == 0 {
@@ -939,6 +993,25 @@ mod tests {
         );
         assert_eq!(names(text, Kind::Macro), ["my_mac"]);
         assert_eq!(scan(text).fn_bound, 4);
+    }
+
+    #[test]
+    fn literals_in_test_modules_are_test_builds() {
+        let text = "fn f() { Plain { a } }
+            #[cfg(test)]
+            #[allow(unused)]
+            pub(crate) mod tests { fn t() { Tested { a }; Variant::Tuple(1); } mod deeper { fn d() { Deep { } } } }
+            fn after() { After { } }
+            #[cfg(test)] fn helper() { Helper { } }
+            #[cfg(test)] mod out_of_line;
+            mod inline { fn i() { Inline { } } }
+            #[cfg(not(test))] mod other { fn o() { Other { } } }
+            macro_rules! m { () => { #[cfg(test)] mod x { X { } } } }";
+        assert_eq!(names(text, Kind::TestBuild), ["Tested", "Tuple", "Deep"]);
+        assert_eq!(
+            names(text, Kind::Build),
+            ["Plain", "After", "Helper", "Inline", "Other"]
+        );
     }
 
     #[test]
