@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::rc::Rc;
 
-use crate::lexical::{self, FileNames, Kind, NameIndex, SkippableBody};
+use crate::lexical::{self, FileNames, InlineMods, Kind, NameIndex, SkippableBody};
 use crate::parse;
 use crate::source::SourceFile;
 
@@ -181,12 +181,14 @@ pub struct CrateIndex<'a> {
     /// Per file, the function bodies its parse on demand leaves out
     /// ([`FileNames::skippable_bodies`]): read again when walked, as every body of such a file.
     skippable: Vec<Vec<SkippableBody>>,
+    /// Per file, its inline `mod`s ([`FileNames::inline_mods`]).
+    inline_mods: Vec<InlineMods>,
     /// What the bodies left out that may build a value build ([`collect::builds`]), per
     /// function, memoized.
     built_late: RefCell<HashMap<usize, Rc<[String]>>>,
-    /// The functions that build a type ([`CrateIndex::builders`]), per type, memoized: asked
-    /// once per field of the type, each time through every body that may build.
-    builders: RefCell<HashMap<String, Rc<[usize]>>>,
+    /// The functions that build a type ([`CrateIndex::builders`]), per type and home,
+    /// memoized: asked once per field of the type, each time through every body that may build.
+    builders: RefCell<HashMap<TypeAtHome, Rc<[usize]>>>,
     /// What a builder's body may give fields ([`collect::fields_written`]), per function,
     /// memoized.
     fields_written: RefCell<HashMap<usize, Rc<collect::FieldsWritten>>>,
@@ -199,6 +201,9 @@ pub struct CrateIndex<'a> {
     /// The lookup being answered, for [`demand_log`]: (what, name).
     cause: RefCell<(&'static str, String)>,
 }
+
+/// A type's name, and the file whose module's type of that name is meant (when known).
+type TypeAtHome = (String, Option<usize>);
 
 /// `SLOTLINT_DEMAND_LOG=1`: print to stderr which lookup parses each file on demand (a tuning
 /// aid for the demand-driven mode; it changes nothing else).
@@ -245,6 +250,7 @@ impl<'a> CrateIndex<'a> {
                 .iter()
                 .map(|n| n.skippable_bodies().to_vec())
                 .collect(),
+            inline_mods: names.iter().map(|n| n.inline_mods).collect(),
             built_late: RefCell::new(HashMap::new()),
             builders: RefCell::new(HashMap::new()),
             fields_written: RefCell::new(HashMap::new()),
@@ -774,21 +780,50 @@ impl<'a> CrateIndex<'a> {
     /// type). A body read to see what it builds is kept for that walk, not read twice; a
     /// function not walked is not read at all (a test building the type, a large body).
     /// `tests_walked`: whether `walked` takes test code; if not, a file whose literals of `ty`
-    /// are all in `#[cfg(test)]` modules ([`Kind::TestBuild`]) is not even parsed.
+    /// are all in `#[cfg(test)]` modules ([`Kind::TestBuild`]) is not even parsed. `home`: the
+    /// file whose module's `ty` is meant, when known; then a file that defines a `ty` of its own
+    /// module, with no inline `mod` (walked) where another may be built, builds its own, and is
+    /// not parsed either ([`Self::builds_only_its_own`]).
     pub fn builders(
         &self,
         ty: &str,
         walked: &dyn Fn(usize) -> bool,
         tests_walked: bool,
+        home: Option<usize>,
     ) -> Rc<[usize]> {
-        if let Some(found) = self.builders.borrow().get(ty) {
+        let key = (ty.to_owned(), home);
+        if let Some(found) = self.builders.borrow().get(&key) {
             return found.clone();
         }
-        let found: Rc<[usize]> = self.find_builders(ty, walked, tests_walked).into();
-        self.builders
-            .borrow_mut()
-            .insert(ty.to_owned(), found.clone());
+        let found: Rc<[usize]> = self.find_builders(ty, walked, tests_walked, home).into();
+        self.builders.borrow_mut().insert(key, found.clone());
         found
+    }
+
+    /// Whether file `file`, not `home`, defines `ty`'s owner (the type, or a variant's enum) at
+    /// its own module's scope, by the name scan, and has no inline `mod` whose functions are
+    /// walked: then every literal of `ty` there builds the file's own (the evaluator reads a
+    /// builder in a file that defines its own `ty` as building that one), not `home`'s.
+    fn builds_only_its_own(
+        &self,
+        file: usize,
+        ty: &str,
+        home: Option<usize>,
+        tests_walked: bool,
+    ) -> bool {
+        let owner = ty.split("::").next().unwrap_or(ty);
+        let mods = self.inline_mods[file];
+        let walked_mods = if tests_walked {
+            mods.any
+        } else {
+            mods.outside_tests
+        };
+        home.is_some_and(|h| h != file)
+            && !walked_mods
+            && self
+                .name_files(Kind::OwnType, owner)
+                .binary_search(&(file as u32))
+                .is_ok()
     }
 
     /// [`CrateIndex::builders`], not memoized.
@@ -797,6 +832,7 @@ impl<'a> CrateIndex<'a> {
         ty: &str,
         walked: &dyn Fn(usize) -> bool,
         tests_walked: bool,
+        home: Option<usize>,
     ) -> Vec<usize> {
         self.because("builders", || ty.to_owned());
         // `Enum::Variant`: the name scan files `Variant(` and `Variant {` under the variant.
@@ -811,6 +847,7 @@ impl<'a> CrateIndex<'a> {
         }
         self.files_any(&keys)
             .into_iter()
+            .filter(|&f| !self.builds_only_its_own(f as usize, ty, home, tests_walked))
             .flat_map(|f| {
                 let loaded = self.loaded(f as usize);
                 let mut found = loaded.items.builders.get(ty).cloned().unwrap_or_default();
@@ -1278,12 +1315,12 @@ mod tests {
         let index = index(&src, &store);
         let names = |found: &[usize]| fn_names(&index, found);
         assert_eq!(
-            names(&index.builders("Settings", &|_| true, true)),
+            names(&index.builders("Settings", &|_| true, true, None)),
             ["make", "new"]
         );
         let parsed = index.parsed_on_demand.get().0;
         assert_eq!(
-            names(&index.builders("Settings", &|_| true, true)),
+            names(&index.builders("Settings", &|_| true, true, None)),
             ["make", "new"]
         );
         assert_eq!(
@@ -1293,11 +1330,11 @@ mod tests {
         );
         // The variant has the struct's last name but is another type.
         assert_eq!(
-            names(&index.builders("Shape::Settings", &|_| true, true)),
+            names(&index.builders("Shape::Settings", &|_| true, true, None)),
             ["shape"]
         );
         assert_eq!(
-            names(&index.builders("Settings", &|_| true, true)),
+            names(&index.builders("Settings", &|_| true, true, None)),
             ["make", "new"]
         );
     }
@@ -1388,6 +1425,30 @@ mod tests {
             matches!(&ast.items[1], syn::Item::Mod(m) if m.content.as_ref().is_some_and(|(_, items)| items.len() == 1))
         );
         assert!(index.whole_ast(0).is_some());
+    }
+
+    /// With the type's home known, a file that defines and builds its own type of that name
+    /// is not parsed for its builders, unless an inline `mod` there may build the other one.
+    #[test]
+    fn builders_of_a_type_of_their_own_module_are_not_parsed() {
+        let src = sources(&[
+            "pub struct Settings { prefix: u8 } fn caller() {}",
+            "fn make() -> crate::Settings { crate::Settings { prefix: 1 } }",
+            "struct Settings { prefix: u8 } fn own() -> Settings { Settings { prefix: 2 } }",
+            "struct Settings { prefix: u8 }
+             mod inner { fn other() -> crate::Settings { crate::Settings { prefix: 3 } } }",
+            "#[cfg(test)] mod tests { fn t() -> super::Settings { super::Settings { prefix: 4 } } }
+             enum Settings { A }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        let found = index.builders("Settings", &|_| true, false, Some(0));
+        assert_eq!(fn_names(&index, &found), ["make", "other"]);
+        assert_eq!(index.parsed(2), None, "builds its own Settings");
+        assert_eq!(index.parsed(4), None, "builds it in tests only, not walked");
+        // Home unknown: any file's may be meant.
+        let found = index.builders("Settings", &|_| true, true, None);
+        assert_eq!(fn_names(&index, &found), ["make", "own", "other", "t"]);
     }
 
     /// A constant looked for in some files (a module's) parses those only.
@@ -1497,7 +1558,7 @@ mod tests {
         let tested = id("tested");
         let names = |found: &[usize]| fn_names(&index, found);
         assert_eq!(
-            names(&index.builders("Settings", &|f| f != tested, true)),
+            names(&index.builders("Settings", &|f| f != tested, true, None)),
             ["make"]
         );
         let read = index.built_late.borrow();
@@ -1520,7 +1581,7 @@ mod tests {
         let index = index(&src, &store);
         let names = |found: &[usize]| fn_names(&index, found);
         assert_eq!(
-            names(&index.builders("Settings", &|_| true, false)),
+            names(&index.builders("Settings", &|_| true, false, None)),
             ["make"]
         );
         assert_eq!(
@@ -1531,7 +1592,7 @@ mod tests {
         // Memoized per type: another index for test code walked.
         let index = self::index(&src, &store);
         assert_eq!(
-            fn_names(&index, &index.builders("Settings", &|_| true, true)),
+            fn_names(&index, &index.builders("Settings", &|_| true, true, None)),
             ["make", "fixture"]
         );
     }

@@ -190,7 +190,10 @@ impl<'c, 'a> Interp<'c, 'a> {
         // a test's `Config { prefix: "{t}:" }` says nothing about the service's keys, and a
         // type built by a hundred tests would be walked a hundred times.
         let walked = |f: usize| cx.test.passes_keys || !cx.in_test_fn(f);
-        let mut sources: Vec<usize> = cx.index.builders(ty, &walked, cx.test.passes_keys).to_vec();
+        let mut sources: Vec<usize> = cx
+            .index
+            .builders(ty, &walked, cx.test.passes_keys, home)
+            .to_vec();
         // Methods that may change the field: those taking `&mut self` (or `mut self`).
         for (i, def) in self.cx.index.fns_of_type(ty) {
             if def.self_ty.as_deref() == Some(ty) && mutates_self(def.sig) && !sources.contains(&i)

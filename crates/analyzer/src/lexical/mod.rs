@@ -70,6 +70,9 @@ pub enum Kind {
     /// [`Kind::Build`] inside the body of a `#[cfg(test)] mod NAME { … }`: test code, which
     /// a lookup of what builds a type reads only when test code is checked.
     TestBuild,
+    /// `struct` or `enum NAME` outside any brackets: a type of the file's own module (as the
+    /// item index counts them: in no inline `mod`, no function).
+    OwnType,
 }
 
 /// The names one file may define, and how many `fn` keywords it has.
@@ -83,8 +86,18 @@ pub struct FileNames {
     /// Per name: its kind and where it ends in `text` (it starts where the one before ends).
     defs: Vec<(Kind, usize)>,
     pub fn_bound: usize,
+    /// Whether the file has an inline `mod NAME { … }`, and one that is not a test module's
+    /// (`#[cfg(test)] mod`) nor in one.
+    pub inline_mods: InlineMods,
     /// [`FileNames::skippable_bodies`].
     skippable: Vec<SkippableBody>,
+}
+
+/// [`FileNames::inline_mods`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InlineMods {
+    pub any: bool,
+    pub outside_tests: bool,
 }
 
 /// A function body a parse for the item index may leave out ([`FileNames::skippable_bodies`]).

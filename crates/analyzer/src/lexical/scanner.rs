@@ -689,6 +689,9 @@ impl<'t> Scanner<'t> {
                 } else {
                     self.def(kind, &[name]);
                 }
+                if matches!(prev, Word::Struct | Word::Enum) && self.depth == 0 {
+                    self.def(Kind::OwnType, &[name]);
+                }
                 match prev {
                     Word::Enum => self.def(Kind::Enum, &[name]),
                     Word::Trait => self.pending_trait = Some((self.depth, name.to_owned())),
@@ -913,8 +916,13 @@ impl<'t> Scanner<'t> {
         // Any body ends the wait for an attribute's item: a module's may be a test module.
         let test_attr = self.test_attr.take_if(|d| *d == depth).is_some();
         let module = self.mod_header.take_if(|d| *d == depth).is_some();
-        if test_attr && module && self.test_mod.is_none() {
-            self.test_mod = Some(depth + 1);
+        if module {
+            self.out.inline_mods.any = true;
+            if test_attr || self.test_mod.is_some() {
+                self.test_mod.get_or_insert(depth + 1);
+            } else {
+                self.out.inline_mods.outside_tests = true;
+            }
         }
         if let Some((at, toks, angles)) = self.impl_header.take() {
             if at == depth && angles == 0 {
@@ -1012,6 +1020,18 @@ mod tests {
             names(text, Kind::Build),
             ["Plain", "After", "Helper", "Inline", "Other"]
         );
+        let mods = scan(text).inline_mods;
+        assert!(mods.any && mods.outside_tests);
+        let only_tests = scan("#[cfg(test)] mod tests { mod deeper { } } mod out_of_line;");
+        assert!(only_tests.inline_mods.any && !only_tests.inline_mods.outside_tests);
+    }
+
+    #[test]
+    fn types_of_the_files_own_module() {
+        let text = "pub struct Own { a: u8 } enum Kind { A } union U { a: u8 }
+            mod inner { struct Inner; } fn f() { struct Local; }
+            macro_rules! m { () => { struct Expanded; } }";
+        assert_eq!(names(text, Kind::OwnType), ["Own", "Kind"]);
     }
 
     #[test]
