@@ -273,7 +273,9 @@ struct IgnoreRules {
     boundary: Boundary,
     top: PathBuf,
     /// Folder → the rules that apply in it, closest first (`.ignore` before `.gitignore`).
-    chains: std::sync::Mutex<rustc_hash::FxHashMap<PathBuf, Chain>>,
+    /// Keyed by the path's bytes (as the walk spells it): a `Path` hashes component by
+    /// component, and every entry of the walk asks.
+    chains: std::sync::Mutex<rustc_hash::FxHashMap<std::ffi::OsString, Chain>>,
     problems: std::sync::Mutex<Vec<DiscoveryProblem>>,
     /// Each folder or `.rs` file a rule ignored, and the folder of that rule's file
     /// ([`Walked::files_under`]).
@@ -330,7 +332,12 @@ impl IgnoreRules {
 
     /// The rules that apply in `dir`: its own, then those of the folders above, up to the top.
     fn chain(&self, dir: &Path) -> Chain {
-        if let Some(c) = self.chains.lock().ok().and_then(|c| c.get(dir).cloned()) {
+        if let Some(c) = self
+            .chains
+            .lock()
+            .ok()
+            .and_then(|c| c.get(dir.as_os_str()).cloned())
+        {
             return c;
         }
         let mut chain = self.read(dir);
@@ -341,7 +348,7 @@ impl IgnoreRules {
         }
         let chain = std::sync::Arc::new(chain);
         if let Ok(mut c) = self.chains.lock() {
-            c.insert(dir.to_path_buf(), chain.clone());
+            c.insert(dir.as_os_str().to_owned(), chain.clone());
         }
         chain
     }
