@@ -456,10 +456,23 @@ impl<'a> CrateIndex<'a> {
         kind: Kind,
         name: &str,
     ) -> impl DoubleEndedIterator<Item = &FileItems<'a>> {
+        self.candidates_in(why, kind, name, |_| true)
+    }
+
+    /// [`Self::candidates`] of the files `in_file` takes (the others are not parsed for it).
+    fn candidates_in(
+        &self,
+        why: &'static str,
+        kind: Kind,
+        name: &str,
+        in_file: impl Fn(usize) -> bool,
+    ) -> impl DoubleEndedIterator<Item = &FileItems<'a>> {
         self.because(why, || format!("{kind:?} {name}"));
         self.name_files(kind, name)
             .iter()
-            .map(|&f| &self.loaded(f as usize).items)
+            .map(|&f| f as usize)
+            .filter(move |&f| in_file(f))
+            .map(|f| &self.loaded(f).items)
     }
 
     /// `files`, parsed as the iterator reaches them: those already parsed first, then the
@@ -804,14 +817,14 @@ impl<'a> CrateIndex<'a> {
     /// its own module's scope, by the name scan, and has no inline `mod` whose functions are
     /// walked: then every literal of `ty` there builds the file's own (the evaluator reads a
     /// builder in a file that defines its own `ty` as building that one), not `home`'s.
+    /// `own_type_files`: the files the name scan says define it so ([`Kind::OwnType`]).
     fn builds_only_its_own(
         &self,
         file: usize,
-        ty: &str,
+        own_type_files: &[u32],
         home: Option<usize>,
         tests_walked: bool,
     ) -> bool {
-        let owner = ty.split("::").next().unwrap_or(ty);
         let mods = self.inline_mods[file];
         let walked_mods = if tests_walked {
             mods.any
@@ -820,10 +833,7 @@ impl<'a> CrateIndex<'a> {
         };
         home.is_some_and(|h| h != file)
             && !walked_mods
-            && self
-                .name_files(Kind::OwnType, owner)
-                .binary_search(&(file as u32))
-                .is_ok()
+            && own_type_files.binary_search(&(file as u32)).is_ok()
     }
 
     /// [`CrateIndex::builders`], not memoized.
@@ -845,9 +855,11 @@ impl<'a> CrateIndex<'a> {
             keys.push((Kind::TestBuild, scanned.to_owned()));
             keys.push((Kind::TestBuild, String::new()));
         }
+        let owner = ty.split("::").next().unwrap_or(ty);
+        let own_type_files = self.name_files(Kind::OwnType, owner);
         self.files_any(&keys)
             .into_iter()
-            .filter(|&f| !self.builds_only_its_own(f as usize, ty, home, tests_walked))
+            .filter(|&f| !self.builds_only_its_own(f as usize, own_type_files, home, tests_walked))
             .flat_map(|f| {
                 let loaded = self.loaded(f as usize);
                 let mut found = loaded.items.builders.get(ty).cloned().unwrap_or_default();
@@ -992,12 +1004,8 @@ impl<'a> CrateIndex<'a> {
         name: &str,
         in_file: impl Fn(usize) -> bool,
     ) -> Vec<&ConstDef<'a>> {
-        self.because("consts_named", || format!("{:?} {name}", Kind::Const));
-        self.name_files(Kind::Const, name)
-            .iter()
-            .map(|&f| f as usize)
-            .filter(|&f| in_file(f))
-            .flat_map(|f| self.items(f).consts.iter())
+        self.candidates_in("consts_named", Kind::Const, name, in_file)
+            .flat_map(|items| items.consts.iter())
             .filter(|(n, _)| n == name)
             .map(|(_, d)| d)
             .collect()
