@@ -554,13 +554,6 @@ impl<'a> CrateIndex<'a> {
         found
     }
 
-    /// Whether file `file` has any of `words` as an identifier (comments and strings do not
-    /// count), read from its text: a file without any needs no parse to find its functions
-    /// that do.
-    pub fn file_names(&self, file: usize, words: &[String]) -> bool {
-        lexical::names_any(&self.sources[file].text, words)
-    }
-
     /// Whether the body of function `id` has any of `words` as an identifier (comments and
     /// strings do not count), read from its text.
     pub fn fn_body_names(&self, id: usize, words: &[String]) -> bool {

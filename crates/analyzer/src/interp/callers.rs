@@ -41,6 +41,10 @@ impl<'a> UnitContext<'a> {
         }
         let targets_only = names.len();
         let names = self.index.and_macros_naming(&names);
+        // A body may call one through a macro without naming it (`pair!(conn, key)`).
+        for m in &names[targets_only..] {
+            files.extend(self.index.files_mentioning(m).iter().map(|&i| i as usize));
+        }
         let calls = MayCall {
             targets: &wanted,
             macros: &names[targets_only..],
@@ -48,7 +52,9 @@ impl<'a> UnitContext<'a> {
         let files: Vec<usize> = files
             .into_iter()
             .filter(|&i| {
-                i < self.own_files && !self.mentions_redis[i] && self.index.file_names(i, &names)
+                i < self.own_files
+                    && !self.mentions_redis[i]
+                    && calls.in_text(&self.sources[i].text, &names, !self.test.walked)
             })
             .collect();
         let mut new = HashSet::new();
@@ -268,12 +274,26 @@ const CALLED_UNNAMED: &[&str] = &[
 ];
 
 impl MayCall<'_> {
-    fn in_body(&self, block: &syn::Block) -> bool {
-        if self
-            .targets
+    /// A function called without its name written may be called by any body.
+    fn called_unnamed(&self) -> bool {
+        self.targets
             .iter()
             .any(|(name, _)| CALLED_UNNAMED.contains(name))
-        {
+    }
+
+    /// Whether a file's text may hold a body [`MayCall::in_body`] takes, read without parsing
+    /// it (most files naming `get` call another `get`); `names` are the targets' and macros'.
+    /// With `skip_test_mods`, the bodies of `#[cfg(test)] mod`s (not walked then) are not read.
+    fn in_text(&self, text: &str, names: &[String], skip_test_mods: bool) -> bool {
+        if self.called_unnamed() {
+            crate::lexical::names_any(text, names)
+        } else {
+            crate::lexical::may_call(text, self.targets, self.macros, skip_test_mods)
+        }
+    }
+
+    fn in_body(&self, block: &syn::Block) -> bool {
+        if self.called_unnamed() {
             return true;
         }
         let mut visit = MayCallVisit {
@@ -478,5 +498,116 @@ mod tests {
             macros: &[],
         };
         assert!(calls.in_body(&block));
+    }
+
+    /// Whether file text `text` may call `get(&self, bucket, key)`, read without parsing it.
+    fn text_may_call_get(text: &str, skip_test_mods: bool) -> bool {
+        let macros = ["kv".to_string()];
+        let names = ["get".to_string(), "kv".to_string()];
+        MayCall {
+            targets: &[("get", 3)],
+            macros: &macros,
+        }
+        .in_text(text, &names, skip_test_mods)
+    }
+
+    #[test]
+    fn a_file_whose_text_holds_no_such_call_is_not_parsed_for_one() {
+        // Other arities, comments, strings, the function's own definition.
+        assert!(!text_may_call_get(
+            "fn f() { let v = map.get(k); other(v) }",
+            false
+        ));
+        assert!(!text_may_call_get(
+            "fn f() { Store::get(a, b); m.get() }",
+            false
+        ));
+        assert!(!text_may_call_get(
+            "// s.get(a, b)\nfn f() { let s = \"get\"; }",
+            false
+        ));
+        assert!(!text_may_call_get(
+            "impl S { fn get(&self, a: u8, b: u8) {} }",
+            false
+        ));
+        // Test modules, when test code is not walked.
+        let tests = "#[cfg(test)]\nmod tests { fn t() { s.get(a, b) } }";
+        assert!(!text_may_call_get(tests, true));
+        assert!(text_may_call_get(tests, false));
+        // What a parse would take, and what it might: commas in a string do not hide an
+        // argument, a closure's count too many (never too few); a name followed by anything
+        // but `(` may be a value; any name in a macro's tokens; the crate's macro.
+        assert!(text_may_call_get("fn f() { s.get(b, k) }", false));
+        assert!(text_may_call_get("fn f() { s.get(\")\", k) }", false));
+        assert!(text_may_call_get("fn f() { s.get(|a, b| a) }", false));
+        assert!(text_may_call_get("fn f() { Store::get(&s, b, k) }", false));
+        assert!(text_may_call_get("fn f() { pairs.map(Store::get) }", false));
+        assert!(text_may_call_get("fn f() { s.get::<u8>(k) }", false));
+        assert!(text_may_call_get("fn f() { dbg!(m.get(k)) }", false));
+        assert!(text_may_call_get("fn f() { kv!(s, k) }", false));
+    }
+
+    /// Every function body of `file` (free, `impl` and `trait` functions, nested ones too).
+    fn bodies(file: &syn::File) -> Vec<&syn::Block> {
+        struct Bodies<'a>(Vec<&'a syn::Block>);
+        impl<'a> syn::visit::Visit<'a> for Bodies<'a> {
+            fn visit_block(&mut self, block: &'a syn::Block) {
+                self.0.push(block);
+                syn::visit::visit_block(self, block);
+            }
+        }
+        let mut found = Bodies(Vec::new());
+        syn::visit::Visit::visit_file(&mut found, file);
+        found.0
+    }
+
+    /// The text check is a superset of the parse's on real code: this workspace's own sources
+    /// and fixtures, for names its code calls with many arities.
+    #[test]
+    fn the_text_check_takes_every_file_a_parse_would() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("crates"), root.join("fixtures")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let targets: Vec<(&str, usize)> = ["get", "insert", "new", "push", "map", "walk", "len"]
+            .iter()
+            .flat_map(|&name| (0..5).map(move |inputs| (name, inputs)))
+            .collect();
+        let (mut parsed, mut passed_over) = (0, 0);
+        for path in &files {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let Ok(file) = syn::parse_file(&text) else {
+                continue;
+            };
+            parsed += 1;
+            let bodies = bodies(&file);
+            for target in &targets {
+                let calls = MayCall {
+                    targets: std::slice::from_ref(target),
+                    macros: &[],
+                };
+                let in_text = calls.in_text(&text, &[target.0.to_string()], false);
+                let in_a_body = bodies.iter().any(|b| calls.in_body(b));
+                assert!(
+                    in_text || !in_a_body,
+                    "{} may call {target:?}, the text check says not",
+                    path.display()
+                );
+                passed_over += usize::from(!in_text);
+            }
+        }
+        assert!(parsed > 100, "{parsed} files parsed");
+        assert!(passed_over > parsed, "{passed_over} files passed over");
     }
 }

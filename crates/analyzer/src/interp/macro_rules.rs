@@ -300,7 +300,9 @@ fn transcribe(
                             g.set_span(call_span);
                             out.push(TokenTree::Group(g));
                         }
-                        // `$crate` and unbound names: the tokens as written.
+                        // `$crate`: the macro's crate, this one (`$crate::keys::of(id)`).
+                        _ if name == "crate" => out.push(respan(tokens[i + 1].clone(), call_span)),
+                        // Unbound names: the tokens as written.
                         _ => {
                             out.push(respan(tokens[i].clone(), call_span));
                             out.push(respan(tokens[i + 1].clone(), call_span));

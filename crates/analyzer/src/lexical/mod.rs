@@ -158,6 +158,18 @@ pub fn names_any(text: &str, words: &[String]) -> bool {
     scanner::Scanner::names_any(text.as_bytes(), words, false)
 }
 
+/// Whether Rust code `text` may call one of `targets` (name, parameters with `self`), or a
+/// macro of `macros`, as a parse of it would find: see [`scanner::Scanner::may_call`]. With
+/// `skip_test_mods`, not in the body of a `#[cfg(test)] mod`.
+pub fn may_call(
+    text: &str,
+    targets: &[(&str, usize)],
+    macros: &[String],
+    skip_test_mods: bool,
+) -> bool {
+    scanner::Scanner::may_call(text.as_bytes(), targets, macros, skip_test_mods)
+}
+
 /// Whether Rust code `text` has a path through a segment that contains one of `words`
 /// (`deadpool_redis::redis::cmd`, `use redis;`, `extern crate redis`): comments, strings and
 /// characters do not count, nor do other identifiers (a field `redis_url`, a function

@@ -135,7 +135,33 @@ pub(super) struct Scanner<'t> {
     /// Whether an identifier that contains a watched word counts, as a segment of a path only
     /// (`deadpool_redis::redis::cmd`, `use redis;`, `extern crate redis`; not `conf.redis_url`).
     watch_path_segment: bool,
+    /// Calls looked for ([`Scanner::may_call`]).
+    calls: Option<CallWatch<'t>>,
     seen: bool,
+}
+
+/// What [`Scanner::may_call`] looks for, and the calls of those names open.
+struct CallWatch<'t> {
+    /// Name and number of parameters (`self` included) of each function.
+    targets: &'t [(&'t str, usize)],
+    /// Macros whose expansion may call one.
+    macros: &'t [String],
+    /// Whether the bodies of `#[cfg(test)] mod`s are passed over.
+    skip_test_mods: bool,
+    /// A target's name just read, with a `(` next: the arguments its call needs to be one.
+    next_call: Option<usize>,
+    /// Calls of a target's name open, innermost last.
+    open: Vec<OpenCall>,
+}
+
+/// A call of a target's name, its arguments being read.
+struct OpenCall {
+    /// The depth of its arguments.
+    depth: usize,
+    /// The commas at that depth so far.
+    commas: usize,
+    /// The arguments it needs to be a call of the target.
+    needed: usize,
 }
 
 /// A function body being read, for [`FileNames::skippable_bodies`].
@@ -181,6 +207,7 @@ impl<'t> Scanner<'t> {
             arrow: None,
             watch: &[],
             watch_path_segment: false,
+            calls: None,
             seen: false,
             pending_macro_rules: None,
             turbofish: None,
@@ -435,6 +462,102 @@ impl<'t> Scanner<'t> {
         scanner.seen
     }
 
+    /// Whether `s` may call one of `targets` (name, parameters with `self`) as a walk records
+    /// calls: a superset of what a parse finds (`MayCall` in `interp::callers`). Its name as a
+    /// method with one argument fewer than its parameters, or at the end of a path with as many;
+    /// anywhere else but after `fn` (a value `map(Self::get)`, a turbofish, a field); anywhere in
+    /// a macro call's tokens; or one of `macros` named. Arguments are counted by the commas
+    /// between them, which counts closures' and generics' commas too: too many, never too few,
+    /// so a call with fewer than its target needs is none of its. With `skip_test_mods`, the
+    /// bodies of `#[cfg(test)] mod`s are passed over.
+    pub(super) fn may_call(
+        s: &'t [u8],
+        targets: &'t [(&'t str, usize)],
+        macros: &'t [String],
+        skip_test_mods: bool,
+    ) -> bool {
+        let mut scanner = Scanner::new(s);
+        scanner.calls = Some(CallWatch {
+            targets,
+            macros,
+            skip_test_mods,
+            next_call: None,
+            open: Vec::new(),
+        });
+        scanner.run();
+        scanner.seen
+    }
+
+    /// [`Scanner::may_call`] at identifier `word`: whether it may be such a call (or it is a
+    /// target's name before a `(`, whose arguments are counted then).
+    fn call_at_ident(&mut self, word: &[u8]) -> bool {
+        let Some(calls) = &mut self.calls else {
+            return false;
+        };
+        calls.next_call = None;
+        if calls.skip_test_mods && self.test_mod.is_some() {
+            return false;
+        }
+        let word = word.strip_prefix(b"r#").unwrap_or(word);
+        if calls.macros.iter().any(|m| m.as_bytes() == word) {
+            return true;
+        }
+        let Some(&(_, inputs)) = calls.targets.iter().find(|(n, _)| n.as_bytes() == word) else {
+            return false;
+        };
+        if self.macro_body.is_some() {
+            return true;
+        }
+        if matches!(self.prev, Tok::Ident(_, Word::Fn)) {
+            return false;
+        }
+        if !self.s[self.i..].trim_ascii_start().starts_with(b"(") {
+            return true;
+        }
+        // A method's receiver is no argument. (`..get(a)` is a path call read as a method
+        // call: the smaller count asked is the more careful.)
+        let method = self.prev == Tok::Punct(b'.');
+        calls.next_call = Some(if method {
+            inputs.saturating_sub(1)
+        } else {
+            inputs
+        });
+        false
+    }
+
+    /// [`Scanner::may_call`] at punctuation `b` (before it opens or closes a bracket): whether
+    /// a call of a target's name closes with enough arguments.
+    fn call_at_punct(&mut self, b: u8) -> bool {
+        let Some(calls) = &mut self.calls else {
+            return false;
+        };
+        let next_call = calls.next_call.take();
+        let innermost = calls.open.last_mut().filter(|o| o.depth == self.depth);
+        match (b, innermost) {
+            (b'(', _) => {
+                if let Some(needed) = next_call {
+                    calls.open.push(OpenCall {
+                        depth: self.depth + 1,
+                        commas: 0,
+                        needed,
+                    });
+                }
+            }
+            (b',', Some(open)) => open.commas += 1,
+            (b')' | b']' | b'}', Some(open)) => {
+                let args = match self.prev {
+                    Tok::Punct(b'(') => 0,
+                    _ => open.commas + 1,
+                };
+                let needed = open.needed;
+                calls.open.pop();
+                return args >= needed;
+            }
+            _ => {}
+        }
+        false
+    }
+
     /// Whether the identifier just read (ending at the current byte) is a path's segment that
     /// leads on (`::` after it: a crate or module, not the item a path ends at, like
     /// `f64::from_redis_value` or `from_redis_value::<T>`), or a crate named after `use` or
@@ -623,6 +746,11 @@ impl<'t> Scanner<'t> {
             self.push(Tok::Ident(word, Word::Plain));
             return;
         }
+        if self.call_at_ident(word) {
+            self.seen = true;
+            self.i = self.s.len();
+            return;
+        }
         let this = Word::of(word);
         if this == Word::Fn {
             self.out.fn_bound += 1;
@@ -731,6 +859,11 @@ impl<'t> Scanner<'t> {
     fn punct(&mut self, b: u8) {
         if !self.watch.is_empty() {
             self.push(Tok::Punct(b));
+            return;
+        }
+        if self.call_at_punct(b) {
+            self.seen = true;
+            self.i = self.s.len();
             return;
         }
         // Written as the one form rustfmt gives it; any other spelling is no test module here
