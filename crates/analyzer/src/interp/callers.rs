@@ -513,13 +513,17 @@ mod tests {
 
     #[test]
     fn a_file_whose_text_holds_no_such_call_is_not_parsed_for_one() {
-        // Other arities, comments, strings, the function's own definition.
+        // Other arities (fewer or more), comments, strings, the function's own definition.
         assert!(!text_may_call_get(
             "fn f() { let v = map.get(k); other(v) }",
             false
         ));
         assert!(!text_may_call_get(
             "fn f() { Store::get(a, b); m.get() }",
+            false
+        ));
+        assert!(!text_may_call_get(
+            "fn f() { ifs.get(\"a\", (b, c), [d, e]); ..get(a, b) }",
             false
         ));
         assert!(!text_may_call_get(
@@ -535,11 +539,16 @@ mod tests {
         assert!(!text_may_call_get(tests, true));
         assert!(text_may_call_get(tests, false));
         // What a parse would take, and what it might: commas in a string do not hide an
-        // argument, a closure's count too many (never too few); a name followed by anything
-        // but `(` may be a value; any name in a macro's tokens; the crate's macro.
+        // argument, nor does a trailing one add one; a closure's or generics' commas, or a
+        // comparison's `<`, leave a count that may be too many (never too few); a name followed
+        // by anything but `(` may be a value; any name in a macro's tokens; the crate's macro.
         assert!(text_may_call_get("fn f() { s.get(b, k) }", false));
         assert!(text_may_call_get("fn f() { s.get(\")\", k) }", false));
+        assert!(text_may_call_get("fn f() { s.get(b, k,) }", false));
         assert!(text_may_call_get("fn f() { s.get(|a, b| a) }", false));
+        assert!(text_may_call_get("fn f() { s.get(|a, b| a, k) }", false));
+        assert!(text_may_call_get("fn f() { s.get(f::<A, B>(), k) }", false));
+        assert!(text_may_call_get("fn f() { ..get(&s, b, k) }", false));
         assert!(text_may_call_get("fn f() { Store::get(&s, b, k) }", false));
         assert!(text_may_call_get("fn f() { pairs.map(Store::get) }", false));
         assert!(text_may_call_get("fn f() { s.get::<u8>(k) }", false));

@@ -162,6 +162,9 @@ struct OpenCall {
     commas: usize,
     /// The arguments it needs to be a call of the target.
     needed: usize,
+    /// No `|` nor `<` at that depth so far: its commas are those between its arguments (a
+    /// closure's `|a, b|` and generics' `<A, B>` hold the others).
+    exact: bool,
 }
 
 /// A function body being read, for [`FileNames::skippable_bodies`].
@@ -467,8 +470,9 @@ impl<'t> Scanner<'t> {
     /// method with one argument fewer than its parameters, or at the end of a path with as many;
     /// anywhere else but after `fn` (a value `map(Self::get)`, a turbofish, a field); anywhere in
     /// a macro call's tokens; or one of `macros` named. Arguments are counted by the commas
-    /// between them, which counts closures' and generics' commas too: too many, never too few,
-    /// so a call with fewer than its target needs is none of its. With `skip_test_mods`, the
+    /// between them: exactly, unless a `|` or `<` among them may hold commas of their own
+    /// (a closure's parameters, generic arguments, or a comparison), and then too many, never
+    /// too few, so that only a call with fewer than its target needs is none of its. With `skip_test_mods`, the
     /// bodies of `#[cfg(test)] mod`s are passed over.
     pub(super) fn may_call(
         s: &'t [u8],
@@ -514,9 +518,8 @@ impl<'t> Scanner<'t> {
         if !self.s[self.i..].trim_ascii_start().starts_with(b"(") {
             return true;
         }
-        // A method's receiver is no argument. (`..get(a)` is a path call read as a method
-        // call: the smaller count asked is the more careful.)
-        let method = self.prev == Tok::Punct(b'.');
+        // A method's receiver is no argument (`..get(a)` is a range to a path call).
+        let method = self.prev == Tok::Punct(b'.') && self.prev2 != Tok::Punct(b'.');
         calls.next_call = Some(if method {
             inputs.saturating_sub(1)
         } else {
@@ -540,18 +543,26 @@ impl<'t> Scanner<'t> {
                         depth: self.depth + 1,
                         commas: 0,
                         needed,
+                        exact: true,
                     });
                 }
             }
             (b',', Some(open)) => open.commas += 1,
+            (b'|' | b'<', Some(open)) => open.exact = false,
             (b')' | b']' | b'}', Some(open)) => {
                 let args = match self.prev {
                     Tok::Punct(b'(') => 0,
+                    // A trailing comma separates nothing.
+                    Tok::Punct(b',') => open.commas,
                     _ => open.commas + 1,
                 };
-                let needed = open.needed;
+                let (needed, exact) = (open.needed, open.exact);
                 calls.open.pop();
-                return args >= needed;
+                return if exact {
+                    args == needed
+                } else {
+                    args >= needed
+                };
             }
             _ => {}
         }
