@@ -53,8 +53,8 @@ struct Globs {
     set: GlobSet,
     /// Per folder (relative to `root`) already asked about: whether it or a folder above
     /// matches. Every file of a workspace is asked about, and the files of a folder share
-    /// their folders.
-    folders: std::sync::Mutex<rustc_hash::FxHashMap<PathBuf, bool>>,
+    /// their folders. Keyed by the path's bytes (a `Path` key hashes component by component).
+    folders: std::sync::Mutex<rustc_hash::FxHashMap<std::ffi::OsString, bool>>,
 }
 
 impl Globs {
@@ -85,7 +85,7 @@ impl Globs {
             .folders
             .lock()
             .ok()
-            .and_then(|f| f.get(folder).copied())
+            .and_then(|f| f.get(folder.as_os_str()).copied())
         {
             return known;
         }
@@ -94,7 +94,7 @@ impl Globs {
                 .parent()
                 .is_some_and(|above| self.folder_matches(above));
         if let Ok(mut folders) = self.folders.lock() {
-            folders.insert(folder.to_path_buf(), found);
+            folders.insert(folder.as_os_str().to_owned(), found);
         }
         found
     }
@@ -589,7 +589,7 @@ impl Config {
         self.project.iter().chain(
             self.packages
                 .iter()
-                .filter(move |l| path.starts_with(&l.root)),
+                .filter(move |l| slotlint_analyzer::workspace::is_under(path, &l.root)),
         )
     }
 

@@ -43,8 +43,11 @@ pub struct Boundary {
     folders: Folders,
 }
 
-type Folders =
-    std::sync::Arc<std::sync::Mutex<rustc_hash::FxHashMap<PathBuf, Option<(PathBuf, bool)>>>>;
+/// Keyed by the path's bytes: a `Path` key hashes and compares component by component, and
+/// every file read asks for its folder.
+type Folders = std::sync::Arc<
+    std::sync::Mutex<rustc_hash::FxHashMap<std::ffi::OsString, Option<(PathBuf, bool)>>>,
+>;
 
 impl Boundary {
     pub fn new(root: &Path) -> Boundary {
@@ -60,7 +63,10 @@ impl Boundary {
             Ok(root) => {
                 if plain(&self.given) {
                     if let Ok(mut folders) = self.folders.lock() {
-                        folders.insert(self.given.clone(), Some((root.clone(), true)));
+                        folders.insert(
+                            self.given.as_os_str().to_owned(),
+                            Some((root.clone(), true)),
+                        );
                     }
                 }
                 root
@@ -107,7 +113,7 @@ impl Boundary {
     /// The canonical path of `folder` (a [`plain`] path), and whether it lies inside.
     fn folder(&self, folder: &Path) -> Option<(PathBuf, bool)> {
         let root = self.root();
-        if let Some(known) = self.folders.lock().ok()?.get(folder) {
+        if let Some(known) = self.folders.lock().ok()?.get(folder.as_os_str()) {
             return known.clone();
         }
         let resolved = match (folder.parent(), folder.file_name()) {
@@ -125,7 +131,7 @@ impl Boundary {
             (c, inside)
         });
         if let Ok(mut folders) = self.folders.lock() {
-            folders.insert(folder.to_path_buf(), resolved.clone());
+            folders.insert(folder.as_os_str().to_owned(), resolved.clone());
         }
         resolved
     }
