@@ -494,6 +494,7 @@ impl<'t> Scanner<'t> {
 
     /// [`Scanner::may_call`] at identifier `word`: whether it may be such a call (or it is a
     /// target's name before a `(`, whose arguments are counted then).
+    #[inline(never)]
     fn call_at_ident(&mut self, word: &[u8]) -> bool {
         let Some(calls) = &mut self.calls else {
             return false;
@@ -530,6 +531,7 @@ impl<'t> Scanner<'t> {
 
     /// [`Scanner::may_call`] at punctuation `b` (before it opens or closes a bracket): whether
     /// a call of a target's name closes with enough arguments.
+    #[inline(never)]
     fn call_at_punct(&mut self, b: u8) -> bool {
         let Some(calls) = &mut self.calls else {
             return false;
@@ -757,7 +759,9 @@ impl<'t> Scanner<'t> {
             self.push(Tok::Ident(word, Word::Plain));
             return;
         }
-        if self.call_at_ident(word) {
+        // Only `may_call` looks for calls: every other scan pays one test per token (the work
+        // is out of line, which kept the scan's loop as fast as before).
+        if self.calls.is_some() && self.call_at_ident(word) {
             self.seen = true;
             self.i = self.s.len();
             return;
@@ -872,7 +876,7 @@ impl<'t> Scanner<'t> {
             self.push(Tok::Punct(b));
             return;
         }
-        if self.call_at_punct(b) {
+        if self.calls.is_some() && self.call_at_punct(b) {
             self.seen = true;
             self.i = self.s.len();
             return;
