@@ -472,8 +472,8 @@ impl<'t> Scanner<'t> {
     /// a macro call's tokens; or one of `macros` named. Arguments are counted by the commas
     /// between them: exactly, unless a `|` or `<` among them may hold commas of their own
     /// (a closure's parameters, generic arguments, or a comparison), and then too many, never
-    /// too few, so that only a call with fewer than its target needs is none of its. With `skip_test_mods`, the
-    /// bodies of `#[cfg(test)] mod`s are passed over.
+    /// too few, so that only a call with fewer than its target needs is none of its. With
+    /// `skip_test_mods`, the bodies of `#[cfg(test)] mod`s are passed over.
     pub(super) fn may_call(
         s: &'t [u8],
         targets: &'t [(&'t str, usize)],
