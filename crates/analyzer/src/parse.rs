@@ -22,6 +22,8 @@
 //! Not here: reading files ([`crate::input`]), line and column positions
 //! ([`crate::source`]).
 
+use crate::lexical::{ident_end, is_ident_byte, is_ident_start, is_space};
+
 /// Stack for threads that parse and walk source trees (the analyzer's workers, `fix`'s
 /// parses): enough for any text within the depth bounds.
 pub const PARSE_STACK_BYTES: usize = 64 * 1024 * 1024;
@@ -147,23 +149,19 @@ impl Depth {
     }
 }
 
-fn is_ident_start(c: u8) -> bool {
-    c == b'_' || c.is_ascii_alphabetic() || c >= 0x80
-}
-
-fn is_ident_continue(c: u8) -> bool {
-    c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80
-}
-
 /// Index just past a quoted literal starting at `i` (the opening quote), with `\` escapes.
 fn skip_quoted(b: &[u8], i: usize, quote: u8) -> usize {
     let mut j = i + 1;
-    while j < b.len() {
-        match b[j] {
-            b'\\' => j += 2,
-            c if c == quote => return j + 1,
-            _ => j += 1,
+    // Strings, comments and raw strings are much of a file's bytes: `memchr` finds their end.
+    while let Some(k) = b
+        .get(j..)
+        .and_then(|rest| memchr::memchr2(b'\\', quote, rest))
+    {
+        j += k;
+        if b[j] == quote {
+            return j + 1;
         }
+        j += 2;
     }
     b.len()
 }
@@ -180,14 +178,10 @@ fn skip_raw_string(b: &[u8], i: usize) -> Option<usize> {
         return None;
     }
     j += 1;
-    while j < b.len() {
-        if b[j] == b'"'
-            && b[j + 1..]
-                .iter()
-                .take(hashes)
-                .filter(|&&c| c == b'#')
-                .count()
-                == hashes
+    while let Some(k) = memchr::memchr(b'"', &b[j..]) {
+        j += k;
+        if b.get(j + 1..j + 1 + hashes)
+            .is_some_and(|h| h.iter().all(|&c| c == b'#'))
         {
             return Some(j + 1 + hashes);
         }
@@ -196,18 +190,62 @@ fn skip_raw_string(b: &[u8], i: usize) -> Option<usize> {
     Some(b.len())
 }
 
-/// Keywords that can nest an expression or a type without a bracket.
-const RUST_NESTING_KEYWORDS: &[&str] = &[
-    "return", "break", "yield", "else", "as", "dyn", "impl", "become", "do", "box", "move",
-    "static", "async", "let", "mut", "ref", "in", "if", "while", "match", "for", "unsafe", "where",
-    "const", "fn", "loop",
-];
+/// Keywords that can nest an expression or a type without a bracket: `return`, `break`,
+/// `yield`, `else`, `as`, `dyn`, `impl`, `become`, `do`, `box`, `move`, `static`, `async`,
+/// `let`, `mut`, `ref`, `in`, `if`, `while`, `match`, `for`, `unsafe`, `where`, `const`, `fn`,
+/// `loop`. Patterns of bytes, which compile to comparisons of the length and a byte or two:
+/// matching strings called a comparison per keyword for every identifier of a file.
+fn is_nesting_keyword(word: &str) -> bool {
+    matches!(
+        word.as_bytes(),
+        [b'a', b's']
+            | [b'd', b'o']
+            | [b'i', b'n']
+            | [b'i', b'f']
+            | [b'f', b'n']
+            | [b'd', b'y', b'n']
+            | [b'b', b'o', b'x']
+            | [b'l', b'e', b't']
+            | [b'm', b'u', b't']
+            | [b'r', b'e', b'f']
+            | [b'f', b'o', b'r']
+            | [b'e', b'l', b's', b'e']
+            | [b'i', b'm', b'p', b'l']
+            | [b'm', b'o', b'v', b'e']
+            | [b'l', b'o', b'o', b'p']
+            | [b'b', b'r', b'e', b'a', b'k']
+            | [b'y', b'i', b'e', b'l', b'd']
+            | [b'a', b's', b'y', b'n', b'c']
+            | [b'w', b'h', b'i', b'l', b'e']
+            | [b'm', b'a', b't', b'c', b'h']
+            | [b'w', b'h', b'e', b'r', b'e']
+            | [b'c', b'o', b'n', b's', b't']
+            | [b'r', b'e', b't', b'u', b'r', b'n']
+            | [b'b', b'e', b'c', b'o', b'm', b'e']
+            | [b's', b't', b'a', b't', b'i', b'c']
+            | [b'u', b'n', b's', b'a', b'f', b'e']
+    )
+}
 
-/// Multi-character punctuation, longest first.
-const RUST_PUNCT: &[&str] = &[
-    "...", "..=", "<<=", ">>=", "::", "->", "=>", "==", "!=", "<=", ">=", "&&", "||", "+=", "-=",
-    "*=", "/=", "%=", "^=", "&=", "|=", "<<", ">>", "..",
-];
+/// The length of the multi-character punctuation `b` starts with (the longest: `...`, `..=`,
+/// `<<=`, `>>=`, then `::`, `->`, `=>`, `==`, `..`, `<<`, `>>`, `&&`, `||` and `OP=`), or 0.
+fn multi_punct_len(b: &[u8]) -> usize {
+    match b {
+        [b'.', b'.', b'.' | b'=', ..] | [b'<', b'<', b'=', ..] | [b'>', b'>', b'=', ..] => 3,
+        [b':', b':', ..]
+        | [b'-', b'>', ..]
+        | [b'=', b'>' | b'=', ..]
+        | [b'.', b'.', ..]
+        | [b'<', b'<', ..]
+        | [b'>', b'>', ..]
+        | [b'&', b'&', ..]
+        | [b'|', b'|', ..]
+        | [b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'&' | b'|', b'=', ..] => {
+            2
+        }
+        _ => 0,
+    }
+}
 
 /// An upper estimate of the depth of the tree syn builds for `text` (see the module docs), and
 /// the first offset past `bound`.
@@ -223,8 +261,12 @@ fn rust_depth_from(text: &str, bound: usize) -> (usize, Option<usize>) {
     let mut after_block = false;
     while i < b.len() {
         let c = b[i];
-        if c.is_ascii_whitespace() {
+        if is_space(c) {
+            // A run at once (indentation is much of a file).
             i += 1;
+            while b.get(i).is_some_and(|&c| is_space(c)) {
+                i += 1;
+            }
             continue;
         }
         if c == b'/' && matches!(b.get(i + 1), Some(b'/' | b'*')) {
@@ -275,30 +317,29 @@ fn rust_depth_from(text: &str, bound: usize) -> (usize, Option<usize>) {
             }
             c if is_ident_start(c) => {
                 let start = i;
-                while i < b.len() && is_ident_continue(b[i]) {
-                    i += 1;
-                }
+                i = ident_end(b, i);
                 let word = &text[start..i];
                 // String prefixes: b"…", c"…", r"…", br#"…"#, cr"…".
                 let next = b.get(i).copied();
-                if matches!(word, "b" | "c") && next == Some(b'"') {
+                // The next byte first: it rules out most identifiers in one comparison.
+                if next == Some(b'"') && matches!(word, "b" | "c") {
                     i = skip_quoted(b, i, b'"');
                     after_value = true;
                     continue;
                 }
-                if word == "b" && next == Some(b'\'') {
+                if next == Some(b'\'') && word == "b" {
                     i = skip_quoted(b, i, b'\'');
                     after_value = true;
                     continue;
                 }
-                if matches!(word, "r" | "br" | "cr") && matches!(next, Some(b'"' | b'#')) {
+                if matches!(next, Some(b'"' | b'#')) && matches!(word, "r" | "br" | "cr") {
                     if let Some(end) = skip_raw_string(b, i - 1) {
                         i = end;
                         after_value = true;
                         continue;
                     }
                 }
-                let keyword = RUST_NESTING_KEYWORDS.contains(&word);
+                let keyword = is_nesting_keyword(word);
                 if block_before && !matches!(word, "else" | "as") {
                     d.end_statement();
                 }
@@ -309,7 +350,7 @@ fn rust_depth_from(text: &str, bound: usize) -> (usize, Option<usize>) {
             }
             c if c.is_ascii_digit() => {
                 while i < b.len()
-                    && (is_ident_continue(b[i])
+                    && (is_ident_byte(b[i])
                         || b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit))
                 {
                     i += 1;
@@ -317,41 +358,40 @@ fn rust_depth_from(text: &str, bound: usize) -> (usize, Option<usize>) {
                 after_value = true;
             }
             _ => {
-                let punct = RUST_PUNCT
-                    .iter()
-                    .find(|p| b[i..].starts_with(p.as_bytes()))
-                    .copied()
-                    .unwrap_or_else(|| {
-                        &text[i..i + text[i..].chars().next().map_or(1, char::len_utf8)]
-                    });
-                if block_before && punct == "#" {
+                let len = match multi_punct_len(&b[i..]) {
+                    0 => text[i..].chars().next().map_or(1, char::len_utf8),
+                    len => len,
+                };
+                // Bytes, not `str`s: a `match` on strings called a comparison per arm.
+                let punct = &b[i..i + len];
+                if block_before && punct == b"#" {
                     d.end_statement();
                 }
                 match punct {
-                    "=>" => d.separator(),
-                    "<" => d.soft_open(i),
-                    "<<" => {
+                    b"=>" => d.separator(),
+                    b"<" => d.soft_open(i),
+                    b"<<" => {
                         d.soft_open(i);
                         d.soft_open(i);
                     }
-                    ">" => d.soft_close(i),
-                    ">>" => {
+                    b">" => d.soft_close(i),
+                    b">>" => {
                         d.soft_close(i);
                         d.soft_close(i);
                     }
-                    "|" | "||" if in_closure_params => {
+                    b"|" | b"||" if in_closure_params => {
                         d.op(i);
                         in_closure_params = false;
                     }
-                    "|" if !after_value => {
+                    b"|" if !after_value => {
                         d.soft_open(i);
                         in_closure_params = true;
                     }
-                    "||" if !after_value => d.soft_open(i),
+                    b"||" if !after_value => d.soft_open(i),
                     _ => d.op(i),
                 }
-                i += punct.len();
-                after_value = matches!(punct, "?" | ">");
+                i += len;
+                after_value = matches!(punct, b"?" | b">");
             }
         }
     }
@@ -361,13 +401,12 @@ fn rust_depth_from(text: &str, bound: usize) -> (usize, Option<usize>) {
 /// Index past the `//` or (nested) `/* */` comment at `i`.
 fn skip_rust_comment(b: &[u8], mut i: usize) -> usize {
     if b.get(i + 1) == Some(&b'/') {
-        return b[i..]
-            .iter()
-            .position(|&c| c == b'\n')
-            .map_or(b.len(), |p| i + p);
+        return memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
     }
     let mut level = 0usize;
-    while i < b.len() {
+    // From one `/` or `*` to the next: only they can open or close a comment.
+    while let Some(k) = memchr::memchr2(b'/', b'*', &b[i..]) {
+        i += k;
         if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
             level += 1;
             i += 2;
@@ -375,13 +414,14 @@ fn skip_rust_comment(b: &[u8], mut i: usize) -> usize {
             level -= 1;
             i += 2;
             if level == 0 {
-                break;
+                return i;
             }
         } else {
             i += 1;
         }
     }
-    i
+    // Not closed: the rest of the text.
+    b.len()
 }
 
 /// An upper estimate of how deep syn (and any walk over its tree) recurses on `text`.
@@ -627,9 +667,7 @@ fn lua_depth_from(text: &str, bound: usize) -> (usize, Option<usize>) {
             }
             c if is_ident_start(c) => {
                 let start = i;
-                while i < b.len() && is_ident_continue(b[i]) {
-                    i += 1;
-                }
+                i = ident_end(b, i);
                 let word = &text[start..i];
                 if LUA_OPENERS.contains(&word) {
                     // A new block: what came before it in the statement stays counted.
@@ -730,12 +768,23 @@ mod tests {
             r##"fn f() { let x = br#"((((("#; }"##,
             "fn f() { let x = b'('; }",
             "fn f<'a>() { let x = 1; }",
+            // A quote followed by fewer hashes than opened does not close a raw string.
+            r###"fn f() { let x = r##"(((("#((((("##; }"###,
+            r#"fn f() { let x = "((\"(((("; }"#,
+            "fn f() { let x = 1; } /* ((((( /* unclosed ((((((((((",
+            "fn f() { let x = 1; } // (((((",
         ] {
             assert!(
                 rust_depth(quiet) <= base + 2,
                 "{quiet}: {}",
                 rust_depth(quiet)
             );
+        }
+        // One operator each, however many characters it is written with.
+        let assign = rust_depth("fn f() { x = 1; }");
+        for op in ["<<=", ">>=", "+=", "|=", "..=", "=="] {
+            let text = format!("fn f() {{ x {op} 1; }}");
+            assert_eq!(rust_depth(&text), assign, "{op}");
         }
         // Chains add a level per call: `a.b().c()` is three deep in syn's tree.
         let chain = format!("fn f() {{ p{} }}", ".arg(1)".repeat(1000));

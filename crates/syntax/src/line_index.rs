@@ -44,6 +44,20 @@ impl LineIndex {
         (line + 1, column + 1)
     }
 
+    /// The byte offset of 1-based line `line`, 0-based column `column` (in characters) of
+    /// `text`, as proc-macro2's `LineColumn` gives a position: what `Span::byte_range` answers,
+    /// found from the line's start (`byte_range` counts characters from the last offset it
+    /// converted, a pass over the file for a visit of its tree). `None` past the end.
+    pub fn offset_at(&self, text: &str, line: usize, column: usize) -> Option<usize> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let rest = text.get(start..)?;
+        if rest.len() >= column && rest.as_bytes()[..column].is_ascii() {
+            return Some(start + column);
+        }
+        let mut chars = rest.char_indices().map(|(i, _)| i).chain([rest.len()]);
+        chars.nth(column).map(|i| start + i)
+    }
+
     /// Byte range of line `line` (1-based) of `text`, its newline included; empty at the end
     /// for a line past the last.
     pub fn line_range(&self, text: &str, line: usize) -> std::ops::Range<usize> {
@@ -70,5 +84,35 @@ mod tests {
         assert_eq!(index.line_col(text, text.len() + 5), (4, 5));
         assert_eq!(&text[index.line_range(text, 2)], "çé:x\r\n");
         assert_eq!(index.line_range(text, 9), text.len()..text.len());
+    }
+
+    #[test]
+    fn offsets_at_lines_and_columns_are_what_proc_macro2_gives() {
+        use proc_macro2::{TokenStream, TokenTree};
+        let text = "a \"çé\" b\r\n  /* ü */ c(d)\n\n\t\"x\ny\" é\n";
+        let index = LineIndex::new(text);
+        fn each(stream: TokenStream, out: &mut Vec<proc_macro2::Span>) {
+            for token in stream {
+                out.push(token.span());
+                if let TokenTree::Group(g) = token {
+                    out.push(g.span_open());
+                    out.push(g.span_close());
+                    each(g.stream(), out);
+                }
+            }
+        }
+        let mut spans = Vec::new();
+        each(text.parse().unwrap(), &mut spans);
+        assert!(spans.len() > 8);
+        for span in spans {
+            let at = |p: proc_macro2::LineColumn| index.offset_at(text, p.line, p.column);
+            let expected = span.byte_range();
+            assert_eq!(at(span.start()), Some(expected.start), "{span:?}");
+            assert_eq!(at(span.end()), Some(expected.end), "{span:?}");
+        }
+        assert_eq!(index.offset_at(text, 6, 0), Some(text.len()));
+        assert_eq!(index.offset_at(text, 6, 1), None);
+        assert_eq!(index.offset_at(text, 7, 0), None);
+        assert_eq!(index.offset_at(text, 0, 0), None);
     }
 }

@@ -113,20 +113,16 @@ fn read_block(text: &str, braces: Range<usize>, anchor: &Anchor) -> syn::Block {
 fn read_apart(text: &str, braces: Range<usize>, anchor: &Anchor) -> Option<syn::Block> {
     let body_text = text.get(braces.clone())?;
     let body: proc_macro2::TokenStream = body_text.parse().ok()?;
-    // A token's bytes in the body: from its line and column where every character is a
-    // byte (most bodies), a cheaper question to proc-macro2 than its byte range (which
-    // counts characters from the last offset it converted).
-    let lines = body_text
-        .is_ascii()
-        .then(|| slotlint_syntax::line_index::LineIndex::new(body_text));
+    // A token's bytes in the body: from its line and column, a cheaper question to
+    // proc-macro2 than its byte range (which counts characters from the last offset it
+    // converted).
+    let lines = slotlint_syntax::line_index::LineIndex::new(body_text);
     let bytes = |span: proc_macro2::Span| -> Range<usize> {
-        let ascii = lines.as_ref().and_then(|lines| {
-            let at = |p: proc_macro2::LineColumn| {
-                Some(lines.starts().get(p.line.checked_sub(1)?)? + p.column)
-            };
-            Some(at(span.start())?..at(span.end())?)
-        });
-        ascii.unwrap_or_else(|| span.byte_range())
+        let at = |p: proc_macro2::LineColumn| lines.offset_at(body_text, p.line, p.column);
+        match (at(span.start()), at(span.end())) {
+            (Some(start), Some(end)) => start..end,
+            _ => span.byte_range(),
+        }
     };
     let tokens = anchor.covering(text.len(), |anchor| {
         respan(body, anchor, braces.start, &bytes)

@@ -857,20 +857,17 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     fn text_of(&self, node: &dyn NodeSpan) -> String {
+        self.source_text_of(node).to_owned()
+    }
+
+    fn source_text_of(&self, node: &dyn NodeSpan) -> &'a str {
         let r = node.node_span().byte_range();
-        self.source()
-            .text
-            .get(r.clone())
-            .map(str::to_owned)
-            .unwrap_or_default()
+        self.source().text.get(r).unwrap_or_default()
     }
 
     /// The source text of a node on one line (whitespace runs collapsed).
     fn short_text(&self, node: &dyn NodeSpan) -> String {
-        self.text_of(node)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        one_line(self.source_text_of(node))
     }
 
     /// A hole for an expression the evaluator does not follow, named by its text.
@@ -945,6 +942,35 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 }
 
+/// `text` on one line: its runs of white space one space each, none at either end (as
+/// `split_whitespace` and `join(" ")` give it). Most expressions are that already (`user.id`,
+/// `format!("{a} {b}")`), and are copied as they are: a hole is named this way for every
+/// expression the evaluator does not follow.
+fn one_line(text: &str) -> String {
+    // Printable ASCII, single spaces inside: nothing to collapse.
+    let mut after_space = true;
+    let plain = text.bytes().all(|c| {
+        let ok = if c == b' ' {
+            !after_space
+        } else {
+            (0x21..=0x7e).contains(&c)
+        };
+        after_space = c == b' ';
+        ok
+    }) && !after_space;
+    if plain || text.is_empty() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// `{a, b}` → the alternatives' hole ids of loop elements, for marking them per element.
 fn hole_ids(v: &Value<'_>) -> Vec<HoleId> {
     match v {
@@ -972,4 +998,30 @@ fn param_names(def: &FnDef<'_>) -> Vec<String> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_line_is_split_whitespace_joined() {
+        for text in [
+            "",
+            " ",
+            "user.id",
+            "a b",
+            "a  b",
+            " a",
+            "a ",
+            "a\n    .b()",
+            "x\t+\r\ny",
+            "é  ü",
+            "a\u{a0}b",
+            "a\u{b}b",
+            "a \u{3000} b",
+            "\"a  b\"",
+        ] {
+            let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(super::one_line(text), joined, "{text:?}");
+        }
+    }
 }

@@ -379,16 +379,21 @@ static BYTE_CLASS: [u8; 256] = {
     table
 };
 
-fn is_ident_start(b: u8) -> bool {
+pub(crate) fn is_ident_start(b: u8) -> bool {
     BYTE_CLASS[b as usize] & IDENT_START != 0
 }
 
-fn is_ident_byte(b: u8) -> bool {
+pub(crate) fn is_ident_byte(b: u8) -> bool {
     BYTE_CLASS[b as usize] & IDENT_BYTE != 0
 }
 
+/// ASCII white space, as `u8::is_ascii_whitespace` says (from the table).
+pub(crate) fn is_space(b: u8) -> bool {
+    BYTE_CLASS[b as usize] & SPACE != 0
+}
+
 /// Where the identifier (or number) that continues at `from` ends.
-fn ident_end(s: &[u8], from: usize) -> usize {
+pub(crate) fn ident_end(s: &[u8], from: usize) -> usize {
     s[from..]
         .iter()
         .position(|&b| !is_ident_byte(b))
