@@ -112,6 +112,22 @@ pub struct SkippableBody {
 }
 
 impl FileNames {
+    /// Room for the names of a file of `len` bytes, a guess from its length: grown from
+    /// nothing, a file's lists were copied about ten times as they doubled.
+    fn with_capacity_for(len: usize) -> FileNames {
+        FileNames {
+            text: String::with_capacity(len / 16),
+            defs: Vec::with_capacity(len / 128),
+            ..FileNames::default()
+        }
+    }
+
+    /// Gives back the room the names do not use (they are kept for the whole analysis).
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.defs.shrink_to_fit();
+    }
+
     /// Files `parts`, written one after another, as a name of `kind`.
     pub fn push(&mut self, kind: Kind, parts: &[&str]) {
         for part in parts {

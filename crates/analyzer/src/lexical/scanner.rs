@@ -194,7 +194,7 @@ impl<'t> Scanner<'t> {
         Scanner {
             s,
             i: 0,
-            out: FileNames::default(),
+            out: FileNames::with_capacity_for(s.len()),
             prev: Tok::Other,
             prev2: Tok::Other,
             depth: 0,
@@ -617,7 +617,9 @@ impl<'t> Scanner<'t> {
                 }
             }
         }
-        std::mem::take(&mut self.out)
+        let mut out = std::mem::take(&mut self.out);
+        out.shrink_to_fit();
+        out
     }
 
     // Comments and strings are much of a file's bytes: skipped with `memchr`.
