@@ -165,7 +165,7 @@ impl FileNames {
 
 /// A file's names, from its text.
 pub fn scan(text: &str) -> FileNames {
-    scanner::Scanner::new(text.as_bytes()).run()
+    scanner::Scanner::filing(text.as_bytes()).run()
 }
 
 /// Whether Rust code `text` has one of `words` as an identifier: comments, strings and

@@ -190,11 +190,19 @@ struct OwnerBody {
 }
 
 impl<'t> Scanner<'t> {
+    /// A scanner that files the names of `s` (the other scans look for words, and file
+    /// nothing).
+    pub(super) fn filing(s: &'t [u8]) -> Scanner<'t> {
+        let mut scanner = Scanner::new(s);
+        scanner.out = FileNames::with_capacity_for(s.len());
+        scanner
+    }
+
     pub(super) fn new(s: &'t [u8]) -> Scanner<'t> {
         Scanner {
             s,
             i: 0,
-            out: FileNames::with_capacity_for(s.len()),
+            out: FileNames::default(),
             prev: Tok::Other,
             prev2: Tok::Other,
             depth: 0,
