@@ -428,6 +428,10 @@ pub(crate) struct WrittenField {
     pub ty: String,
     pub field: String,
     pub path: Vec<String>,
+    /// Of a struct literal read as type `ty` (`Slot::Lane { .. }` as `Lane`): the variant its
+    /// path may name instead (`Slot::Lane`). The evaluator reads it as that variant when the
+    /// crate's enum has it ([`super::CrateIndex::is_variant`]), and then it builds no `ty`.
+    pub or_variant: Option<String>,
 }
 
 /// `Owner::Variant` of a path that may name a variant (as the evaluator reads one: its last
@@ -450,13 +454,18 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
             };
             let variant = variant_name(&e.path, self.self_ty);
             let path = crate::scope::path_names(&e.path);
-            for ty in ty.into_iter().chain(variant) {
+            let readings = ty
+                .map(|ty| (ty, variant.clone()))
+                .into_iter()
+                .chain(variant.clone().map(|v| (v, None)));
+            for (ty, or_variant) in readings {
                 for f in &e.fields {
                     if let syn::Member::Named(n) = &f.member {
                         self.found.literals.push(WrittenField {
                             ty: ty.clone(),
                             field: n.to_string(),
                             path: path.clone(),
+                            or_variant: or_variant.clone(),
                         });
                     }
                 }
@@ -475,6 +484,7 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
                         ty: ty.clone(),
                         field: i.to_string(),
                         path: path.clone(),
+                        or_variant: None,
                     });
                 }
             }
@@ -489,6 +499,7 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
                     ty,
                     field: "*".to_owned(),
                     path: crate::scope::path_names(&e.path),
+                    or_variant: None,
                 });
             }
         }

@@ -928,12 +928,17 @@ impl<'a> CrateIndex<'a> {
                 None => named(field) && (named(ty) || named("Self")),
             }
         };
+        // A literal the evaluator reads as a variant (`Export::Component { .. }`) builds no
+        // struct of the variant's name.
         let gives = |written: &collect::FieldsWritten| {
-            written
-                .literals
-                .iter()
-                .any(|w| names(w) && !another(&w.path))
-                || in_macro(written)
+            written.literals.iter().any(|w| {
+                names(w)
+                    && !another(&w.path)
+                    && !w.or_variant.as_deref().is_some_and(|v| {
+                        v.split_once("::")
+                            .is_some_and(|(owner, name)| self.is_variant(owner, name))
+                    })
+            }) || in_macro(written)
                 || self.calls_crate_macro(written)
         };
         gives(&self.fields_written(id, &|w| walked && gives(w)))
@@ -1032,6 +1037,13 @@ impl<'a> CrateIndex<'a> {
         self.candidates("type_alias", Kind::Alias, name)
             .rev()
             .find_map(|items| items.type_aliases.get(name).copied())
+    }
+
+    /// Whether `owner::name` names a variant of an enum of the crate (the last enum `owner`,
+    /// as [`Self::enum_variants`] gives it).
+    pub fn is_variant(&self, owner: &str, name: &str) -> bool {
+        self.enum_variants(owner)
+            .is_some_and(|vs| vs.iter().any(|v| v == name))
     }
 
     /// The variants of enum `name` (the last one of the crate).
@@ -1516,6 +1528,9 @@ mod tests {
             "fn nested() -> Vec<Settings> { vec![settings!()] }",
             "fn compared(a: u8, settings: u8) -> Vec<bool> { vec![settings != a] }",
             "impl Settings { fn all() -> Vec<Self> { vec![Self { prefix: 6 }] } }",
+            "enum Export { Settings { prefix: u8 } }
+             fn exported() -> Export { Export::Settings { prefix: 7 } }",
+            "fn unknown() -> Other { Other::Settings { prefix: 8 } }",
         ]);
         let store = Store::default();
         let index = index(&src, &store);
@@ -1543,6 +1558,17 @@ mod tests {
         let alpha = |path: &[String]| path.first().is_some_and(|m| m == "alpha");
         assert!(gives("pathed", "prefix", &none));
         assert!(!gives("pathed", "prefix", &alpha));
+        // A variant of an enum of the crate, as the evaluator reads it: no struct `Settings`
+        // (but the variant's payload); a path the crate has no such enum for may be a module.
+        assert!(!gives("exported", "prefix", &none));
+        assert!(may_give(
+            &index,
+            "exported",
+            "Export::Settings",
+            "prefix",
+            &none
+        ));
+        assert!(gives("unknown", "prefix", &none));
     }
 
     #[test]

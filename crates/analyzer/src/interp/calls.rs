@@ -271,8 +271,7 @@ impl<'c, 'a> Interp<'c, 'a> {
         let (owner, name) = crate::index::owner_and_name(path, self.self_ty.as_deref())?;
         self.cx
             .index
-            .enum_variants(&owner)
-            .is_some_and(|vs| vs.contains(&name))
+            .is_variant(&owner, &name)
             .then_some((owner, name))
     }
 
