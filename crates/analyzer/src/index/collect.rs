@@ -416,9 +416,10 @@ pub(crate) struct FieldsWritten {
     pub macro_idents: std::collections::HashSet<String>,
     /// The names of the macros called.
     pub macros: Vec<String>,
-    /// The members read or written outside macro calls (`x.name`, `self.0`): a method changes
-    /// a field of `self` only through a place that names it.
-    pub members: std::collections::HashSet<String>,
+    /// The fields of `self` that places outside macro calls start with (`self.name`,
+    /// `self.name.push(..)`, `self.get().name`): a walk changes a field of `self` only through
+    /// such a place ([`crate::interp::place`]; `other.name` changes another value).
+    pub self_fields: std::collections::HashSet<String>,
     /// `self` itself is assigned (`self = …`, `*self = …`, `self += …`): any field may change.
     pub self_replaced: bool,
 }
@@ -503,13 +504,19 @@ pub(super) fn fields_written(block: &syn::Block, self_ty: Option<&str>) -> Field
                 });
             }
         }
-        fn visit_expr_field(&mut self, e: &'ast syn::ExprField) {
-            let member = match &e.member {
-                syn::Member::Named(n) => n.to_string(),
-                syn::Member::Unnamed(i) => i.index.to_string(),
-            };
-            self.found.members.insert(member);
-            syn::visit::visit_expr_field(self, e);
+        fn visit_expr(&mut self, e: &'ast syn::Expr) {
+            // `self.f`, `self.f.g`, `self.get().f`: a place the walk may store into, that
+            // changes `self`'s field `f` (as [`crate::interp::place`] reads it).
+            if let syn::Expr::Field(_) = e {
+                if let Some(place) = crate::interp::place(e) {
+                    if place.root == "self" {
+                        self.found
+                            .self_fields
+                            .extend(place.fields.into_iter().next());
+                    }
+                }
+            }
+            syn::visit::visit_expr(self, e);
         }
         fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
             self.found.self_replaced |= is_self(&e.left);

@@ -945,7 +945,8 @@ impl<'a> CrateIndex<'a> {
     }
 
     /// Whether method `id` (taking `self`) may change field `field` of `self`: its body names
-    /// the member (`self.field = …`, `self.field.push(…)`, in a macro's tokens too), replaces
+    /// it in a place rooted at `self` (`self.field = …`, `self.field.push(…)`; `other.field`
+    /// is another value's), or in a macro's tokens, replaces
     /// `self` whole, or calls a `macro_rules!` the crate may define. A callee's changes to
     /// `self` are not the method's (the evaluator keeps them in the callee). `walked`: whether
     /// the caller walks the body for the fields it does change (a body read now is kept: a
@@ -953,7 +954,7 @@ impl<'a> CrateIndex<'a> {
     pub fn may_change_self_field(&self, id: usize, field: &str, walked: bool) -> bool {
         let written = self.fields_written(id, &|_| walked);
         written.self_replaced
-            || written.members.contains(field)
+            || written.self_fields.contains(field)
             || written.macro_idents.contains(field)
             || self.calls_crate_macro(&written)
     }
@@ -1636,6 +1637,8 @@ mod tests {
                  fn grow(&mut self) { self += 1 }
                  fn bump(&mut self) { self.count += 1; self.touch() }
                  fn expanded(&mut self) { settings!(self) }
+                 fn other(&mut self, o: &mut Settings) { o.prefix = 1; self.inner.prefix = 2 }
+                 fn through(&mut self) { self.get_mut().prefix = 3; (*self).count = 4 }
              }
              macro_rules! settings { ($s:expr) => { $s.prefix = 0 } }",
         ]);
@@ -1659,6 +1662,12 @@ mod tests {
         assert!(!changes("bump", "prefix"));
         // A `macro_rules!` of the crate may expand to anything.
         assert!(changes("expanded", "suffixes"));
+        // Another value's field, or a field of one of `self`'s fields: not `self`'s.
+        assert!(!changes("other", "prefix"));
+        assert!(changes("other", "inner"));
+        // Places the evaluator roots at `self`: through a method call, a dereference.
+        assert!(changes("through", "prefix"));
+        assert!(changes("through", "count"));
     }
 
     #[test]

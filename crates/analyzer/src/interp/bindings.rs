@@ -16,7 +16,7 @@ const MAX_UNROLLED: usize = 16;
 
 /// A binding, or a field path inside the object a binding holds.
 #[derive(Clone, Debug)]
-pub(super) struct Place {
+pub(crate) struct Place {
     pub root: String,
     pub fields: Vec<String>,
 }
@@ -126,8 +126,9 @@ impl<'c, 'a> Interp<'c, 'a> {
     }
 
     /// The place an expression is rooted at (`p` in `p.set(..).get(..)`, `&mut p`,
-    /// `self.pipe` in `self.pipe.set(..)`).
-    pub(super) fn place(expr: &syn::Expr) -> Option<Place> {
+    /// `self.pipe` in `self.pipe.set(..)`): the only places a walk stores values into (what
+    /// `collect::fields_written` reads a method's changes to `self` with).
+    pub(crate) fn place(expr: &syn::Expr) -> Option<Place> {
         use syn::Expr;
         match expr {
             Expr::Path(p) if p.path.segments.len() == 1 && p.qself.is_none() => Some(Place {

@@ -117,6 +117,12 @@ pub struct MacroArena {
     expansions: typed_arena::Arena<syn::Block>,
 }
 
+/// The place an expression is rooted at, as the evaluator stores into it ([`Interp::place`]),
+/// for readers of bodies outside the evaluator.
+pub(crate) fn place(expr: &syn::Expr) -> Option<bindings::Place> {
+    Interp::place(expr)
+}
+
 /// Callers followed per function whose keys are its parameters.
 const MAX_CALLERS: usize = 8;
 /// How many levels of callers that pass their own parameters on are followed.
