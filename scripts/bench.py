@@ -12,7 +12,9 @@ With no folder: the benchmark corpus (a `cargo vendor` of scripts/bench-corpus),
 service crate built from corpus crates (~1,500 files, ~15 MB, a few dozen redis calls), and a
 smaller one (~7 MB) then the same with its non-redis part doubled (copied under a new module),
 and the change (the two timed alternately, medians and minimums). --double PACKAGE does the
-same doubling for any package (a real service, say).
+same doubling for any package (a real service, say); --double-with DIR doubles it with another
+crate's sources instead (code that uses none of the package's items: the copy of its own files
+builds and calls the originals' types, so part of it is code the analysis must read).
 
 --compare also runs `--no-prefilter` (every file parsed and walked) and fails unless both runs
 print the same JSON document.
@@ -375,11 +377,14 @@ def synthetic(corpus, crates, copies, name):
     return dest
 
 
-def doubled_copies(package):
+def doubled_copies(package, unrelated=None):
     """A package as it is, and the same with its non-redis part doubled: every `.rs` file under
     its `src/` that does not contain "redis" copied again under `src/copy1/` (rebuilt each run,
     into target/bench-doubled/NAME/{one,two}). The package's own files only: its path
-    dependencies are not copied."""
+    dependencies are not copied. With `unrelated` (a folder of another crate's sources), those
+    files (the ones that do not contain "redis") are added as `src/copy1/` instead, into
+    target/bench-doubled/NAME/{one,with-DIRNAME}: code that uses none of the package's items,
+    where the copy builds and calls the originals' types (its `use crate::…` paths are kept)."""
     if not os.path.isfile(os.path.join(package, "Cargo.toml")):
         sys.exit(f"bench: --double {package}: no Cargo.toml there")
     if not os.path.isdir(os.path.join(package, "src")) or \
@@ -388,11 +393,17 @@ def doubled_copies(package):
     name = os.path.basename(os.path.abspath(package))
     root = os.path.join("target", "bench-doubled", name)
     shutil.rmtree(root, ignore_errors=True)
-    one, two = os.path.join(root, "one"), os.path.join(root, "two")
+    # `with-common` for `…/crates/common/src`.
+    added_name = os.path.abspath(unrelated or "")
+    if os.path.basename(added_name) == "src":
+        added_name = os.path.dirname(added_name)
+    second = "two" if unrelated is None else "with-" + os.path.basename(added_name)
+    one, two = os.path.join(root, "one"), os.path.join(root, second)
     shutil.copytree(package, one, symlinks=True)
     shutil.copytree(package, two, symlinks=True)
     copy = os.path.join(two, "src", "copy1")
-    shutil.copytree(os.path.join(one, "src"), copy, symlinks=True, ignore=names_redis)
+    added = os.path.join(one, "src") if unrelated is None else unrelated
+    shutil.copytree(added, copy, symlinks=True, ignore=names_redis)
     declare_copy(os.path.join(two, "src"), copy)
     return one, two
 
@@ -435,11 +446,16 @@ def main():
     p.add_argument("--double", metavar="PACKAGE", action="append", default=[],
                    help="time a package (a folder with Cargo.toml) and the same with its "
                         "non-redis part doubled")
+    p.add_argument("--double-with", metavar="DIR",
+                   help="with --double: add DIR's sources (another crate's, those not naming "
+                        "redis) as the new module instead of a copy of the package's own")
     args = p.parse_args()
     if shutil.which("rg") is None:
         sys.exit("bench: rg (ripgrep) is needed")
+    if args.double_with and not args.double:
+        sys.exit("bench: --double-with needs --double PACKAGE")
     for package in args.double:
-        one, two = doubled_copies(package)
+        one, two = doubled_copies(package, args.double_with)
         bench(one, args)
         bench(two, args)
         doubling(one, two, args)

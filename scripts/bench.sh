@@ -9,6 +9,8 @@
 #                                      # the same with its non-redis part doubled
 #   scripts/bench.sh DIR...            # any folders of Rust sources
 #   scripts/bench.sh --double PKG      # a package, then with its non-redis part doubled
+#   scripts/bench.sh --double PKG --double-with DIR
+#                                      # the same, doubled with another crate's sources (DIR)
 #   scripts/bench.sh --before BIN ...  # also time another cargo-slotlint (e.g. main's) in the same run
 #   scripts/bench.sh --compare ...     # also fail unless --no-prefilter finds exactly the same
 #   scripts/bench.sh --runs N ...      # runs per figure (default 5)
