@@ -690,15 +690,30 @@ impl<'a> CrateIndex<'a> {
         let fits_in =
             |f: usize| -> Vec<usize> { self.items(f).fits(self.fn_base[f], name, owner, has_self) };
         let mut found = Vec::new();
-        for f in self.cheapest_order(files.clone()) {
-            if found.len() >= 2 {
+        let order = self.cheapest_order(files.clone());
+        // Files parsed already come first: count those, then take the scan's word for
+        // the others when it makes two (any method named so fits `Any`).
+        let parsed = order
+            .iter()
+            .take_while(|&&f| self.files[f].get().is_some())
+            .count();
+        for &f in &order[..parsed] {
+            found.extend(fits_in(f));
+        }
+        let sure_many =
+            found.len() < 2 && matches!(owner, FnOwner::Any) && has_self == Some(true) && {
+                let unparsed: Vec<u32> = order[parsed..].iter().map(|&f| f as u32).collect();
+                found.len() + self.unparsed_sure(Kind::SureMethod, name, &unparsed) >= 2
+            };
+        for &f in &order[parsed..] {
+            if found.len() >= 2 || sure_many {
                 break;
             }
             found.extend(fits_in(f));
         }
         match found.as_slice() {
-            [] => FnsFound::None,
-            [one] => FnsFound::One(*one),
+            [] if !sure_many => FnsFound::None,
+            [one] if !sure_many => FnsFound::One(*one),
             _ => {
                 let mut here: Vec<usize> = files
                     .iter()
@@ -1022,15 +1037,47 @@ impl<'a> CrateIndex<'a> {
     /// Whether the crate defines a method (taking `self`) named `name`.
     pub fn has_method(&self, name: &str) -> bool {
         self.because("has_method", || name.to_owned());
-        self.cheapest_first(self.files_any(&[(Kind::SelfFn, name.to_owned())]))
-            .any(|items| items.method_names.contains(name))
+        self.has_def(Kind::SelfFn, Kind::SureMethod, name, |items| {
+            items.method_names.contains(name)
+        })
     }
 
     /// Whether the crate defines a struct or enum named `name`.
     pub fn has_type(&self, name: &str) -> bool {
         self.because("has_type", || name.to_owned());
-        self.cheapest_first(self.files_any(&[(Kind::Type, name.to_owned())]))
-            .any(|items| items.types.contains(name))
+        self.has_def(Kind::Type, Kind::SureType, name, |items| {
+            items.types.contains(name)
+        })
+    }
+
+    /// Whether a file under `kind` in the name index defines `name` as `defines` reads it:
+    /// the files parsed already, then the scan's word for one not parsed yet ([`Kind::SureMethod`],
+    /// [`Kind::SureType`]: a file reached only for a yes or no is not parsed for it), then the
+    /// others parsed, smallest first.
+    fn has_def(
+        &self,
+        kind: Kind,
+        sure: Kind,
+        name: &str,
+        defines: impl Fn(&FileItems<'a>) -> bool,
+    ) -> bool {
+        let files = self.files_any(&[(kind, name.to_owned())]);
+        let (parsed, unparsed): (Vec<u32>, Vec<u32>) = files
+            .into_iter()
+            .partition(|&f| self.files[f as usize].get().is_some());
+        parsed.iter().any(|&f| defines(self.items(f as usize)))
+            || self.unparsed_sure(sure, name, &unparsed) > 0
+            || self.cheapest_first(unparsed).any(&defines)
+    }
+
+    /// How many of `unparsed` (files not parsed yet) the name scan says surely define `name`
+    /// as `sure`.
+    fn unparsed_sure(&self, sure: Kind, name: &str, unparsed: &[u32]) -> usize {
+        let sure = self.name_files(sure, name);
+        unparsed
+            .iter()
+            .filter(|f| sure.binary_search(f).is_ok())
+            .count()
     }
 
     /// `type Conn = redis::aio::MultiplexedConnection;` (the last one of the crate).
@@ -1364,9 +1411,13 @@ mod tests {
         ]);
         let store = Store::default();
         let index = index(&src, &store);
-        // File 0 holds one, the smallest other file a second: files 2 and 3 stay unread, and
-        // only the local one is listed.
+        // File 0 holds one, the name scan says the others hold more: none is read, and only
+        // the local one is listed.
         let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[0]);
+        assert_eq!(found, FnsFound::Many(vec![1]));
+        assert_eq!(index.parsed_on_demand.get().0, 0);
+        // Of functions not surely methods, the smallest other file is read for a second.
+        let found = index.fn_unique_or_local("get", FnOwner::Any, None, &[0]);
         assert_eq!(found, FnsFound::Many(vec![1]));
         assert_eq!(index.parsed_on_demand.get().0, 1);
         assert_eq!(index.fns_named("get", FnOwner::Any, Some(true)).count(), 4);
@@ -1492,16 +1543,46 @@ mod tests {
         ]);
         let store = Store::default();
         let index = index(&src, &store);
+        assert!(index.field_type(None, "f").is_some());
+        assert!(index.field_type(None, "g").is_some());
+        assert_eq!(index.parsed_on_demand.get().0, 2);
+        let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[0]);
+        assert_eq!(found, FnsFound::Many(vec![]));
         assert!(index.has_type("Only"));
+        assert!(index.whole_ast(1).is_none(), "its tree dropped");
+        assert_eq!(index.parsed_on_demand.get().0, 2, "parsed once");
+    }
+
+    #[test]
+    fn a_yes_or_a_count_takes_the_scans_word_for_files_not_parsed() {
+        let src = sources(&[
+            "fn caller() {}",
+            "struct Only { f: u8 } impl B { fn get(&self) {} }",
+            "struct Other { g: u8 } impl C { fn get(&self) {} }",
+            "trait T { fn declared(&self) {} } impl D { fn unsure(#[a] self) {} }",
+            "impl E { fn get(&self, k: u8) {} fn single(&self) {} }",
+        ]);
+        let store = Store::default();
+        let index = index(&src, &store);
+        assert!(index.has_type("Only"));
+        assert!(index.has_method("get"));
         assert!(!index.has_method("missing"));
         let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[0]);
         assert_eq!(found, FnsFound::Many(vec![]));
-        assert_eq!(index.parsed(1), Some(true));
-        assert_eq!(index.parsed(2), Some(true));
-        assert!(index.whole_ast(1).is_none(), "its tree dropped");
+        assert_eq!(index.parsed_on_demand.get().0, 0, "nothing parsed");
+        // A trait's method, a receiver the scan cannot read, the only one: parsed.
+        assert!(index.has_method("declared"));
+        let found = index.fn_unique_or_local("unsure", FnOwner::Any, Some(true), &[0]);
+        assert!(matches!(found, FnsFound::One(_)));
+        let found = index.fn_unique_or_local("single", FnOwner::Any, Some(true), &[0]);
+        assert!(matches!(found, FnsFound::One(_)));
         assert_eq!(index.parsed_on_demand.get().0, 2);
-        assert!(index.field_type(None, "f").is_some());
-        assert_eq!(index.parsed_on_demand.get().0, 2, "parsed once");
+        assert_eq!(index.parsed(3), Some(true));
+        assert_eq!(index.parsed(4), Some(true));
+        // With a file parsed, its methods count as it has them, the others as the scan says.
+        let found = index.fn_unique_or_local("get", FnOwner::Any, Some(true), &[4]);
+        assert!(matches!(&found, FnsFound::Many(here) if here.len() == 1));
+        assert_eq!(index.parsed_on_demand.get().0, 2);
     }
 
     /// [`CrateIndex::may_give_field`] of the function named `name`.

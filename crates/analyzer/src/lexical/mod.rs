@@ -73,6 +73,14 @@ pub enum Kind {
     /// `struct` or `enum NAME` outside any brackets: a type of the file's own module (as the
     /// item index counts them: in no inline `mod`, no function).
     OwnType,
+    /// `fn NAME(self…` (`&self`, `&'a mut self`, `self: Box<Self>`) directly in the body of an
+    /// `impl`: a method syn finds there, whenever the file parses. A lookup that only asks
+    /// whether such a method exists, or whether there are two, takes the scan's word for a file
+    /// not parsed yet (the other kinds are supersets: a file under them may define nothing).
+    SureMethod,
+    /// `struct` or `enum NAME` (no `union`: the item index keeps none): a type syn finds,
+    /// whenever the file parses ([`Kind::SureMethod`]).
+    SureType,
 }
 
 /// The names one file may define, and how many `fn` keywords it has.

@@ -285,6 +285,9 @@ impl<'t> Scanner<'t> {
         }
         let out = &mut self.out;
         let body = self.owners.last().filter(|b| b.depth == self.depth);
+        if receiver == Some(true) && body.is_some_and(|b| !b.is_trait) {
+            out.push(Kind::SureMethod, &[name]);
+        }
         match body.map(|b| (&b.owner, b.is_trait)) {
             Some((Owner::Named(ty), is_trait)) => {
                 out.push(Kind::Method, &[ty, "::", name]);
@@ -842,8 +845,11 @@ impl<'t> Scanner<'t> {
                 } else {
                     self.def(kind, &[name]);
                 }
-                if matches!(prev, Word::Struct | Word::Enum) && self.depth == 0 {
-                    self.def(Kind::OwnType, &[name]);
+                if matches!(prev, Word::Struct | Word::Enum) {
+                    self.def(Kind::SureType, &[name]);
+                    if self.depth == 0 {
+                        self.def(Kind::OwnType, &[name]);
+                    }
                 }
                 match prev {
                     Word::Enum => self.def(Kind::Enum, &[name]),
@@ -1203,6 +1209,7 @@ mod tests {
             ["running", "done", "t", "g", "bits"]
         );
         assert_eq!(names(text, Kind::Type), ["Keys", "Tuple", "G", "E", "U"]);
+        assert_eq!(names(text, Kind::SureType), ["Keys", "Tuple", "G", "E"]);
         assert_eq!(
             names(text, Kind::StructField),
             ["Keys::running", "Keys::done", "Keys::t", "G::g", "U::bits"]
@@ -1254,6 +1261,14 @@ mod tests {
             names(text, Kind::PlainFn),
             ["new", "helper", "load", "free", "header", "closures"]
         );
+        // Of a trait's functions and an `impl`'s, only the latter surely are methods syn finds.
+        assert_eq!(
+            names(text, Kind::SureMethod),
+            ["get", "fmt", "slice", "pair", "array", "unit", "paren", "object", "odd"]
+        );
+        let unsure = "impl A { fn attr(#[cfg(x)] self) {} fn f() { impl B { fn g(&self) {} } } }
+                      m! { impl C { fn h(&self) {} } } macro_rules! n { () => { impl D { fn i(&self) {} } } }";
+        assert_eq!(names(unsure, Kind::SureMethod), ["g"]);
         // `Self { .. }` in `impl Keys`, `Builder::<T> { .. }`, `Plain { .. }`,
         // `S::<fn() -> u8> { .. }`; not the bodies of items (`-> Self {`, `-> Plain {`) and
         // closures (`-> Option<Id> {`), `=> {`, a scrutinee (`match x {`).
