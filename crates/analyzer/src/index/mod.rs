@@ -674,8 +674,10 @@ impl<'a> CrateIndex<'a> {
     /// The function named `name` (that `owner` admits, taking `self` or not as `has_self` says)
     /// for a caller that takes the only one, or of several one of the `local` files: what
     /// [`Self::fns_named`] would give, told apart without parsing every file that may hold one.
-    /// Files already parsed are counted first, then the others smallest first, until two are
-    /// found; of several, only those of `local` (files already parsed) are listed.
+    /// Files already parsed are counted first; for any method of the name, the name scan's
+    /// [`Kind::SureMethod`] then counts the files not parsed, and two make several without a
+    /// parse; else the others are parsed smallest first, until two are found. Of several, only
+    /// those of `local` (files already parsed) are listed.
     pub fn fn_unique_or_local(
         &self,
         name: &str,
@@ -691,13 +693,14 @@ impl<'a> CrateIndex<'a> {
             |f: usize| -> Vec<usize> { self.items(f).fits(self.fn_base[f], name, owner, has_self) };
         let mut found = Vec::new();
         let order = self.cheapest_order(files.clone());
-        // Files parsed already come first: count those, then take the scan's word for
-        // the others when it makes two (any method named so fits `Any`).
         let parsed = order
             .iter()
             .take_while(|&&f| self.files[f].get().is_some())
             .count();
         for &f in &order[..parsed] {
+            if found.len() >= 2 {
+                break;
+            }
             found.extend(fits_in(f));
         }
         let sure_many =
