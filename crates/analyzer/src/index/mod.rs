@@ -1575,6 +1575,7 @@ mod tests {
         assert_eq!(index.parsed_on_demand.get().0, 0, "nothing parsed");
         // A trait's method, a receiver the scan cannot read, the only one: parsed.
         assert!(index.has_method("declared"));
+        assert_eq!(index.parsed_on_demand.get().0, 1);
         let found = index.fn_unique_or_local("unsure", FnOwner::Any, Some(true), &[0]);
         assert!(matches!(found, FnsFound::One(_)));
         let found = index.fn_unique_or_local("single", FnOwner::Any, Some(true), &[0]);
