@@ -402,6 +402,12 @@ impl<'a> CrateIndex<'a> {
         self.files[file].get().map(|l| l.ast.is_some())
     }
 
+    /// Whether file `file` was loaded already (parsed, or found not to parse): a lookup reads
+    /// it at no cost.
+    fn loaded_already(&self, file: usize) -> bool {
+        self.files[file].get().is_some()
+    }
+
     /// File `file`'s tree (parsed now if it was not yet; `None`: it does not parse). Of a file
     /// parsed on demand, only its `use` items (in their modules).
     pub fn ast(&self, file: usize) -> Option<&'a syn::File> {
@@ -491,7 +497,7 @@ impl<'a> CrateIndex<'a> {
         let (mut order, mut unparsed): (Vec<usize>, Vec<usize>) = files
             .into_iter()
             .map(|f| f as usize)
-            .partition(|&f| self.files[f].get().is_some());
+            .partition(|&f| self.loaded_already(f));
         unparsed.sort_by_key(|&f| (self.sources[f].text.len(), f));
         order.extend(unparsed);
         order
@@ -695,7 +701,7 @@ impl<'a> CrateIndex<'a> {
         let order = self.cheapest_order(files.clone());
         let parsed = order
             .iter()
-            .take_while(|&&f| self.files[f].get().is_some())
+            .take_while(|&&f| self.loaded_already(f))
             .count();
         for &f in &order[..parsed] {
             if found.len() >= 2 {
@@ -705,8 +711,8 @@ impl<'a> CrateIndex<'a> {
         }
         let sure_many =
             found.len() < 2 && matches!(owner, FnOwner::Any) && has_self == Some(true) && {
-                let unparsed: Vec<u32> = order[parsed..].iter().map(|&f| f as u32).collect();
-                found.len() + self.unparsed_sure(Kind::SureMethod, name, &unparsed) >= 2
+                let unparsed = order[parsed..].iter().copied();
+                found.len() + self.unparsed_sure(Kind::SureMethod, name, unparsed) >= 2
             };
         for &f in &order[parsed..] {
             if found.len() >= 2 || sure_many {
@@ -1067,19 +1073,23 @@ impl<'a> CrateIndex<'a> {
         let files = self.files_any(&[(kind, name.to_owned())]);
         let (parsed, unparsed): (Vec<u32>, Vec<u32>) = files
             .into_iter()
-            .partition(|&f| self.files[f as usize].get().is_some());
+            .partition(|&f| self.loaded_already(f as usize));
         parsed.iter().any(|&f| defines(self.items(f as usize)))
-            || self.unparsed_sure(sure, name, &unparsed) > 0
+            || self.unparsed_sure(sure, name, unparsed.iter().map(|&f| f as usize)) > 0
             || self.cheapest_first(unparsed).any(&defines)
     }
 
     /// How many of `unparsed` (files not parsed yet) the name scan says surely define `name`
     /// as `sure`.
-    fn unparsed_sure(&self, sure: Kind, name: &str, unparsed: &[u32]) -> usize {
+    fn unparsed_sure(
+        &self,
+        sure: Kind,
+        name: &str,
+        unparsed: impl Iterator<Item = usize>,
+    ) -> usize {
         let sure = self.name_files(sure, name);
         unparsed
-            .iter()
-            .filter(|f| sure.binary_search(f).is_ok())
+            .filter(|&f| sure.binary_search(&(f as u32)).is_ok())
             .count()
     }
 
