@@ -13,6 +13,7 @@ use syn::Expr;
 
 use slotlint_keys::{Hole, HoleId, KeyPattern};
 
+use super::foreign_methods;
 use super::value::{one_of_arms, ObjectInfo, Value};
 use super::{param_names, CallRecord, Callee, Interp, Memo};
 use crate::index::FnOwner;
@@ -244,10 +245,14 @@ impl<'c, 'a> Interp<'c, 'a> {
             self.escape(a);
         }
         // Of a receiver of unknown type, the crate's one method of that name only when the
-        // arguments fit it (`config.get("prefix")` is not the crate's `get(&self, bucket, key)`).
+        // arguments fit it (`config.get("prefix")` is not the crate's `get(&self, bucket, key)`),
+        // and no type that code holds without naming it has a method of that name too
+        // (`seen.insert(k, v)` is a map's, not the crate's only `insert`).
         let fits = |fi: usize| self.cx.index.fn_def(fi).sig.inputs.len() == args.len() + 1;
-        if let Some(fi) = self
-            .resolve_fn(&method, None, true, None)
+        let guess = !foreign_methods::is_foreign_method(&method);
+        if let Some(fi) = guess
+            .then(|| self.resolve_fn(&method, None, true, None))
+            .flatten()
             .filter(|&fi| fits(fi))
         {
             let v = self.call_method(fi, &receiver, args, mc, expr, value_unused);

@@ -28,6 +28,7 @@ mod commands;
 mod effects;
 mod exprs;
 mod fields;
+mod foreign_methods;
 mod items;
 mod macro_rules;
 mod macros;
