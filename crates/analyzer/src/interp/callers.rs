@@ -37,7 +37,12 @@ impl<'a> UnitContext<'a> {
                     .map(|&i| i as usize),
             );
             names.push(def.name.clone());
-            wanted.push((def.name.as_str(), def.sig.inputs.len()));
+            wanted.push(Waiting {
+                name: def.name.as_str(),
+                inputs: def.sig.inputs.len(),
+                takes_self: def.has_self(),
+                owner: def.self_ty.as_deref(),
+            });
         }
         let targets_only = names.len();
         let names = self.index.and_macros_naming(&names);
@@ -215,12 +220,24 @@ impl<'a> UnitContext<'a> {
 /// fewer than its parameters, a path call (`T::get(..)`) with as many, or its name as a value
 /// (`.map(Self::key)`); or a macro call that may expand to one (the crate's macros naming one,
 /// or tokens naming one). A body whose every `get` is `map.get(k)` calls no `get(&self, a, b)`:
-/// not walked (on a crate where every module has a `get`, most of its functions).
+/// not walked (on a crate where every module has a `get`, most of its functions). A path names
+/// a method as the evaluator resolves one: through its type (`Store::get`, `Self::get`), never
+/// bare (a bare `set` is a local) nor through another type (`Cell::get`).
 struct MayCall<'t> {
-    /// Name and number of parameters (`self` included) of each function waited for.
-    targets: &'t [(&'t str, usize)],
+    /// The functions waited for.
+    targets: &'t [Waiting<'t>],
     /// The crate's `macro_rules!` that may name one.
     macros: &'t [String],
+}
+
+/// A function waited for, as [`MayCall`] looks for its calls.
+struct Waiting<'t> {
+    name: &'t str,
+    /// Its parameters, `self` included.
+    inputs: usize,
+    takes_self: bool,
+    /// The type of its `impl` (or its trait, for a default method).
+    owner: Option<&'t str>,
 }
 
 /// Methods Rust calls without their name written (`format!("{x}")`, `for`, `?`, `.await`,
@@ -278,7 +295,7 @@ impl MayCall<'_> {
     fn called_unnamed(&self) -> bool {
         self.targets
             .iter()
-            .any(|(name, _)| CALLED_UNNAMED.contains(name))
+            .any(|t| CALLED_UNNAMED.contains(&t.name))
     }
 
     /// Whether a file's text may hold a body [`MayCall::in_body`] takes, read without parsing
@@ -288,7 +305,9 @@ impl MayCall<'_> {
         if self.called_unnamed() {
             crate::lexical::names_any(text, names)
         } else {
-            crate::lexical::may_call(text, self.targets, self.macros, skip_test_mods)
+            let targets: Vec<(&str, usize)> =
+                self.targets.iter().map(|t| (t.name, t.inputs)).collect();
+            crate::lexical::may_call(text, &targets, self.macros, skip_test_mods)
         }
     }
 
@@ -304,8 +323,31 @@ impl MayCall<'_> {
         visit.found
     }
 
+    /// Whether path `p` (called with `arity` arguments, or a value) may name a target as the
+    /// evaluator resolves paths: its name (and arity); not bare for a method; a type before it
+    /// that is the target's own or `Self` (`<T as Trait>::get` and module paths are taken).
+    fn path_names(&self, p: &syn::ExprPath, arity: Option<usize>) -> bool {
+        let segments = &p.path.segments;
+        let Some(last) = segments.last() else {
+            return false;
+        };
+        let qualifier =
+            (p.qself.is_none() && segments.len() >= 2).then(|| &segments[segments.len() - 2].ident);
+        self.targets.iter().any(|t| {
+            let bare = p.qself.is_none() && segments.len() == 1;
+            last.ident == t.name
+                && arity.is_none_or(|a| a == t.inputs)
+                && !(bare && t.takes_self)
+                && qualifier.is_none_or(|q| {
+                    q == "Self"
+                        || t.owner.is_none_or(|o| q == o)
+                        || !q.to_string().starts_with(char::is_uppercase)
+                })
+        })
+    }
+
     fn names_target(&self, ident: &syn::Ident) -> bool {
-        self.targets.iter().any(|(name, _)| ident == name)
+        self.targets.iter().any(|t| ident == t.name)
     }
 
     /// Whether a macro call may expand to a call of a target: a macro of the crate that names
@@ -341,7 +383,7 @@ impl<'e> syn::visit::Visit<'e> for MayCallVisit<'_, '_> {
             .calls
             .targets
             .iter()
-            .any(|&(name, inputs)| call.method == name && inputs == arity)
+            .any(|t| call.method == t.name && t.inputs == arity)
         {
             self.found = true;
         }
@@ -351,12 +393,7 @@ impl<'e> syn::visit::Visit<'e> for MayCallVisit<'_, '_> {
     fn visit_expr_call(&mut self, call: &'e syn::ExprCall) {
         if let syn::Expr::Path(p) = &*call.func {
             let arity = call.args.len();
-            if p.path.segments.last().is_some_and(|s| {
-                self.calls
-                    .targets
-                    .iter()
-                    .any(|&(name, inputs)| s.ident == name && inputs == arity)
-            }) {
+            if self.calls.path_names(p, Some(arity)) {
                 self.found = true;
             }
             // The callee's path is no value passed on: its arguments are looked into.
@@ -369,11 +406,7 @@ impl<'e> syn::visit::Visit<'e> for MayCallVisit<'_, '_> {
     }
 
     fn visit_expr_path(&mut self, p: &'e syn::ExprPath) {
-        if p.path
-            .segments
-            .last()
-            .is_some_and(|s| self.calls.names_target(&s.ident))
-        {
+        if self.calls.path_names(p, None) {
             self.found = true;
         }
     }
@@ -459,7 +492,15 @@ pub(super) enum Callee {
 
 #[cfg(test)]
 mod tests {
-    use super::MayCall;
+    use super::{MayCall, Waiting};
+
+    /// `Store::get(&self, bucket, key)`.
+    const GET: Waiting<'static> = Waiting {
+        name: "get",
+        inputs: 3,
+        takes_self: true,
+        owner: Some("Store"),
+    };
 
     /// Whether `body` may call `get(&self, bucket, key)` (three parameters), with the crate's
     /// macro `kv!` naming it.
@@ -467,7 +508,7 @@ mod tests {
         let block: syn::Block = syn::parse_str(body).unwrap();
         let macros = ["kv".to_string()];
         MayCall {
-            targets: &[("get", 3)],
+            targets: &[GET],
             macros: &macros,
         }
         .in_body(&block)
@@ -486,6 +527,23 @@ mod tests {
         ));
         assert!(may_call_get("{ Store::get(&store, bucket, key) }"));
         assert!(may_call_get("{ pairs.map(Store::get) }"));
+        // A bare name is a local (or a free function), never a method: `Some(get) => v.push(get)`;
+        // another type's `get` is not `Store`'s.
+        assert!(!may_call_get("{ if let Some(get) = x { v.push(get) } }"));
+        assert!(!may_call_get("{ DEPTH.with(Cell::get) }"));
+        assert!(!may_call_get("{ Other::get(&s, b, k) }"));
+        assert!(may_call_get("{ pairs.map(Self::get) }"));
+        assert!(may_call_get("{ <S as Kv>::get(&s, b, k) }"));
+        let free_get = MayCall {
+            targets: &[Waiting {
+                takes_self: false,
+                owner: None,
+                ..GET
+            }],
+            macros: &[],
+        };
+        let block: syn::Block = syn::parse_str("{ pairs.map(get) }").unwrap();
+        assert!(free_get.in_body(&block));
         assert!(may_call_get(
             "{ format!(\"{:?}\", store.get(bucket, key)) }"
         ));
@@ -494,7 +552,12 @@ mod tests {
         // A name Rust calls without writing it (`format!("{x}")` calls `fmt`): any body.
         let block: syn::Block = syn::parse_str("{ x.to_string() }").unwrap();
         let calls = MayCall {
-            targets: &[("fmt", 2)],
+            targets: &[Waiting {
+                name: "fmt",
+                inputs: 2,
+                takes_self: true,
+                owner: None,
+            }],
             macros: &[],
         };
         assert!(calls.in_body(&block));
@@ -505,7 +568,7 @@ mod tests {
         let macros = ["kv".to_string()];
         let names = ["get".to_string(), "kv".to_string()];
         MayCall {
-            targets: &[("get", 3)],
+            targets: &[GET],
             macros: &macros,
         }
         .in_text(text, &names, skip_test_mods)
@@ -587,9 +650,16 @@ mod tests {
                 }
             }
         }
-        let targets: Vec<(&str, usize)> = ["get", "insert", "new", "push", "map", "walk", "len"]
+        let targets: Vec<Waiting> = ["get", "insert", "new", "push", "map", "walk", "len"]
             .iter()
-            .flat_map(|&name| (0..5).map(move |inputs| (name, inputs)))
+            .flat_map(|&name| {
+                (0..5).map(move |inputs| Waiting {
+                    name,
+                    inputs,
+                    takes_self: false,
+                    owner: None,
+                })
+            })
             .collect();
         let (mut parsed, mut passed_over) = (0, 0);
         for path in &files {
@@ -606,12 +676,14 @@ mod tests {
                     targets: std::slice::from_ref(target),
                     macros: &[],
                 };
-                let in_text = calls.in_text(&text, &[target.0.to_string()], false);
+                let in_text = calls.in_text(&text, &[target.name.to_string()], false);
                 let in_a_body = bodies.iter().any(|b| calls.in_body(b));
                 assert!(
                     in_text || !in_a_body,
-                    "{} may call {target:?}, the text check says not",
-                    path.display()
+                    "{} may call {}({}), the text check says not",
+                    path.display(),
+                    target.name,
+                    target.inputs
                 );
                 passed_over += usize::from(!in_text);
             }
