@@ -72,6 +72,10 @@ time/struct.Duration.html
 time/struct.Instant.html
 time/struct.SystemTime.html
 path/struct.Path.html
+io/struct.Error.html
+error/trait.Error.html
+fmt/struct.Formatter.html
+net/enum.SocketAddr.html
 path/struct.PathBuf.html
 io/trait.Read.html
 io/trait.Write.html

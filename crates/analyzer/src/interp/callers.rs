@@ -11,6 +11,7 @@ use slotlint_keys::{Hole, HoleId};
 
 use super::value::Value;
 use super::{Interp, Output, UnitContext, MAX_CALLERS, MAX_CALLER_LEVELS};
+use crate::lexical::CallTarget;
 use crate::sites::CallSite;
 use crate::source::Span;
 
@@ -37,7 +38,7 @@ impl<'a> UnitContext<'a> {
                     .map(|&i| i as usize),
             );
             names.push(def.name.clone());
-            wanted.push(Waiting {
+            wanted.push(CallTarget {
                 name: def.name.as_str(),
                 inputs: def.sig.inputs.len(),
                 takes_self: def.has_self(),
@@ -225,19 +226,9 @@ impl<'a> UnitContext<'a> {
 /// bare (a bare `set` is a local) nor through another type (`Cell::get`).
 struct MayCall<'t> {
     /// The functions waited for.
-    targets: &'t [Waiting<'t>],
+    targets: &'t [CallTarget<'t>],
     /// The crate's `macro_rules!` that may name one.
     macros: &'t [String],
-}
-
-/// A function waited for, as [`MayCall`] looks for its calls.
-struct Waiting<'t> {
-    name: &'t str,
-    /// Its parameters, `self` included.
-    inputs: usize,
-    takes_self: bool,
-    /// The type of its `impl` (or its trait, for a default method).
-    owner: Option<&'t str>,
 }
 
 /// Methods Rust calls without their name written (`format!("{x}")`, `for`, `?`, `.await`,
@@ -305,9 +296,7 @@ impl MayCall<'_> {
         if self.called_unnamed() {
             crate::lexical::names_any(text, names)
         } else {
-            let targets: Vec<(&str, usize)> =
-                self.targets.iter().map(|t| (t.name, t.inputs)).collect();
-            crate::lexical::may_call(text, &targets, self.macros, skip_test_mods)
+            crate::lexical::may_call(text, self.targets, self.macros, skip_test_mods)
         }
     }
 
@@ -331,18 +320,16 @@ impl MayCall<'_> {
         let Some(last) = segments.last() else {
             return false;
         };
-        let qualifier =
-            (p.qself.is_none() && segments.len() >= 2).then(|| &segments[segments.len() - 2].ident);
+        let bare = p.qself.is_none() && segments.len() == 1;
+        // `<T as Trait>::get` and `Store::<T>::get`: a qualifier the text check cannot read.
+        let qualifier = (p.qself.is_none() && segments.len() >= 2)
+            .then(|| &segments[segments.len() - 2])
+            .filter(|q| q.arguments.is_none())
+            .map(|q| q.ident.to_string());
         self.targets.iter().any(|t| {
-            let bare = p.qself.is_none() && segments.len() == 1;
             last.ident == t.name
                 && arity.is_none_or(|a| a == t.inputs)
-                && !(bare && t.takes_self)
-                && qualifier.is_none_or(|q| {
-                    q == "Self"
-                        || t.owner.is_none_or(|o| q == o)
-                        || !q.to_string().starts_with(char::is_uppercase)
-                })
+                && t.named_by_path(bare, qualifier.as_deref().map(str::as_bytes))
         })
     }
 
@@ -492,10 +479,11 @@ pub(super) enum Callee {
 
 #[cfg(test)]
 mod tests {
-    use super::{MayCall, Waiting};
+    use super::MayCall;
+    use crate::lexical::CallTarget;
 
     /// `Store::get(&self, bucket, key)`.
-    const GET: Waiting<'static> = Waiting {
+    const GET: CallTarget<'static> = CallTarget {
         name: "get",
         inputs: 3,
         takes_self: true,
@@ -535,7 +523,7 @@ mod tests {
         assert!(may_call_get("{ pairs.map(Self::get) }"));
         assert!(may_call_get("{ <S as Kv>::get(&s, b, k) }"));
         let free_get = MayCall {
-            targets: &[Waiting {
+            targets: &[CallTarget {
                 takes_self: false,
                 owner: None,
                 ..GET
@@ -544,6 +532,18 @@ mod tests {
         };
         let block: syn::Block = syn::parse_str("{ pairs.map(get) }").unwrap();
         assert!(free_get.in_body(&block));
+        // Nor is a function of an `impl` without `self` (`SharedCtx::get(accessor, ..)`).
+        let associated_get = MayCall {
+            targets: &[CallTarget {
+                takes_self: false,
+                ..GET
+            }],
+            macros: &[],
+        };
+        assert!(!associated_get.in_body(&block));
+        assert!(!associated_get.in_text("fn f() { pairs.map(get) }", &["get".into()], false));
+        let block: syn::Block = syn::parse_str("{ pairs.map(Store::get) }").unwrap();
+        assert!(associated_get.in_body(&block));
         assert!(may_call_get(
             "{ format!(\"{:?}\", store.get(bucket, key)) }"
         ));
@@ -552,7 +552,7 @@ mod tests {
         // A name Rust calls without writing it (`format!("{x}")` calls `fmt`): any body.
         let block: syn::Block = syn::parse_str("{ x.to_string() }").unwrap();
         let calls = MayCall {
-            targets: &[Waiting {
+            targets: &[CallTarget {
                 name: "fmt",
                 inputs: 2,
                 takes_self: true,
@@ -597,6 +597,16 @@ mod tests {
             "impl S { fn get(&self, a: u8, b: u8) {} }",
             false
         ));
+        // A method is never named bare (`Some(get)` is a local), nor through another type.
+        assert!(!text_may_call_get(
+            "fn f() { if let Some(get) = x { v.push(get) } }",
+            false
+        ));
+        assert!(!text_may_call_get(
+            "fn f() { DEPTH.with(Cell::get) }",
+            false
+        ));
+        assert!(!text_may_call_get("fn f() { Other::get(&s, b, k) }", false));
         // Test modules, when test code is not walked.
         let tests = "#[cfg(test)]\nmod tests { fn t() { s.get(a, b) } }";
         assert!(!text_may_call_get(tests, true));
@@ -617,6 +627,40 @@ mod tests {
         assert!(text_may_call_get("fn f() { s.get::<u8>(k) }", false));
         assert!(text_may_call_get("fn f() { dbg!(m.get(k)) }", false));
         assert!(text_may_call_get("fn f() { kv!(s, k) }", false));
+        assert!(text_may_call_get("fn f() { s.map(Self::get) }", false));
+        assert!(text_may_call_get(
+            "fn f() { <S as Kv>::get(&s, b, k) }",
+            false
+        ));
+        assert!(text_may_call_get(
+            "fn f() { Store::<u8>::get(&s, b, k) }",
+            false
+        ));
+        assert!(text_may_call_get("fn f() { store::get(&s, b, k) }", false));
+        // Two waiting functions of one name: a call of either's arity.
+        let two = [
+            GET,
+            CallTarget {
+                inputs: 4,
+                owner: Some("Other"),
+                ..GET
+            },
+        ];
+        let calls = MayCall {
+            targets: &two,
+            macros: &[],
+        };
+        for (text, may) in [
+            ("fn f() { s.get(b, k) }", true),
+            ("fn f() { s.get(a, b, k) }", true),
+            ("fn f() { s.get(k) }", false),
+            ("fn f() { Other::get(&s, a, b, k) }", true),
+            ("fn f() { Other::get(&s, b, k) }", false),
+        ] {
+            let body: syn::Block = syn::parse_str(&text[7..]).unwrap();
+            assert_eq!(calls.in_text(text, &["get".into()], false), may, "{text}");
+            assert_eq!(calls.in_body(&body), may, "{text}");
+        }
     }
 
     /// Every function body of `file` (free, `impl` and `trait` functions, nested ones too).
@@ -650,10 +694,10 @@ mod tests {
                 }
             }
         }
-        let targets: Vec<Waiting> = ["get", "insert", "new", "push", "map", "walk", "len"]
+        let targets: Vec<CallTarget> = ["get", "insert", "new", "push", "map", "walk", "len"]
             .iter()
             .flat_map(|&name| {
-                (0..5).map(move |inputs| Waiting {
+                (0..5).map(move |inputs| CallTarget {
                     name,
                     inputs,
                     takes_self: false,

@@ -47,7 +47,10 @@ impl<'c, 'a> Interp<'c, 'a> {
         let found = pick(match (qualifier, receiver_ty) {
             (Some(q), _) => FnOwner::OfOrFree(q),
             (None, Some(t)) => FnOwner::Of(t),
-            (None, None) => FnOwner::Any,
+            (None, None) if method => FnOwner::Any,
+            // A bare path (`lane(..)`, `.map(key)`) names no function of an `impl` or `trait`:
+            // those are named through their type (`Self::lane`).
+            (None, None) => FnOwner::Free,
         });
         match found {
             Ok(Some(i)) => Some(i),
@@ -88,8 +91,10 @@ impl<'c, 'a> Interp<'c, 'a> {
                     .and_then(|module| only_one_in(module, FnOwner::Of(q)))
                     .or_else(|| self.fn_of_module_path(&[q.to_owned()], name, FnOwner::Free))
             }
-            FnOwner::Any => only_one_in(item_module(imported(name)?)?, FnOwner::Free),
-            FnOwner::InTrait | FnOwner::Free => None,
+            FnOwner::Any | FnOwner::Free => {
+                only_one_in(item_module(imported(name)?)?, FnOwner::Free)
+            }
+            FnOwner::InTrait => None,
         }
     }
 

@@ -182,12 +182,42 @@ pub fn names_any(text: &str, words: &[String]) -> bool {
     scanner::Scanner::names_any(text.as_bytes(), words, false)
 }
 
-/// Whether Rust code `text` may call one of `targets` (name, parameters with `self`), or a
-/// macro of `macros`, as a parse of it would find: see [`scanner::Scanner::may_call`]. With
-/// `skip_test_mods`, not in the body of a `#[cfg(test)] mod`.
+/// A function whose calls are looked for ([`may_call`], and the callers search's check of a
+/// parsed body, which this one's is a superset of).
+#[derive(Clone, Copy, Debug)]
+pub struct CallTarget<'t> {
+    pub name: &'t str,
+    /// Its parameters, `self` included.
+    pub inputs: usize,
+    pub takes_self: bool,
+    /// The type of its `impl` (or its trait, for a default method): a path names it only
+    /// through that name or `Self` (`Cell::get` is not `Store::get`).
+    pub owner: Option<&'t str>,
+}
+
+impl CallTarget<'_> {
+    /// Whether a path may name it, as the evaluator resolves paths: bare (`set`: a local, or a
+    /// free function; never a function of an `impl` or `trait`), or after `qualifier::`
+    /// (`None`: one the scan cannot read, like `<T as Trait>::` or `Store::<T>::`). A
+    /// capitalized qualifier is a type: its own, or `Self`; a lowercase one a module.
+    pub fn named_by_path(&self, bare: bool, qualifier: Option<&[u8]>) -> bool {
+        if bare {
+            return !self.takes_self && self.owner.is_none();
+        }
+        qualifier.is_none_or(|q| {
+            q == b"Self"
+                || !q.first().is_some_and(u8::is_ascii_uppercase)
+                || self.owner.is_none_or(|o| o.as_bytes() == q)
+        })
+    }
+}
+
+/// Whether Rust code `text` may call one of `targets`, or a macro of `macros`, as a parse of it
+/// would find: see [`scanner::Scanner::may_call`]. With `skip_test_mods`, not in the body of a
+/// `#[cfg(test)] mod`.
 pub fn may_call(
     text: &str,
-    targets: &[(&str, usize)],
+    targets: &[CallTarget<'_>],
     macros: &[String],
     skip_test_mods: bool,
 ) -> bool {

@@ -142,14 +142,15 @@ pub(super) struct Scanner<'t> {
 
 /// What [`Scanner::may_call`] looks for, and the calls of those names open.
 struct CallWatch<'t> {
-    /// Name and number of parameters (`self` included) of each function.
-    targets: &'t [(&'t str, usize)],
+    /// The functions whose calls are looked for.
+    targets: &'t [super::CallTarget<'t>],
     /// Macros whose expansion may call one.
     macros: &'t [String],
     /// Whether the bodies of `#[cfg(test)] mod`s are passed over.
     skip_test_mods: bool,
-    /// A target's name just read, with a `(` next: the arguments its call needs to be one.
-    next_call: Option<usize>,
+    /// A target's name just read, with a `(` next: the numbers of arguments that make its
+    /// call one (a bit per number).
+    next_call: Option<u64>,
     /// Calls of a target's name open, innermost last.
     open: Vec<OpenCall>,
 }
@@ -160,8 +161,8 @@ struct OpenCall {
     depth: usize,
     /// The commas at that depth so far.
     commas: usize,
-    /// The arguments it needs to be a call of the target.
-    needed: usize,
+    /// The numbers of arguments that make it a call of a target (a bit per number).
+    needed: u64,
     /// No `|` nor `<` at that depth so far: its commas are those between its arguments (a
     /// closure's `|a, b|` and generics' `<A, B>` hold the others).
     exact: bool,
@@ -432,8 +433,13 @@ impl<'t> Scanner<'t> {
 
     /// The name just before the `::` just before the current byte (`Padded` of `Padded::<`).
     fn name_before_path_sep(&self) -> Option<&'t [u8]> {
+        self.name_before_path_sep_at(self.i)
+    }
+
+    /// The name just before the `::` just before byte `at`.
+    fn name_before_path_sep_at(&self, at: usize) -> Option<&'t [u8]> {
         let s: &'t [u8] = self.s;
-        let before = s[..self.i].trim_ascii_end().strip_suffix(b"::")?;
+        let before = s[..at].trim_ascii_end().strip_suffix(b"::")?;
         let before = before.trim_ascii_end();
         let start = before
             .iter()
@@ -487,7 +493,7 @@ impl<'t> Scanner<'t> {
     /// `skip_test_mods`, the bodies of `#[cfg(test)] mod`s are passed over.
     pub(super) fn may_call(
         s: &'t [u8],
-        targets: &'t [(&'t str, usize)],
+        targets: &'t [super::CallTarget<'t>],
         macros: &'t [String],
         skip_test_mods: bool,
     ) -> bool {
@@ -514,11 +520,23 @@ impl<'t> Scanner<'t> {
         if calls.skip_test_mods && self.test_mod.is_some() {
             return false;
         }
+        let written = word;
         let word = word.strip_prefix(b"r#").unwrap_or(word);
         if calls.macros.iter().any(|m| m.as_bytes() == word) {
             return true;
         }
-        let Some(&(_, inputs)) = calls.targets.iter().find(|(n, _)| n.as_bytes() == word) else {
+        // After `QUALIFIER::`: the qualifier, when the scan can read it.
+        let after_sep = self.prev == Tok::Punct(b':');
+        let qualifier = if after_sep {
+            self.name_before_path_sep_at(self.i - written.len())
+        } else {
+            None
+        };
+        let Some(calls) = &mut self.calls else {
+            return false;
+        };
+        let mut named = calls.targets.iter().filter(|t| t.name.as_bytes() == word);
+        let Some(first) = named.next() else {
             return false;
         };
         if self.macro_body.is_some() {
@@ -527,16 +545,27 @@ impl<'t> Scanner<'t> {
         if matches!(self.prev, Tok::Ident(_, Word::Fn)) {
             return false;
         }
+        // A method's receiver is no argument (`..get(a)` is a range to a path call).
+        let method = self.prev == Tok::Punct(b'.') && self.prev2 != Tok::Punct(b'.');
+        let fits = |t: &&super::CallTarget<'_>| {
+            method || t.named_by_path(!after_sep && self.prev != Tok::Punct(b'.'), qualifier)
+        };
+        let mut arities = 0u64;
+        for t in std::iter::once(first).chain(named).filter(fits) {
+            let args = if method {
+                t.inputs.saturating_sub(1)
+            } else {
+                t.inputs
+            };
+            arities |= 1 << args.min(63);
+        }
+        if arities == 0 {
+            return false;
+        }
         if !self.s[self.i..].trim_ascii_start().starts_with(b"(") {
             return true;
         }
-        // A method's receiver is no argument (`..get(a)` is a range to a path call).
-        let method = self.prev == Tok::Punct(b'.') && self.prev2 != Tok::Punct(b'.');
-        calls.next_call = Some(if method {
-            inputs.saturating_sub(1)
-        } else {
-            inputs
-        });
+        calls.next_call = Some(arities);
         false
     }
 
@@ -572,9 +601,9 @@ impl<'t> Scanner<'t> {
                 let (needed, exact) = (open.needed, open.exact);
                 calls.open.pop();
                 return if exact {
-                    args == needed
+                    needed & (1 << args.min(63)) != 0
                 } else {
-                    args >= needed
+                    args >= needed.trailing_zeros() as usize
                 };
             }
             _ => {}
