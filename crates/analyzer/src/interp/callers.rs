@@ -697,11 +697,19 @@ mod tests {
         let targets: Vec<CallTarget> = ["get", "insert", "new", "push", "map", "walk", "len"]
             .iter()
             .flat_map(|&name| {
-                (0..5).map(move |inputs| CallTarget {
-                    name,
-                    inputs,
-                    takes_self: false,
-                    owner: None,
+                // Free, and as a function and a method of a type (a path must name it then).
+                let kinds = [
+                    (false, None),
+                    (false, Some("Scanner")),
+                    (true, Some("Scanner")),
+                ];
+                (0..5).flat_map(move |inputs| {
+                    kinds.map(|(takes_self, owner)| CallTarget {
+                        name,
+                        inputs,
+                        takes_self,
+                        owner,
+                    })
                 })
             })
             .collect();
