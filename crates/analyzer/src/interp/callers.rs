@@ -222,8 +222,9 @@ impl<'a> UnitContext<'a> {
 /// (`.map(Self::key)`); or a macro call that may expand to one (the crate's macros naming one,
 /// or tokens naming one). A body whose every `get` is `map.get(k)` calls no `get(&self, a, b)`:
 /// not walked (on a crate where every module has a `get`, most of its functions). A path names
-/// a method as the evaluator resolves one: through its type (`Store::get`, `Self::get`), never
-/// bare (a bare `set` is a local) nor through another type (`Cell::get`).
+/// a function of an `impl` or `trait` as the evaluator resolves one: through its type
+/// (`Store::get`, `Self::get`), never bare (a bare `set` is a local or a free function) nor
+/// through another type (`Cell::get`): [`CallTarget::named_by_path`].
 struct MayCall<'t> {
     /// The functions waited for.
     targets: &'t [CallTarget<'t>],
@@ -312,9 +313,8 @@ impl MayCall<'_> {
         visit.found
     }
 
-    /// Whether path `p` (called with `arity` arguments, or a value) may name a target as the
-    /// evaluator resolves paths: its name (and arity); not bare for a method; a type before it
-    /// that is the target's own or `Self` (`<T as Trait>::get` and module paths are taken).
+    /// Whether path `p` (called with `arity` arguments, or a value) may name a target: its
+    /// name (and arity), and [`CallTarget::named_by_path`] with its qualifier.
     fn path_names(&self, p: &syn::ExprPath, arity: Option<usize>) -> bool {
         let segments = &p.path.segments;
         let Some(last) = segments.last() else {
