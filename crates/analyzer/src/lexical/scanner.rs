@@ -525,17 +525,8 @@ impl<'t> Scanner<'t> {
         if calls.macros.iter().any(|m| m.as_bytes() == word) {
             return true;
         }
-        // After `QUALIFIER::`: the qualifier, when the scan can read it.
-        let after_sep = self.prev == Tok::Punct(b':');
-        let qualifier = if after_sep {
-            self.name_before_path_sep_at(self.i - written.len())
-        } else {
-            None
-        };
-        let Some(calls) = &mut self.calls else {
-            return false;
-        };
-        let mut named = calls.targets.iter().filter(|t| t.name.as_bytes() == word);
+        let targets = calls.targets;
+        let mut named = targets.iter().filter(|t| t.name.as_bytes() == word);
         let Some(first) = named.next() else {
             return false;
         };
@@ -547,6 +538,14 @@ impl<'t> Scanner<'t> {
         }
         // A method's receiver is no argument (`..get(a)` is a range to a path call).
         let method = self.prev == Tok::Punct(b'.') && self.prev2 != Tok::Punct(b'.');
+        // After `QUALIFIER::`: the qualifier, when the scan can read it (read only for a
+        // target's name: this runs at every identifier).
+        let after_sep = self.prev == Tok::Punct(b':');
+        let qualifier = if after_sep {
+            self.name_before_path_sep_at(self.i - written.len())
+        } else {
+            None
+        };
         let fits = |t: &&super::CallTarget<'_>| {
             method || t.named_by_path(!after_sep && self.prev != Tok::Punct(b'.'), qualifier)
         };
@@ -565,7 +564,9 @@ impl<'t> Scanner<'t> {
         if !self.s[self.i..].trim_ascii_start().starts_with(b"(") {
             return true;
         }
-        calls.next_call = Some(arities);
+        if let Some(calls) = &mut self.calls {
+            calls.next_call = Some(arities);
+        }
         false
     }
 
